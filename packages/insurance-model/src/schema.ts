@@ -1,0 +1,86 @@
+import type { ModelSchema } from '@modelship/feature-schema';
+
+/** The insurance-charges feature contract (the PyCaret tutorial's six inputs). */
+export const insuranceSchema = {
+  schemaVersion: 1,
+  model: {
+    name: 'insurance-charges',
+    version: '1.0.0',
+    description: "Predicts a patient's yearly medical insurance charges.",
+  },
+  fields: [
+    {
+      kind: 'numeric',
+      name: 'age',
+      dtype: 'integer',
+      min: 18,
+      max: 100,
+      label: 'Age',
+      description: 'Age of the primary beneficiary.',
+      unit: 'years',
+      example: 40,
+    },
+    {
+      kind: 'categorical',
+      name: 'sex',
+      levels: ['female', 'male'],
+      label: 'Sex',
+      description: 'Sex of the insurance contractor.',
+      example: 'female',
+    },
+    {
+      kind: 'numeric',
+      name: 'bmi',
+      dtype: 'float',
+      min: 10,
+      max: 80,
+      label: 'BMI',
+      description: 'Body mass index: weight divided by the square of height.',
+      unit: 'kg/m²',
+      example: 28.5,
+    },
+    {
+      kind: 'numeric',
+      name: 'children',
+      dtype: 'integer',
+      min: 0,
+      max: 10,
+      label: 'Children',
+      description: 'Number of children covered by the insurance.',
+      example: 1,
+    },
+    {
+      kind: 'categorical',
+      name: 'smoker',
+      levels: ['no', 'yes'],
+      label: 'Smoker',
+      description: 'Whether the beneficiary smokes.',
+      example: 'no',
+    },
+    {
+      kind: 'categorical',
+      name: 'region',
+      levels: ['northeast', 'northwest', 'southeast', 'southwest'],
+      label: 'Region',
+      description: "The beneficiary's residential area in the US.",
+      example: 'southeast',
+    },
+  ],
+  target: {
+    name: 'charges',
+    unit: 'USD',
+    description: 'Individual medical costs billed by health insurance.',
+  },
+  inputs: {
+    layout: 'per-field',
+    inputs: [
+      { field: 'age', input: 'age', type: 'float32' },
+      { field: 'sex', input: 'sex', type: 'string' },
+      { field: 'bmi', input: 'bmi', type: 'float32' },
+      { field: 'children', input: 'children', type: 'float32' },
+      { field: 'smoker', input: 'smoker', type: 'string' },
+      { field: 'region', input: 'region', type: 'string' },
+    ],
+  },
+  output: { name: 'charges' },
+} as const satisfies ModelSchema;

@@ -1,0 +1,1 @@
+export { InferenceWorkload, type InferenceWorkloadProps } from './inference-workload.ts';

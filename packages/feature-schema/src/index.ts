@@ -1,1 +1,15 @@
+export { type CompiledSchema, compileSchema } from './compile.ts';
+export { createEncoder, type Encoder, matrixFeatureValue } from './encode.ts';
+export {
+  canonicalJson,
+  FINGERPRINT_METADATA_KEY,
+  FingerprintMismatchError,
+  schemaFingerprint,
+  verifyFingerprint,
+} from './fingerprint.ts';
+export { coerceFormValues, type FormDescription, type FormField, formDescription } from './form.ts';
+export { type JsonSchema, recordJsonSchema } from './json-schema.ts';
+export { modelSchemaSchema, parseSchema, SchemaError } from './meta-schema.ts';
+export { recordSchema } from './record-schema.ts';
 export type * from './types.ts';
+export { createValidator, type Validator } from './validate.ts';

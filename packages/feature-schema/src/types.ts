@@ -3,10 +3,13 @@ export interface NumericField {
   readonly kind: 'numeric';
   /** Field name as it appears in request bodies and CSV headers. */
   readonly name: string;
-  /** `integer` rejects fractional values. */
+  /** `integer` rejects fractional values (3.0 is accepted: JSON cannot tell it from 3). */
   readonly dtype: 'float' | 'integer';
+  /** Inclusive lower bound. */
   readonly min?: number;
+  /** Inclusive upper bound. */
   readonly max?: number;
+  /** Short human label for the form and docs; defaults to the name. */
   readonly label?: string;
   readonly description: string;
   readonly unit?: string;
@@ -18,16 +21,28 @@ export interface NumericField {
 export interface CategoricalField {
   readonly kind: 'categorical';
   readonly name: string;
+  /** The accepted values, in display order (also the one-hot column order). */
   readonly levels: readonly string[];
   readonly label?: string;
   readonly description: string;
   readonly example: string;
 }
 
+/** Any field of a schema. */
 export type Field = NumericField | CategoricalField;
 
-/** ONNX element types a per-field input tensor may have. */
+/**
+ * ONNX element types a per-field input tensor may have. Numeric fields may use `float32`,
+ * `float64` or (integer fields only) `int64`; categorical fields use `string`.
+ */
 export type TensorType = 'float32' | 'float64' | 'int64' | 'string';
+
+/** How one field feeds one ONNX input of a per-field model. */
+export interface PerFieldInput {
+  readonly field: string;
+  readonly input: string;
+  readonly type: TensorType;
+}
 
 /**
  * Layout (a): one ONNX input per field, shape [N,1], all preprocessing inside the graph
@@ -35,14 +50,14 @@ export type TensorType = 'float32' | 'float64' | 'int64' | 'string';
  */
 export interface PerFieldLayout {
   readonly layout: 'per-field';
-  readonly inputs: readonly {
-    readonly field: string;
-    readonly input: string;
-    readonly type: TensorType;
-  }[];
+  readonly inputs: readonly PerFieldInput[];
 }
 
-/** One column of a matrix-layout model, computed from validated fields. */
+/**
+ * One column of a matrix-layout model, computed from validated fields.
+ * `numeric` and `product` columns are standardized as `(x - mean) / std` when given
+ * (`mean` defaults to 0, `std` to 1); `one-hot` is 1 when the field equals `level`, else 0.
+ */
 export type MatrixFeature =
   | {
       readonly kind: 'numeric';
@@ -58,7 +73,18 @@ export type MatrixFeature =
       readonly std?: number;
     };
 
-/** Layout (b): one float32 matrix input [N,D] built by the schema's encoder. */
+/**
+ * Layout (b): one float32 matrix input [N,D] built by the schema's encoder, D being the number
+ * of `features`.
+ *
+ * @example
+ * { layout: 'matrix', input: 'X', features: [
+ *   { kind: 'numeric', field: 'age', mean: 39.2, std: 14.0 },
+ *   { kind: 'one-hot', field: 'smoker', level: 'yes' },
+ *   { kind: 'product', of: [{ kind: 'one-hot', field: 'smoker', level: 'yes' },
+ *                           { kind: 'numeric', field: 'bmi' }] },
+ * ] }
+ */
 export interface MatrixLayout {
   readonly layout: 'matrix';
   readonly input: string;
@@ -78,4 +104,38 @@ export interface ModelSchema {
   readonly inputs: PerFieldLayout | MatrixLayout;
   /** The ONNX output holding the prediction, shape [N,1] or [N]. */
   readonly output: { readonly name: string };
+}
+
+/** One validated record: field name → number (numeric fields) or level (categorical fields). */
+export type FeatureRecord = Readonly<Record<string, number | string>>;
+
+/**
+ * The TypeScript type of a validated record of a schema declared `as const`.
+ *
+ * @example
+ * type InsuranceRecord = RecordOf<typeof insuranceSchema>;
+ * // { age: number; sex: 'female' | 'male'; ... }
+ */
+export type RecordOf<S extends ModelSchema> = {
+  readonly [F in S['fields'][number] as F['name']]: F extends CategoricalField
+    ? F['levels'][number]
+    : number;
+};
+
+/** One problem in a request body: where (`bmi`, `instances[3].bmi`) and what. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The outcome of validating one record: the typed value, or every problem found. */
+export type ValidationResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+
+/** Plain tensor data; the caller wraps it in `new ort.Tensor(type, data, dims)`. */
+export interface EncodedTensor {
+  readonly type: TensorType;
+  readonly data: Float32Array | Float64Array | BigInt64Array | string[];
+  readonly dims: number[];
 }

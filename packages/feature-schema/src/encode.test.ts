@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { matrixSchema, perFieldSchema } from '../test-fixtures/schemas.ts';
+import { createEncoder, matrixFeatureValue } from './encode.ts';
+
+const records = [
+  { age: 40, bmi: 28.5, children: 2, score: 0.1, smoker: 'yes' },
+  { age: 18, bmi: 33.77, children: 0, score: -3, smoker: 'no' },
+];
+
+describe('createEncoder (per-field layout)', () => {
+  const out = createEncoder(perFieldSchema)(records);
+
+  it('emits one [N,1] tensor per mapped input, named by the mapping', () => {
+    expect(Object.keys(out)).toEqual(['age_in', 'bmi_in', 'children_in', 'score_in', 'smoker_in']);
+    for (const t of Object.values(out)) expect(t.dims).toEqual([2, 1]);
+  });
+
+  it('encodes int64 as BigInt64Array', () => {
+    expect(out.age_in?.type).toBe('int64');
+    expect(out.age_in?.data).toEqual(new BigInt64Array([40n, 18n]));
+  });
+
+  it('encodes float32 with float32 rounding and float64 exactly', () => {
+    expect(out.bmi_in?.type).toBe('float32');
+    expect(out.bmi_in?.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(out.bmi_in?.data as Float32Array)).toEqual([28.5, Math.fround(33.77)]);
+    expect(out.children_in?.data).toEqual(new Float32Array([2, 0]));
+    expect(out.score_in?.type).toBe('float64');
+    expect(out.score_in?.data).toEqual(new Float64Array([0.1, -3]));
+  });
+
+  it('encodes categoricals as string tensors', () => {
+    expect(out.smoker_in).toEqual({ type: 'string', data: ['yes', 'no'], dims: [2, 1] });
+  });
+
+  it('encodes an empty batch as [0,1] tensors', () => {
+    const empty = createEncoder(perFieldSchema)([]);
+    expect(empty.bmi_in?.dims).toEqual([0, 1]);
+    expect(empty.smoker_in?.data).toEqual([]);
+  });
+});
+
+describe('createEncoder (matrix layout)', () => {
+  const encode = createEncoder(matrixSchema);
+  const rows = [
+    { age: 50, bmi: 34, region: 'east', smoker: 'yes' },
+    { age: 30, bmi: 25.5, region: 'north', smoker: 'no' },
+    { age: 40, bmi: 20, region: 'south', smoker: 'yes' },
+  ];
+
+  it('builds one float32 [N,D] matrix with standardization, one-hot and products', () => {
+    const out = encode(rows);
+    expect(Object.keys(out)).toEqual(['X']);
+    expect(out.X?.type).toBe('float32');
+    expect(out.X?.dims).toEqual([3, 5]);
+    // age (x-40)/10 | bmi | region=south | region=east | smoker=yes * (bmi-30) / 2
+    expect(Array.from(out.X?.data as Float32Array)).toEqual([
+      1, 34, 0, 1, 2, -1, 25.5, 0, 0, 0, 0, 20, 1, 0, -5,
+    ]);
+  });
+
+  it('computes each column in double precision', () => {
+    expect(
+      matrixFeatureValue({ kind: 'numeric', field: 'bmi', mean: 0.1, std: 3 }, { bmi: 0.7 }),
+    ).toBeCloseTo(0.2, 15);
+  });
+});

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { Field, FieldIssue } from './types.ts';
+
+/** Joins a prefix and a field name into a request path (`instances[3]` + `bmi`). */
+export function joinPath(prefix: string, key: string): string {
+  return prefix ? `${prefix}.${key}` : key;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (!Number.isFinite(value)) return String(value);
+  }
+  return `a ${typeof value}`;
+}
+
+/** A user-facing message for one zod issue on one field's value. */
+function fieldMessage(issue: z.core.$ZodIssue, field: Field, value: unknown): string {
+  if (value === undefined) return 'is required';
+  if (field.kind === 'categorical') {
+    return `must be one of: ${field.levels.join(', ')} (got ${typeof value === 'string' ? JSON.stringify(value) : describeType(value)})`;
+  }
+  switch (issue.code) {
+    case 'too_small':
+      return `must be >= ${field.min ?? String(issue.minimum)} (got ${String(value)})`;
+    case 'too_big':
+      return `must be <= ${field.max ?? String(issue.maximum)} (got ${String(value)})`;
+    case 'invalid_type':
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        return `must be an integer (got ${value})`;
+      }
+      return `must be a finite number (got ${describeType(value)})`;
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * Turns zod issues on one record into field-level issues with request paths.
+ * `body` is the record as received, used to tell "missing" from "wrong".
+ */
+export function toFieldIssues(
+  issues: readonly z.core.$ZodIssue[],
+  fields: ReadonlyMap<string, Field>,
+  body: unknown,
+  prefix: string,
+): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const issue of issues) {
+    const key = issue.path[0];
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+      for (const k of issue.keys) out.push({ path: joinPath(prefix, k), message: 'unknown field' });
+      continue;
+    }
+    if (key === undefined) {
+      out.push({ path: prefix, message: `must be a JSON object (got ${describeType(body)})` });
+      continue;
+    }
+    const field = fields.get(String(key));
+    const value = (body as Record<string, unknown>)[String(key)];
+    out.push({
+      path: joinPath(prefix, String(key)),
+      message: field ? fieldMessage(issue, field, value) : issue.message,
+    });
+  }
+  return out;
+}

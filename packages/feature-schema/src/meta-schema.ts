@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import type { MatrixFeature, ModelSchema } from './types.ts';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, underscore)');
+const text = z.string().min(1);
+
+const numericField = z.strictObject({
+  kind: z.literal('numeric'),
+  name,
+  dtype: z.enum(['float', 'integer']),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  label: text.optional(),
+  description: text,
+  unit: text.optional(),
+  example: z.number(),
+});
+
+const categoricalField = z.strictObject({
+  kind: z.literal('categorical'),
+  name,
+  levels: z.array(text).min(1),
+  label: text.optional(),
+  description: text,
+  example: text,
+});
+
+const field = z.discriminatedUnion('kind', [numericField, categoricalField]);
+
+const scale = { mean: z.number().optional(), std: z.number().positive().optional() };
+
+const matrixFeature: z.ZodType<MatrixFeature> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('numeric'), field: name, ...scale }),
+    z.strictObject({ kind: z.literal('one-hot'), field: name, level: text }),
+    z.strictObject({ kind: z.literal('product'), of: z.array(matrixFeature).min(2), ...scale }),
+  ]),
+);
+
+const perFieldLayout = z.strictObject({
+  layout: z.literal('per-field'),
+  inputs: z
+    .array(
+      z.strictObject({
+        field: name,
+        input: text,
+        type: z.enum(['float32', 'float64', 'int64', 'string']),
+      }),
+    )
+    .min(1),
+});
+
+const matrixLayout = z.strictObject({
+  layout: z.literal('matrix'),
+  input: text,
+  features: z.array(matrixFeature).min(1),
+});
+
+type Ctx = z.core.$RefinementCtx<z.infer<typeof modelSchemaShape>>;
+
+const modelSchemaShape = z.strictObject({
+  schemaVersion: z.literal(1),
+  model: z.strictObject({ name: text, version: text, description: text.optional() }),
+  fields: z.array(field).min(1),
+  target: z.strictObject({ name: text, unit: text.optional(), description: text.optional() }),
+  inputs: z.discriminatedUnion('layout', [perFieldLayout, matrixLayout]),
+  output: z.strictObject({ name: text }),
+});
+
+/** Checks that need more than one part of the schema: names, ranges, examples, mappings. */
+function crossCheck(s: z.infer<typeof modelSchemaShape>, ctx: Ctx): void {
+  const fields = new Map(s.fields.map((f) => [f.name, f]));
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+
+  s.fields.forEach((f, i) => {
+    if (s.fields.findIndex((g) => g.name === f.name) !== i) {
+      issue(['fields', i, 'name'], `duplicate field '${f.name}'`);
+    }
+    if (f.kind === 'numeric') {
+      if (f.min !== undefined && f.max !== undefined && f.min > f.max) {
+        issue(['fields', i, 'min'], `min (${f.min}) must be <= max (${f.max})`);
+      }
+      if (f.dtype === 'integer' && !Number.isInteger(f.example)) {
+        issue(['fields', i, 'example'], 'must be an integer');
+      }
+      if (
+        (f.min !== undefined && f.example < f.min) ||
+        (f.max !== undefined && f.example > f.max)
+      ) {
+        issue(['fields', i, 'example'], 'must lie within [min, max]');
+      }
+    } else {
+      if (new Set(f.levels).size !== f.levels.length) {
+        issue(['fields', i, 'levels'], 'levels must be unique');
+      }
+      if (!f.levels.includes(f.example)) {
+        issue(['fields', i, 'example'], 'must be one of the levels');
+      }
+    }
+  });
+
+  if (s.inputs.layout === 'per-field') {
+    const seenFields = new Set<string>();
+    const seenInputs = new Set<string>();
+    s.inputs.inputs.forEach((m, i) => {
+      const f = fields.get(m.field);
+      if (!f) issue(['inputs', 'inputs', i, 'field'], `unknown field '${m.field}'`);
+      else if (f.kind === 'categorical' && m.type !== 'string') {
+        issue(['inputs', 'inputs', i, 'type'], 'a categorical field needs a string tensor');
+      } else if (f.kind === 'numeric' && m.type === 'string') {
+        issue(['inputs', 'inputs', i, 'type'], 'a numeric field needs a numeric tensor');
+      } else if (f.kind === 'numeric' && m.type === 'int64' && f.dtype !== 'integer') {
+        issue(['inputs', 'inputs', i, 'type'], 'int64 needs an integer field');
+      }
+      if (seenFields.has(m.field)) issue(['inputs', 'inputs', i, 'field'], 'mapped twice');
+      if (seenInputs.has(m.input)) issue(['inputs', 'inputs', i, 'input'], 'duplicate input');
+      seenFields.add(m.field);
+      seenInputs.add(m.input);
+    });
+    for (const f of s.fields) {
+      if (!seenFields.has(f.name)) issue(['inputs', 'inputs'], `field '${f.name}' is not mapped`);
+    }
+  } else {
+    const check = (feature: MatrixFeature, path: PropertyKey[]): void => {
+      if (feature.kind === 'product') {
+        feature.of.forEach((g, j) => {
+          check(g, [...path, 'of', j]);
+        });
+        return;
+      }
+      const f = fields.get(feature.field);
+      if (!f) {
+        issue([...path, 'field'], `unknown field '${feature.field}'`);
+        return;
+      }
+      if (feature.kind === 'numeric' && f.kind !== 'numeric') {
+        issue([...path, 'field'], `'${f.name}' is not numeric`);
+      }
+      if (feature.kind === 'one-hot') {
+        if (f.kind !== 'categorical') issue([...path, 'field'], `'${f.name}' is not categorical`);
+        else if (!f.levels.includes(feature.level)) {
+          issue([...path, 'level'], `'${feature.level}' is not a level of '${f.name}'`);
+        }
+      }
+    };
+    s.inputs.features.forEach((feature, i) => {
+      check(feature, ['inputs', 'features', i]);
+    });
+  }
+}
+
+/** The zod schema of `schema.json` itself (structure plus cross-field consistency). */
+export const modelSchemaSchema = modelSchemaShape.superRefine(crossCheck);
+
+/** Thrown by {@link parseSchema}; `issues` names every bad path in the schema document. */
+export class SchemaError extends Error {
+  /** Every problem found, with dotted paths such as `fields.2.min`. */
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super(
+      `invalid model schema: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+    this.name = 'SchemaError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Validates a `schema.json` document and returns it typed.
+ *
+ * @throws {SchemaError} naming every bad path, e.g. `fields.1.levels: levels must be unique`.
+ * @example
+ * const schema = parseSchema(JSON.parse(readFileSync('model/schema.json', 'utf8')));
+ */
+export function parseSchema(json: unknown): ModelSchema {
+  const result = modelSchemaSchema.safeParse(json);
+  if (!result.success) {
+    throw new SchemaError(
+      result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return result.data;
+}

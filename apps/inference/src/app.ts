@@ -1,9 +1,42 @@
 import { Hono } from 'hono';
-import { healthRoutes } from './routes/health.ts';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv } from './deps.ts';
+import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { closeConnectionsWhenStopping } from './http/lifecycle.ts';
+import { requestLog } from './http/request-log.ts';
+import { type RouteModule, routeModules } from './routes/index.ts';
 
-/** Builds the HTTP application; starting it is `index.ts`'s job. */
-export function createApp(): Hono {
-  const app = new Hono();
-  app.route('/', healthRoutes());
+/** Options of {@link createApp}. */
+export interface CreateAppOptions {
+  /** The route modules to mount. @default routeModules (the service's route table) */
+  readonly routes?: readonly RouteModule[];
+}
+
+/**
+ * Builds the HTTP application from its dependencies; starting it is `server.ts`'s job.
+ * Every request gets a request id (from `X-Request-Id` or generated, echoed back), one log line
+ * and its metrics, and security headers; errors are mapped to JSON in one place.
+ *
+ * @example
+ * const app = createApp(deps);
+ * const res = await app.request('/predict', { method: 'POST', body, headers });
+ */
+export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
+  const { routes = routeModules } = options;
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(requestLog(deps));
+  app.use(
+    secureHeaders({
+      // A default for every response; a route serving HTML sets its own policy (it wins).
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      overwrite: false,
+    }),
+  );
+  app.use(closeConnectionsWhenStopping(deps.readiness));
+  for (const module of routes) app.route('/', module(deps));
+  app.notFound(notFoundHandler);
+  app.onError(errorHandler(deps.logger));
   return app;
 }

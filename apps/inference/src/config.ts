@@ -4,11 +4,41 @@ import { z } from 'zod';
 /** The default model directory: the bundled model, copied beside the built server. */
 const bundledModelDir = fileURLToPath(new URL('./model/', import.meta.url));
 
+/** A whole number of seconds or bytes etc., from an environment string. */
+const count = (min: number) => z.coerce.number().int().min(min);
+
+/** `on`/`off` (also true/false, 1/0, yes/no), case-insensitive. */
+const onOff = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no']))
+  .transform((value) => ['on', 'true', '1', 'yes'].includes(value));
+
 const schema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  MODEL_DIR: z.string().min(1).default(bundledModelDir),
+  /** TCP port to listen on. In the pod: 8081 (nginx owns 8080). */
+  PORT: count(0).max(65535).default(8080),
+  /** Interface to bind. In the pod: 127.0.0.1, so only nginx reaches the service. */
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Directory holding `model.onnx` + `schema.json` (+ model card). */
+  MODEL_DIR: z.string().trim().min(1).default(bundledModelDir),
+  /** Most rows in one request's `instances` and in one onnxruntime run. */
+  MAX_BATCH: count(1).max(1_000_000).default(1000),
+  /** Largest accepted request body, in bytes (nginx's client_max_body_size matches it). */
+  BODY_LIMIT: count(1).default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seconds to keep serving, not ready, after SIGTERM (the load balancer's reaction time). */
+  SHUTDOWN_DELAY: z.coerce.number().min(0).max(3600).default(0),
+  /** Seconds allowed for the drain after the delay; past it the process exits non-zero. */
+  SHUTDOWN_TIMEOUT: z.coerce.number().positive().max(3600).default(20),
+  /** Seconds an idle keep-alive connection stays open; above nginx's upstream keepalive_timeout. */
+  KEEPALIVE_TIMEOUT: z.coerce.number().positive().max(3600).default(65),
+  /** Coalesce concurrent requests into one onnxruntime run. */
+  BATCHING: onOff.default(true),
+  /** Most rows waiting for a run; beyond it requests get 503 + Retry-After. */
+  MAX_QUEUE: count(1).default(10_000),
+  /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
+  ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
 });
 
 /** Validated service configuration. */
@@ -21,10 +51,17 @@ export class ConfigError extends Error {
 
 /**
  * Parses the service configuration from an environment (default `process.env`).
- * This is the only place that reads the environment.
+ * This is the only place that reads the environment. Empty strings count as unset.
+ *
+ * @throws {ConfigError} naming every variable with a bad value.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(env);
+  const input = Object.fromEntries(
+    Object.keys(schema.shape)
+      .map((key) => [key, env[key]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map(
       (issue) =>

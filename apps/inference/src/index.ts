@@ -1,11 +1,32 @@
-import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
+// The process entry point: read the configuration, start the service, wire the signals.
+// Any startup failure (bad variable, missing/corrupt/mismatched model, port in use) is one
+// clear log line and exit code 1.
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { ModelLoadError } from './model/load.ts';
+import { startService } from './service.ts';
 
-const config = loadConfig();
-const app = createApp();
-serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  console.log(
-    JSON.stringify({ severity: 'INFO', message: `listening on ${info.address}:${info.port}` }),
-  );
-});
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    createLogger().fatal(error.message);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  try {
+    const service = await startService({ config, logger });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => void service.shutdown.begin(signal));
+    }
+  } catch (error) {
+    // An expected failure (bad model directory) needs no stack trace; anything else does.
+    const detail = error instanceof ModelLoadError ? {} : { error };
+    logger.fatal(detail, `startup failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,8 +1,18 @@
 import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../deps.ts';
 
-/** Liveness: the process is up and its event loop answers. */
-export function healthRoutes(): Hono {
-  const app = new Hono();
+/**
+ * Probes. `/healthz` (liveness): the process is up and its event loop answers.
+ * `/readyz` (readiness): the model is loaded and warmed and the service is not draining;
+ * otherwise 503 with the lifecycle state.
+ */
+export function healthRoutes(deps: Pick<AppDeps, 'readiness' | 'model'>): Hono<AppEnv> {
+  const { readiness, model } = deps;
+  const app = new Hono<AppEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const body = { status: readiness.state, model: model.identity };
+    return c.json(body, readiness.ready ? 200 : 503);
+  });
   return app;
 }

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { createBatcher } from './batcher.ts';
+import { QueueFullError } from './errors.ts';
+
+/** A runner whose runs finish only when the test says so; it doubles every row. */
+function controlledRunner() {
+  const runs: { rows: number[]; finish: () => void; fail: (error: Error) => void }[] = [];
+  const run = (rows: readonly number[]) =>
+    new Promise<number[]>((resolve, reject) => {
+      runs.push({
+        rows: [...rows],
+        finish: () => resolve(rows.map((row) => row * 2)),
+        fail: reject,
+      });
+    });
+  return { runs, run };
+}
+
+/** Lets pending promise callbacks run. */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('createBatcher', () => {
+  it('runs a submission at once when idle', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run });
+    const result = batcher.submit([1, 2]);
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([[1, 2]]);
+    runs[0]?.finish();
+    expect(await result).toEqual([2, 4]);
+  });
+
+  it('coalesces submissions that arrive during a run, keeping each one whole and in order', async () => {
+    const { runs, run } = controlledRunner();
+    const sizes: number[] = [];
+    const depths: number[] = [];
+    const batcher = createBatcher({
+      run,
+      onRun: (n) => sizes.push(n),
+      onQueueDepth: (n) => depths.push(n),
+    });
+    const first = batcher.submit([1]);
+    const second = batcher.submit([10, 11]);
+    const third = batcher.submit([20]);
+    const fourth = batcher.submit([30, 31, 32]);
+    expect(batcher.queuedRows).toBe(6);
+    await tick();
+    expect(runs).toHaveLength(1);
+    runs[0]?.finish();
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([[1], [10, 11, 20, 30, 31, 32]]);
+    runs[1]?.finish();
+    expect(await first).toEqual([2]);
+    expect(await second).toEqual([20, 22]);
+    expect(await third).toEqual([40]);
+    expect(await fourth).toEqual([60, 62, 64]);
+    expect(sizes).toEqual([1, 6]);
+    expect(depths.at(-1)).toBe(0);
+    expect(batcher.queuedRows).toBe(0);
+  });
+
+  it('never puts more than maxBatchRows in a run, except one oversized submission alone', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run, maxBatchRows: 3 });
+    const results = [
+      batcher.submit([0]),
+      batcher.submit([1, 2]),
+      batcher.submit([3, 4]),
+      batcher.submit([5, 6, 7, 8]),
+      batcher.submit([9]),
+    ];
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      runs[i]?.finish();
+    }
+    await Promise.all(results);
+    expect(runs.map((r) => r.rows)).toEqual([[0], [1, 2], [3, 4], [5, 6, 7, 8], [9]]);
+    expect(await results[3]).toEqual([10, 12, 14, 16]);
+  });
+
+  it('fails only the submissions in a failed run', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run, maxBatchRows: 2 });
+    const a = batcher.submit([1]);
+    const b = batcher.submit([2, 3]);
+    const c = batcher.submit([4]);
+    await tick();
+    runs[0]?.finish();
+    await tick();
+    runs[1]?.fail(new Error('boom'));
+    await expect(b).rejects.toThrow('boom');
+    await tick();
+    runs[2]?.finish();
+    expect(await a).toEqual([2]);
+    expect(await c).toEqual([8]);
+  });
+
+  it('fails the batch when the runner throws synchronously or returns the wrong count', async () => {
+    const throwing = createBatcher<number, number>({
+      run: () => {
+        throw new Error('sync');
+      },
+    });
+    await expect(throwing.submit([1])).rejects.toThrow('sync');
+    const short = createBatcher<number, number>({ run: async () => [1] });
+    await expect(short.submit([1, 2])).rejects.toThrow(/1 outputs for 2 rows/);
+  });
+
+  it('refuses submissions beyond maxQueueRows with QueueFullError', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run, maxQueueRows: 3 });
+    const running = batcher.submit([1]);
+    const queued = batcher.submit([2, 3]);
+    await expect(batcher.submit([4, 5])).rejects.toBeInstanceOf(QueueFullError);
+    const fits = batcher.submit([6]);
+    await tick();
+    runs[0]?.finish();
+    await tick();
+    runs[1]?.finish();
+    expect(await running).toEqual([2]);
+    expect(await queued).toEqual([4, 6]);
+    expect(await fits).toEqual([12]);
+  });
+
+  it('runs every submission on its own when disabled', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run, enabled: false, maxQueueRows: 1 });
+    const results = [batcher.submit([1]), batcher.submit([2, 3]), batcher.submit([4])];
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([[1], [2, 3], [4]]);
+    for (const r of runs) r.finish();
+    expect(await Promise.all(results)).toEqual([[2], [4, 6], [8]]);
+  });
+
+  it('resolves idle() only after queued work has run', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run });
+    let idle = false;
+    batcher.submit([1]);
+    batcher.submit([2]);
+    batcher.idle().then(() => {
+      idle = true;
+    });
+    await tick();
+    runs[0]?.finish();
+    await tick();
+    expect(idle).toBe(false);
+    runs[1]?.finish();
+    await tick();
+    expect(idle).toBe(true);
+  });
+
+  it('answers an empty submission without running the model', async () => {
+    const { runs, run } = controlledRunner();
+    expect(await createBatcher({ run }).submit([])).toEqual([]);
+    expect(runs).toHaveLength(0);
+  });
+});

@@ -1,0 +1,41 @@
+import type { FeatureRecord } from '@modelship/feature-schema';
+import type { Config } from './config.ts';
+import type { RequestTracker } from './http/request-tracker.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import type { ServedModel } from './model/served-model.ts';
+import type { Readiness } from './readiness.ts';
+
+/**
+ * Everything a route module needs, built once at startup and shared by every route.
+ * Route modules receive it from `createApp` and never construct their own.
+ */
+export interface AppDeps {
+  /** The validated configuration (MAX_BATCH, BODY_LIMIT, ...). */
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The Prometheus metrics; `/metrics` serves `metrics.registry`. */
+  readonly metrics: Metrics;
+  /** The lifecycle state: `/readyz` reports it, predict routes refuse unless serving. */
+  readonly readiness: Readiness;
+  /** The loaded model: schema, compiled schema (validate/encode/jsonSchema/form), identity. */
+  readonly model: ServedModel;
+  /**
+   * Predicts validated records through the batcher (one request's records stay together) and
+   * counts the predicted rows. Rejects with `QueueFullError` (503) when the queue is full;
+   * any other rejection is an internal failure (`onError` answers a generic 500).
+   */
+  readonly predict: (records: readonly FeatureRecord[]) => Promise<number[]>;
+  /** Requests in flight (for the shutdown log). */
+  readonly requests: RequestTracker;
+}
+
+/** Hono's environment for this app: the per-request variables set by its middleware. */
+export interface AppEnv {
+  Variables: {
+    /** From `X-Request-Id` or generated; echoed in the response and in every log line. */
+    requestId: string;
+    /** The parsed JSON body, set by the `jsonBody` middleware. */
+    jsonBody: unknown;
+  };
+}

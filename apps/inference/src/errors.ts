@@ -1,0 +1,127 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** One problem with a request, located by a path such as `instances[3].bmi`. */
+export interface ErrorDetail {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: readonly ErrorDetail[];
+  };
+}
+
+/** Options shared by every {@link HttpError}. */
+export interface HttpErrorOptions {
+  /** Field-level problems; default none. */
+  readonly details?: readonly ErrorDetail[];
+  /** Extra response headers (e.g. `Retry-After`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error family of the service: each error carries the HTTP status and a stable,
+ * machine-readable code. Its message is written for the client and is sent as is, so it must
+ * never contain internal detail. `onError` maps it to an {@link ErrorBody}.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly details: readonly ErrorDetail[];
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    options: HttpErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.details = options.details ?? [];
+    this.headers = options.headers ?? {};
+  }
+
+  /** The JSON body sent to the client. */
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+/** 400: the body is not well-formed JSON. */
+export class MalformedJsonError extends HttpError {
+  constructor(options: HttpErrorOptions = {}) {
+    super(400, 'malformed_json', 'The request body is not valid JSON.', options);
+  }
+}
+
+/** 404: no such route. */
+export class NotFoundError extends HttpError {
+  constructor(path: string) {
+    super(404, 'not_found', `No route for ${path}.`);
+  }
+}
+
+/** 413: the body is larger than BODY_LIMIT. */
+export class PayloadTooLargeError extends HttpError {
+  constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+/** 415: the body is not declared as JSON. */
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(received: string | undefined) {
+    super(
+      415,
+      'unsupported_media_type',
+      `Expected Content-Type application/json, got ${received ? JSON.stringify(received) : 'none'}.`,
+    );
+  }
+}
+
+/** 422: the JSON is well-formed but does not satisfy the model's schema. */
+export class ValidationError extends HttpError {
+  constructor(details: readonly ErrorDetail[]) {
+    const count = details.length;
+    super(
+      422,
+      'validation_failed',
+      `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
+      { details },
+    );
+  }
+}
+
+/** 503: the model is not loaded and warmed yet, or the service has stopped. */
+export class NotReadyError extends HttpError {
+  constructor(state: string) {
+    super(503, 'not_ready', `The model is not ready (${state}).`, {
+      headers: { 'Retry-After': '1' },
+    });
+  }
+}
+
+/** 503: the batching queue is full; the client should retry shortly. */
+export class QueueFullError extends HttpError {
+  constructor(retryAfterSeconds = 1) {
+    super(503, 'overloaded', 'Too many pending predictions; retry shortly.', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** 500: anything unexpected. The client learns nothing but the request id. */
+export class InternalError extends HttpError {
+  constructor(options: HttpErrorOptions = {}) {
+    super(
+      500,
+      'internal',
+      'An internal error occurred; it has been logged under the request id.',
+      options,
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { AppEnv } from '../deps.ts';
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** @default 8080; 0 picks a free port */
+  readonly port?: number;
+  /** @default '0.0.0.0' */
+  readonly host?: string;
+  /**
+   * Milliseconds an idle keep-alive connection stays open. It must exceed the proxy's upstream
+   * keepalive timeout (nginx: 60 s), so that the proxy, not the service, closes idle
+   * connections: otherwise nginx may send a request on a connection Node is closing at that
+   * very moment, and a POST cannot be retried (the classic 502).
+   * @default 65000
+   */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** A listening HTTP server. */
+export interface Listening {
+  readonly server: Server;
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  readonly host: string;
+}
+
+/**
+ * Starts the Node HTTP server for an app and resolves once it listens. `headersTimeout` is set
+ * just above `keepAliveTimeout` (a Node recommendation, so a slow request's headers never race
+ * the idle timer).
+ *
+ * @see https://nodejs.org/api/http.html#serverkeepalivetimeout
+ */
+export function listen(app: Hono<AppEnv>, options: ListenOptions = {}): Promise<Listening> {
+  const { port = 8080, host = '0.0.0.0', keepAliveTimeoutMs = 65_000 } = options;
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }) as Server;
+    server.keepAliveTimeout = keepAliveTimeoutMs;
+    server.headersTimeout = keepAliveTimeoutMs + 1000;
+    server.requestTimeout = Math.max(server.requestTimeout, server.headersTimeout);
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      const address = server.address() as AddressInfo;
+      resolve({ server, port: address.port, host: address.address });
+    });
+  });
+}

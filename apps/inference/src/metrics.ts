@@ -1,0 +1,107 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Also collect prom-client's default process/Node metrics. @default true */
+  readonly defaultMetrics?: boolean;
+}
+
+/** The service's Prometheus metrics, registered in their own registry. */
+export interface Metrics {
+  readonly registry: Registry;
+  /** `http_requests_total{method,route,status}` */
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  /** `http_request_duration_seconds{method,route,status}` */
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** `http_requests_in_flight`: requests received and not yet answered. */
+  readonly httpInFlight: Gauge;
+  /** `inference_predicted_rows_total`: rows returned to clients. */
+  readonly predictedRows: Counter;
+  /** `inference_run_duration_seconds`: one onnxruntime `session.run`. */
+  readonly inferenceDuration: Histogram;
+  /** `inference_batch_rows`: rows per onnxruntime run. */
+  readonly batchRows: Histogram;
+  /** `inference_queue_rows`: rows waiting for a run. */
+  readonly queueRows: Gauge;
+  /** `inference_queue_rejections_total`: requests refused because the queue was full. */
+  readonly queueRejections: Counter;
+  /** `inference_model_info{name,version,fingerprint}`, always 1. */
+  readonly modelInfo: Gauge<'name' | 'version' | 'fingerprint'>;
+}
+
+/** Powers of two up to 1024 rows, enough for the default MAX_BATCH of 1000. */
+const rowBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/**
+ * Creates the metrics in a fresh registry (never the global one, so that several apps can
+ * coexist in one process, e.g. in tests). Names follow Prometheus conventions: base units in
+ * the name, `_total` on counters.
+ *
+ * @see https://prometheus.io/docs/practices/naming/
+ * @example
+ * const metrics = createMetrics();
+ * metrics.predictedRows.inc(3);
+ * const text = await metrics.registry.metrics();
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const { defaultMetrics = true } = options;
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving a request to its response, by route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    httpInFlight: new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests received and not yet answered.',
+      registers,
+    }),
+    predictedRows: new Counter({
+      name: 'inference_predicted_rows_total',
+      help: 'Rows (records) predicted and returned.',
+      registers,
+    }),
+    inferenceDuration: new Histogram({
+      name: 'inference_run_duration_seconds',
+      help: 'Duration of one onnxruntime run, encoding included.',
+      buckets: [
+        0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05,
+      ],
+      registers,
+    }),
+    batchRows: new Histogram({
+      name: 'inference_batch_rows',
+      help: 'Rows per onnxruntime run (concurrent requests coalesced by the batcher).',
+      buckets: rowBuckets,
+      registers,
+    }),
+    queueRows: new Gauge({
+      name: 'inference_queue_rows',
+      help: 'Rows waiting for an onnxruntime run.',
+      registers,
+    }),
+    queueRejections: new Counter({
+      name: 'inference_queue_rejections_total',
+      help: 'Requests answered 503 because the batching queue was full.',
+      registers,
+    }),
+    modelInfo: new Gauge({
+      name: 'inference_model_info',
+      help: 'The served model; the value is always 1.',
+      labelNames: ['name', 'version', 'fingerprint'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,93 @@
+import type { ModelSchema } from '@modelship/feature-schema';
+import type { InferenceSession } from 'onnxruntime-node';
+
+type ValueMetadata = InferenceSession.ValueMetadata;
+
+/** What the schema expects of one ONNX value. */
+interface Expectation {
+  readonly name: string;
+  /** Accepted element types. */
+  readonly types: readonly string[];
+  /** Accepted shapes; `null` matches any dimension (the batch axis). */
+  readonly shapes: readonly (readonly (number | null)[])[];
+}
+
+/** A dimension matches when it is symbolic/unknown (string, -1) or equal to the expected size. */
+function dimMatches(actual: number | string, expected: number | null): boolean {
+  if (typeof actual === 'string' || actual < 0) return true;
+  return expected === null || actual === expected;
+}
+
+function describeShape(shape: readonly (number | string)[]): string {
+  return `[${shape.map((d) => (typeof d === 'string' ? d || '?' : d)).join(', ')}]`;
+}
+
+function check(kind: string, value: ValueMetadata | undefined, want: Expectation): string[] {
+  if (!value) return [`the model has no ${kind} named "${want.name}"`];
+  if (!value.isTensor) return [`${kind} "${want.name}" is not a tensor`];
+  const problems: string[] = [];
+  if (!want.types.includes(value.type)) {
+    problems.push(`${kind} "${want.name}" has element type ${value.type}, expected ${want.types.join(' or ')}`);
+  }
+  // An empty shape means onnxruntime does not know it: nothing to compare.
+  if (value.shape.length > 0) {
+    const fits = want.shapes.some(
+      (shape) =>
+        shape.length === value.shape.length &&
+        shape.every((dim, i) => dimMatches(value.shape[i] as number | string, dim)),
+    );
+    if (!fits) {
+      const expected = want.shapes
+        .map((s) => `[${s.map((d) => d ?? 'N').join(', ')}]`)
+        .join(' or ');
+      problems.push(`${kind} "${want.name}" has shape ${describeShape(value.shape)}, expected ${expected}`);
+    }
+  }
+  return problems;
+}
+
+/** The ONNX inputs the schema's layout feeds. */
+function expectedInputs(schema: ModelSchema): Expectation[] {
+  if (schema.inputs.layout === 'per-field') {
+    return schema.inputs.inputs.map(({ input, type }) => ({
+      name: input,
+      types: [type],
+      shapes: [[null, 1]],
+    }));
+  }
+  return [
+    {
+      name: schema.inputs.input,
+      types: ['float32'],
+      shapes: [[null, schema.inputs.features.length]],
+    },
+  ];
+}
+
+/**
+ * Lists every way the model's inputs and output differ from what the schema's layout
+ * produces and reads: missing or extra inputs, element types, shapes. Empty when they match.
+ */
+export function layoutMismatches(
+  schema: ModelSchema,
+  inputs: readonly ValueMetadata[],
+  outputs: readonly ValueMetadata[],
+): string[] {
+  const problems: string[] = [];
+  const expected = expectedInputs(schema);
+  const byName = new Map(inputs.map((value) => [value.name, value]));
+  for (const want of expected) problems.push(...check('input', byName.get(want.name), want));
+  const fed = new Set(expected.map((want) => want.name));
+  for (const value of inputs) {
+    if (!fed.has(value.name)) problems.push(`the model input "${value.name}" is not in the schema`);
+  }
+  const output = outputs.find((value) => value.name === schema.output.name);
+  problems.push(
+    ...check('output', output, {
+      name: schema.output.name,
+      types: ['float32', 'float64'],
+      shapes: [[null, 1], [null]],
+    }),
+  );
+  return problems;
+}

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type CompiledSchema,
+  compileSchema,
+  type ModelSchema,
+  parseSchema,
+  verifyFingerprint,
+} from '@modelship/feature-schema';
+import { InferenceSession } from 'onnxruntime-node';
+import { layoutMismatches } from './layout-check.ts';
+import { readOnnxMetadata } from './onnx-metadata.ts';
+import { createRunner } from './runner.ts';
+import type { ServedModel } from './served-model.ts';
+import { sessionOptions } from './session-options.ts';
+
+/** Why a model directory cannot be served; the message says what to fix. */
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+}
+
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** The model directory: `model.onnx` + `schema.json` (+ model card). */
+  readonly dir: string;
+  /** onnxruntime intra-op threads. @default 1 */
+  readonly intraOpThreads?: number;
+}
+
+/** The file names a model directory must hold. */
+export const MODEL_FILE = 'model.onnx';
+/** @see MODEL_FILE */
+export const SCHEMA_FILE = 'schema.json';
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readFileOrFail(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelLoadError(
+      code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${what} ${path}: ${reason(error)}`,
+    );
+  }
+}
+
+async function loadSchema(path: string): Promise<CompiledSchema> {
+  const text = (await readFileOrFail(path, 'schema')).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ModelLoadError(`${path} is not valid JSON: ${reason(error)}`);
+  }
+  let schema: ModelSchema;
+  try {
+    schema = parseSchema(json);
+  } catch (error) {
+    throw new ModelLoadError(`${path} is not a valid model schema: ${reason(error)}`);
+  }
+  return compileSchema(schema);
+}
+
+/**
+ * Loads a model directory and proves it servable before anything is served: reads and
+ * validates `schema.json`; reads `model.onnx`; checks that its fingerprint metadata matches
+ * the schema and that its inputs and output match the schema's layout (names, element types,
+ * shapes); warms the session with the schema's example and checks the prediction is a finite
+ * number.
+ *
+ * @throws {ModelLoadError} naming the file and the problem (missing, corrupt, mismatched).
+ * @example
+ * const model = await loadModel({ dir: config.MODEL_DIR, intraOpThreads: 1 });
+ * const [charges] = await model.run([model.compiled.example]);
+ */
+export async function loadModel(options: LoadModelOptions): Promise<ServedModel> {
+  const { dir, intraOpThreads = 1 } = options;
+  const compiled = await loadSchema(join(dir, SCHEMA_FILE));
+  const { schema } = compiled;
+  const modelPath = join(dir, MODEL_FILE);
+  const bytes = await readFileOrFail(modelPath, 'model');
+
+  let metadata: Record<string, string>;
+  try {
+    metadata = readOnnxMetadata(bytes);
+  } catch (error) {
+    throw new ModelLoadError(`${modelPath} is not a valid ONNX model: ${reason(error)}`);
+  }
+  try {
+    verifyFingerprint(metadata, compiled);
+  } catch (error) {
+    throw new ModelLoadError(`${modelPath} does not belong to ${SCHEMA_FILE}: ${reason(error)}`);
+  }
+
+  let session: InferenceSession;
+  try {
+    session = await InferenceSession.create(bytes, sessionOptions({ intraOpThreads }));
+  } catch (error) {
+    throw new ModelLoadError(`onnxruntime cannot load ${modelPath}: ${reason(error)}`);
+  }
+
+  const ready = async (): Promise<ServedModel> => {
+    const problems = layoutMismatches(schema, session.inputMetadata, session.outputMetadata);
+    if (problems.length > 0) {
+      throw new ModelLoadError(
+        `${modelPath} does not match the layout in ${SCHEMA_FILE}: ${problems.join('; ')}`,
+      );
+    }
+    const run = createRunner({ session, compiled, output: schema.output.name });
+    let warm: number[];
+    try {
+      warm = await run([compiled.example]);
+    } catch (error) {
+      throw new ModelLoadError(`warming ${modelPath} with the schema's example failed: ${reason(error)}`);
+    }
+    if (!Number.isFinite(warm[0])) {
+      throw new ModelLoadError(`${modelPath} predicts ${warm[0]} for the schema's example`);
+    }
+    return {
+      dir,
+      schema,
+      compiled,
+      identity: {
+        name: schema.model.name,
+        version: schema.model.version,
+        fingerprint: compiled.fingerprint,
+      },
+      metadata,
+      inputs: session.inputMetadata,
+      outputs: session.outputMetadata,
+      run,
+      release: () => session.release(),
+    };
+  };
+  try {
+    return await ready();
+  } catch (error) {
+    await session.release().catch(() => {});
+    throw error;
+  }
+}

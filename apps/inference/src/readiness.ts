@@ -1,0 +1,63 @@
+/**
+ * The service's lifecycle:
+ * - `starting`: the model is loaded and warming up; predictions are refused (503);
+ * - `ready`: serving;
+ * - `draining`: SIGTERM received; still serving, but `/readyz` fails so that the load
+ *   balancer stops routing here (SHUTDOWN_DELAY);
+ * - `stopping`: the listener is closed; requests already on open connections are still
+ *   served, answered with `Connection: close`;
+ * - `stopped`: in-flight work is finished; anything that still arrives is refused (503).
+ */
+export type LifecycleState = 'starting' | 'ready' | 'draining' | 'stopping' | 'stopped';
+
+/** Shared, observable lifecycle state; the probes and the predict routes read it. */
+export interface Readiness {
+  readonly state: LifecycleState;
+  /** True only in `ready`: what `/readyz` reports. */
+  readonly ready: boolean;
+  /** True while predictions are served (`ready`, `draining`, `stopping`). */
+  readonly serving: boolean;
+  /** `starting` → `ready`; ignored once draining has begun. */
+  markReady(): void;
+  /** → `draining`; idempotent. */
+  startDraining(): void;
+  /** → `stopping` (from any earlier state); idempotent. */
+  markStopping(): void;
+  /** → `stopped`; idempotent. */
+  markStopped(): void;
+}
+
+/**
+ * Creates the lifecycle state, initially `starting` (or `initial`).
+ *
+ * @example
+ * const readiness = createReadiness();
+ * await warmUp();
+ * readiness.markReady();
+ */
+export function createReadiness(initial: LifecycleState = 'starting'): Readiness {
+  let state = initial;
+  return {
+    get state() {
+      return state;
+    },
+    get ready() {
+      return state === 'ready';
+    },
+    get serving() {
+      return state === 'ready' || state === 'draining' || state === 'stopping';
+    },
+    markReady() {
+      if (state === 'starting') state = 'ready';
+    },
+    startDraining() {
+      if (state === 'starting' || state === 'ready') state = 'draining';
+    },
+    markStopping() {
+      if (state !== 'stopped') state = 'stopping';
+    },
+    markStopped() {
+      state = 'stopped';
+    },
+  };
+}

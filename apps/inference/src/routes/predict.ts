@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../deps.ts';
+import { ValidationError } from '../errors.ts';
+import { jsonBody } from '../http/json-body.ts';
+import { requireServing } from '../http/lifecycle.ts';
+import { parsePredictRequest } from '../predict/parse-request.ts';
+
+/**
+ * The JSON prediction API.
+ * - `POST /predict`: one record → `{ prediction, model }`; `{ instances: [...] }` →
+ *   `{ predictions, model }` in input order.
+ * - `POST /predict_api`: the replaced tutorial app's endpoint: one record in, the bare number out.
+ */
+export function predictRoutes(
+  deps: Pick<AppDeps, 'config' | 'model' | 'predict' | 'readiness'>,
+): Hono<AppEnv> {
+  const { config, model, predict, readiness } = deps;
+  const modelRef = { name: model.identity.name, version: model.identity.version };
+  const options = { schema: model.compiled, maxBatch: config.MAX_BATCH };
+  const guards = [requireServing(readiness), jsonBody({ maxBytes: config.BODY_LIMIT })] as const;
+  const app = new Hono<AppEnv>();
+
+  app.post('/predict', ...guards, async (c) => {
+    const request = parsePredictRequest(c.get('jsonBody'), options);
+    if (request.kind === 'batch') {
+      const predictions = await predict(request.records);
+      return c.json({ predictions, model: modelRef });
+    }
+    const [prediction] = await predict([request.record]);
+    return c.json({ prediction, model: modelRef });
+  });
+
+  app.post('/predict_api', ...guards, async (c) => {
+    const result = model.compiled.validate(c.get('jsonBody'));
+    if (!result.ok) throw new ValidationError(result.issues);
+    const [prediction] = await predict([result.value]);
+    return c.json(prediction);
+  });
+  return app;
+}

@@ -1,0 +1,127 @@
+import type { FeatureRecord } from '@modelship/feature-schema';
+import type { Hono } from 'hono';
+import { createApp } from './app.ts';
+import { createBatcher } from './batcher.ts';
+import type { Config } from './config.ts';
+import type { AppDeps, AppEnv } from './deps.ts';
+import { QueueFullError } from './errors.ts';
+import { createRequestTracker } from './http/request-tracker.ts';
+import { type Listening, listen } from './lifecycle/listen.ts';
+import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { loadModel } from './model/load.ts';
+import type { ServedModel } from './model/served-model.ts';
+import { createReadiness } from './readiness.ts';
+
+/** Options of {@link createDeps}. */
+export interface CreateDepsOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The loaded model (from `loadModel`, or a fake in tests). */
+  readonly model: ServedModel;
+  /** Collect prom-client's default process metrics. @default true */
+  readonly defaultMetrics?: boolean;
+}
+
+/**
+ * Wires the shared dependencies around a loaded model: metrics (with the model info series),
+ * the lifecycle state (initially `starting`), and `predict` going through the batcher with
+ * the inference metrics.
+ */
+export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
+  const { config, logger, model, defaultMetrics = true } = options;
+  const metrics = createMetrics({ defaultMetrics });
+  metrics.modelInfo.set({ ...model.identity }, 1);
+  const batcher = createBatcher<FeatureRecord, number>({
+    enabled: config.BATCHING,
+    maxBatchRows: config.MAX_BATCH,
+    maxQueueRows: config.MAX_QUEUE,
+    onRun: (rows) => metrics.batchRows.observe(rows),
+    onQueueDepth: (rows) => metrics.queueRows.set(rows),
+    run: async (records) => {
+      const stop = metrics.inferenceDuration.startTimer();
+      try {
+        return await model.run(records);
+      } finally {
+        stop();
+      }
+    },
+  });
+  return {
+    config,
+    logger,
+    metrics,
+    model,
+    readiness: createReadiness(),
+    requests: createRequestTracker(),
+    predict: async (records) => {
+      try {
+        const predictions = await batcher.submit(records);
+        metrics.predictedRows.inc(predictions.length);
+        return predictions;
+      } catch (error) {
+        if (error instanceof QueueFullError) metrics.queueRejections.inc();
+        throw error;
+      }
+    },
+    idle: () => batcher.idle(),
+  };
+}
+
+/** A started service. */
+export interface Service extends Listening {
+  readonly app: Hono<AppEnv>;
+  readonly deps: AppDeps;
+  /** The SIGTERM sequence (call `begin`); the caller wires signals to it. */
+  readonly shutdown: Shutdown;
+}
+
+/** Options of {@link startService}. */
+export interface StartServiceOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** How the shutdown sequence ends the process. @default process.exit */
+  readonly exit?: (code: number) => void;
+}
+
+/**
+ * Loads, checks and warms the model (failing with `ModelLoadError` before anything listens),
+ * then listens and turns ready. Never half-ready: the port opens only for a servable model.
+ *
+ * @example
+ * const service = await startService({ config: loadConfig(), logger });
+ * process.on('SIGTERM', () => service.shutdown.begin('SIGTERM'));
+ */
+export async function startService(options: StartServiceOptions): Promise<Service> {
+  const { config, logger, exit } = options;
+  const model = await loadModel({
+    dir: config.MODEL_DIR,
+    intraOpThreads: config.ORT_INTRA_OP_THREADS,
+  });
+  logger.info({ model: model.identity, dir: model.dir }, 'model loaded and warmed');
+  const deps = createDeps({ config, logger, model });
+  const app = createApp(deps);
+  const listening = await listen(app, {
+    port: config.PORT,
+    host: config.HOST,
+    keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
+  });
+  deps.readiness.markReady();
+  logger.info(
+    { port: listening.port, host: listening.host },
+    `listening on ${listening.host}:${listening.port}`,
+  );
+  const shutdown = createShutdown({
+    server: listening.server,
+    readiness: deps.readiness,
+    logger,
+    delayMs: config.SHUTDOWN_DELAY * 1000,
+    timeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
+    pending: () => ({ inFlightRequests: deps.requests.inFlight }),
+    idle: deps.idle,
+    release: () => model.release(),
+    ...(exit ? { exit } : {}),
+  });
+  return { ...listening, app, deps, shutdown };
+}

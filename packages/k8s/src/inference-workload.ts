@@ -1,27 +1,123 @@
-import * as kplus from 'cdk8s-plus-27';
+import { createHash } from 'node:crypto';
+import type { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import {
+  commonLabels,
+  modelAnnotations,
+  NGINX_CONF_CHECKSUM_ANNOTATION,
+  selectorLabels,
+} from './metadata.ts';
+import { renderNginxConf } from './nginx-conf.ts';
+import { objectNames, podSpec } from './pod-template.ts';
+import { gkeIngress, networkPolicy, service } from './workload-networking.ts';
+import type { InferenceWorkloadProps } from './workload-props.ts';
+import { horizontalPodAutoscaler, podDisruptionBudget } from './workload-scaling.ts';
+import { resolveWorkloadSettings, type WorkloadSettings } from './workload-settings.ts';
 
-/** Props for {@link InferenceWorkload}. */
-export interface InferenceWorkloadProps {
-  /** Container image of the inference service. */
-  readonly image: string;
-}
-
-/** The inference service's pods, deployment and service. */
+/**
+ * The nginx-fronted inference workload: a Deployment whose pods run nginx (port 8080, the only
+ * entry) in front of the inference service on 127.0.0.1, with its nginx ConfigMap, a
+ * LoadBalancer Service, an autoscaling/v2 HPA, a PodDisruptionBudget, a NetworkPolicy, a
+ * ServiceAccount without a token and, optionally, a GKE Ingress with a BackendConfig.
+ *
+ * Termination drops no request: on SIGTERM the service turns unready at once, serves for
+ * SHUTDOWN_DELAY while load balancers stop routing to the pod, then drains within
+ * SHUTDOWN_TIMEOUT; nginx's preStop sleeps SHUTDOWN_DELAY + 5 s so nginx outlives that drain,
+ * and the grace period covers both. The constructor checks that these numbers agree.
+ *
+ * @example
+ * new InferenceWorkload(chart, 'insurance', {
+ *   image: 'europe-west1-docker.pkg.dev/my-project/models/inference:1.0.0',
+ *   name: 'insurance',
+ *   model: { name: 'insurance-charges', version: '1.0.0' },
+ *   autoscaling: { minReplicas: 2, maxReplicas: 20 },
+ * });
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
+ */
 export class InferenceWorkload extends Construct {
-  public readonly deployment: kplus.Deployment;
+  /** Every prop with its default applied. */
+  public readonly settings: WorkloadSettings;
+  /** The nginx.conf shipped in the ConfigMap. */
+  public readonly nginxConf: string;
+  /** sha256 (hex) of {@link nginxConf}, set as a pod annotation so a change rolls the pods. */
+  public readonly nginxConfChecksum: string;
+  public readonly configMap: k8s.KubeConfigMap;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+  public readonly horizontalPodAutoscaler: k8s.KubeHorizontalPodAutoscalerV2;
+  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** The GKE Ingress, when `ingress.enabled`. */
+  public readonly ingress?: k8s.KubeIngress;
+  /** The BackendConfig (a GKE custom resource), when `ingress.enabled`. */
+  public readonly backendConfig?: ApiObject;
 
   constructor(scope: Construct, id: string, props: InferenceWorkloadProps) {
     super(scope, id);
-    this.deployment = new kplus.Deployment(this, 'deployment', {
-      containers: [
-        {
-          name: 'inference',
-          image: props.image,
-          portNumber: 8080,
-          securityContext: { user: 10001, group: 10001 },
-        },
-      ],
+    const s = resolveWorkloadSettings(props);
+    this.settings = s;
+    this.nginxConf = renderNginxConf(s.nginx);
+    this.nginxConfChecksum = createHash('sha256').update(this.nginxConf).digest('hex');
+    const labels = commonLabels(s);
+    const names = objectNames(s.name);
+
+    this.configMap = new k8s.KubeConfigMap(this, 'nginx-conf', {
+      metadata: { name: names.configMap, namespace: s.namespace, labels },
+      data: { 'nginx.conf': this.nginxConf },
     });
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: {
+        name: s.name,
+        namespace: s.namespace,
+        labels,
+        annotations: { ...s.serviceAccountAnnotations },
+      },
+      automountServiceAccountToken: false,
+    });
+
+    const annotations = modelAnnotations(s);
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name: s.name, namespace: s.namespace, labels, annotations },
+      spec: {
+        // No `replicas`: the HPA owns the count (re-applying would otherwise reset it).
+        selector: { matchLabels: selectorLabels(s) },
+        revisionHistoryLimit: 5,
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge:
+              typeof s.maxSurge === 'number'
+                ? k8s.IntOrString.fromNumber(s.maxSurge)
+                : k8s.IntOrString.fromString(s.maxSurge),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              ...annotations,
+              [NGINX_CONF_CHECKSUM_ANNOTATION]: this.nginxConfChecksum,
+              'kubectl.kubernetes.io/default-container': 'inference',
+            },
+          },
+          spec: podSpec(s, s.name),
+        },
+      },
+    });
+
+    this.service = service(this, s);
+    this.horizontalPodAutoscaler = horizontalPodAutoscaler(this, s, s.name);
+    this.podDisruptionBudget = podDisruptionBudget(this, s);
+    this.networkPolicy = networkPolicy(this, s);
+    if (s.ingress.enabled) {
+      const { ingress, backendConfig } = gkeIngress(this, s);
+      this.ingress = ingress;
+      this.backendConfig = backendConfig;
+    }
   }
 }

@@ -1,0 +1,168 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { commonLabels, selectorLabels } from './metadata.ts';
+import { objectNames } from './pod-template.ts';
+import type { WorkloadSettings } from './workload-settings.ts';
+
+/**
+ * GKE's annotations for the chosen load balancer.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/external-svc-lb-rbs
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
+ */
+function serviceAnnotations(s: WorkloadSettings): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  if (s.service.type === 'LoadBalancer') {
+    if (s.service.loadBalancer === 'internal') {
+      // Internal passthrough load balancers are always backend-service-based.
+      annotations['networking.gke.io/load-balancer-type'] = 'Internal';
+    } else if (s.service.backendServiceBased) {
+      annotations['cloud.google.com/l4-rbs'] = 'enabled';
+    }
+  }
+  if (s.ingress.enabled) {
+    annotations['cloud.google.com/neg'] = JSON.stringify({ ingress: true });
+    annotations['cloud.google.com/backend-config'] = JSON.stringify({
+      default: objectNames(s.name).backendConfig,
+    });
+  }
+  return { ...annotations, ...s.service.annotations };
+}
+
+/** The Service: port `service.port` → nginx's named port `http` (8080). */
+export function service(scope: Construct, s: WorkloadSettings): k8s.KubeService {
+  const svc = s.service;
+  const exposesNodes = svc.type === 'LoadBalancer' || svc.type === 'NodePort';
+  return new k8s.KubeService(scope, 'service', {
+    metadata: {
+      name: s.name,
+      namespace: s.namespace,
+      labels: commonLabels(s),
+      annotations: serviceAnnotations(s),
+    },
+    spec: {
+      type: svc.type,
+      selector: selectorLabels(s),
+      ports: [
+        {
+          name: 'http',
+          port: svc.port,
+          targetPort: k8s.IntOrString.fromString('http'),
+          protocol: 'TCP',
+        },
+      ],
+      externalTrafficPolicy: exposesNodes ? svc.externalTrafficPolicy : undefined,
+      loadBalancerSourceRanges: svc.loadBalancerSourceRanges
+        ? [...svc.loadBalancerSourceRanges]
+        : undefined,
+    },
+  });
+}
+
+/**
+ * The NetworkPolicy: ingress only to nginx's port (from anywhere: the load balancer preserves
+ * client addresses); egress denied, or DNS only. The service needs no egress: the model is baked
+ * into the image and nginx reaches the service over loopback, which policies do not filter.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export function networkPolicy(scope: Construct, s: WorkloadSettings): k8s.KubeNetworkPolicy {
+  const dns: k8s.NetworkPolicyEgressRule = {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ],
+    ports: [
+      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+    ],
+  };
+  return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
+    metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(s) },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(s.nginx.listenPort) }] },
+      ],
+      egress: s.egress === 'dns' ? [dns] : [],
+    },
+  });
+}
+
+/** The part of GKE's BackendConfig (cloud.google.com/v1) this construct sets. */
+export interface BackendConfigSpec {
+  readonly timeoutSec: number;
+  readonly connectionDraining: { readonly drainingTimeoutSec: number };
+  readonly healthCheck: {
+    readonly type: 'HTTP';
+    readonly requestPath: string;
+    readonly port: number;
+    readonly checkIntervalSec: number;
+    readonly timeoutSec: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+  };
+}
+
+/**
+ * The optional GKE Ingress (external Application Load Balancer) with container-native load
+ * balancing, and the BackendConfig whose health check uses the readiness path.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#configuring_ingress_features_through_backendconfig_parameters
+ */
+export function gkeIngress(
+  scope: Construct,
+  s: WorkloadSettings,
+): { ingress: k8s.KubeIngress; backendConfig: ApiObject } {
+  const names = objectNames(s.name);
+  const drain = s.inference.shutdownDelaySeconds + s.inference.shutdownTimeoutSeconds;
+  const spec: BackendConfigSpec = {
+    timeoutSec: s.ingress.timeoutSeconds,
+    connectionDraining: { drainingTimeoutSec: drain },
+    healthCheck: {
+      type: 'HTTP',
+      requestPath: '/readyz',
+      port: s.nginx.listenPort,
+      checkIntervalSec: 5,
+      timeoutSec: 3,
+      healthyThreshold: 1,
+      unhealthyThreshold: 2,
+    },
+  };
+  const backendConfig = new ApiObject(scope, 'backend-config', {
+    apiVersion: 'cloud.google.com/v1',
+    kind: 'BackendConfig',
+    metadata: { name: names.backendConfig, namespace: s.namespace, labels: commonLabels(s) },
+    spec,
+  });
+  const backend: k8s.IngressBackend = {
+    service: { name: s.name, port: { number: s.service.port } },
+  };
+  const ingress = new k8s.KubeIngress(scope, 'ingress', {
+    metadata: {
+      name: s.name,
+      namespace: s.namespace,
+      labels: commonLabels(s),
+      annotations: {
+        'kubernetes.io/ingress.class': 'gce',
+        ...(s.ingress.staticIpName
+          ? { 'kubernetes.io/ingress.global-static-ip-name': s.ingress.staticIpName }
+          : {}),
+      },
+    },
+    spec:
+      s.ingress.host === undefined
+        ? { defaultBackend: backend }
+        : {
+            rules: [
+              {
+                host: s.ingress.host,
+                http: { paths: [{ path: '/', pathType: 'Prefix', backend }] },
+              },
+            ],
+          },
+  });
+  return { ingress, backendConfig };
+}

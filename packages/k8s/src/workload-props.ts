@@ -1,0 +1,177 @@
+import type { NginxConfOptions } from './nginx-conf-options.ts';
+
+/** The nginx image that fronts the service: unprivileged (uid 101), listens on 8080. */
+export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.27.5-bookworm';
+
+/** CPU, memory and ephemeral storage of one container, requests or limits. */
+export interface ResourceAmounts {
+  /** CPU in millicores (1000 = one vCPU). */
+  readonly cpuMillis: number;
+  /** Memory in MiB. */
+  readonly memoryMiB: number;
+  /** Ephemeral storage (container writable layer, logs, emptyDir) in MiB. */
+  readonly ephemeralStorageMiB: number;
+}
+
+/** Requests and limits of one container. */
+export interface ContainerResources {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
+/** The model served, shown as annotations on the Deployment and its pods. */
+export interface ModelMetadata {
+  /** Model name, e.g. `insurance-charges`. */
+  readonly name: string;
+  /** Model version, e.g. `1.0.0`. */
+  readonly version: string;
+  /** sha256 of the model's feature schema. @default undefined (no annotation) */
+  readonly fingerprint?: string;
+}
+
+/** The inference container's runtime settings (see the service's environment contract). */
+export interface InferenceServiceOptions {
+  /** Port the service binds on 127.0.0.1. @default 8081 */
+  readonly port?: number;
+  /** Largest request body in bytes (`BODY_LIMIT`, and nginx `client_max_body_size`). @default 1048576 */
+  readonly bodyLimitBytes?: number;
+  /** Seconds the service keeps serving, unready, after SIGTERM (`SHUTDOWN_DELAY`). @default 10 */
+  readonly shutdownDelaySeconds?: number;
+  /** Hard deadline of the drain after the delay, in seconds (`SHUTDOWN_TIMEOUT`). @default 20 */
+  readonly shutdownTimeoutSeconds?: number;
+  /** Keep-alive timeout of the service's HTTP server in seconds (`KEEPALIVE_TIMEOUT`). @default 65 */
+  readonly keepaliveTimeoutSeconds?: number;
+  /** Rows per request and per onnxruntime run (`MAX_BATCH`). @default 1000 */
+  readonly maxBatch?: number;
+  /** Log level (`LOG_LEVEL`). @default 'info' */
+  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Model directory inside the image (`MODEL_DIR`). @default undefined (the image's own) */
+  readonly modelDir?: string;
+  /** Further environment variables; may not redefine the ones above. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Seconds the model may take to load before the pod is restarted. @default 120 */
+  readonly startupTimeoutSeconds?: number;
+}
+
+/** HorizontalPodAutoscaler settings. */
+export interface AutoscalingOptions {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 10 */
+  readonly maxReplicas?: number;
+  /** Average CPU utilization (percent of the pod's CPU requests) to aim for. @default 70 */
+  readonly cpuUtilizationPercent?: number;
+  /** How long the recommendation must stay lower before scaling down, in seconds. @default 300 */
+  readonly scaleDownStabilizationSeconds?: number;
+  /** At most this percentage of pods removed per minute. @default 50 */
+  readonly scaleDownMaxPercentPerMinute?: number;
+  /** At most this many pods added per 15 s (or doubling, whichever is more). @default 4 */
+  readonly scaleUpMaxPodsPer15Seconds?: number;
+}
+
+/** The Service that exposes nginx. */
+export interface ServiceOptions {
+  /** @default 'LoadBalancer' */
+  readonly type?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+  /** Port the Service listens on. @default 80 */
+  readonly port?: number;
+  /**
+   * For `LoadBalancer`: an internet-facing (`external`) or VPC-internal (`internal`) load balancer.
+   * @default 'external'
+   */
+  readonly loadBalancer?: 'external' | 'internal';
+  /**
+   * Ask GKE for a backend-service-based passthrough Network Load Balancer
+   * (`cloud.google.com/l4-rbs`) for an external load balancer.
+   * @default true
+   */
+  readonly backendServiceBased?: boolean;
+  /**
+   * `Local` keeps the client's source IP and avoids a second hop; `Cluster` spreads evenly.
+   * @default 'Local'
+   */
+  readonly externalTrafficPolicy?: 'Local' | 'Cluster';
+  /** Client CIDRs allowed through the load balancer. @default undefined (all) */
+  readonly loadBalancerSourceRanges?: readonly string[];
+  /** Extra annotations on the Service. @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** An optional GKE Ingress (HTTP(S) load balancer) with container-native load balancing. */
+export interface IngressOptions {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** Host the Ingress answers for. @default undefined (any host) */
+  readonly host?: string;
+  /** Name of a reserved global static IP (`kubernetes.io/ingress.global-static-ip-name`). @default undefined */
+  readonly staticIpName?: string;
+  /** Backend-service timeout in seconds (the load balancer's response timeout). @default 60 */
+  readonly timeoutSeconds?: number;
+}
+
+/** Pod placement across failure domains. */
+export interface TopologySpreadOptions {
+  /** What to do when zones cannot be balanced. @default 'ScheduleAnyway' */
+  readonly zones?: 'ScheduleAnyway' | 'DoNotSchedule';
+  /** What to do when nodes cannot be balanced. @default 'ScheduleAnyway' */
+  readonly nodes?: 'ScheduleAnyway' | 'DoNotSchedule';
+}
+
+/** Props for {@link InferenceWorkload}. */
+export interface InferenceWorkloadProps {
+  /** Image of the inference service, e.g. `REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`. */
+  readonly image: string;
+  /** Base name of every object, and the `app.kubernetes.io/instance` label. @default 'inference' */
+  readonly name?: string;
+  /** Namespace of every object. @default undefined (the namespace `kubectl` applies to) */
+  readonly namespace?: string;
+  /** The model served (annotations). @default undefined (no model annotations) */
+  readonly model?: ModelMetadata;
+  /** `app.kubernetes.io/version` label. @default model.version, else none */
+  readonly appVersion?: string;
+  /** @default 'IfNotPresent' */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** The inference container's settings. @default {} */
+  readonly inference?: InferenceServiceOptions;
+  /** nginx image (pinned tag). @default DEFAULT_NGINX_IMAGE */
+  readonly nginxImage?: string;
+  /**
+   * nginx options; `listenPort`, `upstreamPort` and `bodyLimitBytes` are derived and may not be
+   * set here.
+   * @default {}
+   */
+  readonly nginx?: Omit<
+    NginxConfOptions,
+    'listenPort' | 'upstreamHost' | 'upstreamPort' | 'bodyLimitBytes'
+  >;
+  /** Requests and limits. @default DEFAULT_RESOURCES */
+  readonly resources?: {
+    readonly nginx?: ContainerResources;
+    readonly inference?: ContainerResources;
+  };
+  /** @default {} */
+  readonly autoscaling?: AutoscalingOptions;
+  /** @default {} */
+  readonly service?: ServiceOptions;
+  /** @default { enabled: false } */
+  readonly ingress?: IngressOptions;
+  /** @default {} */
+  readonly topologySpread?: TopologySpreadOptions;
+  /**
+   * Pod termination deadline in seconds; must cover SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + 5.
+   * @default shutdownDelaySeconds + shutdownTimeoutSeconds + 15
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /** Extra pods allowed during a rolling update (maxUnavailable is always 0). @default '25%' */
+  readonly maxSurge?: number | string;
+  /** Pods a voluntary disruption may take down at once (PodDisruptionBudget). @default 1 */
+  readonly maxUnavailableDuringDisruption?: number;
+  /**
+   * Egress allowed by the NetworkPolicy: none (the model is in the image and the service talks
+   * only to nginx over loopback) or DNS only.
+   * @default 'none'
+   */
+  readonly egress?: 'none' | 'dns';
+  /** Annotations on the ServiceAccount, e.g. `iam.gke.io/gcp-service-account` for Workload Identity. @default {} */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+}

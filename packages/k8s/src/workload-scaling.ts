@@ -1,0 +1,69 @@
+import { k8s } from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { commonLabels, selectorLabels } from './metadata.ts';
+import type { WorkloadSettings } from './workload-settings.ts';
+
+/**
+ * An autoscaling/v2 HPA on CPU. Scale-up reacts at once (no stabilization) but is bounded to
+ * doubling or `scaleUpMaxPodsPer15Seconds` pods per 15 s; scale-down waits for a stabilization
+ * window and removes at most a percentage per minute, so noise does not make it flap.
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
+ */
+export function horizontalPodAutoscaler(
+  scope: Construct,
+  s: WorkloadSettings,
+  deploymentName: string,
+): k8s.KubeHorizontalPodAutoscalerV2 {
+  const a = s.autoscaling;
+  return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
+    metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
+      minReplicas: a.minReplicas,
+      maxReplicas: a.maxReplicas,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: a.cpuUtilizationPercent },
+          },
+        },
+      ],
+      behavior: {
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+            { type: 'Pods', value: a.scaleUpMaxPodsPer15Seconds, periodSeconds: 15 },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: a.scaleDownStabilizationSeconds,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Percent', value: a.scaleDownMaxPercentPerMinute, periodSeconds: 60 }],
+        },
+      },
+    },
+  });
+}
+
+/**
+ * A PodDisruptionBudget: node drains and upgrades evict at most `maxUnavailableDuringDisruption`
+ * pods at a time. Unhealthy pods may always be evicted, so a broken rollout never blocks a drain.
+ * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+ */
+export function podDisruptionBudget(
+  scope: Construct,
+  s: WorkloadSettings,
+): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, 'pdb', {
+    metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
+    spec: {
+      maxUnavailable: k8s.IntOrString.fromNumber(s.maxUnavailableDuringDisruption),
+      selector: { matchLabels: selectorLabels(s) },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
+}

@@ -1,0 +1,329 @@
+import { type ResolvedNginxConfOptions, resolveNginxConfOptions } from './nginx-conf-options.ts';
+import {
+  assertCidr,
+  assertDnsLabel,
+  assertInt,
+  assertPort,
+  fail,
+  InvalidPropError,
+  show,
+} from './validate.ts';
+import {
+  type AutoscalingOptions,
+  type ContainerResources,
+  DEFAULT_NGINX_IMAGE,
+  type InferenceServiceOptions,
+  type InferenceWorkloadProps,
+  type IngressOptions,
+  type ModelMetadata,
+  type ServiceOptions,
+  type TopologySpreadOptions,
+} from './workload-props.ts';
+
+/**
+ * Default requests and limits. The pod requests 600m CPU and 640 MiB in all, above GKE
+ * Autopilot's general-purpose minimum (250m / 512 MiB per pod) and within its CPU:memory ratio
+ * (1 vCPU : 1-6.5 GiB). Memory limits equal requests (no overcommit, no surprise OOM kill under
+ * node pressure); CPU limits exceed requests so short spikes can burst.
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/autopilot-resource-requests
+ */
+export const DEFAULT_RESOURCES: {
+  readonly nginx: ContainerResources;
+  readonly inference: ContainerResources;
+} = {
+  nginx: {
+    requests: { cpuMillis: 100, memoryMiB: 128, ephemeralStorageMiB: 64 },
+    limits: { cpuMillis: 500, memoryMiB: 128, ephemeralStorageMiB: 256 },
+  },
+  inference: {
+    requests: { cpuMillis: 500, memoryMiB: 512, ephemeralStorageMiB: 128 },
+    limits: { cpuMillis: 1000, memoryMiB: 512, ephemeralStorageMiB: 512 },
+  },
+};
+
+/** Environment variables the construct sets itself; `inference.env` may not redefine them. */
+export const MANAGED_ENV = [
+  'PORT',
+  'HOST',
+  'BODY_LIMIT',
+  'SHUTDOWN_DELAY',
+  'SHUTDOWN_TIMEOUT',
+  'KEEPALIVE_TIMEOUT',
+  'MAX_BATCH',
+  'LOG_LEVEL',
+  'MODEL_DIR',
+] as const;
+
+/** Seconds nginx's preStop sleeps beyond SHUTDOWN_DELAY, so nginx outlives the service's drain. */
+export const NGINX_PRESTOP_MARGIN_SECONDS = 5;
+
+/** Every prop of {@link InferenceWorkloadProps} with defaults applied and validated. */
+export interface WorkloadSettings {
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly image: string;
+  readonly imagePullPolicy: NonNullable<InferenceWorkloadProps['imagePullPolicy']>;
+  readonly nginxImage: string;
+  readonly model: ModelMetadata | undefined;
+  readonly appVersion: string | undefined;
+  readonly inference: Required<Omit<InferenceServiceOptions, 'modelDir'>> & {
+    readonly modelDir: string | undefined;
+  };
+  readonly nginx: ResolvedNginxConfOptions;
+  readonly resources: {
+    readonly nginx: ContainerResources;
+    readonly inference: ContainerResources;
+  };
+  readonly autoscaling: Required<AutoscalingOptions>;
+  readonly service: Required<Omit<ServiceOptions, 'loadBalancerSourceRanges'>> & {
+    readonly loadBalancerSourceRanges: readonly string[] | undefined;
+  };
+  readonly ingress: Required<Omit<IngressOptions, 'host' | 'staticIpName'>> &
+    Pick<IngressOptions, 'host' | 'staticIpName'>;
+  readonly topologySpread: Required<TopologySpreadOptions>;
+  readonly terminationGracePeriodSeconds: number;
+  readonly nginxPreStopSleepSeconds: number;
+  readonly maxSurge: number | string;
+  readonly maxUnavailableDuringDisruption: number;
+  readonly egress: 'none' | 'dns';
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+}
+
+/** Applies defaults to {@link InferenceWorkloadProps} and throws on any invalid or inconsistent prop. */
+export function resolveWorkloadSettings(props: InferenceWorkloadProps): WorkloadSettings {
+  const i = props.inference ?? {};
+  const inference: WorkloadSettings['inference'] = {
+    port: i.port ?? 8081,
+    bodyLimitBytes: i.bodyLimitBytes ?? 1_048_576,
+    shutdownDelaySeconds: i.shutdownDelaySeconds ?? 10,
+    shutdownTimeoutSeconds: i.shutdownTimeoutSeconds ?? 20,
+    keepaliveTimeoutSeconds: i.keepaliveTimeoutSeconds ?? 65,
+    maxBatch: i.maxBatch ?? 1000,
+    logLevel: i.logLevel ?? 'info',
+    modelDir: i.modelDir,
+    env: i.env ?? {},
+    startupTimeoutSeconds: i.startupTimeoutSeconds ?? 120,
+  };
+  const nginxOptions = (props.nginx ?? {}) as Record<string, unknown>;
+  for (const derived of ['listenPort', 'upstreamHost', 'upstreamPort', 'bodyLimitBytes']) {
+    if (nginxOptions[derived] !== undefined) {
+      fail(
+        `nginx.${derived}`,
+        nginxOptions[derived],
+        'is derived by the construct and may not be set',
+      );
+    }
+  }
+  const nginx = withPrefix('nginx', () =>
+    resolveNginxConfOptions({
+      ...props.nginx,
+      listenPort: 8080,
+      upstreamHost: '127.0.0.1',
+      upstreamPort: inference.port,
+      bodyLimitBytes: inference.bodyLimitBytes,
+    }),
+  );
+  const a = props.autoscaling ?? {};
+  const s = props.service ?? {};
+  const delayAndTimeout = inference.shutdownDelaySeconds + inference.shutdownTimeoutSeconds;
+  const settings: WorkloadSettings = {
+    name: props.name ?? 'inference',
+    namespace: props.namespace,
+    image: props.image,
+    imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+    nginxImage: props.nginxImage ?? DEFAULT_NGINX_IMAGE,
+    model: props.model,
+    appVersion: props.appVersion ?? props.model?.version,
+    inference,
+    nginx,
+    resources: {
+      nginx: props.resources?.nginx ?? DEFAULT_RESOURCES.nginx,
+      inference: props.resources?.inference ?? DEFAULT_RESOURCES.inference,
+    },
+    autoscaling: {
+      minReplicas: a.minReplicas ?? 2,
+      maxReplicas: a.maxReplicas ?? 10,
+      cpuUtilizationPercent: a.cpuUtilizationPercent ?? 70,
+      scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? 300,
+      scaleDownMaxPercentPerMinute: a.scaleDownMaxPercentPerMinute ?? 50,
+      scaleUpMaxPodsPer15Seconds: a.scaleUpMaxPodsPer15Seconds ?? 4,
+    },
+    service: {
+      type: s.type ?? 'LoadBalancer',
+      port: s.port ?? 80,
+      loadBalancer: s.loadBalancer ?? 'external',
+      backendServiceBased: s.backendServiceBased ?? true,
+      externalTrafficPolicy: s.externalTrafficPolicy ?? 'Local',
+      loadBalancerSourceRanges: s.loadBalancerSourceRanges,
+      annotations: s.annotations ?? {},
+    },
+    ingress: {
+      enabled: props.ingress?.enabled ?? false,
+      host: props.ingress?.host,
+      staticIpName: props.ingress?.staticIpName,
+      timeoutSeconds: props.ingress?.timeoutSeconds ?? 60,
+    },
+    topologySpread: {
+      zones: props.topologySpread?.zones ?? 'ScheduleAnyway',
+      nodes: props.topologySpread?.nodes ?? 'ScheduleAnyway',
+    },
+    terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? delayAndTimeout + 15,
+    nginxPreStopSleepSeconds: inference.shutdownDelaySeconds + NGINX_PRESTOP_MARGIN_SECONDS,
+    maxSurge: props.maxSurge ?? '25%',
+    maxUnavailableDuringDisruption: props.maxUnavailableDuringDisruption ?? 1,
+    egress: props.egress ?? 'none',
+    serviceAccountAnnotations: props.serviceAccountAnnotations ?? {},
+  };
+  validateSettings(settings);
+  return settings;
+}
+
+/** Re-throws an option error from a nested resolver with the prop's full path. */
+function withPrefix<T>(prefix: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof InvalidPropError) {
+      throw new InvalidPropError(error.message.replace(/^'/, `'${prefix}.`));
+    }
+    throw error;
+  }
+}
+
+function validateSettings(s: WorkloadSettings): void {
+  // Derived names (`<name>-nginx`, `<name>-backendconfig`) must stay valid DNS labels.
+  assertDnsLabel('name', s.name, 40);
+  if (!/^[a-z]/.test(s.name)) fail('name', s.name, 'must start with a letter (Service names)');
+  if (s.namespace !== undefined) assertDnsLabel('namespace', s.namespace);
+  for (const [prop, image] of [
+    ['image', s.image],
+    ['nginxImage', s.nginxImage],
+  ] as const) {
+    if (!/^[a-z0-9][a-z0-9._\-/:@]*$/.test(image) || image.endsWith(':latest')) {
+      fail(prop, image, 'must be an image reference with a pinned tag or digest (not :latest)');
+    }
+  }
+  validateInference(s);
+  validateResources(s);
+  validateAutoscaling(s);
+  validateNetworking(s);
+  validateTermination(s);
+}
+
+function validateInference(s: WorkloadSettings): void {
+  const i = s.inference;
+  assertPort('inference.port', i.port);
+  if (i.port === s.nginx.listenPort) {
+    fail('inference.port', i.port, `must differ from nginx's port ${s.nginx.listenPort}`);
+  }
+  assertInt('inference.maxBatch', i.maxBatch, 1);
+  assertInt('inference.startupTimeoutSeconds', i.startupTimeoutSeconds, 2);
+  assertInt('inference.keepaliveTimeoutSeconds', i.keepaliveTimeoutSeconds, 1);
+  if (s.nginx.upstreamKeepaliveTimeoutSeconds >= i.keepaliveTimeoutSeconds) {
+    fail(
+      'nginx.upstreamKeepaliveTimeoutSeconds',
+      s.nginx.upstreamKeepaliveTimeoutSeconds,
+      `must be < 'inference.keepaliveTimeoutSeconds' (${i.keepaliveTimeoutSeconds}) so that nginx never reuses a connection the service is closing`,
+    );
+  }
+  for (const key of Object.keys(i.env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      fail(`inference.env.${key}`, i.env[key], 'has an invalid name');
+    if ((MANAGED_ENV as readonly string[]).includes(key)) {
+      fail(
+        `inference.env.${key}`,
+        i.env[key],
+        'is set by the construct; use the typed prop instead',
+      );
+    }
+  }
+}
+
+function validateResources(s: WorkloadSettings): void {
+  for (const container of ['nginx', 'inference'] as const) {
+    const r = s.resources[container];
+    for (const key of ['cpuMillis', 'memoryMiB', 'ephemeralStorageMiB'] as const) {
+      const prefix = `resources.${container}`;
+      assertInt(`${prefix}.requests.${key}`, r.requests[key], 1);
+      assertInt(`${prefix}.limits.${key}`, r.limits[key], 1);
+      if (r.limits[key] < r.requests[key]) {
+        throw new InvalidPropError(
+          `${show(`${prefix}.limits.${key}`, r.limits[key])} must be >= ${show(`${prefix}.requests.${key}`, r.requests[key])}`,
+        );
+      }
+    }
+  }
+}
+
+function validateAutoscaling(s: WorkloadSettings): void {
+  const a = s.autoscaling;
+  assertInt('autoscaling.minReplicas', a.minReplicas, 1);
+  assertInt('autoscaling.maxReplicas', a.maxReplicas, 1);
+  if (a.minReplicas > a.maxReplicas) {
+    throw new InvalidPropError(
+      `${show('autoscaling.minReplicas', a.minReplicas)} must be <= ${show('autoscaling.maxReplicas', a.maxReplicas)}`,
+    );
+  }
+  assertInt('autoscaling.cpuUtilizationPercent', a.cpuUtilizationPercent, 1, 100);
+  assertInt('autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
+  assertInt('autoscaling.scaleDownMaxPercentPerMinute', a.scaleDownMaxPercentPerMinute, 1, 100);
+  assertInt('autoscaling.scaleUpMaxPodsPer15Seconds', a.scaleUpMaxPodsPer15Seconds, 1);
+  assertInt('maxUnavailableDuringDisruption', s.maxUnavailableDuringDisruption, 1);
+  const surge = s.maxSurge;
+  if (
+    typeof surge === 'number'
+      ? !Number.isInteger(surge) || surge < 1
+      : !/^([1-9]\d?|100)%$/.test(surge)
+  ) {
+    fail(
+      'maxSurge',
+      surge,
+      "must be a positive integer or a percentage '1%'..'100%' (maxUnavailable is 0)",
+    );
+  }
+}
+
+function validateNetworking(s: WorkloadSettings): void {
+  assertPort('service.port', s.service.port);
+  s.service.loadBalancerSourceRanges?.forEach((cidr, index) => {
+    assertCidr(`service.loadBalancerSourceRanges[${index}]`, cidr);
+  });
+  if (s.service.loadBalancerSourceRanges && s.service.type !== 'LoadBalancer') {
+    fail(
+      'service.loadBalancerSourceRanges',
+      s.service.loadBalancerSourceRanges.join(','),
+      "requires 'service.type' LoadBalancer",
+    );
+  }
+  assertInt('ingress.timeoutSeconds', s.ingress.timeoutSeconds, 1, 86400);
+  if (
+    s.ingress.host !== undefined &&
+    !/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.ingress.host)
+  ) {
+    fail('ingress.host', s.ingress.host, 'must be a DNS name');
+  }
+}
+
+function validateTermination(s: WorkloadSettings): void {
+  const { shutdownDelaySeconds: delay, shutdownTimeoutSeconds: timeout } = s.inference;
+  assertInt('inference.shutdownDelaySeconds', delay, 0, 300);
+  assertInt('inference.shutdownTimeoutSeconds', timeout, 1, 600);
+  const grace = s.terminationGracePeriodSeconds;
+  assertInt('terminationGracePeriodSeconds', grace, 1);
+  const serviceNeeds = delay + timeout + 5;
+  if (grace < serviceNeeds) {
+    fail(
+      'terminationGracePeriodSeconds',
+      grace,
+      `must be >= SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + 5 (${serviceNeeds}), or the drain is cut short`,
+    );
+  }
+  const nginxNeeds = s.nginxPreStopSleepSeconds + s.nginx.workerShutdownTimeoutSeconds;
+  if (grace < nginxNeeds) {
+    fail(
+      'terminationGracePeriodSeconds',
+      grace,
+      `must be >= nginx's preStop sleep + worker_shutdown_timeout (${nginxNeeds})`,
+    );
+  }
+}

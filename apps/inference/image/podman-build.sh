@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds apps/inference/Dockerfile, unmodified, with podman from the repository root.
+#
+#   apps/inference/image/podman-build.sh [TAG]      (default localhost/modelship-inference:dev)
+#
+# Adds what a CI pipeline would pass as build arguments: the OCI label values (version from
+# apps/inference/package.json, revision = the git commit, source = the git remote if any)
+# and, where the machine trusts an extra CA (a TLS-intercepting proxy names it in
+# $NODE_EXTRA_CA_CERTS), that bundle mounted read-only into the build (never into a layer).
+# podman passes the host's *_PROXY variables to the build by default (--http-proxy).
+# A registry other than npm's default (`npm config get registry`) is passed on as
+# npm_config_registry. Builds use chroot isolation (no nested namespaces needed) and never
+# pull: the base image must be in local storage (see stand-in-base.sh where no registry is
+# reachable). Extra arguments after TAG go to `podman build` unchanged.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+tag=${1:-localhost/modelship-inference:dev}
+shift || true
+
+args=(--isolation chroot --pull=never --layers -f apps/inference/Dockerfile -t "$tag")
+args+=(--build-arg "VERSION=$(node -p 'require("./apps/inference/package.json").version')")
+args+=(--build-arg "REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)")
+source_url=$(git remote get-url origin 2>/dev/null || true)
+[ -z "$source_url" ] || args+=(--build-arg "SOURCE=$source_url")
+
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  args+=(--volume "$NODE_EXTRA_CA_CERTS:/tmp/extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/tmp/extra-ca.crt)
+fi
+registry=$(npm config get registry 2>/dev/null || true)
+case "$registry" in
+  "" | https://registry.npmjs.org | https://registry.npmjs.org/) ;;
+  *) args+=(--build-arg "npm_config_registry=$registry") ;;
+esac
+
+exec podman build "${args[@]}" "$@" .

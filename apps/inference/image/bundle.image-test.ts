@@ -1,0 +1,85 @@
+// The production bundle that the image copies (apps/inference/image/bundle.sh, the same
+// script the Dockerfile runs), assembled in a temporary folder outside the workspace and
+// started from there alone: it serves without devDependencies or workspace packages, and
+// ships no sources, tests or training data.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forbiddenContents, listTree, productionPackages } from './lib/contents.ts';
+import { execOk } from './lib/exec.ts';
+import { predictEach } from './lib/http.ts';
+import { type NodeService, startNodeService } from './lib/node-service.ts';
+import { assertMet, shouldRun, unmet } from './lib/requirements.ts';
+import { appDir, bannedPackageNames, workspaceRoot } from './lib/workspace.ts';
+
+const missing = unmet(['pnpm']);
+if (!existsSync(join(appDir, 'dist/server.js'))) {
+  missing.push('apps/inference/dist is not built (pnpm --filter @modelship/inference build)');
+}
+
+describe.runIf(shouldRun('the production-bundle test', missing))('the production bundle', () => {
+  let tmp: string;
+  let bundle: string;
+  let local: NodeService | undefined;
+  let bundled: NodeService | undefined;
+
+  beforeAll(async () => {
+    assertMet('the production-bundle test', missing);
+    tmp = await mkdtemp(join(tmpdir(), 'modelship-bundle-'));
+    bundle = join(tmp, 'app');
+    await execOk('sh', [join(appDir, 'image/bundle.sh'), bundle], { cwd: workspaceRoot });
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.all([local?.stop('SIGKILL'), bundled?.stop('SIGKILL')]);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('lives where Node cannot resolve packages from the workspace', () => {
+    expect(resolve(bundle).startsWith(resolve(workspaceRoot))).toBe(false);
+    const ancestorsWithModules: string[] = [];
+    for (let dir = dirname(bundle); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'node_modules'))) ancestorsWithModules.push(dir);
+      if (dir === dirname(dir)) break;
+    }
+    expect(ancestorsWithModules).toEqual([]);
+  });
+
+  it('holds only package.json, node_modules and dist', async () => {
+    const top = (await listTree(bundle)).filter((p) => !p.includes('/')).sort();
+    expect(top).toEqual(['dist', 'node_modules', 'package.json']);
+  });
+
+  it('contains no devDependencies, TypeScript sources, tests or training data', async () => {
+    const allowed = await productionPackages(workspaceRoot);
+    expect(allowed.size).toBeGreaterThan(0);
+    const problems = forbiddenContents(await listTree(bundle), {
+      allowedPackages: allowed,
+      bannedNames: bannedPackageNames(allowed),
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps only the onnxruntime-node binary of this platform', async () => {
+    const binaries = (await listTree(join(bundle, 'node_modules/.pnpm')))
+      .filter((p) => p.endsWith('onnxruntime_binding.node'))
+      .map((p) => p.replace(/^.*\/bin\/napi-v\d+\//, ''));
+    expect(binaries).toEqual([`${process.platform}/${process.arch}/onnxruntime_binding.node`]);
+  });
+
+  it('starts on its own, predicts like the local service, and exits 0 on SIGTERM', async () => {
+    local = await startNodeService({ cwd: appDir });
+    bundled = await startNodeService({
+      cwd: bundle,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    });
+    const expected = await predictEach(local.baseUrl);
+    const actual = await predictEach(bundled.baseUrl);
+    expect(actual).toEqual(expected);
+
+    const ended = await bundled.stop('SIGTERM');
+    expect(ended, bundled.output()).toEqual({ code: 0, signal: null });
+  }, 180_000);
+});

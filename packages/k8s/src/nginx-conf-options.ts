@@ -88,6 +88,12 @@ export interface NginxConfOptions {
   readonly tempDir?: string;
   /** Bound on a graceful shutdown's wait for open requests, in seconds. @default 10 */
   readonly workerShutdownTimeoutSeconds?: number;
+  /**
+   * Where the JSON access log goes. `/dev/stdout` must be a pipe, file or terminal: opening it
+   * fails (ENXIO) when stdout is a socket, as with Node's `stdio: 'pipe'`.
+   * @default '/dev/stdout'
+   */
+  readonly accessLogPath?: string;
   /** Also log kubelet probe requests (user agent `kube-probe/*`). @default false */
   readonly logProbes?: boolean;
 }
@@ -136,6 +142,7 @@ export function resolveNginxConfOptions(options: NginxConfOptions = {}): Resolve
     gzip: options.gzip ?? true,
     tempDir: options.tempDir ?? '/tmp',
     workerShutdownTimeoutSeconds: options.workerShutdownTimeoutSeconds ?? 10,
+    accessLogPath: options.accessLogPath ?? '/dev/stdout',
     logProbes: options.logProbes ?? false,
   };
   validate(resolved);
@@ -163,6 +170,7 @@ function validate(o: ResolvedNginxConfOptions): void {
   assertUrlPath('healthPath', o.healthPath);
   if (o.healthPath === '/') fail('healthPath', o.healthPath, "must not be '/'");
   assertUrlPath('tempDir', o.tempDir);
+  assertUrlPath('accessLogPath', o.accessLogPath);
   if (o.realIp !== false) {
     o.realIp.trustedCidrs.forEach((cidr, i) => {
       assertCidr(`realIp.trustedCidrs[${i}]`, cidr);

@@ -79,7 +79,9 @@ function mainContext(o: ResolvedNginxConfOptions): NginxNode[] {
   return [
     d('worker_processes', o.workerProcesses),
     d('pid', `${o.tempDir}/nginx.pid`),
-    d('error_log', '/dev/stderr', 'warn'),
+    // `stderr` is nginx's keyword for file descriptor 2 (no open(), so it also works when
+    // stderr is a socket, as with Node's child-process pipes).
+    d('error_log', 'stderr', 'warn'),
     comment('A graceful stop (SIGQUIT, the image stop signal) waits this long for open requests.'),
     d('worker_shutdown_timeout', `${o.workerShutdownTimeoutSeconds}s`),
     block('events', [], [d('worker_connections', o.workerConnections)]),
@@ -180,7 +182,7 @@ function requestIdAndLogs(o: ResolvedNginxConfOptions): NginxNode[] {
       [d('default', 1), d('~^kube-probe/', o.logProbes ? 1 : 0)],
     ),
     d('log_format', 'modelship_json', 'escape=json', `{${json}}`),
-    d('access_log', '/dev/stdout', 'modelship_json', 'if=$modelship_loggable'),
+    d('access_log', o.accessLogPath, 'modelship_json', 'if=$modelship_loggable'),
   ];
 }
 

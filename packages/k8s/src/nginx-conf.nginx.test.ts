@@ -1,0 +1,266 @@
+/**
+ * The generated nginx.conf under the real nginx binary (Debian's nginx; `.ci/run` installs it):
+ * `nginx -t` on the shipped configuration as-is, then a live nginx in front of a stub service
+ * on loopback to check the behaviour the configuration promises.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNginxConf } from './nginx-conf.ts';
+
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
+if (NGINX === undefined && process.env.CI === 'true') {
+  throw new Error('nginx is required under CI (apt-get install nginx; .ci/run installs it)');
+}
+if (NGINX === undefined)
+  console.warn('nginx not found: skipping the real-nginx tests (apt-get install nginx)');
+const describeNginx = NGINX === undefined ? describe.skip : describe;
+
+/**
+ * nginx's stdout must be a file or a pipe for `access_log /dev/stdout` (Node's 'pipe' stdio is
+ * a socket, which /dev/stdout cannot be opened on), so it goes to a file here.
+ */
+function stdoutFile(dir: string): number {
+  return openSync(join(dir, 'stdout.log'), 'a');
+}
+
+async function nginxTest(conf: string, dir: string) {
+  await writeFile(join(dir, 'nginx.conf'), conf);
+  const stdout = stdoutFile(dir);
+  try {
+    return spawnSync(NGINX ?? 'nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], {
+      encoding: 'utf8',
+      stdio: ['ignore', stdout, 'pipe'],
+    });
+  } finally {
+    closeSync(stdout);
+  }
+}
+
+describeNginx('nginx -t', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'modelship-nginx-t-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['the shipped defaults', {}],
+    ['rate limiting on', { rateLimit: { requestsPerSecond: 50 } }],
+    ['no real-IP module, no gzip', { realIp: false as const, gzip: false }],
+  ])('accepts %s with no warning', async (_name, options) => {
+    const result = await nginxTest(renderNginxConf(options), dir);
+    expect(result.stderr).toContain('test is successful');
+    expect(result.stderr).not.toMatch(/\[(warn|emerg|alert|crit)\]/);
+    expect(result.status).toBe(0);
+  });
+
+  it('rejects a broken configuration (the check can fail)', async () => {
+    const result = await nginxTest(renderNginxConf().replace('keepalive 32;', 'keepalive;'), dir);
+    expect(result.status).not.toBe(0);
+  });
+});
+
+interface Seen {
+  url: string;
+  headers: IncomingHttpHeaders;
+  socket: number;
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function send(
+  port: number,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('latin1'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describeNginx('nginx in front of a stub service', () => {
+  let dir: string;
+  let upstream: Server;
+  let nginx: ChildProcess;
+  let port: number;
+  const accessLog = () => readFile(join(dir, 'stdout.log'), 'utf8').catch(() => '');
+  const seen: Seen[] = [];
+  const sockets = new Map<unknown, number>();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'modelship-nginx-live-'));
+    await chmod(dir, 0o755); // nginx workers run as an unprivileged user when the test runs as root
+    upstream = createServer((req, res) => {
+      if (!sockets.has(req.socket)) sockets.set(req.socket, sockets.size);
+      seen.push({
+        url: req.url ?? '',
+        headers: req.headers,
+        socket: sockets.get(req.socket) ?? -1,
+      });
+      req.resume();
+      const body = req.url === '/big' ? JSON.stringify({ rows: 'x'.repeat(4096) }) : '{"ok":true}';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    port = await freePort();
+    const conf = renderNginxConf({
+      listenPort: port,
+      upstreamPort: (upstream.address() as AddressInfo).port,
+      bodyLimitBytes: 1024,
+      tempDir: dir,
+      workerProcesses: 1,
+    });
+    await writeFile(join(dir, 'nginx.conf'), conf);
+    const stdout = stdoutFile(dir);
+    const stderr = openSync(join(dir, 'stderr.log'), 'a');
+    nginx = spawn(
+      NGINX ?? 'nginx',
+      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'],
+      {
+        stdio: ['ignore', stdout, stderr],
+      },
+    );
+    closeSync(stdout);
+    closeSync(stderr);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if ((await send(port, '/nginx-health')).status === 200) break;
+      } catch (error) {
+        if (attempt > 100 || nginx.exitCode !== null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  });
+
+  afterAll(async () => {
+    if (nginx && nginx.exitCode === null) {
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      nginx.kill('SIGQUIT');
+      await exited;
+    }
+    await new Promise((resolve) => upstream?.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers its health location itself with JSON', async () => {
+    const before = seen.length;
+    const reply = await send(port, '/nginx-health');
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(reply.body)).toEqual({ status: 'ok' });
+    expect(seen.length).toBe(before);
+  });
+
+  it('mints a request id, passes it on and returns it', async () => {
+    const reply = await send(port, '/readyz');
+    const id = reply.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen.at(-1)?.headers['x-request-id']).toBe(id);
+  });
+
+  it("keeps the caller's request id", async () => {
+    const reply = await send(port, '/predict', { headers: { 'x-request-id': 'req-42' } });
+    expect(reply.headers['x-request-id']).toBe('req-42');
+    expect(seen.at(-1)?.headers['x-request-id']).toBe('req-42');
+  });
+
+  it('reuses one upstream connection over HTTP/1.1 without Connection: close', async () => {
+    await send(port, '/a');
+    await send(port, '/b');
+    const [a, b] = seen.slice(-2);
+    expect(a?.socket).toBe(b?.socket);
+    expect(b?.headers.connection).toBeUndefined();
+  });
+
+  it('answers an oversized body with a JSON 413 and never bothers the service', async () => {
+    const before = seen.length;
+    const reply = await send(port, '/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(2000) }),
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(reply.body).error.code).toBe('payload_too_large');
+    expect(seen.length).toBe(before);
+  });
+
+  it('gzips JSON for clients that accept it', async () => {
+    const reply = await send(port, '/big', { headers: { 'accept-encoding': 'gzip' } });
+    expect(reply.headers['content-encoding']).toBe('gzip');
+  });
+
+  it('hides its version', async () => {
+    expect((await send(port, '/nginx-health')).headers.server).toBe('nginx');
+  });
+
+  it('logs requests as JSON lines but not kubelet probes', async () => {
+    await send(port, '/readyz', {
+      headers: { 'user-agent': 'kube-probe/1.30', 'x-request-id': 'probe-1' },
+    });
+    await send(port, '/readyz', { headers: { 'x-request-id': 'logged-1' } });
+    for (let attempt = 0; !(await accessLog()).includes('logged-1') && attempt < 100; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const entries = (await accessLog())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const entry = entries.find((e) => e.request_id === 'logged-1');
+    expect(entry).toMatchObject({ status: 200, uri: '/readyz', method: 'GET' });
+    expect(typeof entry.request_time).toBe('number');
+    expect(entry.upstream_response_time).toMatch(/^\d+\.\d+$/);
+    expect(entries.some((e) => e.request_id === 'probe-1')).toBe(false);
+  });
+
+  it('answers a JSON 502 when the service is down', async () => {
+    await new Promise((resolve) => upstream.close(resolve));
+    upstream.closeAllConnections();
+    const reply = await send(port, '/predict');
+    expect(reply.status).toBe(502);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(reply.body).error.code).toBe('bad_gateway');
+    expect(reply.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+  });
+});

@@ -1,0 +1,140 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { resultsDir } from './paths.ts';
+
+/** Everything a benchmark run can vary; `fullOptions` and `smokeOptions` are the two presets. */
+export interface BenchOptions {
+  /** `full` writes `results/latest.*`; `smoke` is the short CI run. */
+  readonly mode: 'full' | 'smoke';
+  /** Open connections per measurement (wrk `-c`). */
+  readonly concurrencies: readonly number[];
+  /** Measured runs per target and concurrency; the report shows their median. */
+  readonly runs: number;
+  /** Seconds per measured run (whole seconds: wrk takes no fractions). */
+  readonly durationS: number;
+  /** Seconds of load per target before its first measured run (whole seconds). */
+  readonly warmupS: number;
+  /** Process starts measured per stack (time to ready). */
+  readonly startupRuns: number;
+  /** Seconds per onnxruntime-alone measurement. */
+  readonly modelAloneS: number;
+  /** Connections for the batching on/off comparison on the heavy model. */
+  readonly batchingConcurrencies: readonly number[];
+  /** The heavy model used for the batching floor. */
+  readonly heavyModel: { readonly trees: number; readonly depth: number };
+  /** Only run targets whose id contains one of these strings (all when empty). */
+  readonly only: readonly string[];
+  /** Where latest.md / latest.json / the chart are written. */
+  readonly outDir: string;
+  /** Load-generator threads (wrk `-t`, capped by the connection count). */
+  readonly wrkThreads: number;
+  /** The model "ours" serves (`MODEL_DIR`); the bundled insurance model when undefined. */
+  readonly modelDir?: string;
+}
+
+/** The full run: `pnpm bench` (about 15 minutes on 2 cores). */
+export const fullOptions: BenchOptions = {
+  mode: 'full',
+  concurrencies: [1, 8, 32, 128],
+  runs: 3,
+  durationS: 8,
+  warmupS: 4,
+  startupRuns: 3,
+  modelAloneS: 4,
+  batchingConcurrencies: [8, 32],
+  heavyModel: { trees: 1000, depth: 8 },
+  only: [],
+  outDir: resultsDir,
+  wrkThreads: 1,
+};
+
+/** The CI smoke run: one concurrency, one short run per target; proves the harness works. */
+export const smokeOptions: BenchOptions = {
+  ...fullOptions,
+  mode: 'smoke',
+  concurrencies: [8],
+  runs: 1,
+  durationS: 1,
+  warmupS: 1,
+  startupRuns: 1,
+  modelAloneS: 0.3,
+  batchingConcurrencies: [8],
+  heavyModel: { trees: 50, depth: 6 },
+};
+
+/** Thrown for a bad command-line flag; the message names it. */
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+function numberList(flag: string, value: string): number[] {
+  const list = value.split(',').map((part) => Number(part.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new OptionsError(`--${flag} "${value}" must be a comma-separated list of integers >= 1`);
+  }
+  return list;
+}
+
+function positive(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new OptionsError(`--${flag} "${value}" must be > 0`);
+  return n;
+}
+
+/**
+ * Parses the command line (`pnpm bench [--smoke] [--runs 3] [--duration 8] ...`) over a preset.
+ * @example parseOptions(['--smoke', '--out', '/tmp/bench'])
+ */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      smoke: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      runs: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      trees: { type: 'string' },
+      depth: { type: 'string' },
+      'wrk-threads': { type: 'string' },
+      'model-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const base = values.smoke ? smokeOptions : fullOptions;
+  return {
+    ...base,
+    concurrencies: values.concurrency
+      ? numberList('concurrency', values.concurrency)
+      : base.concurrencies,
+    runs: Math.round(positive('runs', values.runs, base.runs)),
+    durationS: Math.max(1, Math.round(positive('duration', values.duration, base.durationS))),
+    warmupS: Math.max(1, Math.round(positive('warmup', values.warmup, base.warmupS))),
+    only: values.only ? values.only.split(',').map((s) => s.trim()) : base.only,
+    outDir: values.out ?? base.outDir,
+    heavyModel: {
+      trees: Math.round(positive('trees', values.trees, base.heavyModel.trees)),
+      depth: Math.round(positive('depth', values.depth, base.heavyModel.depth)),
+    },
+    wrkThreads: Math.round(positive('wrk-threads', values['wrk-threads'], base.wrkThreads)),
+    ...(values['model-dir'] !== undefined && { modelDir: values['model-dir'] }),
+  };
+}
+
+/** The environment children inherit (PATH, locale); the only read of `process.env`. */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}
+
+/** Whether missing binaries must fail (CI) rather than skip the smoke test. */
+export function isCi(): boolean {
+  return process.env.CI === 'true';
+}
+
+/** CPU cores this process may use. */
+export function cores(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,42 @@
+/**
+ * `pnpm bench`: the full side-by-side benchmark (10-20 minutes), progress on stderr, results
+ * in `results/latest.{md,json,svg}`. `pnpm bench --smoke` is the few-second version.
+ */
+
+import { runBenchmark } from './bench.ts';
+import { OptionsError, parseOptions } from './config.ts';
+import { stopAll } from './process.ts';
+
+const started = performance.now();
+const progress = (line: string): void => {
+  const s = Math.round((performance.now() - started) / 1000);
+  process.stderr.write(
+    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}\n`,
+  );
+};
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping the servers`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+try {
+  const options = parseOptions(process.argv.slice(2));
+  const output = await runBenchmark(options, progress);
+  progress(`wrote ${output.markdownFile}, ${output.jsonFile}, ${output.chartFile}`);
+  for (const floor of output.report.floors) {
+    const verdict = floor.pass === null ? 'NOT MEASURED' : floor.pass ? 'PASS' : 'FAIL';
+    const measured = floor.measured === null ? 'n/a' : `${floor.measured.toFixed(2)}×`;
+    process.stdout.write(
+      `${verdict.padEnd(12)} ${floor.name} at c=${floor.connections}: ${measured} (floor ${floor.threshold}×; ${floor.detail})\n`,
+    );
+  }
+} catch (error) {
+  progress(
+    error instanceof OptionsError ? error.message : ((error as Error).stack ?? String(error)),
+  );
+  await stopAll();
+  process.exitCode = 1;
+}

@@ -1,0 +1,176 @@
+import type { Summary } from '../summarize.ts';
+import type { BenchReport } from './types.ts';
+
+/** A markdown table from a header row and body rows. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const align = header.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [line(header), line(align), ...rows.map(line)].join('\n');
+}
+
+/** Rounds for display: 3 significant digits below 100, integers above. */
+export function num(value: number | null | undefined, suffix = ''): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const text =
+    Math.abs(value) >= 100
+      ? Math.round(value).toLocaleString('en-US')
+      : String(Number(value.toPrecision(3)));
+  return `${text}${suffix}`;
+}
+
+function pivot(
+  summaries: readonly Summary[],
+  metric: (s: Summary) => string,
+  filter: (s: Summary) => boolean = () => true,
+): string {
+  const chosen = summaries.filter(filter);
+  const xs = [...new Set(chosen.map((s) => s.connections))].sort((a, b) => a - b);
+  const ids = [...new Set(chosen.map((s) => s.id))];
+  const rows = ids.map((id) => {
+    const label = chosen.find((s) => s.id === id)?.label ?? id;
+    return [
+      label,
+      ...xs.map((c) => {
+        const s = chosen.find((x) => x.id === id && x.connections === c);
+        return s ? metric(s) : '–';
+      }),
+    ];
+  });
+  return table(['target', ...xs.map((c) => `c=${c}`)], rows);
+}
+
+function floorsSection(report: BenchReport): string {
+  const rows = report.floors.map((f) => [
+    f.name,
+    String(f.connections),
+    num(f.measured, '×'),
+    `≥ ${f.threshold}×`,
+    f.pass === null ? 'not measured' : f.pass ? '**pass**' : '**FAIL**',
+    f.detail,
+  ]);
+  return table(['floor', 'connections', 'measured', 'floor', 'result', 'figures'], rows);
+}
+
+function ratiosSection(report: BenchReport): string {
+  const xs = [...new Set(report.ratios.map((r) => r.connections))].sort((a, b) => a - b);
+  const names = [...new Set(report.ratios.map((r) => r.name))];
+  const rows = names.map((name) => [
+    name,
+    ...xs.map((c) =>
+      num(report.ratios.find((r) => r.name === name && r.connections === c)?.value, '×'),
+    ),
+  ]);
+  return table(['ratio', ...xs.map((c) => `c=${c}`)], rows);
+}
+
+function memorySection(report: BenchReport): string {
+  const peak = (
+    stack: string,
+    key: 'appPssMiB' | 'appRssMiB' | 'proxyPssMiB',
+  ): number | undefined => {
+    const values = report.summaries
+      .filter((s) => s.stack === stack)
+      .map((s) => s[key])
+      .filter((v): v is number => v !== undefined);
+    return values.length > 0 ? Math.max(...values) : undefined;
+  };
+  const rows = report.startup.map((s) => [
+    s.label,
+    `${num(s.medianReadyMs, ' ms')} (${s.readyMs.map((ms) => Math.round(ms)).join(', ')})`,
+    s.readyCheck,
+    String(s.processes),
+    num(s.idlePssMiB, ' MiB'),
+    num(peak(s.stack, 'appPssMiB'), ' MiB'),
+    num(peak(s.stack, 'appRssMiB'), ' MiB'),
+    num(peak(s.stack, 'proxyPssMiB'), ' MiB'),
+  ]);
+  return table(
+    [
+      'stack',
+      'start → ready (median; each start)',
+      'ready when',
+      'processes',
+      'PSS idle',
+      'PSS peak under load',
+      'RSS peak under load',
+      'nginx PSS peak',
+    ],
+    rows,
+  );
+}
+
+function modelAloneSection(report: BenchReport): string {
+  const rows = report.modelAlone.map((m) => [
+    m.model,
+    String(m.rows),
+    num(m.runsPerSec),
+    num(m.rowsPerSec),
+    num(m.p50Us, ' µs'),
+    num(m.p99Us, ' µs'),
+  ]);
+  return table(['model', 'rows per run', 'runs/s', 'rows/s', 'p50', 'p99'], rows);
+}
+
+/** Renders the report as markdown (the table the README shows). */
+export function renderMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const o = report.options;
+  const versions = Object.entries(m.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const main = (s: Summary): boolean => s.group === 'main';
+  const errors = report.summaries.reduce((sum, s) => sum + s.errors, 0);
+  return `# Benchmark: modelship vs the Flask/Gunicorn stack it replaces
+
+Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB,
+kernel ${m.kernel} (load average ${m.loadAverage} at start). ${versions}.
+
+Mode **${o.mode}**: ${o.runs} run(s) of ${o.durationS} s per target and concurrency, interleaved,
+after ${o.warmupS} s of warm-up per target; figures are medians over the runs. ${errors} errors
+(socket errors, timeouts or HTTP statuses ≥ 400) in total.
+
+${report.method.map((line) => `- ${line}`).join('\n')}
+
+![Throughput and p99 by concurrency](${report.chartFile})
+
+## Floors
+
+${floorsSection(report)}
+
+## Requests per second (median)
+
+${pivot(report.summaries, (s) => num(s.requestsPerSec), main)}
+
+## p99 latency (ms, median of the runs' p99)
+
+${pivot(report.summaries, (s) => num(s.p99Ms), main)}
+
+## Records predicted per second (64-record requests)
+
+${pivot(
+  report.summaries,
+  (s) => num(s.rowsPerSec),
+  (s) => main(s) && s.rows > 1,
+)}
+
+## Ratios
+
+${ratiosSection(report)}
+
+## Batching (heavy model: ${o.heavyModel.trees} trees of depth ${o.heavyModel.depth}, service without nginx)
+
+${pivot(
+  report.summaries,
+  (s) => `${num(s.requestsPerSec)} req/s, p99 ${num(s.p99Ms)} ms`,
+  (s) => s.group === 'batching',
+)}
+
+## Startup and memory
+
+${memorySection(report)}
+
+## onnxruntime alone (in-process, 1 intra-op thread)
+
+${modelAloneSection(report)}
+`;
+}

@@ -1,0 +1,144 @@
+import { sampleMemory, type TreeMemory } from './memory.ts';
+import type { Running } from './stacks.ts';
+import { type LoadResult, runWrk } from './wrk.ts';
+
+/** One thing the load generator hits: a stack, a path and a request body. */
+export interface Target {
+  /** Unique id, e.g. `ours-nginx/1` (stack / rows per request). */
+  readonly id: string;
+  /** Series key for the chart and the ratios, e.g. `ours-nginx`. */
+  readonly stack: string;
+  /** Human description for the report. */
+  readonly label: string;
+  /** `main` targets form the comparison table; `batching` ones the batching floor. */
+  readonly group: 'main' | 'batching';
+  readonly url: string;
+  readonly body: string;
+  /** Records per request. */
+  readonly rows: number;
+  readonly running: Running;
+  /** Checks one answer's JSON (the probe before any load). */
+  readonly check: (answer: unknown) => boolean;
+}
+
+/** One measured wrk run with the memory sampled during it. */
+export interface Measurement {
+  readonly target: string;
+  readonly connections: number;
+  readonly round: number;
+  readonly load: LoadResult;
+  /** Peak PSS sample of the application server's process tree. */
+  readonly appMemory?: TreeMemory;
+  /** Peak PSS sample of nginx (master and workers). */
+  readonly proxyMemory?: TreeMemory;
+}
+
+/** Receives one line per step. */
+export type ProgressSink = (line: string) => void;
+
+/**
+ * Sends one request to each target and checks that it answers 200 with the expected JSON,
+ * so that a broken stack fails loudly before minutes of load are spent on error pages.
+ */
+export async function probeTargets(targets: readonly Target[]): Promise<void> {
+  for (const target of targets) {
+    const res = await fetch(target.url, {
+      method: 'POST',
+      body: target.body,
+      headers: { 'content-type': 'application/json' },
+    });
+    const text = await res.text();
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      answer = undefined;
+    }
+    if (res.status !== 200 || !target.check(answer)) {
+      throw new Error(`${target.id}: probe got HTTP ${res.status}: ${text.slice(0, 300)}`);
+    }
+  }
+}
+
+/** Options for {@link runMatrix}. */
+export interface MatrixOptions {
+  readonly targets: readonly Target[];
+  readonly concurrencies: readonly number[];
+  readonly runs: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly wrkThreads: number;
+  readonly scratchDir: string;
+  readonly progress: ProgressSink;
+  /** Prefix of progress lines (the phase). */
+  readonly phase: string;
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/**
+ * Warms every target up, then measures every (target, concurrency) `runs` times,
+ * interleaved: each round visits every concurrency, and within it every target, in an order
+ * rotated by one per round, so that slow drifts of a shared, noisy machine spread over all
+ * stacks instead of biasing whichever ran last.
+ */
+export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> {
+  const { targets, concurrencies } = options;
+  const warmupConnections = concurrencies.includes(32) ? 32 : Math.max(...concurrencies);
+  for (const target of targets) {
+    options.progress(
+      `${options.phase} warm-up ${target.id} (${options.warmupS}s, c=${warmupConnections})`,
+    );
+    await runWrk({
+      url: target.url,
+      body: target.body,
+      connections: warmupConnections,
+      durationS: options.warmupS,
+      threads: options.wrkThreads,
+      scratchDir: options.scratchDir,
+    });
+  }
+  const total = options.runs * concurrencies.length * targets.length;
+  const measurements: Measurement[] = [];
+  const started = performance.now();
+  for (let round = 0; round < options.runs; round++) {
+    for (const connections of concurrencies) {
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length] as Target;
+        const app = sampleMemory(target.running.app.map((p) => p.pid));
+        const proxy = target.running.proxy ? sampleMemory([target.running.proxy.pid]) : undefined;
+        const load = await runWrk({
+          url: target.url,
+          body: target.body,
+          connections,
+          durationS: options.durationS,
+          threads: options.wrkThreads,
+          scratchDir: options.scratchDir,
+        });
+        const appMemory = app.stop();
+        const proxyMemory = proxy?.stop();
+        measurements.push({
+          target: target.id,
+          connections,
+          round,
+          load,
+          ...(appMemory && { appMemory }),
+          ...(proxyMemory && { proxyMemory }),
+        });
+        const done = measurements.length;
+        const elapsedS = (performance.now() - started) / 1000;
+        const errors = Object.values(load.errors).reduce((a, b) => a + b, 0);
+        options.progress(
+          `${options.phase} [${String(done).padStart(String(total).length)}/${total}] ` +
+            `round ${round + 1}/${options.runs} c=${connections} ${target.id}: ` +
+            `${Math.round(load.requestsPerSec)} req/s, p99 ${load.latencyMs.p99.toFixed(2)} ms` +
+            `${errors > 0 ? `, ${errors} errors` : ''} (eta ${formatDuration((elapsedS / done) * (total - done))})`,
+        );
+      }
+    }
+  }
+  return measurements;
+}

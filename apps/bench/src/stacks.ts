@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { renderNginxConf } from '@modelship/k8s';
+import { inheritedEnv } from './config.ts';
+import { peerNginxConf, startNginx } from './nginx.ts';
+import { benchDir, binaries, peersDir, serviceEntry } from './paths.ts';
+import { freePort } from './ports.ts';
+import { type Managed, startProcess, waitForHttp } from './process.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** A running server (and, for proxied stacks, its nginx). */
+export interface Running {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Processes whose trees make up the application server (memory sampling). */
+  readonly app: readonly Managed[];
+  /** The proxy in front, if any. */
+  readonly proxy?: Managed;
+  /** Milliseconds from spawning the application server to its first 200 on the ready check. */
+  readonly readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** Options shared by every stack starter. */
+export interface StackOptions {
+  /** Scratch directory for logs, prefixes and scripts. */
+  readonly workDir: string;
+  /** Name prefix for logs (unique per instance). */
+  readonly name: string;
+}
+
+async function stopAllOf(...processes: (Managed | undefined)[]): Promise<void> {
+  for (const p of processes) await p?.stop();
+}
+
+/** Options for {@link startService}. */
+export interface ServiceOptions extends StackOptions {
+  /** Model directory; the bundled model when omitted. */
+  readonly modelDir?: string;
+  /** `BATCHING=on|off`. @default 'on' */
+  readonly batching?: 'on' | 'off';
+}
+
+/**
+ * Starts the built inference service (`apps/inference/dist/server.js`) on a free loopback
+ * port with the pod's settings and waits for `/readyz`.
+ */
+export async function startService(options: ServiceOptions): Promise<Running> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...inheritedEnv(),
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BATCHING: options.batching ?? 'on',
+    LOG_LEVEL: 'info',
+    SHUTDOWN_DELAY: '0',
+  };
+  if (options.modelDir) env.MODEL_DIR = options.modelDir;
+  const service = startProcess({
+    name: options.name,
+    command: process.execPath,
+    args: [serviceEntry],
+    env,
+    logDir: options.workDir,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const readyAt = await waitForHttp({ url: `${url}/readyz`, process: service });
+  return {
+    url,
+    app: [service],
+    readyMs: readyAt - service.startedAt,
+    stop: () => stopAllOf(service),
+  };
+}
+
+/** Starts the Node ceiling (Hono answering a constant) on a free loopback port. */
+export async function startConstantServer(options: StackOptions): Promise<Running> {
+  const port = await freePort();
+  const server = startProcess({
+    name: options.name,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(benchDir, 'src/constant-server.ts'), '--port', String(port)],
+    env: { ...inheritedEnv(), NODE_ENV: 'production' },
+    cwd: benchDir,
+    logDir: options.workDir,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const readyAt = await waitForHttp({ url: `${url}/readyz`, process: server });
+  return { url, app: [server], readyMs: readyAt - server.startedAt, stop: () => stopAllOf(server) };
+}
+
+/**
+ * Puts the shipped nginx config (`renderNginxConf` from @modelship/k8s) in front of a running
+ * server. Only the listen port, the upstream port and the writable directory (pid, temp
+ * paths) differ from the pod; everything else is the generated file as shipped.
+ */
+export async function withShippedNginx(server: Running, options: StackOptions): Promise<Running> {
+  const listenPort = await freePort();
+  const upstreamPort = Number(new URL(server.url).port);
+  const prefix = join(options.workDir, options.name);
+  const conf = renderNginxConf({ listenPort, upstreamPort, tempDir: prefix });
+  const nginx = await startNginx({ name: options.name, conf, workDir: options.workDir });
+  const url = `http://127.0.0.1:${listenPort}`;
+  await waitForHttp({ url: `${url}/nginx-health`, process: nginx });
+  return {
+    url,
+    app: server.app,
+    proxy: nginx,
+    readyMs: server.readyMs,
+    stop: async () => {
+      await nginx.stop();
+      await server.stop();
+    },
+  };
+}
+
+/** Options for {@link startPeer}. */
+export interface PeerOptions extends StackOptions {
+  /** The pickled scikit-learn pipeline written by `peers/train.py`. */
+  readonly modelFile: string;
+  /** A request body the readiness check posts to `/predict_api`. */
+  readonly probeBody: string;
+}
+
+/**
+ * Starts the stack we replace: Gunicorn (the tutorial's workers/threads) running the Flask
+ * app, waits for its first prediction, then puts the tutorial-style nginx in front.
+ */
+export async function startPeer(options: PeerOptions): Promise<Running> {
+  const gunicornPort = await freePort();
+  const gunicorn = startProcess({
+    name: `${options.name}-gunicorn`,
+    command: binaries.python,
+    args: ['-m', 'gunicorn', '-c', join(peersDir, 'gunicorn.conf.py'), 'app:app'],
+    env: {
+      ...inheritedEnv(),
+      PEER_MODEL: options.modelFile,
+      PEER_BIND: `127.0.0.1:${gunicornPort}`,
+    },
+    cwd: peersDir,
+    logDir: options.workDir,
+  });
+  const gunicornUrl = `http://127.0.0.1:${gunicornPort}`;
+  let nginx: Managed | undefined;
+  try {
+    const readyAt = await waitForHttp({
+      url: `${gunicornUrl}/predict_api`,
+      method: 'POST',
+      body: options.probeBody,
+      process: gunicorn,
+    });
+    const listenPort = await freePort();
+    const template = await readFile(join(peersDir, 'nginx.conf'), 'utf8');
+    nginx = await startNginx({
+      name: `${options.name}-nginx`,
+      conf: peerNginxConf(template, listenPort, gunicornPort),
+      workDir: options.workDir,
+    });
+    const url = `http://127.0.0.1:${listenPort}`;
+    await waitForHttp({
+      url: `${url}/predict_api`,
+      method: 'POST',
+      body: options.probeBody,
+      process: nginx,
+    });
+    const proxy = nginx;
+    return {
+      url,
+      app: [gunicorn],
+      proxy,
+      readyMs: readyAt - gunicorn.startedAt,
+      stop: () => stopAllOf(proxy, gunicorn),
+    };
+  } catch (error) {
+    await stopAllOf(nginx, gunicorn);
+    throw error;
+  }
+}
+
+/** Trains the peer's pipeline with `peers/train.py` (about a second) into `modelFile`. */
+export async function trainPeer(csv: string, modelFile: string): Promise<void> {
+  await execFileAsync(binaries.python, [join(peersDir, 'train.py'), csv, modelFile], {
+    cwd: peersDir,
+    env: inheritedEnv(),
+  });
+}

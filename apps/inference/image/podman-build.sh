@@ -4,7 +4,8 @@
 #   apps/inference/image/podman-build.sh [TAG]      (default localhost/modelship-inference:dev)
 #
 # Adds what a CI pipeline would pass as build arguments: the OCI label values (version from
-# apps/inference/package.json, revision = the git commit, source = the git remote if any)
+# apps/inference/package.json, revision = $REVISION or the git commit, source = the git
+# remote if any)
 # and, where the machine trusts an extra CA (a TLS-intercepting proxy names it in
 # $NODE_EXTRA_CA_CERTS), that bundle mounted read-only into the build (never into a layer).
 # podman passes the host's *_PROXY variables to the build by default (--http-proxy).
@@ -21,7 +22,7 @@ shift || true
 
 args=(--isolation chroot --pull=never --layers -f apps/inference/Dockerfile -t "$tag")
 args+=(--build-arg "VERSION=$(node -p 'require("./apps/inference/package.json").version')")
-args+=(--build-arg "REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)")
+args+=(--build-arg "REVISION=${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}")
 source_url=$(git remote get-url origin 2>/dev/null || true)
 [ -z "$source_url" ] || args+=(--build-arg "SOURCE=$source_url")
 

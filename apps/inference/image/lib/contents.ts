@@ -55,6 +55,11 @@ const declaration = /\.d\.(ts|mts|cts)$/;
 const testFile = /(^|\/)[^/]+\.(test|spec)\.[cm]?[jt]sx?$/;
 const trainingData = /(^|\/)insurance\.csv$|(^|\/)insurance-model\/data(\/|$)/;
 
+/** Whether a path is (part of) the bundled model's training data set. */
+export function isTrainingData(path: string): boolean {
+  return trainingData.test(path);
+}
+
 /**
  * The violations among `paths` (relative to the application root, e.g. `dist/server.js`,
  * `node_modules/.pnpm/hono@4.13.19/...`), one message each; empty when the contents are clean.
@@ -64,7 +69,7 @@ const trainingData = /(^|\/)insurance\.csv$|(^|\/)insurance-model\/data(\/|$)/;
 export function forbiddenContents(paths: readonly string[], rules: ContentRules): string[] {
   const problems = new Set<string>();
   for (const path of paths) {
-    if (trainingData.test(path)) problems.add(`training data: ${path}`);
+    if (isTrainingData(path)) problems.add(`training data: ${path}`);
     const inModules = path.startsWith('node_modules/');
     if (!inModules && typescriptSource.test(path) && !declaration.test(path)) {
       problems.add(`TypeScript source: ${path}`);

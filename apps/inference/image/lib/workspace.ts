@@ -33,3 +33,17 @@ export function bannedPackageNames(allowed: ReadonlySet<string>): string[] {
   );
   return [...new Set([...alwaysBanned, ...dev.filter((name) => !allowedNames.has(name))])];
 }
+
+/** The image that apps/inference/Dockerfile builds FROM (every stage names the same one). */
+export function dockerfileBaseImage(): string {
+  const refs = new Set(
+    readFileSync(`${appDir}Dockerfile`, 'utf8')
+      .split('\n')
+      .map((line) => /^FROM\s+(\S+)/i.exec(line.trim())?.[1])
+      .filter((ref): ref is string => ref !== undefined),
+  );
+  const [ref, ...others] = refs;
+  if (!ref || others.length > 0)
+    throw new Error(`expected one base image, found ${[...refs].join(', ')}`);
+  return ref;
+}

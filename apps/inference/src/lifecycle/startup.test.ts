@@ -1,0 +1,41 @@
+import { compileSchema } from '@modelship/feature-schema';
+import { insuranceSchema } from '@modelship/insurance-model';
+import { describe, expect, it } from 'vitest';
+import { linearModel, writeModelDir } from '../testing/fixture-models.ts';
+import { spawnService } from '../testing/spawn-service.ts';
+
+/** Runs the service expecting it to refuse to start; returns its CRITICAL log line. */
+async function expectStartupFailure(env: Record<string, string>) {
+  const service = spawnService(env);
+  const code = await service.exited;
+  expect(code, service.stderr()).toBe(1);
+  expect(service.lines.some((l) => String(l.message).startsWith('listening'))).toBe(false);
+  const fatal = service.lines.find((l) => l.severity === 'CRITICAL');
+  expect(fatal, JSON.stringify(service.lines)).toBeDefined();
+  return String(fatal?.message);
+}
+
+describe('startup failures exit non-zero with a clear message and never listen', () => {
+  it('missing model, corrupt model, schema mismatch and bad variables', async () => {
+    const good = linearModel(insuranceSchema).bytes;
+    const mismatched = {
+      ...insuranceSchema,
+      output: { name: 'prediction' },
+    };
+    const [missing, corrupt, mismatch, badEnv] = await Promise.all([
+      writeModelDir(insuranceSchema, null).then((dir) => expectStartupFailure({ MODEL_DIR: dir })),
+      writeModelDir(insuranceSchema, good.subarray(0, good.length - 40)).then((dir) =>
+        expectStartupFailure({ MODEL_DIR: dir }),
+      ),
+      writeModelDir(
+        mismatched,
+        linearModel(insuranceSchema, { fingerprint: compileSchema(mismatched).fingerprint }).bytes,
+      ).then((dir) => expectStartupFailure({ MODEL_DIR: dir })),
+      expectStartupFailure({ MAX_BATCH: 'many' }),
+    ]);
+    expect(missing).toMatch(/model not found: .*model\.onnx/);
+    expect(corrupt).toMatch(/model\.onnx/);
+    expect(mismatch).toMatch(/no output named "prediction"/);
+    expect(badEnv).toMatch(/MAX_BATCH="many"/);
+  });
+});

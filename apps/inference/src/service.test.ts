@@ -1,0 +1,174 @@
+import { insuranceSchema } from '@modelship/insurance-model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { listen } from './lifecycle/listen.ts';
+import { loadModel } from './model/load.ts';
+import type { ServedModel } from './model/served-model.ts';
+import { createDeps, type Service, startService } from './service.ts';
+import { memoryLogger } from './testing/fake-deps.ts';
+import { linearModel, writeModelDir } from './testing/fixture-models.ts';
+
+const fixture = linearModel(insuranceSchema);
+const regions = ['northeast', 'northwest', 'southeast', 'southwest'] as const;
+/** A distinct valid record per index. */
+const record = (i: number) => ({
+  age: 18 + (i % 83),
+  sex: i % 2 ? 'male' : 'female',
+  bmi: 15 + ((i * 7) % 500) / 10,
+  children: i % 6,
+  smoker: i % 5 ? 'no' : 'yes',
+  region: regions[i % 4] as string,
+});
+const json = { 'Content-Type': 'application/json' };
+
+async function startOn(env: Record<string, string>): Promise<Service> {
+  const dir = await writeModelDir(insuranceSchema, fixture.bytes);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: dir, ...env });
+  return startService({ config, logger: memoryLogger().logger, exit: () => {} });
+}
+
+async function metric(base: string, line: RegExp): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const match = text.match(line);
+  if (!match?.[1]) throw new Error(`no ${line} in /metrics`);
+  return Number(match[1]);
+}
+
+describe('the real server over HTTP', () => {
+  let service: Service;
+  let base: string;
+  beforeAll(async () => {
+    service = await startOn({});
+    base = `http://127.0.0.1:${service.port}`;
+  });
+  afterAll(async () => {
+    await service.shutdown.begin('test done');
+  });
+
+  it('serves probes and predictions', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const res = await fetch(`${base}/predict`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(record(1)),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+    expect(await res.json()).toMatchObject({ prediction: fixture.reference([record(1)])[0] });
+  });
+
+  it('keeps idle connections longer than nginx (60 s), headers timeout above that', () => {
+    expect(service.server.keepAliveTimeout).toBe(65_000);
+    expect(service.server.headersTimeout).toBeGreaterThan(65_000);
+  });
+
+  it('refuses a 10 MB body with 413 without falling over', async () => {
+    const big = `{"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`;
+    const declared = await fetch(`${base}/predict`, { method: 'POST', headers: json, body: big });
+    expect(declared.status).toBe(413);
+    const bytes = new TextEncoder().encode(big);
+    let offset = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        controller.enqueue(bytes.subarray(offset, offset + 65_536));
+        offset += 65_536;
+      },
+    });
+    const chunked = await fetch(`${base}/predict`, {
+      method: 'POST',
+      headers: json,
+      body: stream,
+      duplex: 'half',
+    } as RequestInit).catch((error: unknown) => error);
+    // Either the 413 arrives, or the server cut the upload short after answering it.
+    if (chunked instanceof Response) expect(chunked.status).toBe(413);
+    const after = await fetch(`${base}/predict_api`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(record(2)),
+    });
+    expect(after.status).toBe(200);
+    expect(await after.json()).toBe(fixture.reference([record(2)])[0]);
+  });
+});
+
+describe('server-side batching over HTTP', () => {
+  it('gives each of many concurrent requests its own answer, coalescing runs', async () => {
+    // The real fixture model, each run held for 5 ms (a model slower than the request rate),
+    // so that requests arrive while a run is in flight.
+    const dir = await writeModelDir(insuranceSchema, fixture.bytes);
+    const model = await loadModel({ dir });
+    const slow: ServedModel = {
+      ...model,
+      run: async (records) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return model.run(records);
+      },
+    };
+    const config = loadConfig({ MODEL_DIR: dir });
+    const deps = createDeps({
+      config,
+      logger: memoryLogger().logger,
+      model: slow,
+      defaultMetrics: false,
+    });
+    deps.readiness.markReady();
+    const { server, port } = await listen(createApp(deps), { port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${port}`;
+    const n = 120;
+    const responses = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        // Every third request is a batch of three, so batches interleave with single records.
+        const body =
+          i % 3 === 0 ? { instances: [record(i), record(i + 1000), record(i + 2000)] } : record(i);
+        const res = await fetch(`${base}/predict`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(body),
+        });
+        return { i, status: res.status, body: (await res.json()) as Record<string, unknown> };
+      }),
+    );
+    for (const { i, status, body } of responses) {
+      expect(status).toBe(200);
+      if (i % 3 === 0) {
+        expect(body.predictions).toEqual(
+          fixture.reference([record(i), record(i + 1000), record(i + 2000)]),
+        );
+      } else {
+        expect(body.prediction).toBe(fixture.reference([record(i)])[0]);
+      }
+    }
+    const runs = await metric(base, /^inference_batch_rows_count (\d+)/m);
+    expect(await metric(base, /^inference_batch_rows_sum (\d+)/m)).toBe(n + 2 * (n / 3));
+    expect(runs).toBeGreaterThan(0);
+    expect(runs).toBeLessThan(n);
+    server.close();
+    server.closeAllConnections();
+    await model.release();
+  });
+});
+
+describe('with BATCHING=off', () => {
+  it('runs each request on its own and still answers correctly', async () => {
+    const service = await startOn({ BATCHING: 'off' });
+    const base = `http://127.0.0.1:${service.port}`;
+    const n = 30;
+    const results = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const res = await fetch(`${base}/predict_api`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(record(i)),
+        });
+        return res.json();
+      }),
+    );
+    expect(results).toEqual(Array.from({ length: n }, (_, i) => fixture.reference([record(i)])[0]));
+    expect(await metric(base, /^inference_batch_rows_count (\d+)/m)).toBe(n);
+    expect(await service.shutdown.begin('test done')).toBe(0);
+  });
+});

@@ -1,0 +1,82 @@
+// Test helpers: the app's dependencies around a fake model (the insurance schema, a runner the
+// test controls) and a logger whose lines the test can read.
+import { Writable } from 'node:stream';
+import { compileSchema, type FeatureRecord } from '@modelship/feature-schema';
+import { insuranceSchema } from '@modelship/insurance-model';
+import { type Config, loadConfig } from '../config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import type { ServedModel } from '../model/served-model.ts';
+import { createDeps } from '../service.ts';
+
+/** A logger that keeps every line, parsed. */
+export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), lines };
+}
+
+/** A deterministic stand-in for the insurance model: age × 100 + bmi, +10000 for smokers. */
+export function fakeInsurancePrediction(r: FeatureRecord): number {
+  return Number(r.age) * 100 + Number(r.bmi) + (r.smoker === 'yes' ? 10_000 : 0);
+}
+
+/** A ServedModel over the insurance schema whose run is `run` (default: the fake formula). */
+export function fakeModel(
+  run: (records: readonly FeatureRecord[]) => Promise<number[]> = async (records) =>
+    records.map(fakeInsurancePrediction),
+): ServedModel {
+  const compiled = compileSchema(insuranceSchema);
+  return {
+    dir: '/nonexistent',
+    schema: insuranceSchema,
+    compiled,
+    identity: { name: 'insurance-charges', version: '1.0.0', fingerprint: compiled.fingerprint },
+    metadata: {},
+    inputs: [],
+    outputs: [],
+    run,
+    release: async () => {},
+  };
+}
+
+/** Options of {@link fakeDeps}. */
+export interface FakeDepsOptions {
+  readonly env?: Record<string, string>;
+  readonly run?: (records: readonly FeatureRecord[]) => Promise<number[]>;
+  /** Mark the service ready. @default true */
+  readonly ready?: boolean;
+}
+
+/** App dependencies around {@link fakeModel}, ready by default, logging to memory. */
+export function fakeDeps(options: FakeDepsOptions = {}) {
+  const { env = {}, run, ready = true } = options;
+  const config: Config = loadConfig(env);
+  const { logger, lines } = memoryLogger();
+  const deps = createDeps({ config, logger, model: fakeModel(run), defaultMetrics: false });
+  if (ready) deps.readiness.markReady();
+  return { deps, lines };
+}
+
+/** A valid insurance record. */
+export const validRecord = {
+  age: 40,
+  sex: 'female',
+  bmi: 28.5,
+  children: 1,
+  smoker: 'no',
+  region: 'southeast',
+} as const;
+
+/** A JSON POST request init. */
+export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}

@@ -104,6 +104,9 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     env: i.env ?? {},
     startupTimeoutSeconds: i.startupTimeoutSeconds ?? 120,
   };
+  // Checked before nginx's options are derived from them, so errors name these props.
+  assertPort('inference.port', inference.port);
+  assertInt('inference.bodyLimitBytes', inference.bodyLimitBytes, 1);
   const nginxOptions = (props.nginx ?? {}) as Record<string, unknown>;
   for (const derived of ['listenPort', 'upstreamHost', 'upstreamPort', 'bodyLimitBytes']) {
     if (nginxOptions[derived] !== undefined) {
@@ -195,6 +198,16 @@ function validateSettings(s: WorkloadSettings): void {
   assertDnsLabel('name', s.name, 40);
   if (!/^[a-z]/.test(s.name)) fail('name', s.name, 'must start with a letter (Service names)');
   if (s.namespace !== undefined) assertDnsLabel('namespace', s.namespace);
+  if (
+    s.appVersion !== undefined &&
+    !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/.test(s.appVersion)
+  ) {
+    fail(
+      'appVersion',
+      s.appVersion,
+      'must be a valid label value (63 characters: letters, digits, -_.)',
+    );
+  }
   for (const [prop, image] of [
     ['image', s.image],
     ['nginxImage', s.nginxImage],
@@ -212,7 +225,6 @@ function validateSettings(s: WorkloadSettings): void {
 
 function validateInference(s: WorkloadSettings): void {
   const i = s.inference;
-  assertPort('inference.port', i.port);
   if (i.port === s.nginx.listenPort) {
     fail('inference.port', i.port, `must differ from nginx's port ${s.nginx.listenPort}`);
   }

@@ -1,0 +1,29 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { InferenceWorkload } from './inference-workload.ts';
+import { findUnknownFields, type KubeObject, validateObjects } from './testing/kube-schema.ts';
+
+function synth(ingress: boolean): KubeObject[] {
+  const chart = Testing.chart();
+  new InferenceWorkload(chart, 'w', {
+    image: 'acme/inference:1.0.0',
+    model: { name: 'm', version: '1.0.0', fingerprint: 'abc' },
+    ingress: { enabled: ingress, host: 'api.example.com' },
+    egress: 'dns',
+    service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
+    nginx: { rateLimit: { requestsPerSecond: 10 } },
+  });
+  return Testing.synth(chart) as KubeObject[];
+}
+
+describe('synthesized objects against the Kubernetes OpenAPI schema', () => {
+  const objects = [...synth(false), ...synth(true)];
+
+  it('validate (types, enums, required fields)', async () => {
+    expect(await validateObjects(objects)).toEqual([]);
+  });
+
+  it('define no field the schema does not know', () => {
+    expect(findUnknownFields(objects)).toEqual([]);
+  });
+});

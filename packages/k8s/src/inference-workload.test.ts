@@ -1,0 +1,417 @@
+import { createHash } from 'node:crypto';
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { InferenceWorkload } from './inference-workload.ts';
+import { NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
+import { renderNginxConf } from './nginx-conf.ts';
+import { allPolicyViolations } from './testing/policy.ts';
+import type { InferenceWorkloadProps } from './workload-props.ts';
+
+const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
+const SERVICE_ROUTES = ['/healthz', '/readyz'];
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized manifests are untyped JSON
+type Manifest = any;
+
+function synth(props: Partial<InferenceWorkloadProps> = {}) {
+  const chart = Testing.chart();
+  const workload = new InferenceWorkload(chart, 'workload', { image: IMAGE, ...props });
+  const objects: Manifest[] = Testing.synth(chart);
+  const one = (kind: string): Manifest => {
+    const found = objects.filter((o) => o.kind === kind);
+    expect(found, kind).toHaveLength(1);
+    return found[0];
+  };
+  const deployment = one('Deployment');
+  const pod = deployment.spec.template.spec;
+  const container = (name: string) => pod.containers.find((c: Manifest) => c.name === name);
+  const env = (name: string) =>
+    container('inference').env.find((e: { name: string }) => e.name === name)?.value;
+  return { workload, objects, one, deployment, pod, container, env };
+}
+
+describe('InferenceWorkload defaults', () => {
+  const { objects, one, deployment, pod, container, env } = synth();
+
+  it('synthesizes one of each object, no Ingress and no custom resource', () => {
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceAccount',
+    ]);
+  });
+
+  it('passes every policy check', () => {
+    expect(allPolicyViolations(objects, SERVICE_ROUTES)).toEqual([]);
+  });
+
+  it('runs nginx (pinned, unprivileged, port 8080) in front of the service on 127.0.0.1:8081', () => {
+    expect(pod.containers.map((c: Manifest) => c.name)).toEqual(['nginx', 'inference']);
+    expect(container('nginx').image).toMatch(
+      /^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-bookworm$/,
+    );
+    expect(container('nginx').ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+    ]);
+    expect(container('inference').image).toBe(IMAGE);
+    expect(container('inference').ports).toBeUndefined();
+    expect(env('HOST')).toBe('127.0.0.1');
+    expect(env('PORT')).toBe('8081');
+  });
+
+  it('sets the service contract environment and nothing else', () => {
+    expect(
+      Object.fromEntries(container('inference').env.map((e: Manifest) => [e.name, e.value])),
+    ).toEqual({
+      PORT: '8081',
+      HOST: '127.0.0.1',
+      BODY_LIMIT: '1048576',
+      SHUTDOWN_DELAY: '10',
+      SHUTDOWN_TIMEOUT: '20',
+      KEEPALIVE_TIMEOUT: '65',
+      MAX_BATCH: '1000',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('ships nginx.conf in a ConfigMap mounted read-only, and writable emptyDirs', () => {
+    const cm = one('ConfigMap');
+    expect(cm.data['nginx.conf']).toBe(
+      renderNginxConf({ upstreamPort: 8081, bodyLimitBytes: 1048576 }),
+    );
+    const volume = pod.volumes.find((v: Manifest) => v.configMap?.name === cm.metadata.name);
+    const mounts = container('nginx').volumeMounts;
+    expect(mounts).toContainEqual({
+      name: volume.name,
+      mountPath: '/etc/nginx/modelship',
+      readOnly: true,
+    });
+    expect(container('nginx').command).toEqual([
+      'nginx',
+      '-c',
+      '/etc/nginx/modelship/nginx.conf',
+      '-g',
+      'daemon off;',
+    ]);
+    for (const path of ['/tmp', '/var/cache/nginx']) {
+      const mount = mounts.find((m: Manifest) => m.mountPath === path);
+      expect(pod.volumes.find((v: Manifest) => v.name === mount.name).emptyDir).toBeDefined();
+    }
+  });
+
+  it('rolls the pods when nginx.conf changes (checksum annotation)', () => {
+    const checksum = createHash('sha256').update(one('ConfigMap').data['nginx.conf']).digest('hex');
+    expect(deployment.spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).toBe(
+      checksum,
+    );
+    const other = synth({ nginx: { rateLimit: { requestsPerSecond: 5 } } }).deployment;
+    expect(other.spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).not.toBe(
+      checksum,
+    );
+  });
+
+  it('probes through nginx: its own health location, /readyz and /healthz', () => {
+    const probe = (c: string, kind: string) => container(c)[kind]?.httpGet;
+    expect(probe('nginx', 'livenessProbe')).toMatchObject({ path: '/nginx-health', port: 8080 });
+    expect(probe('inference', 'startupProbe')).toMatchObject({ path: '/readyz', port: 8080 });
+    expect(probe('inference', 'readinessProbe')).toMatchObject({ path: '/readyz', port: 8080 });
+    expect(probe('inference', 'livenessProbe')).toMatchObject({ path: '/healthz', port: 8080 });
+    const liveness = container('inference').livenessProbe;
+    expect(liveness.periodSeconds * liveness.failureThreshold).toBeGreaterThanOrEqual(60);
+    const startup = container('inference').startupProbe;
+    expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(120);
+  });
+
+  it('terminates in order: nginx sleeps SHUTDOWN_DELAY + 5, grace covers the drain', () => {
+    expect(container('nginx').lifecycle.preStop.exec.command).toEqual(['sleep', '15']);
+    expect(container('inference').lifecycle).toBeUndefined();
+    expect(pod.terminationGracePeriodSeconds).toBe(45);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10 + 20 + 5);
+  });
+
+  it('rolls out without taking a pod away first, and leaves replicas to the HPA', () => {
+    expect(deployment.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+    });
+    expect(deployment.spec.replicas).toBeUndefined();
+  });
+
+  it('runs as fixed non-root users with a restricted security context', () => {
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container('nginx').securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 101 });
+    expect(container('inference').securityContext).toMatchObject({
+      runAsUser: 1000,
+      runAsGroup: 1000,
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(one('ServiceAccount').automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe(one('ServiceAccount').metadata.name);
+  });
+
+  it("requests at least GKE Autopilot's pod minimum (250m CPU, 512 MiB)", () => {
+    const sum = (unit: string, key: string) =>
+      pod.containers.reduce(
+        (total: number, c: Manifest) => total + Number.parseInt(c.resources.requests[key], 10),
+        0,
+      ) + unit;
+    expect(Number.parseInt(sum('', 'cpu'), 10)).toBeGreaterThanOrEqual(250);
+    expect(Number.parseInt(sum('', 'memory'), 10)).toBeGreaterThanOrEqual(512);
+  });
+
+  it('spreads pods across zones and nodes', () => {
+    expect(pod.topologySpreadConstraints.map((t: Manifest) => t.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+  });
+
+  it('exposes port 80 → nginx through a backend-service-based external load balancer', () => {
+    const svc = one('Service');
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+    ]);
+    expect(svc.metadata.annotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
+    expect(svc.spec.externalTrafficPolicy).toBe('Local');
+  });
+
+  it('autoscales on CPU with fast, bounded scale-up and stabilized scale-down', () => {
+    const hpa = one('HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+    });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 10]);
+    expect(hpa.spec.metrics[0].resource).toEqual({
+      name: 'cpu',
+      target: { type: 'Utilization', averageUtilization: 70 },
+    });
+    expect(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
+    expect(hpa.spec.behavior.scaleUp.policies.length).toBeGreaterThan(0);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+  });
+
+  it('allows ingress only to port 8080 and no egress', () => {
+    const np = one('NetworkPolicy');
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(np.spec.egress).toEqual([]);
+  });
+
+  it('labels everything with app.kubernetes.io/* and no model annotations without a model', () => {
+    for (const obj of objects)
+      expect(obj.metadata.labels['app.kubernetes.io/part-of']).toBe('modelship');
+    expect(deployment.metadata.annotations).toBeUndefined();
+  });
+});
+
+describe('InferenceWorkload props', () => {
+  it('model → name, version and fingerprint annotations and the version label', () => {
+    const { deployment } = synth({
+      model: { name: 'insurance-charges', version: '1.2.0', fingerprint: 'ab12' },
+    });
+    const expected = {
+      'modelship.dev/model-name': 'insurance-charges',
+      'modelship.dev/model-version': '1.2.0',
+      'modelship.dev/model-fingerprint': 'ab12',
+    };
+    expect(deployment.metadata.annotations).toEqual(expected);
+    expect(deployment.spec.template.metadata.annotations).toMatchObject(expected);
+    expect(deployment.spec.template.metadata.labels['app.kubernetes.io/version']).toBe('1.2.0');
+    expect(deployment.spec.selector.matchLabels['app.kubernetes.io/version']).toBeUndefined();
+  });
+
+  it('name and namespace → every object', () => {
+    const { objects } = synth({ name: 'insurance', namespace: 'models' });
+    for (const obj of objects) {
+      expect(obj.metadata.name).toMatch(/^insurance(-nginx)?$/);
+      expect(obj.metadata.namespace).toBe('models');
+    }
+  });
+
+  it('inference settings → env, nginx body limit, upstream port and termination timing', () => {
+    const { env, one, container, pod } = synth({
+      inference: {
+        port: 9000,
+        bodyLimitBytes: 4096,
+        shutdownDelaySeconds: 20,
+        shutdownTimeoutSeconds: 30,
+        maxBatch: 50,
+        logLevel: 'debug',
+        modelDir: '/models/x',
+        env: { FOO: 'bar' },
+      },
+    });
+    expect([
+      env('PORT'),
+      env('BODY_LIMIT'),
+      env('SHUTDOWN_DELAY'),
+      env('SHUTDOWN_TIMEOUT'),
+    ]).toEqual(['9000', '4096', '20', '30']);
+    expect([env('MAX_BATCH'), env('LOG_LEVEL'), env('MODEL_DIR'), env('FOO')]).toEqual([
+      '50',
+      'debug',
+      '/models/x',
+      'bar',
+    ]);
+    const conf = one('ConfigMap').data['nginx.conf'];
+    expect(conf).toContain('client_max_body_size 4096;');
+    expect(conf).toContain('server 127.0.0.1:9000;');
+    expect(container('nginx').lifecycle.preStop.exec.command).toEqual(['sleep', '25']);
+    expect(pod.terminationGracePeriodSeconds).toBe(65);
+  });
+
+  it('resources → requests and limits', () => {
+    const amounts = { cpuMillis: 250, memoryMiB: 300, ephemeralStorageMiB: 100 };
+    const { container } = synth({
+      resources: { inference: { requests: amounts, limits: { ...amounts, cpuMillis: 2000 } } },
+    });
+    expect(container('inference').resources).toEqual({
+      requests: { cpu: '250m', memory: '300Mi', 'ephemeral-storage': '100Mi' },
+      limits: { cpu: '2000m', memory: '300Mi', 'ephemeral-storage': '100Mi' },
+    });
+  });
+
+  it('autoscaling → HPA bounds, target and behaviour', () => {
+    const { one } = synth({
+      autoscaling: {
+        minReplicas: 3,
+        maxReplicas: 30,
+        cpuUtilizationPercent: 60,
+        scaleDownStabilizationSeconds: 120,
+        scaleDownMaxPercentPerMinute: 20,
+        scaleUpMaxPodsPer15Seconds: 8,
+      },
+    });
+    const spec = one('HorizontalPodAutoscaler').spec;
+    expect([
+      spec.minReplicas,
+      spec.maxReplicas,
+      spec.metrics[0].resource.target.averageUtilization,
+    ]).toEqual([3, 30, 60]);
+    expect(spec.behavior.scaleDown).toMatchObject({
+      stabilizationWindowSeconds: 120,
+      policies: [{ type: 'Percent', value: 20 }],
+    });
+    expect(spec.behavior.scaleUp.policies).toContainEqual({
+      type: 'Pods',
+      value: 8,
+      periodSeconds: 15,
+    });
+  });
+
+  it('service → internal load balancer, source ranges, extra annotations', () => {
+    const svc = synth({
+      service: {
+        loadBalancer: 'internal',
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+        annotations: { a: 'b' },
+      },
+    }).one('Service');
+    expect(svc.metadata.annotations).toEqual({
+      'networking.gke.io/load-balancer-type': 'Internal',
+      a: 'b',
+    });
+    expect(svc.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
+  });
+
+  it('service → plain ClusterIP without load-balancer fields', () => {
+    const svc = synth({ service: { type: 'ClusterIP', port: 8000 } }).one('Service');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.ports[0].port).toBe(8000);
+    expect(svc.spec.externalTrafficPolicy).toBeUndefined();
+    expect(svc.metadata.annotations).toBeUndefined();
+  });
+
+  it('service → classic (target-pool) load balancer when backendServiceBased is false', () => {
+    expect(
+      synth({ service: { backendServiceBased: false } }).one('Service').metadata.annotations,
+    ).toBeUndefined();
+  });
+
+  it('ingress → GKE Ingress with NEGs and a BackendConfig probing /readyz', () => {
+    const { objects, one } = synth({
+      name: 'ins',
+      ingress: { enabled: true, host: 'api.example.com', staticIpName: 'ins-ip' },
+    });
+    const svc = one('Service');
+    expect(JSON.parse(svc.metadata.annotations['cloud.google.com/neg'])).toEqual({ ingress: true });
+    expect(JSON.parse(svc.metadata.annotations['cloud.google.com/backend-config'])).toEqual({
+      default: 'ins-backendconfig',
+    });
+    const bc = one('BackendConfig');
+    expect(bc.apiVersion).toBe('cloud.google.com/v1');
+    expect(bc.spec.healthCheck).toMatchObject({ requestPath: '/readyz', port: 8080, type: 'HTTP' });
+    const ingress = one('Ingress');
+    expect(ingress.metadata.annotations).toEqual({
+      'kubernetes.io/ingress.class': 'gce',
+      'kubernetes.io/ingress.global-static-ip-name': 'ins-ip',
+    });
+    expect(ingress.spec.rules[0]).toMatchObject({ host: 'api.example.com' });
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({
+      name: 'ins',
+      port: { number: 80 },
+    });
+    expect(allPolicyViolations(objects, SERVICE_ROUTES)).toEqual([]);
+  });
+
+  it('nginx → options reach nginx.conf', () => {
+    const conf = synth({ nginx: { rateLimit: { requestsPerSecond: 7 }, workerProcesses: 1 } }).one(
+      'ConfigMap',
+    ).data['nginx.conf'];
+    expect(conf).toContain('rate=7r/s');
+    expect(conf).toContain('worker_processes 1;');
+  });
+
+  it('topologySpread, maxSurge, PDB, egress, service account annotations, pull policy', () => {
+    const { pod, deployment, one, container } = synth({
+      topologySpread: { zones: 'DoNotSchedule' },
+      maxSurge: 2,
+      maxUnavailableDuringDisruption: 3,
+      egress: 'dns',
+      serviceAccountAnnotations: {
+        'iam.gke.io/gcp-service-account': 'sa@acme.iam.gserviceaccount.com',
+      },
+      imagePullPolicy: 'Always',
+      nginxImage: 'nginxinc/nginx-unprivileged:1.29.0-bookworm',
+    });
+    expect(pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(pod.topologySpreadConstraints[1].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 2, maxUnavailable: 0 });
+    expect(one('PodDisruptionBudget').spec.maxUnavailable).toBe(3);
+    expect(one('NetworkPolicy').spec.egress[0].ports).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ]);
+    expect(one('ServiceAccount').metadata.annotations).toEqual({
+      'iam.gke.io/gcp-service-account': 'sa@acme.iam.gserviceaccount.com',
+    });
+    expect(container('inference').imagePullPolicy).toBe('Always');
+    expect(container('nginx').image).toBe('nginxinc/nginx-unprivileged:1.29.0-bookworm');
+  });
+
+  it('terminationGracePeriodSeconds → pod spec', () => {
+    expect(synth({ terminationGracePeriodSeconds: 90 }).pod.terminationGracePeriodSeconds).toBe(90);
+  });
+
+  it('matches the snapshot with every option on', () => {
+    const { objects } = synth({
+      name: 'snap',
+      model: { name: 'insurance-charges', version: '1.0.0', fingerprint: 'f'.repeat(64) },
+      ingress: { enabled: true },
+      egress: 'dns',
+      nginx: { rateLimit: { requestsPerSecond: 10 } },
+    });
+    expect(objects).toMatchSnapshot();
+  });
+});

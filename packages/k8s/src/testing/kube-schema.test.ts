@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { findUnknownFields, type KubeObject, modelModule, validateObjects } from './kube-schema.ts';
+
+const deployment = (spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'd' },
+  spec: {
+    selector: { matchLabels: { app: 'x' } },
+    template: {
+      metadata: { labels: { app: 'x' } },
+      spec: { containers: [{ name: 'c', image: 'i:1' }] },
+    },
+    ...spec,
+  },
+});
+
+describe('kube-schema checks', () => {
+  it('maps built-in kinds to kubernetes-models and skips custom resources', () => {
+    expect(modelModule({ apiVersion: 'v1', kind: 'Service' })).toBe('kubernetes-models/v1/Service');
+    expect(modelModule({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' })).toBe(
+      'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
+    );
+    expect(
+      modelModule({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig' }),
+    ).toBeUndefined();
+  });
+
+  it('accepts a valid object', async () => {
+    expect(await validateObjects([deployment({})])).toEqual([]);
+    expect(findUnknownFields([deployment({})])).toEqual([]);
+  });
+
+  it('rejects a wrong type or a missing required field', async () => {
+    expect(await validateObjects([deployment({ replicas: 'three' })])).toEqual([
+      expect.stringContaining('Deployment/d: data/spec/replicas must be integer'),
+    ]);
+    const noSelector = deployment({});
+    delete (noSelector.spec as Record<string, unknown>).selector;
+    expect((await validateObjects([noSelector]))[0]).toContain('selector');
+  });
+
+  it('rejects unknown fields at any depth', () => {
+    const typo = deployment({
+      template: {
+        metadata: { labels: { app: 'x' } },
+        spec: { containers: [{ name: 'c', image: 'i:1', imagePullPolcy: 'Always' }] },
+      },
+    });
+    expect(findUnknownFields([typo])).toEqual([
+      expect.stringContaining("'\"imagePullPolcy\"' does not exist in type 'IContainer'"),
+    ]);
+    expect(findUnknownFields([deployment({ replica: 2 })])).toEqual([
+      expect.stringContaining('replica'),
+    ]);
+    expect(findUnknownFields([{ ...deployment({}), extra: true }])).toHaveLength(1);
+  });
+});

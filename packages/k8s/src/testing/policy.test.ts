@@ -1,0 +1,93 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { InferenceWorkload } from '../inference-workload.ts';
+import type { KubeObject } from './kube-schema.ts';
+import {
+  autoscalerViolations,
+  containerPolicyViolations,
+  probeViolations,
+  selectorViolations,
+  serviceViolations,
+} from './policy.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests break synthesized JSON on purpose
+type Manifest = any;
+
+/** A fresh, compliant set of objects to break one field at a time. */
+function objects(): Manifest[] {
+  const chart = Testing.chart();
+  new InferenceWorkload(chart, 'w', { image: 'acme/inference:1.0.0' });
+  return Testing.synth(chart);
+}
+const kind = (objs: Manifest[], k: string) => objs.find((o) => o.kind === k);
+const container = (objs: Manifest[], name: string) =>
+  kind(objs, 'Deployment').spec.template.spec.containers.find((c: Manifest) => c.name === name);
+
+describe('policy checks catch what they promise', () => {
+  it('container policy: resources, probes, users, filesystem, capabilities, seccomp', () => {
+    const objs = objects();
+    const c = container(objs, 'inference');
+    delete c.resources.limits.memory;
+    delete c.readinessProbe;
+    c.securityContext.runAsUser = 0;
+    c.securityContext.readOnlyRootFilesystem = false;
+    c.securityContext.capabilities.drop = [];
+    c.securityContext.allowPrivilegeEscalation = true;
+    delete kind(objs, 'Deployment').spec.template.spec.securityContext.seccompProfile;
+    expect(containerPolicyViolations(objs as KubeObject[])).toEqual(
+      expect.arrayContaining([
+        'inference/inference: no memory limits',
+        'inference/inference: no readinessProbe',
+        'inference/inference: no numeric non-root runAsUser',
+        'inference/inference: root filesystem is writable',
+        'inference/inference: capabilities not dropped (ALL)',
+        'inference/inference: privilege escalation allowed',
+        'inference/nginx: seccompProfile is not RuntimeDefault',
+      ]),
+    );
+  });
+
+  it('probes: undeclared port and unserved path', () => {
+    const objs = objects();
+    container(objs, 'inference').livenessProbe.httpGet.port = 8081;
+    container(objs, 'inference').readinessProbe.httpGet.path = '/ready';
+    container(objs, 'nginx').livenessProbe.httpGet.path = '/health';
+    expect(probeViolations(objs as KubeObject[], ['/healthz', '/readyz']).sort()).toEqual([
+      'inference/inference livenessProbe: port 8081 is not a declared container port',
+      'inference/inference readinessProbe: path /ready is not served',
+      'inference/nginx livenessProbe: path /health is not served',
+    ]);
+  });
+
+  it('services: a target port no container declares, a selector that matches nothing', () => {
+    const objs = objects();
+    kind(objs, 'Service').spec.ports[0].targetPort = 8081;
+    expect(serviceViolations(objs as KubeObject[])).toEqual([
+      'Service/inference: targetPort 8081 is not a container port of inference',
+    ]);
+    kind(objs, 'Service').spec.selector = { app: 'other' };
+    expect(serviceViolations(objs as KubeObject[])).toEqual(['Service/inference: selects no pods']);
+  });
+
+  it('autoscaler: a missing target, a target that sets replicas', () => {
+    const objs = objects();
+    kind(objs, 'Deployment').spec.replicas = 2;
+    expect(autoscalerViolations(objs as KubeObject[])).toEqual([
+      'HorizontalPodAutoscaler/inference: target sets replicas',
+    ]);
+    kind(objs, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'other';
+    expect(autoscalerViolations(objs as KubeObject[])).toEqual([
+      'HorizontalPodAutoscaler/inference: target Deployment/other not found',
+    ]);
+  });
+
+  it('selectors: a PDB or NetworkPolicy that selects no pod', () => {
+    const objs = objects();
+    kind(objs, 'PodDisruptionBudget').spec.selector.matchLabels = { app: 'other' };
+    kind(objs, 'NetworkPolicy').spec.podSelector.matchLabels = {};
+    expect(selectorViolations(objs as KubeObject[])).toEqual([
+      'PodDisruptionBudget/inference: selects no pods',
+      'NetworkPolicy/inference: selects no pods',
+    ]);
+  });
+});

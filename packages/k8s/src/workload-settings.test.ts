@@ -1,0 +1,129 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { InferenceWorkload } from './inference-workload.ts';
+import { InvalidPropError } from './validate.ts';
+import type { InferenceWorkloadProps } from './workload-props.ts';
+import { DEFAULT_RESOURCES } from './workload-settings.ts';
+
+const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
+
+function build(props: Partial<InferenceWorkloadProps>) {
+  return () => new InferenceWorkload(Testing.chart(), 'w', { image: IMAGE, ...props });
+}
+
+describe('invalid props throw, naming the prop and its value', () => {
+  it.each<[string, Partial<InferenceWorkloadProps>, string]>([
+    [
+      'inverted replica bounds',
+      { autoscaling: { minReplicas: 5, maxReplicas: 3 } },
+      "'autoscaling.minReplicas' (5) must be <= 'autoscaling.maxReplicas' (3)",
+    ],
+    ['zero replicas', { autoscaling: { minReplicas: 0 } }, "'autoscaling.minReplicas' (0)"],
+    [
+      'CPU target over 100',
+      { autoscaling: { cpuUtilizationPercent: 150 } },
+      "'autoscaling.cpuUtilizationPercent' (150)",
+    ],
+    ['a bad name', { name: 'Insurance_1' }, `'name' ("Insurance_1")`],
+    ['a name starting with a digit', { name: '1nference' }, `'name' ("1nference")`],
+    ['an unpinned image', { image: 'acme/inference:latest' }, `'image' ("acme/inference:latest")`],
+    ['an image with spaces', { image: 'acme/inference 1' }, `'image' ("acme/inference 1")`],
+    [
+      'a grace period shorter than the drain',
+      { terminationGracePeriodSeconds: 30 },
+      "'terminationGracePeriodSeconds' (30) must be >= SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + 5 (35)",
+    ],
+    [
+      'a grace period shorter than nginx needs',
+      {
+        inference: { shutdownDelaySeconds: 30, shutdownTimeoutSeconds: 1 },
+        terminationGracePeriodSeconds: 40,
+      },
+      "'terminationGracePeriodSeconds' (40) must be >= nginx's preStop sleep + worker_shutdown_timeout (45)",
+    ],
+    [
+      'a negative shutdown delay',
+      { inference: { shutdownDelaySeconds: -1 } },
+      "'inference.shutdownDelaySeconds' (-1)",
+    ],
+    [
+      'an nginx upstream keep-alive not below the service one',
+      { inference: { keepaliveTimeoutSeconds: 60 } },
+      "'nginx.upstreamKeepaliveTimeoutSeconds' (60) must be < 'inference.keepaliveTimeoutSeconds' (60)",
+    ],
+    [
+      'an env var the construct owns',
+      { inference: { env: { PORT: '1' } } },
+      `'inference.env.PORT' ("1") is set by the construct`,
+    ],
+    [
+      'an invalid env var name',
+      { inference: { env: { 'A-B': '1' } } },
+      `'inference.env.A-B' ("1") has an invalid name`,
+    ],
+    [
+      'the service on nginx port',
+      { inference: { port: 8080 } },
+      "'inference.port' (8080) must differ from nginx's port 8080",
+    ],
+    ['a zero body limit', { inference: { bodyLimitBytes: 0 } }, "'inference.bodyLimitBytes' (0)"],
+    [
+      'a derived nginx option',
+      { nginx: { listenPort: 9000 } as never },
+      "'nginx.listenPort' (9000) is derived",
+    ],
+    ['an invalid nginx option', { nginx: { healthPath: 'x' } }, `'nginx.healthPath' ("x")`],
+    [
+      'limits below requests',
+      {
+        resources: {
+          nginx: {
+            ...DEFAULT_RESOURCES.nginx,
+            limits: { ...DEFAULT_RESOURCES.nginx.limits, memoryMiB: 64 },
+          },
+        },
+      },
+      "'resources.nginx.limits.memoryMiB' (64) must be >= 'resources.nginx.requests.memoryMiB' (128)",
+    ],
+    [
+      'fractional CPU',
+      {
+        resources: {
+          inference: {
+            ...DEFAULT_RESOURCES.inference,
+            requests: { ...DEFAULT_RESOURCES.inference.requests, cpuMillis: 0.5 },
+          },
+        },
+      },
+      "'resources.inference.requests.cpuMillis' (0.5)",
+    ],
+    ['a zero maxSurge', { maxSurge: 0 }, "'maxSurge' (0)"],
+    ['a bad maxSurge percentage', { maxSurge: '0%' }, `'maxSurge' ("0%")`],
+    ['a zero PDB', { maxUnavailableDuringDisruption: 0 }, "'maxUnavailableDuringDisruption' (0)"],
+    [
+      'a bad source range',
+      { service: { loadBalancerSourceRanges: ['10.0.0.0/40'] } },
+      `'service.loadBalancerSourceRanges[0]' ("10.0.0.0/40")`,
+    ],
+    [
+      'source ranges without a load balancer',
+      { service: { type: 'ClusterIP', loadBalancerSourceRanges: ['10.0.0.0/8'] } },
+      `'service.loadBalancerSourceRanges' ("10.0.0.0/8") requires`,
+    ],
+    ['a bad service port', { service: { port: 70000 } }, "'service.port' (70000)"],
+    [
+      'a bad ingress host',
+      { ingress: { enabled: true, host: 'Not A Host' } },
+      `'ingress.host' ("Not A Host")`,
+    ],
+    ['a bad version label', { appVersion: 'v 1' }, `'appVersion' ("v 1")`],
+  ])('%s', (_case, props, message) => {
+    const construct = build(props);
+    expect(construct).toThrow(InvalidPropError);
+    expect(construct).toThrow(message);
+  });
+
+  it('accepts the defaults', () => {
+    expect(build({})).not.toThrow();
+  });
+});

@@ -5,8 +5,7 @@
 #
 # Adds what a CI pipeline would pass as build arguments: the OCI label values (version from
 # apps/inference/package.json, revision = $REVISION or the git commit, source = the git
-# remote if any)
-# and, where the machine trusts an extra CA (a TLS-intercepting proxy names it in
+# remote if any) and, where the machine trusts an extra CA (a TLS-intercepting proxy names it in
 # $NODE_EXTRA_CA_CERTS), that bundle mounted read-only into the build (never into a layer).
 # podman passes the host's *_PROXY variables to the build by default (--http-proxy).
 # A registry other than npm's default (`npm config get registry`) is passed on as

@@ -48,6 +48,11 @@ export async function missingPrerequisite(): Promise<string | undefined> {
   } catch {
     return `the built service (${serviceEntry}; run pnpm --filter @modelship/inference build)`;
   }
+  try {
+    await access(join(insuranceModelDir, 'model.onnx'));
+  } catch {
+    return `the bundled model (${insuranceModelDir}model.onnx; run pnpm train)`;
+  }
   return undefined;
 }
 

@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BenchOutput, missingPrerequisite, runBenchmark } from './bench.ts';
+import { isCi, smokeOptions } from './config.ts';
+
+// The CI smoke run: every stack for real (nginx, the built service, Gunicorn + Flask, wrk),
+// one concurrency, one second per target. It proves the harness works and every target
+// answers 2xx; it asserts nothing about speed.
+const missing = await missingPrerequisite();
+if (missing && isCi()) throw new Error(`the benchmark smoke test needs ${missing}`);
+if (missing) console.warn(`skipping the benchmark smoke test: missing ${missing}`);
+
+describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
+  const outDir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
+  afterAll(() => rm(outDir, { recursive: true, force: true }));
+  const lines: string[] = [];
+  let output: BenchOutput | undefined;
+
+  it('runs every target and writes the report', { timeout: 120_000 }, async () => {
+    output = await runBenchmark({ ...smokeOptions, outDir }, (line) => lines.push(line));
+    expect(lines.some((l) => l.includes('[1/'))).toBe(true);
+  });
+
+  it('measured non-zero throughput and only 2xx answers on every target', () => {
+    const summaries = output?.report.summaries ?? [];
+    expect(summaries.map((s) => s.id).sort()).toEqual(
+      [
+        'ceiling-node/1',
+        'ceiling-static/1',
+        'heavy-batching-off/1',
+        'heavy-batching-on/1',
+        'ours-direct/1',
+        'ours-direct/64',
+        'ours-nginx/1',
+        'ours-nginx/64',
+        'peer-nginx/1',
+        'peer-nginx/64',
+      ].sort(),
+    );
+    for (const s of summaries) {
+      expect.soft(s.requests, s.id).toBeGreaterThan(0);
+      expect.soft(s.requestsPerSec, s.id).toBeGreaterThan(0);
+      expect.soft(s.p99Ms, s.id).toBeGreaterThan(0);
+      expect.soft(s.errors, s.id).toBe(0);
+    }
+  });
+
+  it('measured start-up, memory, the model alone and every floor', () => {
+    const report = output?.report;
+    expect(report?.startup.map((s) => s.stack)).toEqual(['ours-nginx', 'peer-nginx']);
+    for (const s of report?.startup ?? []) {
+      expect(s.medianReadyMs).toBeGreaterThan(0);
+      expect(s.idlePssMiB).toBeGreaterThan(0);
+    }
+    const peer = report?.summaries.find((s) => s.id === 'peer-nginx/1');
+    expect(peer?.appPssMiB).toBeGreaterThan(0);
+    expect(report?.modelAlone.map((m) => m.rows)).toEqual([1, 64, 1, 64]);
+    expect(report?.modelAlone.every((m) => m.runsPerSec > 0)).toBe(true);
+    expect(report?.floors).toHaveLength(4);
+    expect(report?.floors.every((f) => f.measured !== null && f.measured > 0)).toBe(true);
+  });
+
+  it('wrote the markdown table, the JSON and the chart', async () => {
+    if (!output) throw new Error('no run');
+    const md = await readFile(output.markdownFile, 'utf8');
+    expect(md).toContain('| ours: nginx → service, 1 record |');
+    expect(md).toContain('## Floors');
+    const json = JSON.parse(await readFile(output.jsonFile, 'utf8'));
+    expect(json.machine.cores).toBeGreaterThan(0);
+    expect(json.machine.versions.nginx).toMatch(/nginx/);
+    const svg = await readFile(output.chartFile, 'utf8');
+    expect(svg).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { fullOptions, OptionsError, parseOptions, smokeOptions } from './config.ts';
+
+describe('parseOptions', () => {
+  it('uses the full preset by default and the smoke preset with --smoke', () => {
+    expect(parseOptions([])).toEqual(fullOptions);
+    expect(parseOptions(['--smoke']).concurrencies).toEqual(smokeOptions.concurrencies);
+  });
+
+  it('overrides concurrencies, runs, durations and filters', () => {
+    const o = parseOptions([
+      '--concurrency',
+      '1,64',
+      '--runs',
+      '5',
+      '--duration',
+      '3',
+      '--only',
+      'ours,peer',
+    ]);
+    expect(o.concurrencies).toEqual([1, 64]);
+    expect(o.runs).toBe(5);
+    expect(o.durationS).toBe(3);
+    expect(o.only).toEqual(['ours', 'peer']);
+  });
+
+  it('names the bad flag', () => {
+    expect(() => parseOptions(['--concurrency', '0,x'])).toThrow(OptionsError);
+    expect(() => parseOptions(['--runs', '-1'])).toThrow(/--runs/);
+    expect(() => parseOptions(['--nope'])).toThrow();
+  });
+
+  it('rounds durations to whole seconds (wrk takes no fractions)', () => {
+    expect(parseOptions(['--duration', '0.4']).durationS).toBe(1);
+  });
+});

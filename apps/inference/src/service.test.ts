@@ -1,3 +1,5 @@
+import { Agent, get as httpGet } from 'node:http';
+import type { Socket } from 'node:net';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
@@ -148,6 +150,45 @@ describe('server-side batching over HTTP', () => {
     expect(runs).toBeLessThan(n);
     server.close();
     server.closeAllConnections();
+    await model.release();
+  });
+});
+
+describe('keep-alive connections while stopping', () => {
+  it('serves a request on an open connection with Connection: close, then the socket closes', async () => {
+    const dir = await writeModelDir(insuranceSchema, fixture.bytes);
+    const model = await loadModel({ dir });
+    const deps = createDeps({
+      config: loadConfig({ MODEL_DIR: dir }),
+      logger: memoryLogger().logger,
+      model,
+      defaultMetrics: false,
+    });
+    deps.readiness.markReady();
+    const { server, port } = await listen(createApp(deps), { port: 0, host: '127.0.0.1' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ connection: string | undefined; socket: Socket }>((resolve, reject) => {
+        const req = httpGet({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ connection: res.headers.connection, socket: req.socket as Socket }),
+          );
+        });
+        req.on('error', reject);
+      });
+    const first = await get();
+    expect(first.connection).toBe('keep-alive');
+    deps.readiness.markStopping();
+    const second = await get();
+    expect(second.socket).toBe(first.socket);
+    expect(second.connection).toBe('close');
+    await new Promise<void>((resolve) => {
+      if (second.socket.destroyed) resolve();
+      else second.socket.once('close', () => resolve());
+    });
+    agent.destroy();
+    server.close();
     await model.release();
   });
 });

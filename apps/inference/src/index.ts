@@ -16,6 +16,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
+  // A bug that escapes every handler still ends as one JSON line Cloud Logging can alert on.
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ error }, `uncaught exception: ${error.message}`);
+    process.exit(1);
+  });
   try {
     const service = await startService({ config, logger });
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

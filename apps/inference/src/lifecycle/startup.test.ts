@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { compileSchema } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { describe, expect, it } from 'vitest';
@@ -16,13 +18,16 @@ async function expectStartupFailure(env: Record<string, string>) {
 }
 
 describe('startup failures exit non-zero with a clear message and never listen', () => {
-  it('missing model, corrupt model, schema mismatch and bad variables', async () => {
+  it('missing model, corrupt model, schema mismatch, bad variable, port in use', async () => {
     const good = linearModel(insuranceSchema).bytes;
     const mismatched = {
       ...insuranceSchema,
       output: { name: 'prediction' },
     };
-    const [missing, corrupt, mismatch, badEnv] = await Promise.all([
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busyPort = String((blocker.address() as AddressInfo).port);
+    const [missing, corrupt, mismatch, badEnv, portInUse] = await Promise.all([
       writeModelDir(insuranceSchema, null).then((dir) => expectStartupFailure({ MODEL_DIR: dir })),
       writeModelDir(insuranceSchema, good.subarray(0, good.length - 40)).then((dir) =>
         expectStartupFailure({ MODEL_DIR: dir }),
@@ -32,10 +37,15 @@ describe('startup failures exit non-zero with a clear message and never listen',
         linearModel(insuranceSchema, { fingerprint: compileSchema(mismatched).fingerprint }).bytes,
       ).then((dir) => expectStartupFailure({ MODEL_DIR: dir })),
       expectStartupFailure({ MAX_BATCH: 'many' }),
+      writeModelDir(insuranceSchema, good).then((dir) =>
+        expectStartupFailure({ MODEL_DIR: dir, PORT: busyPort }),
+      ),
     ]);
+    blocker.close();
     expect(missing).toMatch(/model not found: .*model\.onnx/);
     expect(corrupt).toMatch(/model\.onnx/);
     expect(mismatch).toMatch(/no output named "prediction"/);
     expect(badEnv).toMatch(/MAX_BATCH="many"/);
+    expect(portInUse).toMatch(/EADDRINUSE/);
   });
 });

@@ -1,8 +1,5 @@
-import { App } from 'cdk8s';
-import { GkeChart } from './src/gke.ts';
+import { buildApp } from './src/app.ts';
+import { loadAppConfig } from './src/config.ts';
 
-const app = new App();
-new GkeChart(app, 'gke', {
-  image: process.env.IMAGE ?? 'us-central1-docker.pkg.dev/my-project/models/inference:0.1.0',
-});
-app.synth();
+// Run by `cdk8s synth` (see cdk8s.yaml), which sets CDK8S_OUTDIR; `pnpm synth` runs that.
+buildApp(loadAppConfig()).synth();

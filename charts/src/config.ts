@@ -1,0 +1,44 @@
+import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.ts';
+
+/**
+ * An Artifact Registry image: `REGION-docker.pkg.dev/PROJECT/REPO/IMAGE` with a tag or digest.
+ * @see https://cloud.google.com/artifact-registry/docs/docker/names
+ */
+export const ARTIFACT_REGISTRY_IMAGE =
+  /^[a-z0-9-]+-docker\.pkg\.dev\/[a-z0-9.:-]+\/[a-z0-9._-]+\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+/** The app's settings from the environment. */
+export interface AppConfig {
+  /** Environments to synthesize (`CHART`, comma-separated). Default `gke`. */
+  readonly charts: readonly EnvironmentName[];
+  /** Image override (`IMAGE`). Default: each environment's own. */
+  readonly image: string | undefined;
+}
+
+/** Thrown for an invalid environment variable; the message names it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the app's settings: `CHART` (which environments; one at a time by default, so that
+ * `kubectl apply -f dist/` applies exactly one) and `IMAGE`. The only reader of the environment.
+ */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const charts = (env.CHART ?? 'gke')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of charts) {
+    if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `CHART=${JSON.stringify(env.CHART)}: '${name}' is not one of ${ENVIRONMENT_NAMES.join(', ')}`,
+      );
+    }
+  }
+  if (charts.length === 0) {
+    throw new ConfigError(`CHART=${JSON.stringify(env.CHART)}: names no environment`);
+  }
+  const image = env.IMAGE?.trim() || undefined;
+  return { charts: [...new Set(charts)] as EnvironmentName[], image };
+}

@@ -1,0 +1,64 @@
+import { DEFAULT_RESOURCES, type InferenceWorkloadProps } from '@modelship/k8s';
+
+/** The environments this app can synthesize; each becomes `dist/<name>.k8s.yaml`. */
+export const ENVIRONMENT_NAMES = ['gke', 'local'] as const;
+
+/** One environment's name. */
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** What an environment chooses: everything but the model, which comes from its schema. */
+export interface Environment {
+  /** Image used when `IMAGE` is not set. */
+  readonly defaultImage: string;
+  /**
+   * Images must be in Artifact Registry form (`REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`
+   * or `@sha256:...`).
+   */
+  readonly requireArtifactRegistry: boolean;
+  /** The workload's props, except the image and the model. */
+  readonly workload: Omit<InferenceWorkloadProps, 'image' | 'model'>;
+}
+
+/**
+ * Every environment, configured in this one place.
+ *
+ * - `gke`: production on GKE (Autopilot or Standard): 2-10 replicas, the default resources
+ *   (Autopilot-compatible), an external backend-service-based passthrough load balancer on
+ *   port 80, nginx trusting X-Forwarded-For only from Google's load balancers.
+ * - `local`: a local cluster (kind, minikube, k3d, Docker Desktop): one to three small pods, a
+ *   ClusterIP Service reached with `kubectl port-forward`, the image loaded into the cluster.
+ */
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
+  gke: {
+    defaultImage: 'us-central1-docker.pkg.dev/my-project/modelship/inference:0.1.0',
+    requireArtifactRegistry: true,
+    workload: {
+      name: 'insurance',
+      resources: DEFAULT_RESOURCES,
+      autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70 },
+      service: { type: 'LoadBalancer', loadBalancer: 'external', backendServiceBased: true },
+      ingress: { enabled: false },
+    },
+  },
+  local: {
+    defaultImage: 'localhost/modelship/inference:dev',
+    requireArtifactRegistry: false,
+    workload: {
+      name: 'insurance',
+      imagePullPolicy: 'IfNotPresent',
+      resources: {
+        nginx: {
+          requests: { cpuMillis: 50, memoryMiB: 64, ephemeralStorageMiB: 64 },
+          limits: { cpuMillis: 250, memoryMiB: 64, ephemeralStorageMiB: 256 },
+        },
+        inference: {
+          requests: { cpuMillis: 250, memoryMiB: 384, ephemeralStorageMiB: 128 },
+          limits: { cpuMillis: 1000, memoryMiB: 384, ephemeralStorageMiB: 512 },
+        },
+      },
+      autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilizationPercent: 70 },
+      service: { type: 'ClusterIP' },
+      nginx: { realIp: false, workerProcesses: 1 },
+    },
+  },
+};

@@ -1,0 +1,42 @@
+import { InferenceWorkload, type ModelMetadata } from '@modelship/k8s';
+import { Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { ARTIFACT_REGISTRY_IMAGE, ConfigError } from './config.ts';
+import type { Environment } from './environments.ts';
+
+/** Props for {@link InferenceChart}. */
+export interface InferenceChartProps extends ChartProps {
+  /** The environment's choices. */
+  readonly environment: Environment;
+  /** Image of the inference service. @default environment.defaultImage */
+  readonly image?: string;
+  /** The served model (annotations). @default undefined (none) */
+  readonly model?: ModelMetadata;
+}
+
+/**
+ * One environment's manifests: the nginx-fronted inference workload with the environment's
+ * values. Synthesized into `dist/<id>.k8s.yaml`.
+ *
+ * @example
+ * new InferenceChart(app, 'gke', { environment: ENVIRONMENTS.gke, model: readModelMetadata() });
+ */
+export class InferenceChart extends Chart {
+  public readonly workload: InferenceWorkload;
+
+  constructor(scope: Construct, id: string, props: InferenceChartProps) {
+    super(scope, id, props);
+    const env = props.environment;
+    const image = props.image ?? env.defaultImage;
+    if (env.requireArtifactRegistry && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
+      throw new ConfigError(
+        `IMAGE=${JSON.stringify(image)}: chart '${id}' needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`,
+      );
+    }
+    this.workload = new InferenceWorkload(this, 'inference', {
+      ...env.workload,
+      image,
+      model: props.model,
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ARTIFACT_REGISTRY_IMAGE, ConfigError, loadAppConfig } from './config.ts';
+
+describe('loadAppConfig', () => {
+  it('synthesizes the gke chart with its own image by default', () => {
+    expect(loadAppConfig({})).toEqual({ charts: ['gke'], image: undefined });
+  });
+
+  it('reads CHART (comma-separated) and IMAGE', () => {
+    expect(loadAppConfig({ CHART: 'local, gke,local', IMAGE: ' acme/x:1 ' })).toEqual({
+      charts: ['local', 'gke'],
+      image: 'acme/x:1',
+    });
+  });
+
+  it('rejects an unknown or empty CHART, naming the variable', () => {
+    expect(() => loadAppConfig({ CHART: 'prod' })).toThrow(ConfigError);
+    expect(() => loadAppConfig({ CHART: 'prod' })).toThrow(
+      `CHART="prod": 'prod' is not one of gke, local`,
+    );
+    expect(() => loadAppConfig({ CHART: ',' })).toThrow('CHART=",": names no environment');
+  });
+});
+
+describe('ARTIFACT_REGISTRY_IMAGE', () => {
+  it.each([
+    'us-central1-docker.pkg.dev/my-project/modelship/inference:0.1.0',
+    'europe-west1-docker.pkg.dev/acme-prod/models/team/inference:2026.11.1',
+    `asia-docker.pkg.dev/p/r/i@sha256:${'a'.repeat(64)}`,
+  ])('accepts %s', (image) => {
+    expect(ARTIFACT_REGISTRY_IMAGE.test(image)).toBe(true);
+  });
+
+  it.each([
+    'inference:1',
+    'gcr.io/p/inference:1',
+    'us-central1-docker.pkg.dev/p/r/i',
+    'us-central1-docker.pkg.dev/p/i:1',
+    'us-central1-docker.pkg.dev/p/r/i:1 ',
+  ])('rejects %s', (image) => {
+    expect(ARTIFACT_REGISTRY_IMAGE.test(image)).toBe(false);
+  });
+});

@@ -1,0 +1,64 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from './environments.ts';
+import { InferenceChart } from './inference-chart.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized manifests are untyped JSON
+type Manifest = any;
+
+const MODEL = { name: 'insurance-charges', version: '1.0.0', fingerprint: '0'.repeat(64) };
+
+function synth(env: keyof typeof ENVIRONMENTS, image?: string): Manifest[] {
+  const chart = new InferenceChart(Testing.app(), env, {
+    environment: ENVIRONMENTS[env],
+    image,
+    model: MODEL,
+  });
+  return Testing.synth(chart);
+}
+const kind = (objects: Manifest[], k: string) => objects.find((o) => o.kind === k);
+const inference = (objects: Manifest[]) =>
+  kind(objects, 'Deployment').spec.template.spec.containers.find(
+    (c: Manifest) => c.name === 'inference',
+  );
+
+describe('InferenceChart', () => {
+  it('gke: the environment image unless one is given', () => {
+    expect(inference(synth('gke')).image).toBe(ENVIRONMENTS.gke.defaultImage);
+    const image = 'europe-west1-docker.pkg.dev/acme/models/inference:7';
+    expect(inference(synth('gke', image)).image).toBe(image);
+  });
+
+  it('gke: refuses an image outside Artifact Registry, naming IMAGE', () => {
+    expect(() => synth('gke', 'docker.io/acme/inference:1')).toThrow(
+      'IMAGE="docker.io/acme/inference:1": chart \'gke\' needs an Artifact Registry image',
+    );
+  });
+
+  it('gke: external backend-service LB, 2-10 replicas, model annotations', () => {
+    const objects = synth('gke');
+    expect(kind(objects, 'Service').spec.type).toBe('LoadBalancer');
+    expect(kind(objects, 'Service').metadata.annotations).toEqual({
+      'cloud.google.com/l4-rbs': 'enabled',
+    });
+    const hpa = kind(objects, 'HorizontalPodAutoscaler').spec;
+    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 10]);
+    expect(
+      kind(objects, 'Deployment').metadata.annotations['modelship.dev/model-fingerprint'],
+    ).toBe(MODEL.fingerprint);
+    expect(objects.map((o) => o.kind)).not.toContain('Ingress');
+  });
+
+  it('local: any image, ClusterIP, one to three small pods, no Google real-IP trust', () => {
+    const objects = synth('local', 'localhost/inference:dev');
+    expect(inference(objects).image).toBe('localhost/inference:dev');
+    expect(kind(objects, 'Service').spec.type).toBe('ClusterIP');
+    const hpa = kind(objects, 'HorizontalPodAutoscaler').spec;
+    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([1, 3]);
+    expect(kind(objects, 'ConfigMap').data['nginx.conf']).not.toContain('set_real_ip_from');
+  });
+
+  it.each(['gke', 'local'] as const)('%s matches the snapshot', (env) => {
+    expect(synth(env)).toMatchSnapshot();
+  });
+});

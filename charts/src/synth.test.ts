@@ -53,9 +53,10 @@ describe('the synthesized charts', () => {
 
   it('use the IMAGE override', () => {
     for (const objects of charts.values()) {
-      const deployment = objects.find((o) => o.kind === 'Deployment') as Record<string, never>;
-      const containers: { name: string; image: string }[] =
-        deployment.spec?.template?.spec?.containers ?? [];
+      const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+        spec: { template: { spec: { containers: { name: string; image: string }[] } } };
+      };
+      const containers = deployment.spec.template.spec.containers;
       expect(containers.find((c) => c.name === 'inference')?.image).toBe(IMAGE);
     }
   });

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { v2Routes } from '../v2/routes.ts';
 import { healthRoutes } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
 import { predictRoutes } from './predict.ts';
@@ -12,4 +13,9 @@ export type RouteModule = (deps: AppDeps) => Hono<AppEnv>;
  * (the Open Inference Protocol in `src/v2/`, the OpenAPI document in `src/openapi/`, the web
  * form in `src/form/`) are added here and nowhere else.
  */
-export const routeModules: readonly RouteModule[] = [healthRoutes, metricsRoutes, predictRoutes];
+export const routeModules: readonly RouteModule[] = [
+  healthRoutes,
+  metricsRoutes,
+  predictRoutes,
+  v2Routes,
+];

@@ -1,0 +1,177 @@
+import type { CompiledSchema, FeatureRecord, Field } from '@modelship/feature-schema';
+import { z } from 'zod';
+import { HttpError } from '../errors.ts';
+import { acceptedDatatypes, oipDatatypes } from './datatypes.ts';
+import { checkElements, flattenTensorData } from './tensor-data.ts';
+
+const parameters = z.record(z.string(), z.unknown());
+
+/** One `$request_input`: a named tensor with its shape, datatype and data. */
+const requestInputSchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  datatype: z.enum(oipDatatypes),
+  parameters: parameters.optional(),
+  data: z.array(z.unknown()),
+});
+
+/** One `$request_output`: an output the client wants back. */
+const requestOutputSchema = z.object({
+  name: z.string().min(1),
+  parameters: parameters.optional(),
+});
+
+/**
+ * The envelope of an `$inference_request` (JSON); the same schema documents the request in the
+ * OpenAPI document.
+ *
+ * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md#inference-request-json-object
+ */
+export const inferenceRequestSchema = z.object({
+  id: z.string().optional(),
+  parameters: parameters.optional(),
+  inputs: z.array(requestInputSchema).min(1),
+  outputs: z.array(requestOutputSchema).optional(),
+});
+
+/** A request input as received (after the envelope check). */
+export type RequestInput = z.infer<typeof requestInputSchema>;
+
+/** A valid inference request, turned into the schema's records. */
+export interface InferRequest {
+  /** The client's `id`, if it sent one. */
+  readonly id?: string;
+  /** One validated record per row, in order. */
+  readonly records: FeatureRecord[];
+  /** The outputs to return (all of them when the request names none). */
+  readonly outputs: readonly string[];
+}
+
+/** Options of {@link parseInferRequest}. */
+export interface ParseInferRequestOptions {
+  /** The model's compiled schema: its fields are the inputs. */
+  readonly schema: Pick<CompiledSchema, 'schema' | 'validateMany'>;
+  /** The name of the one output (the target). */
+  readonly outputName: string;
+  /** Most rows in one request (MAX_BATCH). */
+  readonly maxBatch: number;
+}
+
+/** 400 with every problem in one message, as `{"error": "..."}`. */
+export class InferRequestError extends HttpError {
+  constructor(problems: readonly string[]) {
+    super(400, 'bad_request', `Invalid inference request: ${problems.join('; ')}.`);
+  }
+}
+
+const zodPath = (path: readonly PropertyKey[]) =>
+  path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
+
+/** The rows of one input, after its datatype, shape and data checks (or its problems). */
+function readInput(input: RequestInput, field: Field, maxBatch: number) {
+  const problems: string[] = [];
+  const where = `input "${input.name}"`;
+  const accepted = acceptedDatatypes(field);
+  if (!(accepted as readonly string[]).includes(input.datatype)) {
+    problems.push(
+      `${where} has datatype ${input.datatype}; expected ${accepted.join(', ')} (field "${field.name}" is ${field.kind})`,
+    );
+  }
+  const [rows, ...rest] = input.shape;
+  if (rows === undefined || input.shape.length > 2 || rest.some((size) => size !== 1)) {
+    problems.push(`${where} has shape [${input.shape.join(',')}]; expected [N] or [N,1]`);
+    return { problems };
+  }
+  if (rows < 1 || rows > maxBatch) {
+    problems.push(`${where} has ${rows} rows; expected 1 to ${maxBatch}`);
+    return { problems };
+  }
+  const data = flattenTensorData(input.data, input.shape);
+  if (!data.ok) {
+    problems.push(`${where}: ${data.message}`);
+    return { problems };
+  }
+  if (problems.length === 0) {
+    const bad = checkElements(data.values, input.datatype as (typeof accepted)[number]);
+    if (bad) problems.push(`${where}: ${bad}`);
+  }
+  return { problems, rows, values: data.values };
+}
+
+/**
+ * Validates an Open Inference Protocol inference request against the model's schema: every
+ * field is one input (by name) with an accepted datatype (BYTES for categorical fields; FP32,
+ * FP64 or INT64 for numeric ones), shape `[N]` or `[N,1]` with the same N everywhere, data flat
+ * or nested; then every value goes through the schema's validation (ranges, levels, integers).
+ *
+ * @throws {InferRequestError} (400) naming every problem at once.
+ * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
+ */
+export function parseInferRequest(body: unknown, options: ParseInferRequestOptions): InferRequest {
+  const { schema, outputName, maxBatch } = options;
+  const envelope = inferenceRequestSchema.safeParse(body);
+  if (!envelope.success) {
+    throw new InferRequestError(
+      envelope.error.issues.map((issue) => `${zodPath(issue.path) || 'body'}: ${issue.message}`),
+    );
+  }
+  const request = envelope.data;
+  const fields = new Map(schema.schema.fields.map((f) => [f.name, f]));
+  const problems: string[] = [];
+  const columns = new Map<string, readonly unknown[]>();
+  const rowCounts = new Map<string, number>();
+
+  for (const input of request.inputs) {
+    const field = fields.get(input.name);
+    if (!field) {
+      problems.push(`unknown input "${input.name}" (inputs: ${[...fields.keys()].join(', ')})`);
+      continue;
+    }
+    if (columns.has(input.name) || rowCounts.has(input.name)) {
+      problems.push(`input "${input.name}" is given more than once`);
+      continue;
+    }
+    const read = readInput(input, field, maxBatch);
+    problems.push(...read.problems);
+    if (read.rows !== undefined) rowCounts.set(input.name, read.rows);
+    if (read.values && read.problems.length === 0) columns.set(input.name, read.values);
+  }
+  const missing = [...fields.keys()].filter((name) => !request.inputs.some((i) => i.name === name));
+  if (missing.length)
+    problems.push(
+      `missing input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`,
+    );
+  const counts = new Set(rowCounts.values());
+  if (counts.size > 1) {
+    const listed = [...rowCounts].map(([name, rows]) => `${name}: ${rows}`).join(', ');
+    problems.push(`inputs have different numbers of rows (${listed})`);
+  }
+  for (const output of request.outputs ?? []) {
+    if (output.name !== outputName) {
+      problems.push(`unknown output "${output.name}" (outputs: ${outputName})`);
+    }
+  }
+  if (problems.length) throw new InferRequestError(problems);
+
+  const rows = [...counts][0] ?? 0;
+  const raw = Array.from({ length: rows }, (_, row) =>
+    Object.fromEntries([...columns].map(([name, values]) => [name, values[row]])),
+  );
+  const result = schema.validateMany(raw);
+  if (!result.ok) {
+    throw new InferRequestError(
+      result.issues.map((issue) => describeIssue(issue.path, issue.message)),
+    );
+  }
+  return {
+    ...(request.id !== undefined ? { id: request.id } : {}),
+    records: result.value,
+    outputs: [outputName],
+  };
+}
+
+/** `[3].age` + message → `input "age" row 3: message`. */
+function describeIssue(path: string, message: string): string {
+  const match = /^\[(\d+)\]\.(.+)$/.exec(path);
+  return match ? `input "${match[2]}" row ${match[1]}: ${message}` : `${path}: ${message}`;
+}

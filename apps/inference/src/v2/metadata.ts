@@ -1,0 +1,45 @@
+import type { ServedModel } from '../model/served-model.ts';
+import { type AcceptedDatatype, fieldDatatype, outputTensorInfo } from './datatypes.ts';
+
+/** A `$metadata_tensor`: name, datatype and shape (-1 for the batch dimension). */
+export interface MetadataTensor {
+  readonly name: string;
+  readonly datatype: AcceptedDatatype;
+  readonly shape: readonly number[];
+}
+
+/** A `$metadata_model_response`. */
+export interface ModelMetadata {
+  readonly name: string;
+  readonly versions: readonly string[];
+  readonly platform: string;
+  readonly inputs: readonly MetadataTensor[];
+  readonly outputs: readonly MetadataTensor[];
+}
+
+/** The platform of every model this service serves (an ONNX model run by onnxruntime). */
+export const platform = 'onnx_onnxv1';
+
+/**
+ * The model metadata, derived from the schema: one input per field (BYTES for categorical
+ * fields, the model's numeric type otherwise) of shape `[-1, 1]`, and the prediction output.
+ *
+ * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md#model-metadata-response-json-object
+ */
+export function modelMetadata(model: Pick<ServedModel, 'schema' | 'outputs'>): ModelMetadata {
+  const { schema } = model;
+  const output = outputTensorInfo(model);
+  return {
+    name: schema.model.name,
+    versions: [schema.model.version],
+    platform,
+    inputs: schema.fields.map((field) => ({
+      name: field.name,
+      datatype: fieldDatatype(schema, field),
+      shape: [-1, 1],
+    })),
+    outputs: [
+      { name: schema.target.name, datatype: output.datatype, shape: [-1, ...output.innerShape] },
+    ],
+  };
+}

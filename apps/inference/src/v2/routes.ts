@@ -1,0 +1,81 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AppDeps, AppEnv } from '../deps.ts';
+import { jsonBody } from '../http/json-body.ts';
+import { requireServing } from '../http/lifecycle.ts';
+import { outputTensorInfo } from './datatypes.ts';
+import { ModelNotFoundError, oipErrorHandler } from './errors.ts';
+import { parseInferRequest } from './infer-request.ts';
+import { modelMetadata } from './metadata.ts';
+import { serverMetadata } from './server-info.ts';
+
+/** The model routes exist with and without an explicit version. */
+const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as const;
+
+/**
+ * The Open Inference Protocol (v2) REST API, as KServe, Triton and MLServer speak it:
+ * server metadata and health, model metadata and readiness, and inference. Errors are
+ * `{"error": "message"}`: 400 for a bad request, 404 for an unknown model or version,
+ * 503 while not serving.
+ *
+ * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
+ */
+export function v2Routes(
+  deps: Pick<AppDeps, 'config' | 'logger' | 'model' | 'predict' | 'readiness'>,
+): Hono<AppEnv> {
+  const { config, logger, model, predict, readiness } = deps;
+  const { name, version } = model.identity;
+  const metadata = modelMetadata(model);
+  const output = outputTensorInfo(model);
+  const parseOptions = {
+    schema: model.compiled,
+    outputName: model.schema.target.name,
+    maxBatch: config.MAX_BATCH,
+  };
+
+  const knownModel: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const requested = c.req.param('name');
+    const requestedVersion = c.req.param('version');
+    if (requested !== name) throw new ModelNotFoundError(requested ?? '');
+    if (requestedVersion !== undefined && requestedVersion !== version) {
+      throw new ModelNotFoundError(requested, requestedVersion);
+    }
+    await next();
+  };
+
+  const app = new Hono<AppEnv>();
+  app.onError(oipErrorHandler(logger));
+  app.get('/v2', (c) => c.json(serverMetadata));
+  app.get('/v2/health/live', (c) => c.json({ live: true }));
+  app.get('/v2/health/ready', (c) =>
+    c.json({ ready: readiness.ready }, readiness.ready ? 200 : 503),
+  );
+
+  for (const path of modelPaths) {
+    app.get(path, knownModel, (c) => c.json(metadata));
+    app.get(`${path}/ready`, knownModel, (c) =>
+      c.json({ name, ready: readiness.ready }, readiness.ready ? 200 : 503),
+    );
+    app.post(
+      `${path}/infer`,
+      knownModel,
+      requireServing(readiness),
+      jsonBody({ maxBytes: config.BODY_LIMIT }),
+      async (c) => {
+        const request = parseInferRequest(c.get('jsonBody'), parseOptions);
+        const predictions = await predict(request.records);
+        return c.json({
+          model_name: name,
+          model_version: version,
+          id: request.id ?? c.get('requestId'),
+          outputs: request.outputs.map((outputName) => ({
+            name: outputName,
+            shape: [predictions.length, ...output.innerShape],
+            datatype: output.datatype,
+            data: predictions,
+          })),
+        });
+      },
+    );
+  }
+  return app;
+}

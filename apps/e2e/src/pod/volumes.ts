@@ -1,0 +1,61 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ManifestError } from '../manifest/load-manifest.ts';
+import type { Container } from '../manifest/types.ts';
+import type { Workload } from '../manifest/workload.ts';
+import { createPathMap, type PathMap } from './path-map.ts';
+
+/** The host folders standing in for the pod's volumes, by volume name. */
+export type VolumeDirs = ReadonlyMap<string, string>;
+
+/**
+ * Creates one folder per pod volume under `root`, as the kubelet would:
+ * - `emptyDir`: an empty folder, world-writable like the kubelet's (mode 0777), so that
+ *   nginx's workers (an unprivileged user when the tests run as root) can write to it;
+ * - `configMap`: one file per key (or per `items` entry), mode 0644, holding the data as is.
+ *
+ * @throws {ManifestError} for a volume kind a local pod cannot provide.
+ */
+export async function materializeVolumes(root: string, workload: Workload): Promise<VolumeDirs> {
+  const dirs = new Map<string, string>();
+  for (const volume of workload.pod.volumes ?? []) {
+    const dir = join(root, 'volumes', volume.name);
+    await mkdir(dir, { recursive: true });
+    if (volume.emptyDir) {
+      await chmod(dir, 0o777);
+    } else if (volume.configMap) {
+      const data = workload.configMaps.get(volume.configMap.name)?.data ?? {};
+      const items = volume.configMap.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+      for (const item of items) {
+        const text = data[item.key];
+        if (text === undefined) {
+          throw new ManifestError(`ConfigMap ${volume.configMap.name} has no key ${item.key}`);
+        }
+        const file = join(dir, item.path);
+        await mkdir(join(file, '..'), { recursive: true });
+        await writeFile(file, text, { mode: 0o644 });
+      }
+      await chmod(dir, 0o755);
+    } else {
+      throw new ManifestError(`volume ${volume.name}: only emptyDir and configMap run locally`);
+    }
+    dirs.set(volume.name, dir);
+  }
+  return dirs;
+}
+
+/** The path map of one container: each volumeMount (with its subPath) onto its volume's folder. */
+export function containerPathMap(container: Container, volumes: VolumeDirs): PathMap {
+  return createPathMap(
+    (container.volumeMounts ?? []).map((mount) => {
+      const dir = volumes.get(mount.name);
+      if (dir === undefined) {
+        throw new ManifestError(`${container.name} mounts ${mount.name}, which is not a volume`);
+      }
+      return {
+        mountPath: mount.mountPath,
+        hostPath: mount.subPath ? join(dir, mount.subPath) : dir,
+      };
+    }),
+  );
+}

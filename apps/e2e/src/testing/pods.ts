@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { type E2eConfig, loadE2eConfig } from '../config.ts';
+import { loadManifest } from '../manifest/load-manifest.ts';
+import { nginxStandIn, nodeServiceStandIn } from '../pod/images.ts';
+import { type LocalPod, type LocalPodOptions, startLocalPod } from '../pod/local-pod.ts';
+
+/** The harness settings for this test run. */
+export const e2eConfig: E2eConfig = loadE2eConfig();
+
+/**
+ * Whether a binary the scenarios need is present. Missing: a warning and `false` (the caller
+ * skips), except under `CI=true`, where it throws so that the run fails instead of skipping.
+ */
+export function requireBinary(path: string, install: string): boolean {
+  if (existsSync(path)) return true;
+  const message = `${path} not found (${install}; .ci/run installs it)`;
+  if (e2eConfig.ci) throw new Error(`CI=true: ${message}`);
+  console.warn(`skipping: ${message}`);
+  return false;
+}
+
+/** True when nginx is present (or throws under CI); scenario files skip otherwise. */
+export const hasNginx = (): boolean => requireBinary(e2eConfig.nginxPath, 'apt-get install nginx');
+
+/**
+ * Starts the configured chart's pod locally (see {@link startLocalPod}) with the configured
+ * binaries and model.
+ */
+export async function startConfiguredPod(
+  options: Partial<Omit<LocalPodOptions, 'manifest'>> = {},
+): Promise<LocalPod> {
+  const manifest = await loadManifest({ dir: e2eConfig.manifestDir, chart: e2eConfig.chart });
+  return startLocalPod({
+    manifest,
+    images: [
+      nginxStandIn({ binary: e2eConfig.nginxPath }),
+      nodeServiceStandIn(e2eConfig.modelDir ? { modelDir: e2eConfig.modelDir } : {}),
+    ],
+    keepDir: e2eConfig.keepPodDirs,
+    ...options,
+  });
+}

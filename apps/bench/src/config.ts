@@ -12,7 +12,7 @@ export interface BenchOptions {
   readonly runs: number;
   /** Seconds per measured run (whole seconds: wrk takes no fractions). */
   readonly durationS: number;
-  /** Seconds of load per target before its first measured run (whole seconds). */
+  /** Seconds of load per target before its first measured run (whole seconds; 0: none). */
   readonly warmupS: number;
   /** Process starts measured per stack (time to ready). */
   readonly startupRuns: number;
@@ -42,7 +42,7 @@ export const fullOptions: BenchOptions = {
   startupRuns: 3,
   modelAloneS: 4,
   batchingConcurrencies: [8, 32],
-  heavyModel: { trees: 1000, depth: 8 },
+  heavyModel: { trees: 2000, depth: 8 },
   only: [],
   outDir: resultsDir,
   wrkThreads: 1,
@@ -55,7 +55,7 @@ export const smokeOptions: BenchOptions = {
   concurrencies: [8],
   runs: 1,
   durationS: 1,
-  warmupS: 1,
+  warmupS: 0,
   startupRuns: 1,
   modelAloneS: 0.3,
   batchingConcurrencies: [8],
@@ -80,6 +80,10 @@ function positive(flag: string, value: string | undefined, fallback: number): nu
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new OptionsError(`--${flag} "${value}" must be > 0`);
   return n;
+}
+
+function nonNegative(flag: string, value: string | undefined, fallback: number): number {
+  return value === '0' ? 0 : positive(flag, value, fallback);
 }
 
 /**
@@ -112,7 +116,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       : base.concurrencies,
     runs: Math.round(positive('runs', values.runs, base.runs)),
     durationS: Math.max(1, Math.round(positive('duration', values.duration, base.durationS))),
-    warmupS: Math.max(1, Math.round(positive('warmup', values.warmup, base.warmupS))),
+    warmupS: Math.round(nonNegative('warmup', values.warmup, base.warmupS)),
     only: values.only ? values.only.split(',').map((s) => s.trim()) : base.only,
     outDir: values.out ?? base.outDir,
     heavyModel: {

@@ -88,7 +88,7 @@ function formatDuration(seconds: number): string {
 export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> {
   const { targets, concurrencies } = options;
   const warmupConnections = concurrencies.includes(32) ? 32 : Math.max(...concurrencies);
-  for (const target of targets) {
+  for (const target of options.warmupS > 0 ? targets : []) {
     options.progress(
       `${options.phase} warm-up ${target.id} (${options.warmupS}s, c=${warmupConnections})`,
     );

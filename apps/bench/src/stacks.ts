@@ -42,6 +42,10 @@ export interface ServiceOptions extends StackOptions {
   readonly modelDir?: string;
   /** `BATCHING=on|off`. @default 'on' */
   readonly batching?: 'on' | 'off';
+  /** Extra node flags, e.g. `--cpu-prof`. @default [] */
+  readonly nodeArgs?: readonly string[];
+  /** `LOG_LEVEL`. @default 'info' (as in the pod) */
+  readonly logLevel?: string;
 }
 
 /**
@@ -56,14 +60,14 @@ export async function startService(options: ServiceOptions): Promise<Running> {
     PORT: String(port),
     HOST: '127.0.0.1',
     BATCHING: options.batching ?? 'on',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: options.logLevel ?? 'info',
     SHUTDOWN_DELAY: '0',
   };
   if (options.modelDir) env.MODEL_DIR = options.modelDir;
   const service = startProcess({
     name: options.name,
     command: process.execPath,
-    args: [serviceEntry],
+    args: [...(options.nodeArgs ?? []), serviceEntry],
     env,
     logDir: options.workDir,
   });

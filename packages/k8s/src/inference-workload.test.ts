@@ -400,6 +400,21 @@ describe('InferenceWorkload props', () => {
     expect(container('nginx').image).toBe('nginxinc/nginx-unprivileged:1.29.0-bookworm');
   });
 
+  it('appVersion, keep-alive, startup timeout, ingress timeout, traffic policy', () => {
+    const { deployment, env, container, one } = synth({
+      appVersion: '2026.11.1',
+      inference: { keepaliveTimeoutSeconds: 75, startupTimeoutSeconds: 300 },
+      ingress: { enabled: true, timeoutSeconds: 120 },
+      service: { externalTrafficPolicy: 'Cluster' },
+    });
+    expect(deployment.metadata.labels['app.kubernetes.io/version']).toBe('2026.11.1');
+    expect(env('KEEPALIVE_TIMEOUT')).toBe('75');
+    const startup = container('inference').startupProbe;
+    expect(startup.periodSeconds * startup.failureThreshold).toBe(300);
+    expect(one('BackendConfig').spec.timeoutSec).toBe(120);
+    expect(one('Service').spec.externalTrafficPolicy).toBe('Cluster');
+  });
+
   it('terminationGracePeriodSeconds → pod spec', () => {
     expect(synth({ terminationGracePeriodSeconds: 90 }).pod.terminationGracePeriodSeconds).toBe(90);
   });

@@ -3,8 +3,8 @@
  * `nginx -t` on the shipped configuration as-is, then a live nginx in front of a stub service
  * on loopback to check the behaviour the configuration promises.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,35 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNginxConf } from './nginx-conf.ts';
+import { findNginx, nginxConfigTest, stdoutFile } from './testing/nginx.ts';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
-if (NGINX === undefined && process.env.CI === 'true') {
-  throw new Error('nginx is required under CI (apt-get install nginx; .ci/run installs it)');
-}
+const NGINX = findNginx();
 if (NGINX === undefined)
   console.warn('nginx not found: skipping the real-nginx tests (apt-get install nginx)');
 const describeNginx = NGINX === undefined ? describe.skip : describe;
 
-/**
- * nginx's stdout must be a file or a pipe for `access_log /dev/stdout` (Node's 'pipe' stdio is
- * a socket, which /dev/stdout cannot be opened on), so it goes to a file here.
- */
-function stdoutFile(dir: string): number {
-  return openSync(join(dir, 'stdout.log'), 'a');
-}
-
-async function nginxTest(conf: string, dir: string) {
-  await writeFile(join(dir, 'nginx.conf'), conf);
-  const stdout = stdoutFile(dir);
-  try {
-    return spawnSync(NGINX ?? 'nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], {
-      encoding: 'utf8',
-      stdio: ['ignore', stdout, 'pipe'],
-    });
-  } finally {
-    closeSync(stdout);
-  }
-}
+const nginxTest = (conf: string, dir: string) => nginxConfigTest(NGINX ?? 'nginx', conf, dir);
 
 describeNginx('nginx -t', () => {
   let dir: string;

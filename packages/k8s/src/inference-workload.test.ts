@@ -180,7 +180,7 @@ describe('InferenceWorkload defaults', () => {
       { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
     ]);
     expect(svc.metadata.annotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
-    expect(svc.spec.externalTrafficPolicy).toBe('Local');
+    expect(svc.spec.externalTrafficPolicy).toBe('Cluster');
   });
 
   it('autoscales on CPU with fast, bounded scale-up and stabilized scale-down', () => {
@@ -405,14 +405,14 @@ describe('InferenceWorkload props', () => {
       appVersion: '2026.11.1',
       inference: { keepaliveTimeoutSeconds: 75, startupTimeoutSeconds: 300 },
       ingress: { enabled: true, timeoutSeconds: 120 },
-      service: { externalTrafficPolicy: 'Cluster' },
+      service: { externalTrafficPolicy: 'Local' },
     });
     expect(deployment.metadata.labels['app.kubernetes.io/version']).toBe('2026.11.1');
     expect(env('KEEPALIVE_TIMEOUT')).toBe('75');
     const startup = container('inference').startupProbe;
     expect(startup.periodSeconds * startup.failureThreshold).toBe(300);
     expect(one('BackendConfig').spec.timeoutSec).toBe(120);
-    expect(one('Service').spec.externalTrafficPolicy).toBe('Cluster');
+    expect(one('Service').spec.externalTrafficPolicy).toBe('Local');
   });
 
   it('terminationGracePeriodSeconds → pod spec', () => {

@@ -87,8 +87,12 @@ export interface ServiceOptions {
    */
   readonly backendServiceBased?: boolean;
   /**
-   * `Local` keeps the client's source IP and avoids a second hop; `Cluster` spreads evenly.
-   * @default 'Local'
+   * `Cluster` (the default) lets every node forward to any ready pod, so a node whose last pod
+   * is terminating never drops a new connection. `Local` keeps the client's source IP and
+   * avoids a hop, but such a node keeps receiving new connections until the load balancer's
+   * node health check fails (the pod turns unready on SIGTERM, so they are refused meanwhile).
+   * @see https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip
+   * @default 'Cluster'
    */
   readonly externalTrafficPolicy?: 'Local' | 'Cluster';
   /** Client CIDRs allowed through the load balancer. @default undefined (all) */

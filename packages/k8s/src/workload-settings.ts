@@ -156,7 +156,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
       port: s.port ?? 80,
       loadBalancer: s.loadBalancer ?? 'external',
       backendServiceBased: s.backendServiceBased ?? true,
-      externalTrafficPolicy: s.externalTrafficPolicy ?? 'Local',
+      externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster',
       loadBalancerSourceRanges: s.loadBalancerSourceRanges,
       annotations: s.annotations ?? {},
     },

@@ -57,6 +57,8 @@ export interface LocalPod {
   probe(container: string, kind: ProbeKind): Promise<ProbeResult>;
   /** Resolves once every container's startup and readiness probes pass (polled every 100 ms). */
   waitUntilReady(timeoutMs?: number): Promise<void>;
+  /** Starts a container's process again, as the kubelet restarts an exited container. */
+  restart(container: string): Promise<LocalContainer>;
   /** Runs the kubelet's termination sequence (preStop hooks, stop signals, grace period). */
   terminate(options?: TerminateOptions): Promise<TerminationReport>;
   /** Kills what is left, closes the Service stand-in and removes the folder. */
@@ -96,6 +98,20 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   const ports = await allocatePorts(podPorts, options.ports);
   const dir = await mkdtemp(join(tmpdir(), 'modelship-pod-'));
   const containers = new Map<string, LocalContainer>();
+  let volumes: Awaited<ReturnType<typeof materializeVolumes>> = new Map();
+  const launch = async (spec: Container, restarts: number) => {
+    const image = standIn(spec);
+    const paths = containerPathMap(spec, volumes);
+    const own = join(dir, 'containers', spec.name);
+    await mkdir(own, { recursive: true });
+    const { conf, ...plan } = await image.plan({ container: spec, paths, ports, dir: own });
+    const logName = restarts === 0 ? spec.name : `${spec.name}.${restarts}`;
+    const process = startContainerProcess(logName, plan, join(dir, 'logs'));
+    const container: LocalContainer = { spec, image, paths, process, ...(conf ? { conf } : {}) };
+    containers.set(spec.name, container);
+    return container;
+  };
+  const restarts = new Map<string, number>();
   let service: ServiceProxy | undefined;
 
   const stop = async () => {
@@ -106,17 +122,9 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   };
 
   try {
-    const volumes = await materializeVolumes(dir, workload);
+    volumes = await materializeVolumes(dir, workload);
     await mkdir(join(dir, 'logs'));
-    for (const spec of pod.containers) {
-      const image = standIn(spec);
-      const paths = containerPathMap(spec, volumes);
-      const own = join(dir, 'containers', spec.name);
-      await mkdir(own, { recursive: true });
-      const { conf, ...plan } = await image.plan({ container: spec, paths, ports, dir: own });
-      const process = startContainerProcess(spec.name, plan, join(dir, 'logs'));
-      containers.set(spec.name, { spec, image, paths, process, ...(conf ? { conf } : {}) });
-    }
+    for (const spec of pod.containers) await launch(spec, 0);
     service = await startServiceProxy(ports.local(workload.route.containerPort));
   } catch (error) {
     await stop();
@@ -159,6 +167,13 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
         }
         await sleep(100);
       }
+    },
+    async restart(name) {
+      const current = containers.get(name);
+      if (current?.process.exit === undefined) throw new Error(`container ${name} is running`);
+      const count = (restarts.get(name) ?? 0) + 1;
+      restarts.set(name, count);
+      return launch(containerNamed(pod, name), count);
     },
     terminate(terminateOptions = {}) {
       return terminatePod(

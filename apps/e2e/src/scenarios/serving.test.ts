@@ -1,0 +1,159 @@
+/**
+ * Scenarios 1 and 2 of the local pod: the probes declared in the manifest, readiness during
+ * model loading, the prediction routes through nginx, request ids and the JSON access log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headerValues, jsonOf, postJson, send } from '../http/send.ts';
+import { resolvePort } from '../manifest/workload.ts';
+import type { LocalPod } from '../pod/local-pod.ts';
+import { KUBE_PROBE_USER_AGENT, type ProbeKind, type ProbeResult } from '../pod/probe.ts';
+import { jsonLines } from '../testing/logs.ts';
+import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
+import { bundledSchema, validRecord } from '../testing/records.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
+  let pod: LocalPod;
+  /** The service container's readiness probe, run every 25 ms from the pod's start. */
+  const startupReadiness: ProbeResult[] = [];
+  let modelLoadedAt = Number.NaN;
+  const serviceLog = async () =>
+    jsonLines(await (pod.containers.get('inference')?.process.stdout() ?? Promise.resolve('')));
+  const accessLog = async () =>
+    jsonLines(await (pod.containers.get('nginx')?.process.stdout() ?? Promise.resolve('')));
+
+  beforeAll(async () => {
+    pod = await startConfiguredPod();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const result = await pod.probe('inference', 'readinessProbe');
+      startupReadiness.push(result);
+      if (result.success) break;
+      await sleep(25);
+    }
+    const loaded = (await serviceLog()).find((line) =>
+      String(line.message).startsWith('model loaded'),
+    );
+    modelLoadedAt = Date.parse(String(loaded?.time));
+    await pod.waitUntilReady();
+  });
+  afterAll(() => pod?.stop());
+
+  it('runs the ConfigMap nginx.conf changed only where the pod environment decides', () => {
+    const nginx = pod.containers.get('nginx');
+    const changes = nginx?.conf?.changes ?? [];
+    expect(changes.length).toBeGreaterThan(0);
+    const proxyPort = pod.ports.local(pod.workload.route.containerPort);
+    for (const change of changes) {
+      const pathMapped = nginx?.paths.mounts.some((mount) => change.after.includes(mount.hostPath));
+      const listenMapped = new RegExp(`^\\s*listen 127\\.0\\.0\\.1:${proxyPort}[\\s;]`).test(
+        change.after,
+      );
+      const upstreamMapped = /server 127\.0\.0\.1:\d+;/.test(change.after);
+      expect({ change, mapped: pathMapped || listenMapped || upstreamMapped }).toEqual({
+        change,
+        mapped: true,
+      });
+    }
+  });
+
+  it('is not ready until the model is loaded, then ready', () => {
+    const failures = startupReadiness.filter((result) => !result.success);
+    const firstSuccess = startupReadiness.find((result) => result.success);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(Number.isNaN(modelLoadedAt)).toBe(false);
+    expect(firstSuccess?.at).toBeGreaterThanOrEqual(modelLoadedAt);
+    // Once nginx answered, "not ready" was its JSON 502 (the service did not listen yet).
+    for (const failure of failures.filter((result) => result.status !== undefined)) {
+      expect(failure.status).toBe(502);
+      expect(JSON.parse(failure.body ?? '')).toMatchObject({ error: { code: 'bad_gateway' } });
+    }
+  });
+
+  const declared = () =>
+    pod.workload.pod.containers.flatMap((container) =>
+      (['livenessProbe', 'readinessProbe', 'startupProbe'] as ProbeKind[])
+        .filter((kind) => container[kind] !== undefined)
+        .map((kind) => ({ container: container.name, kind, probe: container[kind] })),
+    );
+
+  it('passes every probe the manifest declares, on its declared port and path', async () => {
+    const probes = declared();
+    expect(probes.map(({ container, kind }) => `${container}.${kind}`)).toEqual(
+      expect.arrayContaining(['nginx.livenessProbe', 'inference.readinessProbe']),
+    );
+    for (const { container, kind, probe } of probes) {
+      const result = await pod.probe(container, kind);
+      expect({ container, kind, result }).toMatchObject({ result: { success: true } });
+      if (probe?.httpGet) {
+        // Every HTTP probe goes through nginx's port (the Service's target), as in the pod.
+        const port = resolvePort(pod.workload.pod.containers, probe.httpGet.port);
+        expect(port.containerPort).toBe(pod.workload.route.containerPort);
+        expect(result.status).toBeGreaterThanOrEqual(200);
+        expect(result.status).toBeLessThan(400);
+      }
+    }
+  });
+
+  it('answers readiness and liveness with the service lifecycle', async () => {
+    const ready = await send(pod.url, '/readyz');
+    expect(ready.status).toBe(200);
+    expect(jsonOf(ready)).toMatchObject({ status: 'ready' });
+    const live = await send(pod.url, '/healthz');
+    expect(live.status).toBe(200);
+  });
+
+  it('leaves kube-probe requests out of the access log', async () => {
+    await pod.probe('inference', 'livenessProbe');
+    await sleep(200);
+    const agents = (await accessLog()).map((line) => String(line.user_agent));
+    expect(agents.length).toBeGreaterThan(0);
+    expect(agents).not.toContain(KUBE_PROBE_USER_AGENT);
+  });
+
+  it('predicts one record through the Service port', async () => {
+    const reply = await postJson(pod.url, '/predict', validRecord);
+    expect(reply.status).toBe(200);
+    const body = jsonOf(reply) as { prediction: number; model: { name: string } };
+    expect(typeof body.prediction).toBe('number');
+    expect(Number.isFinite(body.prediction)).toBe(true);
+    expect(body.model.name).toBe(bundledSchema.model.name);
+  });
+
+  it('predicts a batch in input order', async () => {
+    const instances = [validRecord, { ...validRecord, smoker: 'yes' }, validRecord];
+    const reply = await postJson(pod.url, '/predict', { instances });
+    expect(reply.status).toBe(200);
+    const { predictions } = jsonOf(reply) as { predictions: number[] };
+    expect(predictions).toHaveLength(3);
+    expect(predictions[0]).toBe(predictions[2]);
+    expect(predictions[1]).not.toBe(predictions[0]);
+  });
+
+  it('answers /predict_api with the bare number, equal to /predict', async () => {
+    const api = await postJson(pod.url, '/predict_api', validRecord);
+    const predict = await postJson(pod.url, '/predict', validRecord);
+    expect(api.status).toBe(200);
+    expect(jsonOf(api)).toBe((jsonOf(predict) as { prediction: number }).prediction);
+  });
+
+  it('returns one X-Request-Id per response, minted or the caller’s, and logs it as JSON', async () => {
+    const minted = await postJson(pod.url, '/predict', validRecord);
+    const [mintedId] = headerValues(minted, 'x-request-id');
+    expect(mintedId).toMatch(/^[0-9a-f]{32}$/);
+    const own = await postJson(pod.url, '/predict', validRecord, {
+      headers: { 'x-request-id': 'e2e-caller-id-1' },
+    });
+    expect(headerValues(own, 'x-request-id')).toEqual(['e2e-caller-id-1']);
+    expect(headerValues(minted, 'x-request-id')).toEqual([mintedId]);
+
+    await sleep(200);
+    const lines = await accessLog();
+    const byId = (id: string | undefined) => lines.find((line) => line.request_id === id);
+    expect(byId(mintedId)).toMatchObject({ method: 'POST', uri: '/predict', status: 200 });
+    expect(byId('e2e-caller-id-1')).toMatchObject({ status: 200, upstream_status: '200' });
+    // The service logs the same id, so one request can be followed through both containers.
+    expect((await serviceLog()).some((line) => line.requestId === 'e2e-caller-id-1')).toBe(true);
+  });
+});

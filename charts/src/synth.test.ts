@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   allPolicyViolations,
@@ -30,6 +30,7 @@ const charts = new Map<string, KubeObject[]>();
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'modelship-synth-'));
   const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: dirname(MAIN),
     encoding: 'utf8',
     env: { ...process.env, CDK8S_OUTDIR: outdir, CHART: 'gke,local', IMAGE },
   });

@@ -154,7 +154,7 @@ chroot "$rootfs" /usr/local/bin/yarn --version >/dev/null
 
 log "podman import as $ref"
 tar --numeric-owner --xattrs -C "$rootfs" -cf "$work/rootfs.tar" .
-podman import \
+podman import --quiet \
   --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   --change "ENV NODE_VERSION=$node_version" \
   --change "ENV YARN_VERSION=$yarn_version" \

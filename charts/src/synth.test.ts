@@ -74,7 +74,7 @@ describe('the synthesized charts', () => {
 
   it('define no field the schema does not know', () => {
     expect(findUnknownFields([...charts.values()].flat())).toEqual([]);
-  });
+  }, 60_000);
 
   it.each(['gke.k8s.yaml', 'local.k8s.yaml'])('%s passes the pod policies', (file) => {
     const objects = charts.get(file) ?? [];

@@ -25,5 +25,5 @@ describe('synthesized objects against the Kubernetes OpenAPI schema', () => {
 
   it('define no field the schema does not know', () => {
     expect(findUnknownFields(objects)).toEqual([]);
-  });
+  }, 60_000);
 });

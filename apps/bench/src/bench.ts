@@ -35,7 +35,9 @@ export interface BenchOutput {
 }
 
 /** Binaries and build outputs the harness needs; the first missing one, or undefined. */
-export async function missingPrerequisite(): Promise<string | undefined> {
+export async function missingPrerequisite(
+  modelDir: string = insuranceModelDir,
+): Promise<string | undefined> {
   for (const [name, path] of Object.entries(binaries)) {
     try {
       await access(path);
@@ -49,9 +51,9 @@ export async function missingPrerequisite(): Promise<string | undefined> {
     return `the built service (${serviceEntry}; run pnpm --filter @modelship/inference build)`;
   }
   try {
-    await access(join(insuranceModelDir, 'model.onnx'));
+    await access(join(modelDir, 'model.onnx'));
   } catch {
-    return `the bundled model (${insuranceModelDir}model.onnx; run pnpm train)`;
+    return `the model (${join(modelDir, 'model.onnx')}; run pnpm train)`;
   }
   return undefined;
 }
@@ -107,7 +109,7 @@ export async function runBenchmark(
   options: BenchOptions,
   progress: ProgressSink,
 ): Promise<BenchOutput> {
-  const missing = await missingPrerequisite();
+  const missing = await missingPrerequisite(options.modelDir);
   if (missing) throw new Error(`cannot benchmark: missing ${missing}`);
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-bench-'));
   const running: Running[] = [];

@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { docsRoutes } from '../openapi/docs.ts';
+import { openApiRoutes } from '../openapi/routes.ts';
 import { v2Routes } from '../v2/routes.ts';
 import { healthRoutes } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -18,4 +20,6 @@ export const routeModules: readonly RouteModule[] = [
   metricsRoutes,
   predictRoutes,
   v2Routes,
+  openApiRoutes,
+  docsRoutes,
 ];

@@ -1,0 +1,140 @@
+import { html, json, type OpenApiOptions, ref, responseRef } from './helpers.ts';
+
+/** The service's own paths: the JSON API, the probes, the metrics, the form and the docs. */
+export function servicePaths(options: OpenApiOptions) {
+  const { model, examplePrediction } = options;
+  const { compiled, identity } = model;
+  const modelRef = { name: identity.name, version: identity.version };
+  const has = examplePrediction !== undefined;
+  const errors = {
+    '400': responseRef('MalformedJson'),
+    '413': responseRef('PayloadTooLarge'),
+    '415': responseRef('UnsupportedMediaType'),
+    '422': responseRef('ValidationFailed'),
+    '500': responseRef('Internal'),
+    '503': responseRef('Unavailable'),
+  };
+  const single = { summary: 'One record', value: compiled.example };
+  const get = (tag: string, operationId: string, summary: string, responses: unknown) => ({
+    get: { tags: [tag], summary, operationId, responses },
+  });
+  return {
+    '/predict': {
+      post: {
+        tags: ['Prediction'],
+        summary: 'Predict one record or a batch',
+        operationId: 'predict',
+        requestBody: {
+          required: true,
+          content: json(
+            { oneOf: [ref('FeatureRecord'), ref('BatchRequest')] },
+            {
+              single,
+              batch: { summary: 'A batch (instances)', value: { instances: [compiled.example] } },
+            },
+          ),
+        },
+        responses: {
+          '200': {
+            description:
+              'The prediction (one record), or the predictions in input order (a batch).',
+            content: json(
+              { oneOf: [ref('Prediction'), ref('BatchPrediction')] },
+              has
+                ? {
+                    single: {
+                      summary: 'One record',
+                      value: { prediction: examplePrediction, model: modelRef },
+                    },
+                    batch: {
+                      summary: 'A batch',
+                      value: { predictions: [examplePrediction], model: modelRef },
+                    },
+                  }
+                : undefined,
+            ),
+          },
+          ...errors,
+        },
+      },
+    },
+    '/predict_api': {
+      post: {
+        tags: ['Prediction'],
+        summary: "Predict one record; answer the bare number (the tutorial app's endpoint)",
+        operationId: 'predictApi',
+        requestBody: { required: true, content: json(ref('FeatureRecord'), { single }) },
+        responses: {
+          '200': {
+            description: 'The prediction.',
+            content: json(
+              { type: 'number' },
+              has ? { single: { summary: 'One record', value: examplePrediction } } : undefined,
+            ),
+          },
+          ...errors,
+        },
+      },
+    },
+    '/healthz': get('Operations', 'healthz', 'Liveness', {
+      '200': {
+        description: 'The process is up.',
+        content: json(ref('Health'), { ok: { summary: 'Live', value: { status: 'ok' } } }),
+      },
+    }),
+    '/readyz': get('Operations', 'readyz', 'Readiness', {
+      '200': {
+        description: 'Serving.',
+        content: json(ref('Readiness'), {
+          ready: { summary: 'Ready', value: { status: 'ready', model: identity } },
+        }),
+      },
+      '503': {
+        description: 'Starting, draining or stopped.',
+        content: json(ref('Readiness'), {
+          draining: { summary: 'Draining', value: { status: 'draining', model: identity } },
+        }),
+      },
+    }),
+    '/metrics': get('Operations', 'metrics', 'Prometheus metrics', {
+      '200': {
+        description: 'The Prometheus text exposition format.',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    }),
+    '/': {
+      ...get('Web', 'form', 'The web form', {
+        '200': { description: 'An HTML form generated from the schema.', content: html },
+      }),
+      post: {
+        tags: ['Web'],
+        summary: 'Submit the web form (without JavaScript)',
+        operationId: 'submitForm',
+        requestBody: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: ref('FeatureRecord') } },
+        },
+        responses: {
+          '200': { description: 'The form, values kept, with the prediction.', content: html },
+          '422': {
+            description: 'The form with a message next to each invalid field.',
+            content: html,
+          },
+          '503': {
+            description: 'The form with a "not ready" or "overloaded" message.',
+            content: html,
+          },
+        },
+      },
+    },
+    '/openapi.json': get('Web', 'openapi', 'This document', {
+      '200': {
+        description: 'OpenAPI 3.1, generated from the schema.',
+        content: json({ type: 'object' }),
+      },
+    }),
+    '/docs': get('Web', 'docs', 'This document, rendered', {
+      '200': { description: 'Swagger UI.', content: html },
+    }),
+  };
+}

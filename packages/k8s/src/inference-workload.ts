@@ -43,12 +43,19 @@ export class InferenceWorkload extends Construct {
   public readonly nginxConf: string;
   /** sha256 (hex) of {@link nginxConf}, set as a pod annotation so a change rolls the pods. */
   public readonly nginxConfChecksum: string;
+  /** The ConfigMap holding nginx.conf (`<name>-nginx`). */
   public readonly configMap: k8s.KubeConfigMap;
+  /** The pods' ServiceAccount (no token mounted). */
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The Deployment of nginx + inference pods. */
   public readonly deployment: k8s.KubeDeployment;
+  /** The Service in front of nginx's port. */
   public readonly service: k8s.KubeService;
+  /** The autoscaling/v2 HPA on CPU. */
   public readonly horizontalPodAutoscaler: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The PodDisruptionBudget. */
   public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  /** The NetworkPolicy (ingress to nginx only; no egress, or DNS). */
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   /** The GKE Ingress, when `ingress.enabled`. */
   public readonly ingress?: k8s.KubeIngress;

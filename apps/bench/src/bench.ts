@@ -1,6 +1,7 @@
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import type { BenchOptions } from './config.ts';
 import { evaluateFloors } from './floors.ts';
@@ -84,6 +85,8 @@ async function measureStartups(
   for (let i = 0; i < runs; i++) {
     const running = await start(i);
     readyMs.push(running.readyMs);
+    // Let late workers (Gunicorn boots its workers in parallel) finish before sampling.
+    await sleep(1500);
     idle = treeMemory(running.app.map((p) => p.pid));
     await running.stop();
     progress(`startup ${label}: ready in ${Math.round(running.readyMs)} ms (${i + 1}/${runs})`);

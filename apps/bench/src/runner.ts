@@ -1,3 +1,4 @@
+import { cpuMeter } from './cpu-time.ts';
 import { sampleMemory, type TreeMemory } from './memory.ts';
 import type { Running } from './stacks.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
@@ -31,6 +32,10 @@ export interface Measurement {
   readonly appMemory?: TreeMemory;
   /** Peak PSS sample of nginx (master and workers). */
   readonly proxyMemory?: TreeMemory;
+  /** CPU seconds the application server's processes used during the run. */
+  readonly appCpuS?: number;
+  /** CPU seconds nginx's processes used during the run. */
+  readonly proxyCpuS?: number;
 }
 
 /** Receives one line per step. */
@@ -110,6 +115,8 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
         const target = targets[(i + round) % targets.length] as Target;
         const app = sampleMemory(target.running.app.map((p) => p.pid));
         const proxy = target.running.proxy ? sampleMemory([target.running.proxy.pid]) : undefined;
+        const appCpu = cpuMeter(target.running.app.map((p) => p.pid));
+        const proxyCpu = target.running.proxy ? cpuMeter([target.running.proxy.pid]) : undefined;
         const load = await runWrk({
           url: target.url,
           body: target.body,
@@ -118,6 +125,8 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
           threads: options.wrkThreads,
           scratchDir: options.scratchDir,
         });
+        const appCpuS = appCpu.stop();
+        const proxyCpuS = proxyCpu?.stop();
         const appMemory = app.stop();
         const proxyMemory = proxy?.stop();
         measurements.push({
@@ -127,6 +136,8 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
           load,
           ...(appMemory && { appMemory }),
           ...(proxyMemory && { proxyMemory }),
+          ...(target.running.app.length > 0 && { appCpuS }),
+          ...(proxyCpuS !== undefined && { proxyCpuS }),
         });
         const done = measurements.length;
         const elapsedS = (performance.now() - started) / 1000;

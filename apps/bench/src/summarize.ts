@@ -31,7 +31,19 @@ export interface Summary extends TargetInfo {
   readonly appRssMiB?: number;
   /** Peak PSS of nginx's processes (MiB). */
   readonly proxyPssMiB?: number;
+  /** Median CPU time of the application server per request (µs, all its processes). */
+  readonly appCpuUsPerRequest?: number;
+  /** Median CPU time of nginx per request (µs). */
+  readonly proxyCpuUsPerRequest?: number;
 }
+
+const medianOf = (values: (number | undefined)[]): number | undefined => {
+  const present = values.filter((v): v is number => v !== undefined);
+  return present.length > 0 ? median(present) : undefined;
+};
+
+const perRequestUs = (cpuS: number | undefined, requests: number): number | undefined =>
+  cpuS === undefined || requests === 0 ? undefined : (cpuS / requests) * 1e6;
 
 const maxOf = (values: (number | undefined)[]): number | undefined => {
   const present = values.filter((v): v is number => v !== undefined);
@@ -54,6 +66,12 @@ export function summarize(
       const appPssMiB = maxOf(runs.map((m) => m.appMemory?.pssMiB));
       const appRssMiB = maxOf(runs.map((m) => m.appMemory?.rssMiB));
       const proxyPssMiB = maxOf(runs.map((m) => m.proxyMemory?.pssMiB));
+      const appCpuUsPerRequest = medianOf(
+        runs.map((m) => perRequestUs(m.appCpuS, m.load.requests)),
+      );
+      const proxyCpuUsPerRequest = medianOf(
+        runs.map((m) => perRequestUs(m.proxyCpuS, m.load.requests)),
+      );
       summaries.push({
         id: target.id,
         stack: target.stack,
@@ -75,6 +93,8 @@ export function summarize(
         ...(appPssMiB !== undefined && { appPssMiB }),
         ...(appRssMiB !== undefined && { appRssMiB }),
         ...(proxyPssMiB !== undefined && { proxyPssMiB }),
+        ...(appCpuUsPerRequest !== undefined && { appCpuUsPerRequest }),
+        ...(proxyCpuUsPerRequest !== undefined && { proxyCpuUsPerRequest }),
       });
     }
   }

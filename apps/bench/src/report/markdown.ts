@@ -111,6 +111,14 @@ function modelAloneSection(report: BenchReport): string {
   return table(['model', 'rows per run', 'runs/s', 'rows/s', 'p50', 'p99'], rows);
 }
 
+function cpuCell(s: Summary): string {
+  const app = s.appCpuUsPerRequest;
+  const proxy = s.proxyCpuUsPerRequest;
+  if (app === undefined && proxy === undefined) return '–';
+  if (proxy === undefined) return num(app);
+  return app === undefined ? `nginx ${num(proxy)}` : `${num(app)} + ${num(proxy)}`;
+}
+
 /** Renders the report as markdown (the table the README shows). */
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
@@ -152,6 +160,13 @@ ${pivot(
   (s) => num(s.rowsPerSec),
   (s) => main(s) && s.rows > 1,
 )}
+
+## CPU time per request (µs: server + nginx, median)
+
+CPU used by each stack's processes during a run divided by the requests served: a cost that,
+unlike throughput, hardly depends on how much CPU the rest of the machine left over.
+
+${pivot(report.summaries, cpuCell)}
 
 ## Ratios
 

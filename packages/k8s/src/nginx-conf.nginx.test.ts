@@ -118,6 +118,8 @@ describeNginx('nginx in front of a stub service', () => {
         socket: sockets.get(req.socket) ?? -1,
       });
       req.resume();
+      // Like the service: echo the request id (nginx must not send it twice).
+      res.setHeader('x-request-id', String(req.headers['x-request-id'] ?? 'none'));
       const body = req.url === '/big' ? JSON.stringify({ rows: 'x'.repeat(4096) }) : '{"ok":true}';
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     });
@@ -182,6 +184,12 @@ describeNginx('nginx in front of a stub service', () => {
     const reply = await send(port, '/predict', { headers: { 'x-request-id': 'req-42' } });
     expect(reply.headers['x-request-id']).toBe('req-42');
     expect(seen.at(-1)?.headers['x-request-id']).toBe('req-42');
+  });
+
+  it('replaces a request id the service would refuse', async () => {
+    const reply = await send(port, '/predict', { headers: { 'x-request-id': 'a b;c' } });
+    expect(reply.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen.at(-1)?.headers['x-request-id']).toBe(reply.headers['x-request-id']);
   });
 
   it('reuses one upstream connection over HTTP/1.1 without Connection: close', async () => {

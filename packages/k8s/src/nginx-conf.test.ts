@@ -84,9 +84,10 @@ describe('renderNginxConf defaults', () => {
   });
 
   it("passes the caller's request id on, or a fresh one", () => {
-    expect(blockBody(conf, 'map $http_x_request_id $modelship_request_id')).toContain(
-      "'' $request_id;",
-    );
+    const map = blockBody(conf, 'map $http_x_request_id $modelship_request_id');
+    expect(map).toContain('default $request_id;');
+    expect(map).toContain("'~^[A-Za-z0-9_=-]{1,255}$' $http_x_request_id;");
+    expect(blockBody(conf, 'location /')).toContain('proxy_hide_header X-Request-Id;');
     expect(blockBody(conf, 'location /')).toContain(
       'proxy_set_header X-Request-Id $modelship_request_id;',
     );

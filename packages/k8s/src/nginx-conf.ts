@@ -163,13 +163,12 @@ function requestIdAndLogs(o: ResolvedNginxConfOptions): NginxNode[] {
     type === 'number' ? `"${key}":${variable}` : `"${key}":"${variable}"`,
   ).join(',');
   return [
-    comment(
-      "Keep the caller's X-Request-Id, or mint one; the service and the access log share it.",
-    ),
+    comment("Keep the caller's X-Request-Id if the service would too (Hono: [\\w=-], at most"),
+    comment('255 characters), else mint one, so the service and both access logs share one id.'),
     block(
       'map',
       ['$http_x_request_id', REQUEST_ID],
-      [d('default', '$http_x_request_id'), d('', '$request_id')],
+      [d('default', '$request_id'), d('~^[A-Za-z0-9_=-]{1,255}$', '$http_x_request_id')],
     ),
     block(
       'map',
@@ -239,6 +238,8 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
           d('proxy_connect_timeout', `${o.proxyConnectTimeoutSeconds}s`),
           d('proxy_send_timeout', `${o.proxySendTimeoutSeconds}s`),
           d('proxy_read_timeout', `${o.proxyReadTimeoutSeconds}s`),
+          comment("The service echoes the id too: send nginx's once."),
+          d('proxy_hide_header', 'X-Request-Id'),
           d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
         ],
       ),

@@ -29,7 +29,7 @@ describe('compileSchema', () => {
 
   it('compiles matrix schemas too', () => {
     const m = compileSchema(matrixSchema);
-    expect(m.encode([m.example]).X?.dims).toEqual([1, 5]);
+    expect(m.encode([m.example]).X?.dims).toEqual([1, 6]);
     expect(m.fingerprint).not.toBe(compiled.fingerprint);
   });
 });

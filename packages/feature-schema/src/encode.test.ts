@@ -52,11 +52,17 @@ describe('createEncoder (matrix layout)', () => {
     const out = encode(rows);
     expect(Object.keys(out)).toEqual(['X']);
     expect(out.X?.type).toBe('float32');
-    expect(out.X?.dims).toEqual([3, 5]);
-    // age (x-40)/10 | bmi | region=south | region=east | smoker=yes * (bmi-30) / 2
-    expect(Array.from(out.X?.data as Float32Array)).toEqual([
-      1, 34, 0, 1, 2, -1, 25.5, 0, 0, 0, 0, 20, 1, 0, -5,
-    ]);
+    expect(out.X?.dims).toEqual([3, 6]);
+    // columns: (age-40)/10, bmi, region=south, region=east, (smoker=yes)*(bmi-30)/2, bmi>=30
+    const matrix = Array.from(out.X?.data as Float32Array);
+    expect(matrix.slice(0, 6)).toEqual([1, 34, 0, 1, 2, 1]);
+    expect(matrix.slice(6, 12)).toEqual([-1, 25.5, 0, 0, 0, 0]);
+    expect(matrix.slice(12, 18)).toEqual([0, 20, 1, 0, -5, 0]);
+  });
+
+  it('treats the threshold as inclusive', () => {
+    const t = { kind: 'threshold', field: 'bmi', min: 30 } as const;
+    expect([29.99, 30, 30.01].map((bmi) => matrixFeatureValue(t, { bmi }))).toEqual([0, 1, 1]);
   });
 
   it('computes each column in double precision', () => {

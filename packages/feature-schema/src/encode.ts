@@ -14,6 +14,7 @@ export type Encoder = (records: readonly FeatureRecord[]) => Record<string, Enco
 export function matrixFeatureValue(feature: MatrixFeature, record: FeatureRecord): number {
   let x: number;
   if (feature.kind === 'one-hot') return record[feature.field] === feature.level ? 1 : 0;
+  if (feature.kind === 'threshold') return (record[feature.field] as number) >= feature.min ? 1 : 0;
   if (feature.kind === 'numeric') x = Number(record[feature.field]);
   else x = feature.of.reduce((acc, g) => acc * matrixFeatureValue(g, record), 1);
   // `+ 0` turns -0 into 0, so equal inputs always encode to identical bits

@@ -81,6 +81,7 @@ describe('parseSchema', () => {
     s.inputs.features[2].level = 'west';
     s.inputs.features[4].of[1].field = 'ghost';
     s.inputs.features.push({ kind: 'one-hot', field: 'age', level: '1' });
+    s.inputs.features.push({ kind: 'threshold', field: 'smoker', min: 1 });
     expect(issuesOf(s)).toEqual(
       expect.arrayContaining([expect.objectContaining({ path: 'inputs.features.0.std' })]),
     );
@@ -89,7 +90,8 @@ describe('parseSchema', () => {
       { path: 'inputs.features.1.field', message: "'region' is not numeric" },
       { path: 'inputs.features.2.level', message: "'west' is not a level of 'region'" },
       { path: 'inputs.features.4.of.1.field', message: "unknown field 'ghost'" },
-      { path: 'inputs.features.5.field', message: "'age' is not categorical" },
+      { path: 'inputs.features.6.field', message: "'age' is not categorical" },
+      { path: 'inputs.features.7.field', message: "'smoker' is not numeric" },
     ]);
   });
 });

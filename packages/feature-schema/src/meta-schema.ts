@@ -35,6 +35,7 @@ const matrixFeature: z.ZodType<MatrixFeature> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('numeric'), field: name, ...scale }),
     z.strictObject({ kind: z.literal('one-hot'), field: name, level: text }),
+    z.strictObject({ kind: z.literal('threshold'), field: name, min: z.number() }),
     z.strictObject({ kind: z.literal('product'), of: z.array(matrixFeature).min(2), ...scale }),
   ]),
 );
@@ -136,7 +137,7 @@ function crossCheck(s: z.infer<typeof modelSchemaShape>, ctx: Ctx): void {
         issue([...path, 'field'], `unknown field '${feature.field}'`);
         return;
       }
-      if (feature.kind === 'numeric' && f.kind !== 'numeric') {
+      if ((feature.kind === 'numeric' || feature.kind === 'threshold') && f.kind !== 'numeric') {
         issue([...path, 'field'], `'${f.name}' is not numeric`);
       }
       if (feature.kind === 'one-hot') {

@@ -56,7 +56,8 @@ export interface PerFieldLayout {
 /**
  * One column of a matrix-layout model, computed from validated fields.
  * `numeric` and `product` columns are standardized as `(x - mean) / std` when given
- * (`mean` defaults to 0, `std` to 1); `one-hot` is 1 when the field equals `level`, else 0.
+ * (`mean` defaults to 0, `std` to 1); `one-hot` is 1 when the field equals `level`, else 0;
+ * `threshold` is 1 when the numeric field is >= `min`, else 0 (e.g. BMI >= 30, obesity).
  */
 export type MatrixFeature =
   | {
@@ -66,6 +67,7 @@ export type MatrixFeature =
       readonly std?: number;
     }
   | { readonly kind: 'one-hot'; readonly field: string; readonly level: string }
+  | { readonly kind: 'threshold'; readonly field: string; readonly min: number }
   | {
       readonly kind: 'product';
       readonly of: readonly MatrixFeature[];

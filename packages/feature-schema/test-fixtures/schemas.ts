@@ -119,6 +119,7 @@ export const matrixSchema = {
         ],
         std: 2,
       },
+      { kind: 'threshold', field: 'bmi', min: 30 },
     ],
   },
   output: { name: 'y' },

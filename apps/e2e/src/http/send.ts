@@ -73,6 +73,8 @@ export function send(baseUrl: string, path: string, init: SendInit = {}): Promis
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
         res.on('end', () => {
+          // Answered before the whole body was sent (e.g. 413): stop sending, free the socket.
+          if (!req.writableFinished) req.destroy();
           const bytes = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,

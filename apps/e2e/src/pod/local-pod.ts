@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest } from '../manifest/load-manifest.ts';
@@ -97,6 +97,8 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   ]);
   const ports = await allocatePorts(podPorts, options.ports);
   const dir = await mkdtemp(join(tmpdir(), 'modelship-pod-'));
+  // Traversable by nginx's workers, which run as an unprivileged user when the tests run as root.
+  await chmod(dir, 0o755);
   const containers = new Map<string, LocalContainer>();
   let volumes: Awaited<ReturnType<typeof materializeVolumes>> = new Map();
   const launch = async (spec: Container, restarts: number) => {

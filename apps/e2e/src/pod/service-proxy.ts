@@ -21,23 +21,16 @@ export async function startServiceProxy(targetPort: number): Promise<ServiceProx
   const server: Server = createServer((client) => {
     connections++;
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
-    open.add(client).add(upstream);
-    const forget = () => {
-      open.delete(client);
-      open.delete(upstream);
-    };
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+    }
     client.pipe(upstream).pipe(client);
     // A reset on one side is passed on as a reset, never as a clean end.
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
-    client.on('close', () => {
-      upstream.end();
-      forget();
-    });
-    upstream.on('close', () => {
-      client.end();
-      forget();
-    });
+    client.on('close', () => upstream.end());
+    upstream.on('close', () => client.end());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

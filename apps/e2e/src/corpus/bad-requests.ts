@@ -52,7 +52,9 @@ const chunked = (bytes: number) => () => {
   let offset = 0;
   return new Readable({
     read() {
-      this.push(offset < text.length ? text.slice(offset, (offset += 65_536)) : null);
+      const chunk = offset < text.length ? text.slice(offset, offset + 65_536) : null;
+      offset += 65_536;
+      this.push(chunk);
     },
   });
 };

@@ -19,16 +19,20 @@ const LOOPBACK = '(127\\.0\\.0\\.1|localhost|\\[::1\\])';
 /**
  * Maps a shipped nginx.conf onto the local pod, changing only what the pod's environment
  * decides: absolute paths under the container's mounts (emptyDir folders), the ports of
- * `listen` directives (bound to 127.0.0.1 on their host port) and loopback addresses such as
- * the upstream `127.0.0.1:8081` (moved to the service's host port). Every other byte stays.
+ * `listen` directives (bound to loopback, 127.0.0.1 or [::1], on their host port) and
+ * loopback addresses such as the upstream `127.0.0.1:8081` (moved to the service's host
+ * port). Every other byte stays.
  */
 export function mapNginxConf(text: string, paths: PathMap, ports: PortMap): MappedConf {
   const mapped = paths
     .mapText(text)
     .replace(
-      /^(\s*listen\s+)(?:(?:\[[^\]]*\]|[\w.-]+):)?(\d+)(?=[\s;])/gm,
-      (match, prefix: string, port: string) =>
-        ports.entries.has(Number(port)) ? `${prefix}127.0.0.1:${ports.local(Number(port))}` : match,
+      /^(\s*listen\s+)(?:(\[[^\]]*\]|[\w.-]+):)?(\d+)(?=[\s;])/gm,
+      (match, prefix: string, address: string | undefined, port: string) => {
+        if (!ports.entries.has(Number(port))) return match;
+        const loopback = address?.startsWith('[') ? '[::1]' : '127.0.0.1';
+        return `${prefix}${loopback}:${ports.local(Number(port))}`;
+      },
     )
     .replace(new RegExp(`(?<![\\w.])${LOOPBACK}:(\\d+)\\b`, 'g'), (match, host, port) =>
       ports.entries.has(Number(port)) ? `${host}:${ports.local(Number(port))}` : match,

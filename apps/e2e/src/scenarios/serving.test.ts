@@ -148,6 +148,14 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
     expect(headerValues(own, 'x-request-id')).toEqual(['e2e-caller-id-1']);
     expect(headerValues(minted, 'x-request-id')).toEqual([mintedId]);
 
+    // An id the service would not accept (spaces, markup) is replaced, not passed on.
+    const hostile = await postJson(pod.url, '/predict', validRecord, {
+      headers: { 'x-request-id': 'not <an> id' },
+    });
+    expect(headerValues(hostile, 'x-request-id')).toEqual([
+      expect.stringMatching(/^[0-9a-f]{32}$/),
+    ]);
+
     await sleep(200);
     const lines = await accessLog();
     const byId = (id: string | undefined) => lines.find((line) => line.request_id === id);

@@ -22,3 +22,5 @@ await build({
 });
 const modelDir = fileURLToPath(import.meta.resolve('@modelship/insurance-model/model/schema.json'));
 await cp(new URL('.', `file://${modelDir}`), `${root}/dist/model`, { recursive: true });
+// The web form's stylesheet and script, read at startup from beside server.js (src/form/assets.ts).
+await cp(`${root}/src/form/static`, `${root}/dist/static`, { recursive: true });

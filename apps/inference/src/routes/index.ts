@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { formRoutes } from '../form/routes.ts';
 import { docsRoutes } from '../openapi/docs.ts';
 import { openApiRoutes } from '../openapi/routes.ts';
 import { v2Routes } from '../v2/routes.ts';
@@ -22,4 +23,5 @@ export const routeModules: readonly RouteModule[] = [
   v2Routes,
   openApiRoutes,
   docsRoutes,
+  formRoutes,
 ];

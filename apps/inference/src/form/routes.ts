@@ -1,0 +1,120 @@
+import { coerceFormValues, type FeatureRecord, type FieldIssue } from '@modelship/feature-schema';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps, AppEnv } from '../deps.ts';
+import { HttpError, PayloadTooLargeError } from '../errors.ts';
+import { type FormAssets, loadFormAssets } from './assets.ts';
+import { htmlContentSecurityPolicy } from './csp.ts';
+import { type FormOutcome, renderFormPage } from './page.ts';
+
+/** Options of {@link formRoutes}. */
+export interface FormRoutesOptions {
+  /** The stylesheet and script. @default loadFormAssets() (read once per process) */
+  readonly assets?: FormAssets;
+}
+
+let defaultAssets: FormAssets | undefined;
+
+/** The bundled stylesheet and script, read on first use and shared by every app. */
+function bundledAssets(): FormAssets {
+  if (!defaultAssets) defaultAssets = loadFormAssets();
+  return defaultAssets;
+}
+
+const formMediaType = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
+
+/**
+ * The web form, generated from the schema's form description.
+ * - `GET /`: the form, filled with the schema's example record;
+ * - `POST /` (a plain form post, no JavaScript needed): the same page with the values kept and
+ *   either the prediction (200) or a message next to each invalid field (422); 503 with a
+ *   notice while the model is not serving or the queue is full;
+ * - `GET /static/form.<hash>.css|js`: the stylesheet and the script, which submits the form to
+ *   `/predict` with `fetch` and shows the result in place.
+ * Pages carry a strict Content-Security-Policy (same-origin files only, nothing inline).
+ */
+export function formRoutes(
+  deps: Pick<AppDeps, 'config' | 'model' | 'predict' | 'readiness'>,
+  options: FormRoutesOptions = {},
+): Hono<AppEnv> {
+  const { config, model, predict, readiness } = deps;
+  const assets = options.assets ?? bundledAssets();
+  const { form } = model.compiled;
+  const fieldNames = new Set(form.fields.map((f) => f.name));
+  const examples = Object.fromEntries(form.fields.map((f) => [f.name, String(f.example)]));
+  const modelRef = { name: model.identity.name, version: model.identity.version };
+
+  const page = (
+    c: Context<AppEnv>,
+    values: Record<string, string>,
+    status: ContentfulStatusCode,
+    extra: { issues?: readonly FieldIssue[]; outcome?: FormOutcome } = {},
+  ) => {
+    c.header('Content-Security-Policy', htmlContentSecurityPolicy);
+    c.header('Cache-Control', 'no-store');
+    const body = renderFormPage({
+      form,
+      model: modelRef,
+      values,
+      assets: { css: assets.css.path, js: assets.js.path },
+      ...extra,
+    });
+    return c.html(body, status);
+  };
+
+  const app = new Hono<AppEnv>();
+  app.get('/', (c) => page(c, examples, 200));
+
+  app.post(
+    '/',
+    bodyLimit({
+      maxSize: config.BODY_LIMIT,
+      onError: () => {
+        throw new PayloadTooLargeError(config.BODY_LIMIT);
+      },
+    }),
+    async (c) => {
+      const contentType = c.req.header('content-type');
+      if (!contentType || !formMediaType.test(contentType)) {
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          'Expected Content-Type application/x-www-form-urlencoded or multipart/form-data.',
+        );
+      }
+      const body = await c.req.parseBody();
+      // Only the schema's fields (a browser extension may add others); files are not values.
+      const values: Record<string, string> = {};
+      for (const [key, value] of Object.entries(body)) {
+        if (fieldNames.has(key) && typeof value === 'string') values[key] = value;
+      }
+      const result = model.compiled.validate(coerceFormValues(model.schema, values));
+      if (!result.ok) return page(c, values, 422, { issues: result.issues });
+      if (!readiness.serving) {
+        c.header('Retry-After', '1');
+        const message = 'The model is not ready yet. Please try again in a moment.';
+        return page(c, values, 503, { outcome: { kind: 'notice', message } });
+      }
+      let prediction: number | undefined;
+      try {
+        [prediction] = await predict([result.value as FeatureRecord]);
+      } catch (error) {
+        if (!(error instanceof HttpError) || error.status !== 503) throw error;
+        for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+        return page(c, values, 503, { outcome: { kind: 'notice', message: error.message } });
+      }
+      return page(c, values, 200, { outcome: { kind: 'prediction', value: prediction as number } });
+    },
+  );
+
+  for (const asset of [assets.css, assets.js]) {
+    app.get(asset.path, (c) =>
+      c.body(asset.body, 200, {
+        'Content-Type': asset.contentType,
+        'Cache-Control': 'public, max-age=31536000, immutable',
+      }),
+    );
+  }
+  return app;
+}

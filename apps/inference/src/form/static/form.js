@@ -1,0 +1,112 @@
+// Progressive enhancement of the prediction form: submit it to the JSON API with fetch and show
+// the result (or each field's message) in place, without a page load. Without this script the
+// form posts to the server, which renders the same page: both paths show the same things.
+(() => {
+  const form = document.getElementById('predict-form');
+  const result = document.getElementById('result');
+  const summary = document.getElementById('error-summary');
+  if (!form || !result || !summary || !window.fetch) return;
+  const button = form.querySelector('button[type="submit"]');
+  // Same options as the server's predictionFormat (src/form/page.ts).
+  const format = new Intl.NumberFormat('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+
+  const controls = () => Array.from(form.elements).filter((el) => el.name);
+
+  const paragraph = (className, text) => {
+    const p = document.createElement('p');
+    p.className = className;
+    p.textContent = text;
+    return p;
+  };
+
+  function clearErrors() {
+    for (const control of controls()) {
+      control.removeAttribute('aria-invalid');
+      control.closest('.field')?.classList.remove('invalid');
+      const message = document.getElementById(`${control.name}-error`);
+      if (message) message.textContent = '';
+    }
+    summary.replaceChildren();
+    summary.hidden = true;
+  }
+
+  function showErrors(details) {
+    const items = [];
+    let first;
+    for (const { path, message } of details) {
+      const control = form.elements.namedItem(path);
+      const target = document.getElementById(`${path}-error`);
+      const label = control ? form.querySelector(`label[for="${path}"]`) : null;
+      if (control && target && !target.textContent) {
+        target.textContent = message;
+        control.setAttribute('aria-invalid', 'true');
+        control.closest('.field')?.classList.add('invalid');
+        first ??= control;
+      }
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = `#${path}`;
+      link.textContent = `${label ? label.firstChild.textContent.trim() : path}: ${message}`;
+      item.append(link);
+      items.push(item);
+    }
+    const heading = document.createElement('h2');
+    heading.textContent =
+      items.length === 1 ? '1 value needs correcting' : `${items.length} values need correcting`;
+    const list = document.createElement('ul');
+    list.append(...items);
+    summary.replaceChildren(heading, list);
+    summary.hidden = false;
+    result.replaceChildren();
+    document.title = `Error: ${document.title.replace(/^Error: /, '')}`;
+    first?.focus();
+  }
+
+  function showPrediction(body) {
+    const unit = result.dataset.unit ? ` ${result.dataset.unit}` : '';
+    const line = paragraph('prediction', `Predicted ${result.dataset.target}: `);
+    const value = document.createElement('strong');
+    value.textContent = `${format.format(body.prediction)}${unit}`;
+    line.append(value);
+    result.replaceChildren(
+      line,
+      paragraph('model', `Model ${body.model.name} ${body.model.version}`),
+    );
+    document.title = document.title.replace(/^Error: /, '');
+  }
+
+  const showNotice = (message) => result.replaceChildren(paragraph('notice', message));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const record = {};
+    for (const control of controls()) {
+      const value = control.value.trim();
+      if (value === '') continue; // the API answers "is required"
+      record[control.name] = control.type === 'number' ? Number(value) : value;
+    }
+    button.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const response = await fetch(form.dataset.endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(record),
+      });
+      const body = await response.json();
+      clearErrors();
+      if (response.ok) showPrediction(body);
+      else if (response.status === 422) showErrors(body.error.details);
+      else showNotice(body.error?.message ?? `The request failed (${response.status}).`);
+    } catch {
+      clearErrors();
+      showNotice('The service could not be reached. Please try again.');
+    } finally {
+      button.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  });
+})();

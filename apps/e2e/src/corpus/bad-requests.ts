@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { validRecord } from '../testing/records.ts';
+import { OIP_INFER_PATH, oipRequest, validRecord } from '../testing/records.ts';
 
 /** One malformed, hostile or oversized request. */
 export interface BadRequest {
@@ -37,6 +37,13 @@ const without = (key: string) => {
   return rest;
 };
 
+/** A valid single-row infer request with one input changed. */
+const withInput = (name: string, change: Record<string, unknown>) => ({
+  inputs: oipRequest([validRecord]).inputs.map((input) =>
+    input.name === name ? { ...input, ...change } : input,
+  ),
+});
+
 const nested = (depth: number, open: string, close: string) =>
   open.repeat(depth) + close.repeat(depth);
 
@@ -62,7 +69,8 @@ const chunked = (bytes: number) => () => {
 /**
  * The corpus: every request here must get a JSON 4xx, from nginx or from the service, and
  * none may hurt the pod. Grouped by what goes wrong: media type, JSON syntax, types and
- * ranges, categories, shape, size, routes and methods, and hostile structure.
+ * ranges, categories, shape, hostile structure, size, routes and methods, requests nginx
+ * itself rejects, and the same faults on /predict_api and the Open Inference Protocol route.
  */
 export const badRequests: readonly BadRequest[] = [
   // Media type
@@ -156,4 +164,17 @@ export const badRequests: readonly BadRequest[] = [
   field('/predict_api: wrong type', 'bmi', 'heavy', '/predict_api'),
   field('/predict_api: unknown category', 'region', 'atlantis', '/predict_api'),
   raw('/predict_api: no Content-Type', JSON.stringify(validRecord), {}, '/predict_api'),
+  // The Open Inference Protocol infer route
+  raw('infer: malformed JSON', '{"inputs": [', JSON_TYPE, OIP_INFER_PATH),
+  json('infer: no inputs', { inputs: [] }, OIP_INFER_PATH),
+  json('infer: unknown datatype', withInput('age', { datatype: 'FP128' }), OIP_INFER_PATH),
+  json('infer: shape and data disagree', withInput('age', { shape: [2, 1] }), OIP_INFER_PATH),
+  json('infer: unknown category', withInput('region', { data: ['mars'] }), OIP_INFER_PATH),
+  json(
+    'infer: a missing input',
+    { inputs: oipRequest([validRecord]).inputs.slice(1) },
+    OIP_INFER_PATH,
+  ),
+  json('infer: an unknown model', oipRequest([validRecord]), '/v2/models/nope/infer'),
+  raw('infer: text/plain', JSON.stringify(oipRequest([validRecord])), {}, OIP_INFER_PATH),
 ];

@@ -9,7 +9,7 @@ import type { LocalPod } from '../pod/local-pod.ts';
 import { KUBE_PROBE_USER_AGENT, type ProbeKind, type ProbeResult } from '../pod/probe.ts';
 import { jsonLines } from '../testing/logs.ts';
 import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
-import { bundledSchema, validRecord } from '../testing/records.ts';
+import { bundledSchema, OIP_INFER_PATH, oipRequest, validRecord } from '../testing/records.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -136,6 +136,25 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
     const predict = await postJson(pod.url, '/predict', validRecord);
     expect(api.status).toBe(200);
     expect(jsonOf(api)).toBe((jsonOf(predict) as { prediction: number }).prediction);
+  });
+
+  it('answers the Open Inference Protocol infer route like /predict', async () => {
+    const other = { ...validRecord, smoker: 'yes' };
+    const reply = await postJson(pod.url, OIP_INFER_PATH, oipRequest([validRecord, other]));
+    expect(reply.status, reply.text).toBe(200);
+    const body = jsonOf(reply) as {
+      model_name: string;
+      outputs: { name: string; shape: number[]; data: number[] }[];
+    };
+    expect(body.model_name).toBe(bundledSchema.model.name);
+    const [output] = body.outputs;
+    expect(output?.shape[0]).toBe(2);
+    const batch = await postJson(pod.url, '/predict', { instances: [validRecord, other] });
+    expect(output?.data).toEqual((jsonOf(batch) as { predictions: number[] }).predictions);
+    const metadata = await send(pod.url, `/v2/models/${bundledSchema.model.name}`);
+    expect(metadata.status).toBe(200);
+    const ready = await send(pod.url, `/v2/models/${bundledSchema.model.name}/ready`);
+    expect(jsonOf(ready)).toMatchObject({ ready: true });
   });
 
   it('returns one X-Request-Id per response, minted or the caller’s, and logs it as JSON', async () => {

@@ -35,3 +35,31 @@ export function recordWith(changes: Readonly<Record<string, unknown>>): Record<s
   for (const [key, value] of Object.entries(changes)) if (value === undefined) delete record[key];
   return record;
 }
+
+/** The Open Inference Protocol infer route of the bundled model. */
+export const OIP_INFER_PATH = `/v2/models/${bundledSchema.model.name}/infer`;
+
+/** One input tensor of an Open Inference Protocol request. */
+export interface OipInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly datatype: string;
+  readonly data: readonly unknown[];
+}
+
+/**
+ * An Open Inference Protocol request for records, one `[N, 1]` tensor per field: BYTES for
+ * categorical fields, FP32 for numeric ones (the datatypes the model metadata declares).
+ */
+export function oipRequest(records: readonly Readonly<Record<string, unknown>>[]): {
+  inputs: OipInput[];
+} {
+  return {
+    inputs: bundledSchema.fields.map((field) => ({
+      name: field.name,
+      shape: [records.length, 1],
+      datatype: field.kind === 'categorical' ? 'BYTES' : 'FP32',
+      data: records.map((record) => record[field.name]),
+    })),
+  };
+}

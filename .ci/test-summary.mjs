@@ -1,19 +1,23 @@
-// Adds up the JSON reports that every package's vitest run writes to test-results/ and
-// prints one closing line: "N passed, N failed, N skipped". Exits non-zero if any failed
-// or if no test ran at all.
+// Adds up the JSON reports that the packages' vitest runs write to test-results/ and prints
+// one closing line: "tests: N passed, N failed, N skipped". Exits non-zero if any failed or
+// if no test ran at all. Arguments name the report files to count (default: vitest.json,
+// what `pnpm test` writes; `.ci/run` adds image.json from `pnpm test:image`).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+const names = process.argv.length > 2 ? process.argv.slice(2) : ['vitest.json'];
 const roots = ['apps', 'packages', 'charts'];
 const reports = [];
 for (const root of roots) {
   const dirs = root === 'charts' ? ['charts'] : readdirSync(root).map((d) => join(root, d));
   for (const dir of dirs) {
-    const file = join(dir, 'test-results', 'vitest.json');
-    try {
-      if (statSync(file).isFile()) reports.push(JSON.parse(readFileSync(file, 'utf8')));
-    } catch {
-      // a package without tests has no report
+    for (const name of names) {
+      const file = join(dir, 'test-results', name);
+      try {
+        if (statSync(file).isFile()) reports.push(JSON.parse(readFileSync(file, 'utf8')));
+      } catch {
+        // a package without such tests has no report
+      }
     }
   }
 }

@@ -9,8 +9,8 @@ export interface E2eConfig {
   readonly ci: boolean;
   /** Folder holding the synthesized `*.k8s.yaml` files. @default `<repo>/dist` */
   readonly manifestDir: string;
-  /** Which synthesized chart to run (`<chart>.k8s.yaml`). @default 'gke' */
-  readonly chart: string;
+  /** Which synthesized chart to run (`<chart>.k8s.yaml`). @default the only one, else 'gke' */
+  readonly chart: string | undefined;
   /** Keep each local pod's temporary folder (configs, logs) after the tests, for debugging. */
   readonly keepPodDirs: boolean;
   /** The nginx binary (Debian's). @default '/usr/sbin/nginx' */
@@ -34,7 +34,7 @@ export function loadE2eConfig(env: NodeJS.ProcessEnv = process.env): E2eConfig {
   return {
     ci: text('CI') === 'true',
     manifestDir: text('E2E_MANIFEST_DIR') ?? `${repoRoot}dist`,
-    chart: text('E2E_CHART') ?? 'gke',
+    chart: text('E2E_CHART'),
     keepPodDirs: ['1', 'true', 'yes'].includes(text('E2E_KEEP')?.toLowerCase() ?? ''),
     nginxPath: text('E2E_NGINX') ?? '/usr/sbin/nginx',
     modelDir: text('E2E_MODEL_DIR'),

@@ -13,8 +13,11 @@ export interface Manifest {
 export interface LoadManifestOptions {
   /** Folder of `*.k8s.yaml` files (cdk8s' output). */
   readonly dir: string;
-  /** The chart to load: the file `<chart>.k8s.yaml`. */
-  readonly chart: string;
+  /**
+   * The chart to load: the file `<chart>.k8s.yaml`.
+   * @default the only `*.k8s.yaml` in `dir` (`pnpm synth` writes one chart at a time), else `gke`
+   */
+  readonly chart?: string | undefined;
 }
 
 /** Thrown when the synthesized manifest is missing or unreadable; says how to produce it. */
@@ -44,11 +47,13 @@ export function parseManifest(text: string, file = '<text>'): KubeObject[] {
  * const manifest = await loadManifest({ dir: 'dist', chart: 'gke' });
  */
 export async function loadManifest(options: LoadManifestOptions): Promise<Manifest> {
-  const { dir, chart } = options;
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const name = `${chart}.k8s.yaml`;
-  if (!files.includes(name)) {
-    const found = files.filter((file) => file.endsWith('.k8s.yaml'));
+  const { dir } = options;
+  const found = (await readdir(dir).catch(() => [] as string[])).filter((file) =>
+    file.endsWith('.k8s.yaml'),
+  );
+  const only = found.length === 1 ? found[0] : undefined;
+  const name = options.chart ? `${options.chart}.k8s.yaml` : (only ?? 'gke.k8s.yaml');
+  if (!found.includes(name)) {
     throw new ManifestError(
       `no ${name} in ${dir} (found: ${found.join(', ') || 'none'}); run \`pnpm synth\` first`,
     );

@@ -28,7 +28,7 @@ export interface ContainerProcess {
   readonly exited: Promise<ProcessExit>;
   /** The exit, once it happened. */
   readonly exit: ProcessExit | undefined;
-  /** Sends a signal (no-op after exit). */
+  /** Sends a signal to the main process; SIGKILL kills the whole group (no-op after exit). */
   signal(signal: NodeJS.Signals): void;
   /** Everything the process wrote to stdout so far. */
   stdout(): Promise<string>;
@@ -36,10 +36,28 @@ export interface ContainerProcess {
   stderr(): Promise<string>;
 }
 
+/** Process groups of containers still running, killed if the test process exits first. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** SIGKILL to a whole process group (a container's processes); ESRCH (gone) is fine. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Starts a container's process with stdout and stderr going to files in `logDir`. Files, not
  * pipes: nginx's `access_log /dev/stdout` must open its stdout again, which works for a file
  * but not for the socket Node would give it.
+ *
+ * The process leads its own process group, standing in for the container: signals such as
+ * the stop signal go to the main process (the container's PID 1), while SIGKILL and the main
+ * process's exit take down the whole group (nginx's workers included), as the container
+ * runtime does. Groups left running when the test process exits are killed too.
  */
 export function startContainerProcess(
   name: string,
@@ -56,15 +74,29 @@ export function startContainerProcess(
       env: { ...plan.env },
       cwd: plan.cwd,
       stdio: ['ignore', out, err],
+      detached: true,
     });
   } finally {
     closeSync(out);
     closeSync(err);
   }
+  const pid = child.pid ?? -1;
+  if (pid > 0) liveGroups.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const group of liveGroups) killGroup(group);
+    });
+  }
   let exit: ProcessExit | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('exit', (code, signal) => {
       exit = { code, signal, at: Date.now() };
+      // The container ends with its main process: nothing of it may outlive it.
+      if (pid > 0) {
+        killGroup(pid);
+        liveGroups.delete(pid);
+      }
       resolve(exit);
     });
     child.once('error', () => {
@@ -76,14 +108,16 @@ export function startContainerProcess(
   return {
     name,
     plan,
-    pid: child.pid ?? -1,
+    pid,
     startedAt: Date.now(),
     exited,
     get exit() {
       return exit;
     },
     signal(signal) {
-      if (exit === undefined) child.kill(signal);
+      if (exit !== undefined) return;
+      if (signal === 'SIGKILL' && pid > 0) killGroup(pid);
+      else child.kill(signal);
     },
     stdout: () => read(outFile),
     stderr: () => read(errFile),

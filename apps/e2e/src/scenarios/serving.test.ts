@@ -104,6 +104,24 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
     expect(live.status).toBe(200);
   });
 
+  it('writes the access log as one JSON object per line', async () => {
+    await send(pod.url, '/healthz');
+    await sleep(200);
+    const lines = await accessLog();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        time: expect.any(String),
+        request_id: expect.stringMatching(/.+/),
+        method: expect.any(String),
+        uri: expect.any(String),
+        status: expect.any(Number),
+        request_time: expect.any(Number),
+        upstream_status: expect.any(String),
+      });
+    }
+  });
+
   it('leaves kube-probe requests out of the access log', async () => {
     await pod.probe('inference', 'livenessProbe');
     await sleep(200);

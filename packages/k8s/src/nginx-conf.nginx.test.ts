@@ -213,6 +213,30 @@ describeNginx('nginx in front of a stub service', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('answers requests it rejects while reading them with JSON, never HTML', async () => {
+    const before = seen.length;
+    const cases = [
+      { path: '/../../etc/passwd', status: 400, code: 'bad_request' },
+      { path: `/predict?${'q'.repeat(20_000)}`, status: 414, code: 'uri_too_long' },
+      {
+        path: '/predict',
+        headers: { 'x-padding': 'p'.repeat(40_000) },
+        status: 400,
+        code: 'header_too_large',
+      },
+    ];
+    for (const { path, headers, status, code } of cases) {
+      const reply = await send(port, path, headers ? { headers } : {});
+      expect({ path: path.slice(0, 20), status: reply.status }).toEqual({
+        path: path.slice(0, 20),
+        status,
+      });
+      expect(reply.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(reply.body).error.code).toBe(code);
+    }
+    expect(seen.length).toBe(before);
+  });
+
   it('gzips JSON for clients that accept it', async () => {
     const reply = await send(port, '/big', { headers: { 'accept-encoding': 'gzip' } });
     expect(reply.headers['content-encoding']).toBe('gzip');

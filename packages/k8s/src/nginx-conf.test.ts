@@ -47,8 +47,10 @@ describe('renderNginxConf defaults', () => {
 
   it('limits bodies to BODY_LIMIT and answers 413 with the service-style JSON error', () => {
     expect(conf).toContain('client_max_body_size 1048576;');
-    expect(conf).toContain('error_page 413 @error_413;');
-    const body = blockBody(conf, 'location @error_413').match(/return 413 '(.*)';/)?.[1];
+    expect(conf).toContain('error_page 413 /_modelship/errors/413;');
+    const body = blockBody(conf, 'location = /_modelship/errors/413').match(
+      /return 413 '(.*)';/,
+    )?.[1];
     expect(JSON.parse(body ?? 'null')).toEqual({
       error: {
         code: 'payload_too_large',
@@ -60,8 +62,10 @@ describe('renderNginxConf defaults', () => {
 
   it('answers 502, 503 and 504 with JSON bodies', () => {
     for (const status of [502, 503, 504]) {
-      expect(conf).toContain(`error_page ${status} @error_${status};`);
-      const body = blockBody(conf, `location @error_${status}`).match(/return \d+ '(.*)';/)?.[1];
+      expect(conf).toContain(`error_page ${status} /_modelship/errors/${status};`);
+      const body = blockBody(conf, `location = /_modelship/errors/${status}`).match(
+        /return \d+ '(.*)';/,
+      )?.[1];
       expect(JSON.parse(body ?? 'null').error.code).toMatch(/^[a-z_]+$/);
     }
   });
@@ -142,7 +146,7 @@ describe('renderNginxConf options', () => {
       'limit_req zone=modelship_per_client burst=5 nodelay;',
     );
     expect(conf).toContain('limit_req_status 429;');
-    expect(blockBody(conf, 'location @error_429')).toContain('"code":"rate_limited"');
+    expect(blockBody(conf, 'location = /_modelship/errors/429')).toContain('"code":"rate_limited"');
     expect(blockBody(conf, `location = /nginx-health`)).not.toContain('limit_req');
   });
 

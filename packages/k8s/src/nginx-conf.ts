@@ -9,8 +9,24 @@ const UPSTREAM = 'modelship_inference';
 const RATE_ZONE = 'modelship_per_client';
 const REQUEST_ID = '$modelship_request_id';
 
-/** Statuses that nginx itself may answer, each with the service's JSON error shape. */
-const NGINX_ERRORS = [
+/**
+ * Statuses that nginx itself may answer, each with the service's JSON error shape. 494 is nginx's
+ * internal code for an oversized request header; the client receives 400.
+ */
+const NGINX_ERRORS: readonly {
+  readonly status: number;
+  readonly sent?: number;
+  readonly code: string;
+  readonly message: (o: ResolvedNginxConfOptions) => string;
+}[] = [
+  { status: 400, code: 'bad_request', message: () => 'The request is malformed.' },
+  { status: 414, code: 'uri_too_long', message: () => 'The request URI is too long.' },
+  {
+    status: 494,
+    sent: 400,
+    code: 'header_too_large',
+    message: () => 'A request header or cookie is too large.',
+  },
   {
     status: 413,
     code: 'payload_too_large',
@@ -29,7 +45,14 @@ const NGINX_ERRORS = [
     code: 'gateway_timeout',
     message: () => 'The inference service did not answer in time.',
   },
-] as const;
+];
+
+/**
+ * Where nginx renders its own errors. Internal URI locations rather than named ones: named
+ * locations fail ("empty URI in redirect to named location") for errors raised while the
+ * request line is still being read (400, 414, 494), and nginx then answers an HTML 500.
+ */
+const errorUri = (status: number): string => `/_modelship/errors/${status}`;
 
 /**
  * The JSON access log: one object per request with the request id and the upstream timings.
@@ -214,7 +237,7 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
     [],
     [
       d('listen', o.listenPort, 'default_server'),
-      ...NGINX_ERRORS.map((e) => d('error_page', e.status, `@error_${e.status}`)),
+      ...NGINX_ERRORS.map((e) => d('error_page', e.status, errorUri(e.status))),
       block(
         'location',
         ['=', o.healthPath],
@@ -246,11 +269,12 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
       ...NGINX_ERRORS.map((e) =>
         block(
           'location',
-          [`@error_${e.status}`],
+          ['=', errorUri(e.status)],
           [
+            d('internal'),
             d('default_type', 'application/json'),
             d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
-            d('return', e.status, errorBody(e.code, e.message(o))),
+            d('return', e.sent ?? e.status, errorBody(e.code, e.message(o))),
           ],
         ),
       ),

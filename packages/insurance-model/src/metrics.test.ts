@@ -32,22 +32,26 @@ describe('regressionMetrics', () => {
     existsSync(python) &&
     spawnSync(python, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0;
   if (!hasSklearn && process.env.CI === 'true') throw new Error('CI: python3-sklearn is missing');
-  it.skipIf(!hasSklearn)('agrees with scikit-learn on random data (python3-sklearn)', () => {
-    const actual = Array.from({ length: 50 }, (_, i) => 1000 + ((i * 7919) % 997) * 13.7);
-    const predicted = actual.map((a, i) => a + ((i * 31) % 17) * 41.3 - 300);
-    const script = `import json,sys
+  it.skipIf(!hasSklearn)(
+    'agrees with scikit-learn on random data (python3-sklearn)',
+    () => {
+      const actual = Array.from({ length: 50 }, (_, i) => 1000 + ((i * 7919) % 997) * 13.7);
+      const predicted = actual.map((a, i) => a + ((i * 31) % 17) * 41.3 - 300);
+      const script = `import json,sys
 from sklearn.metrics import r2_score, mean_absolute_error, mean_squared_error
 a,p=json.load(sys.stdin)
 print(json.dumps([r2_score(a,p), mean_absolute_error(a,p), mean_squared_error(a,p)**0.5]))`;
-    const run = spawnSync(python, ['-c', script], {
-      input: JSON.stringify([actual, predicted]),
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const [r2, mae, rmse] = JSON.parse(run.stdout) as number[];
-    const m = regressionMetrics(actual, predicted);
-    expect(m.r2).toBeCloseTo(r2 as number, 10);
-    expect(m.mae).toBeCloseTo(mae as number, 8);
-    expect(m.rmse).toBeCloseTo(rmse as number, 8);
-  });
+      const run = spawnSync(python, ['-c', script], {
+        input: JSON.stringify([actual, predicted]),
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const [r2, mae, rmse] = JSON.parse(run.stdout) as number[];
+      const m = regressionMetrics(actual, predicted);
+      expect(m.r2).toBeCloseTo(r2 as number, 10);
+      expect(m.mae).toBeCloseTo(mae as number, 8);
+      expect(m.rmse).toBeCloseTo(rmse as number, 8);
+    },
+    60_000,
+  ); // importing scikit-learn takes seconds on a busy machine
 });

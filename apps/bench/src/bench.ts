@@ -116,6 +116,7 @@ export async function runBenchmark(
   if (missing) throw new Error(`cannot benchmark: missing ${missing}`);
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-bench-'));
   const running: Running[] = [];
+  let failed = false;
   try {
     const machine = await describeMachine();
     progress(`machine: ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAverage}`);
@@ -378,9 +379,13 @@ export async function runBenchmark(
       ),
     );
     return { report, markdownFile, jsonFile, chartFile: chartPath };
+  } catch (error) {
+    failed = true;
+    progress(`failed; the servers' logs are kept in ${workDir}`);
+    throw error;
   } finally {
     for (const r of running.reverse()) await r.stop().catch(() => {});
     await stopAll();
-    await rm(workDir, { recursive: true, force: true });
+    if (!failed) await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -86,6 +86,7 @@ export function sampleMemory(
     if (m.processes > 0 && (!peak || m.pssMiB > peak.pssMiB)) peak = m;
   };
   const timer = setInterval(take, intervalMs);
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);

@@ -117,14 +117,21 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
         const proxy = target.running.proxy ? sampleMemory([target.running.proxy.pid]) : undefined;
         const appCpu = cpuMeter(target.running.app.map((p) => p.pid));
         const proxyCpu = target.running.proxy ? cpuMeter([target.running.proxy.pid]) : undefined;
-        const load = await runWrk({
-          url: target.url,
-          body: target.body,
-          connections,
-          durationS: options.durationS,
-          threads: options.wrkThreads,
-          scratchDir: options.scratchDir,
-        });
+        let load: LoadResult;
+        try {
+          load = await runWrk({
+            url: target.url,
+            body: target.body,
+            connections,
+            durationS: options.durationS,
+            threads: options.wrkThreads,
+            scratchDir: options.scratchDir,
+          });
+        } catch (error) {
+          app.stop();
+          proxy?.stop();
+          throw new Error(`${target.id} at c=${connections}: ${(error as Error).message}`);
+        }
         const appCpuS = appCpu.stop();
         const proxyCpuS = proxyCpu?.stop();
         const appMemory = app.stop();

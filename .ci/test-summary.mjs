@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const names = process.argv.length > 2 ? process.argv.slice(2) : ['vitest.json'];
+// Flags (e.g. turbo's, when `pnpm test --flag` appends them here) are not report names.
+const given = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const names = given.length > 0 ? given : ['vitest.json'];
 const roots = ['apps', 'packages', 'charts'];
 const reports = [];
 for (const root of roots) {

@@ -26,6 +26,11 @@ try {
   const options = parseOptions(process.argv.slice(2));
   const output = await runBenchmark(options, progress);
   progress(`wrote ${output.markdownFile}, ${output.jsonFile}, ${output.chartFile}`);
+  if (options.mode === 'smoke') {
+    process.stdout.write(
+      'Smoke run (1-second runs, one concurrency): the floors below are not meaningful.\n',
+    );
+  }
   for (const floor of output.report.floors) {
     const verdict = floor.pass === null ? 'NOT MEASURED' : floor.pass ? 'PASS' : 'FAIL';
     const measured = floor.measured === null ? 'n/a' : `${floor.measured.toFixed(2)}×`;

@@ -38,6 +38,7 @@ export interface BenchOutput {
 /** Binaries and build outputs the harness needs; the first missing one, or undefined. */
 export async function missingPrerequisite(
   modelDir: string = insuranceModelDir,
+  entry: string = serviceEntry,
 ): Promise<string | undefined> {
   for (const [name, path] of Object.entries(binaries)) {
     try {
@@ -47,9 +48,9 @@ export async function missingPrerequisite(
     }
   }
   try {
-    await access(serviceEntry);
+    await access(entry);
   } catch {
-    return `the built service (${serviceEntry}; run pnpm --filter @modelship/inference build)`;
+    return `the built service (${entry}; run pnpm --filter @modelship/inference build)`;
   }
   try {
     await access(join(modelDir, 'model.onnx'));
@@ -112,7 +113,8 @@ export async function runBenchmark(
   options: BenchOptions,
   progress: ProgressSink,
 ): Promise<BenchOutput> {
-  const missing = await missingPrerequisite(options.modelDir);
+  const missing = await missingPrerequisite(options.modelDir, options.serviceEntry);
+  const entry = options.serviceEntry ? { entry: options.serviceEntry } : {};
   if (missing) throw new Error(`cannot benchmark: missing ${missing}`);
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-bench-'));
   const running: Running[] = [];
@@ -156,7 +158,7 @@ export async function runBenchmark(
         'ours-nginx',
         'GET /readyz → 200 (model loaded and warmed)',
         options.startupRuns,
-        (i) => startService({ workDir, name: `startup-ours-${i}`, modelDir }),
+        (i) => startService({ workDir, name: `startup-ours-${i}`, modelDir, ...entry }),
         progress,
       ),
       await measureStartups(
@@ -171,7 +173,7 @@ export async function runBenchmark(
     ];
 
     progress('starting the stacks ...');
-    const service = await startService({ workDir, name: 'ours', modelDir });
+    const service = await startService({ workDir, name: 'ours', modelDir, ...entry });
     running.push(service);
     const oursNginx = await withShippedNginx(service, { workDir, name: 'ours-nginx' });
     running.push(oursNginx);
@@ -186,6 +188,7 @@ export async function runBenchmark(
       name: 'heavy-on',
       modelDir: heavyDir,
       batching: 'on',
+      ...entry,
     });
     running.push(heavyOn);
     const heavyOff = await startService({
@@ -193,6 +196,7 @@ export async function runBenchmark(
       name: 'heavy-off',
       modelDir: heavyDir,
       batching: 'off',
+      ...entry,
     });
     running.push(heavyOff);
 
@@ -350,7 +354,7 @@ export async function runBenchmark(
       method: [
         `Load generator: wrk ${options.wrkThreads} thread(s), POST with a fixed JSON body, keep-alive connections, 10 s request timeout.`,
         `No CPU pinning: wrk, nginx, the servers and the peer share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`,
-        'ours: the built service (node apps/inference/dist/server.js, LOG_LEVEL=info, batching on) behind the nginx.conf rendered by renderNginxConf() from @modelship/k8s (only ports and the temp directory changed).',
+        `ours: ${options.serviceEntry ? `a service build at ${options.serviceEntry}, not the repository's` : 'the built service, node apps/inference/dist/server.js'} (LOG_LEVEL=info, batching on), behind the nginx.conf rendered by renderNginxConf() from @modelship/k8s (only ports and the temp directory changed).`,
         'peer: Gunicorn (workers = 2 × cores + 1, threads = 2 × cores) → Flask → scikit-learn pipeline (one-hot, scaling, linear regression) on a per-request pandas DataFrame, behind a tutorial-style nginx proxy (no upstream keep-alive).',
         'ceilings: the same generated nginx config answering its own /nginx-health location (static JSON), and proxying to a Hono server that parses the body and answers a constant.',
         `Bodies: one record (${one.length} bytes) or {"instances": [64 records]} (${batch.length} bytes), the same for every stack.`,

@@ -30,6 +30,8 @@ export interface BenchOptions {
   readonly wrkThreads: number;
   /** The model "ours" serves (`MODEL_DIR`); the bundled insurance model when undefined. */
   readonly modelDir?: string;
+  /** Another build of the service to run (to compare a change); `apps/inference/dist/server.js` when undefined. */
+  readonly serviceEntry?: string;
 }
 
 /** The full run: `pnpm bench` (about 15 minutes on 2 cores). */
@@ -105,6 +107,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       depth: { type: 'string' },
       'wrk-threads': { type: 'string' },
       'model-dir': { type: 'string' },
+      service: { type: 'string' },
     },
     strict: true,
   });
@@ -125,6 +128,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     },
     wrkThreads: Math.round(positive('wrk-threads', values['wrk-threads'], base.wrkThreads)),
     ...(values['model-dir'] !== undefined && { modelDir: values['model-dir'] }),
+    ...(values.service !== undefined && { serviceEntry: values.service }),
   };
 }
 

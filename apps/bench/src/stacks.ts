@@ -46,6 +46,8 @@ export interface ServiceOptions extends StackOptions {
   readonly nodeArgs?: readonly string[];
   /** `LOG_LEVEL`. @default 'info' (as in the pod) */
   readonly logLevel?: string;
+  /** The service's entry file. @default apps/inference/dist/server.js */
+  readonly entry?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startService(options: ServiceOptions): Promise<Running> {
   const service = startProcess({
     name: options.name,
     command: process.execPath,
-    args: [...(options.nodeArgs ?? []), serviceEntry],
+    args: [...(options.nodeArgs ?? []), options.entry ?? serviceEntry],
     env,
     logDir: options.workDir,
   });

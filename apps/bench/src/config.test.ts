@@ -24,6 +24,10 @@ describe('parseOptions', () => {
     expect(o.only).toEqual(['ours', 'peer']);
   });
 
+  it("ignores the '--' that pnpm passes through", () => {
+    expect(parseOptions(['--', '--runs', '2']).runs).toBe(2);
+  });
+
   it('names the bad flag', () => {
     expect(() => parseOptions(['--concurrency', '0,x'])).toThrow(OptionsError);
     expect(() => parseOptions(['--runs', '-1'])).toThrow(/--runs/);

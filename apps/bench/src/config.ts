@@ -94,7 +94,8 @@ function nonNegative(flag: string, value: string | undefined, fallback: number):
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    // `pnpm bench -- --flag` passes the `--` separator through: ignore it.
+    args: argv.filter((arg) => arg !== '--'),
     options: {
       smoke: { type: 'boolean', default: false },
       concurrency: { type: 'string' },

@@ -16,6 +16,7 @@ import { startService, withShippedNginx } from './stacks.ts';
 import { runWrk } from './wrk.ts';
 
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     via: { type: 'string', default: 'nginx' },
     connections: { type: 'string', default: '32' },

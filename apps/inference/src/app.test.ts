@@ -313,14 +313,37 @@ describe('request id, logs and headers', () => {
     expect(res.headers.get('x-request-id')).not.toBe('a b<script>');
   });
 
-  it('sends security headers and no version banner', async () => {
+  it('sends the minimal security headers on JSON answers (errors too) and no version banner', async () => {
     const { app } = setup();
-    const res = await app.request('/healthz');
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-    expect(res.headers.get('server')).toBeNull();
-    expect(res.headers.get('x-powered-by')).toBeNull();
+    for (const res of [
+      await app.request('/healthz'),
+      await app.request('/predict', postJson(validRecord)),
+      await app.request('/predict', postJson('{')),
+      await app.request('/no-such-route'),
+    ]) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers.get('server')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it("sends the full security header set on HTML, keeping the page's own CSP", async () => {
+    const { app } = setup();
+    for (const path of ['/', '/docs']) {
+      const res = await app.request(path);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
   });
 
   it('asks clients to close connections once the listener is closed', async () => {

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { closeConnectionsWhenStopping } from './http/lifecycle.ts';
 import { requestLog } from './http/request-log.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
 
 /** Options of {@link createApp}. */
@@ -16,7 +16,7 @@ export interface CreateAppOptions {
 /**
  * Builds the HTTP application from its dependencies; starting it is `server.ts`'s job.
  * Every request gets a request id (from `X-Request-Id` or generated, echoed back), one log line
- * and its metrics, and security headers; errors are mapped to JSON in one place.
+ * and its metrics, and security headers (a minimal set, the full set on HTML); errors are mapped to JSON in one place.
  *
  * @example
  * const app = createApp(deps);
@@ -27,13 +27,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(requestLog(deps));
-  app.use(
-    secureHeaders({
-      // A default for every response; a route serving HTML sets its own policy (it wins).
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      overwrite: false,
-    }),
-  );
+  // A cheap minimal set on every response, the full set on HTML (whose route sets its CSP).
+  app.use(securityHeaders());
   app.use(closeConnectionsWhenStopping(deps.readiness));
   for (const module of routes) app.route('/', module(deps));
   app.notFound(notFoundHandler);

@@ -8,7 +8,7 @@ import { QueueFullError } from './errors.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { type Listening, listen } from './lifecycle/listen.ts';
 import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
-import type { Logger } from './logger.ts';
+import { flushLogSync, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
@@ -112,6 +112,8 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     { port: listening.port, host: listening.host },
     `listening on ${listening.host}:${listening.port}`,
   );
+  // The startup lines are on stdout before the first request can be answered.
+  flushLogSync(logger);
   const shutdown = createShutdown({
     server: listening.server,
     readiness: deps.readiness,

@@ -157,4 +157,23 @@ describe('graceful shutdown of the real server', () => {
     const cut = service.lines.find((l) => String(l.message).includes('deadline'));
     expect(cut).toMatchObject({ severity: 'ERROR', inFlightRequests: 1 });
   }, 20_000);
+
+  it('writes every request line (stdout is buffered) before it exits on SIGTERM', async () => {
+    const { service, base } = await start({ SHUTDOWN_DELAY: '0', SHUTDOWN_TIMEOUT: '5' });
+    const ids = Array.from({ length: 30 }, (_, i) => `log-flush-${i}`);
+    for (const [i, id] of ids.entries()) {
+      const res = await fetch(`${base}/predict`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Request-Id': id },
+        body: JSON.stringify(record(20 + i)),
+      });
+      expect(res.status).toBe(200);
+    }
+    // At once: the last lines are still in the 4 KiB buffer, not yet flushed by the timer.
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    const logged = new Set(service.lines.map((line) => line.requestId));
+    expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+    expect(service.lines.at(-1)?.message).toBe('shutdown: drained; exiting');
+  }, 20_000);
 });

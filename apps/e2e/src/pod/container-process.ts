@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { killGroup, reaperGuard } from './reaper.ts';
 
 /** How a container's main process is started on the host. */
 export interface LaunchPlan {
@@ -36,19 +37,6 @@ export interface ContainerProcess {
   stderr(): Promise<string>;
 }
 
-/** Process groups of containers still running, killed if the test process exits first. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-/** SIGKILL to a whole process group (a container's processes); ESRCH (gone) is fine. */
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
 /**
  * Starts a container's process with stdout and stderr going to files in `logDir`. Files, not
  * pipes: nginx's `access_log /dev/stdout` must open its stdout again, which works for a file
@@ -57,7 +45,8 @@ function killGroup(pid: number): void {
  * The process leads its own process group, standing in for the container: signals such as
  * the stop signal go to the main process (the container's PID 1), while SIGKILL and the main
  * process's exit take down the whole group (nginx's workers included), as the container
- * runtime does. Groups left running when the test process exits are killed too.
+ * runtime does. Each group is guarded by the reaper ({@link reaperGuard}) until it is gone, so
+ * that it is killed even when the test process itself is killed.
  */
 export function startContainerProcess(
   name: string,
@@ -81,13 +70,7 @@ export function startContainerProcess(
     closeSync(err);
   }
   const pid = child.pid ?? -1;
-  if (pid > 0) liveGroups.add(pid);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const group of liveGroups) killGroup(group);
-    });
-  }
+  if (pid > 0) reaperGuard.group(pid);
   let exit: ProcessExit | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -95,7 +78,7 @@ export function startContainerProcess(
       // The container ends with its main process: nothing of it may outlive it.
       if (pid > 0) {
         killGroup(pid);
-        liveGroups.delete(pid);
+        reaperGuard.releaseGroup(pid);
       }
       resolve(exit);
     });

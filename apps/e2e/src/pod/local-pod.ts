@@ -10,6 +10,7 @@ import type { MappedConf } from './nginx-conf-map.ts';
 import type { PathMap } from './path-map.ts';
 import { allocatePorts, type PortMap, type PortMode } from './port-map.ts';
 import { type ProbeKind, type ProbeResult, runProbe } from './probe.ts';
+import { reaperGuard } from './reaper.ts';
 import { type ServiceProxy, startServiceProxy } from './service-proxy.ts';
 import { type TerminationReport, terminatePod } from './termination.ts';
 import { containerPathMap, materializeVolumes } from './volumes.ts';
@@ -61,7 +62,10 @@ export interface LocalPod {
   restart(container: string): Promise<LocalContainer>;
   /** Runs the kubelet's termination sequence (preStop hooks, stop signals, grace period). */
   terminate(options?: TerminateOptions): Promise<TerminationReport>;
-  /** Kills what is left, closes the Service stand-in and removes the folder. */
+  /**
+   * Kills what is left (containers and any preStop hook still running), waits until every
+   * container process has exited, closes the Service stand-in and removes the folder.
+   */
   stop(): Promise<void>;
 }
 
@@ -98,6 +102,8 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   const ports = await allocatePorts(podPorts, options.ports);
   const dir = await mkdtemp(join(tmpdir(), 'modelship-pod-'));
   // Traversable by nginx's workers, which run as an unprivileged user when the tests run as root.
+  // Removed by stop(), or by the reaper if this process dies first.
+  if (!keepDir) reaperGuard.dir(dir);
   await chmod(dir, 0o755);
   const containers = new Map<string, LocalContainer>();
   let volumes: Awaited<ReturnType<typeof materializeVolumes>> = new Map();
@@ -116,11 +122,20 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   const restarts = new Map<string, number>();
   let service: ServiceProxy | undefined;
 
+  const stopping = new AbortController();
+
   const stop = async () => {
-    for (const container of containers.values()) container.process.signal('SIGKILL');
-    await Promise.all([...containers.values()].map((container) => container.process.exited));
-    await service?.close();
-    if (!keepDir) await rm(dir, { recursive: true, force: true });
+    stopping.abort();
+    try {
+      for (const container of containers.values()) container.process.signal('SIGKILL');
+      await Promise.all([...containers.values()].map((container) => container.process.exited));
+      await service?.close();
+    } finally {
+      if (!keepDir) {
+        await rm(dir, { recursive: true, force: true });
+        reaperGuard.releaseDir(dir);
+      }
+    }
   };
 
   try {
@@ -189,6 +204,7 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
             : {}),
         })),
         workload.terminationGracePeriodSeconds,
+        { signal: stopping.signal },
       );
     },
     stop,

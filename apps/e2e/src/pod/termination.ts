@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ContainerProcess, ProcessExit } from './container-process.ts';
 import type { PathMap } from './path-map.ts';
+import { killGroup, reaperGuard } from './reaper.ts';
 
 /** One container in the termination sequence. */
 export interface TerminatingContainer {
@@ -36,18 +37,45 @@ export interface TerminationReport {
   readonly containers: readonly ContainerTermination[];
 }
 
-const runHook = (command: readonly string[], paths: PathMap, deadline: number) =>
+/**
+ * Runs a preStop hook as a local process in its own group (guarded by the reaper like a
+ * container), killed at the deadline or when `abort` fires (the pod is being stopped).
+ */
+const runHook = (
+  command: readonly string[],
+  paths: PathMap,
+  deadline: number,
+  abort: AbortSignal | undefined,
+) =>
   new Promise<number | null>((resolve) => {
     const [file, ...args] = command.map((part) => paths.mapPath(part));
-    if (file === undefined) return resolve(null);
-    const hook = spawn(file, args, { stdio: 'ignore' });
-    const timer = setTimeout(() => hook.kill('SIGKILL'), Math.max(0, deadline - Date.now()));
-    hook.once('error', () => resolve(-1));
-    hook.once('exit', (code) => {
+    if (file === undefined || abort?.aborted) return resolve(null);
+    const hook = spawn(file, args, { stdio: 'ignore', detached: true });
+    const pid = hook.pid ?? -1;
+    if (pid > 0) reaperGuard.group(pid);
+    const kill = () => {
+      if (pid > 0) killGroup(pid);
+    };
+    const timer = setTimeout(kill, Math.max(0, deadline - Date.now()));
+    abort?.addEventListener('abort', kill, { once: true });
+    const done = (code: number | null) => {
       clearTimeout(timer);
+      abort?.removeEventListener('abort', kill);
+      if (pid > 0) {
+        killGroup(pid);
+        reaperGuard.releaseGroup(pid);
+      }
       resolve(code);
-    });
+    };
+    hook.once('error', () => done(-1));
+    hook.once('exit', (code) => done(code));
   });
+
+/** Options of {@link terminatePod}. */
+export interface TerminatePodOptions {
+  /** Aborts the sequence: running preStop hooks are killed (the pod is being torn down). */
+  readonly signal?: AbortSignal;
+}
 
 /**
  * Terminates a pod's containers as the kubelet does on pod deletion, all at once: each
@@ -60,6 +88,7 @@ const runHook = (command: readonly string[], paths: PathMap, deadline: number) =
 export async function terminatePod(
   containers: readonly TerminatingContainer[],
   gracePeriodSeconds: number,
+  options: TerminatePodOptions = {},
 ): Promise<TerminationReport> {
   const startedAt = Date.now();
   const gracePeriodMs = gracePeriodSeconds * 1000;
@@ -70,7 +99,7 @@ export async function terminatePod(
     const { process, preStop, stopSignal, paths } = container;
     let hook: ContainerTermination['preStop'];
     if (preStop) {
-      const exitCode = await runHook(preStop, paths, deadline);
+      const exitCode = await runHook(preStop, paths, deadline, options.signal);
       hook = { command: preStop, exitCode, doneAtMs: since(Date.now()) };
     }
     const signalledAt = Date.now();

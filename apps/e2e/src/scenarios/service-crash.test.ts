@@ -3,10 +3,12 @@
  * once with its JSON 502/503 instead of hanging, the readiness probe must fail (so the pod
  * leaves the Service), nginx itself stays live, and a restarted service is ready again.
  */
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerValues, jsonOf, postJson, send } from '../http/send.ts';
 import type { LocalPod } from '../pod/local-pod.ts';
 import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
+import { podProcesses, type SeenProcess, stillRunning } from '../testing/processes.ts';
 import { validRecord } from '../testing/records.ts';
 
 /**
@@ -17,16 +19,32 @@ const ANSWER_WITHIN_MS = 4000;
 
 describe.skipIf(!hasNginx())('when the service is killed', () => {
   let pod: LocalPod;
+  /** Every process the pod ran (before the kill, and after the restart). */
+  const seen: SeenProcess[] = [];
+  let killedGroup = -1;
 
   beforeAll(async () => {
     pod = await startConfiguredPod();
     await pod.waitUntilReady();
     expect((await postJson(pod.url, '/predict', validRecord)).status).toBe(200);
+    seen.push(...podProcesses(pod));
     const service = pod.containers.get('inference')?.process;
+    killedGroup = service?.pid ?? -1;
     service?.signal('SIGKILL');
     expect((await service?.exited)?.signal).toBe('SIGKILL');
   });
-  afterAll(() => pod?.stop());
+  afterAll(async () => {
+    await pod?.stop();
+    // The teardown leaves nothing behind: no process of the pod, no folder.
+    expect(stillRunning(seen)).toEqual([]);
+    if (pod) expect(existsSync(pod.dir)).toBe(false);
+  });
+
+  it('leaves no process of the killed container running', () => {
+    const killed = seen.filter((process) => process.pgid === killedGroup);
+    expect(killed).not.toEqual([]);
+    expect(stillRunning(killed)).toEqual([]);
+  });
 
   it.each(['/predict', '/predict_api'])(
     'nginx answers POST %s at once with a JSON 502/503',
@@ -56,6 +74,7 @@ describe.skipIf(!hasNginx())('when the service is killed', () => {
   it('is ready and serving again once the kubelet restarts the service', async () => {
     await pod.restart('inference');
     await pod.waitUntilReady();
+    seen.push(...podProcesses(pod).filter((process) => process.pgid !== killedGroup));
     expect((await postJson(pod.url, '/predict', validRecord)).status).toBe(200);
   });
 });

@@ -4,10 +4,12 @@
  * load stops when a load balancer would have stopped routing to the pod. No request may fail,
  * and both containers must exit on their own before terminationGracePeriodSeconds.
  */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startLoad } from '../load/load-generator.ts';
 import type { TerminateOptions } from '../pod/local-pod.ts';
 import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
+import { podProcesses, stillRunning } from '../testing/processes.ts';
 import { validRecord } from '../testing/records.ts';
 
 /**
@@ -31,6 +33,9 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
     const pod = await startConfiguredPod();
     try {
       await pod.waitUntilReady();
+      // Every process of the pod, nginx's workers included.
+      const running = podProcesses(pod);
+      expect(running.filter((seen) => seen.command.startsWith('nginx: worker'))).not.toEqual([]);
       const load = startLoad({
         baseUrl: pod.url,
         path: '/predict',
@@ -77,6 +82,10 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
       }
       // nginx outlives the service's drain, so no request finds the proxy gone first.
       expect(nginx?.exitedAtMs).toBeGreaterThanOrEqual(service?.exitedAtMs ?? Infinity);
+      // Nothing of the pod outlives its termination, nor its folder the teardown.
+      expect(stillRunning(running)).toEqual([]);
+      await pod.stop();
+      expect(existsSync(pod.dir)).toBe(false);
     } finally {
       await pod.stop();
     }

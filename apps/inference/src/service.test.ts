@@ -1,12 +1,15 @@
 import { Agent, get as httpGet } from 'node:http';
 import type { Socket } from 'node:net';
 import { insuranceSchema } from '@modelship/insurance-model';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import type { AppEnv } from './deps.ts';
 import { listen } from './lifecycle/listen.ts';
 import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
+import { healthRoutes } from './routes/health.ts';
 import { createDeps, type Service, startService } from './service.ts';
 import { memoryLogger } from './testing/fake-deps.ts';
 import { linearModel, writeModelDir } from './testing/fixture-models.ts';
@@ -210,6 +213,28 @@ describe('with BATCHING=off', () => {
     );
     expect(results).toEqual(Array.from({ length: n }, (_, i) => fixture.reference([record(i)])[0]));
     expect(await metric(base, /^inference_batch_rows_count (\d+)/m)).toBe(n);
+    expect(await service.shutdown.begin('test done')).toBe(0);
+  });
+});
+
+describe('startService with other route modules', () => {
+  it('mounts them inside the same stack (request id, security headers, JSON 404)', async () => {
+    const dir = await writeModelDir(insuranceSchema, fixture.bytes);
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: dir });
+    const constant = () => new Hono<AppEnv>().post('/predict', (c) => c.json({ prediction: 1 }));
+    const service = await startService({
+      config,
+      logger: memoryLogger().logger,
+      exit: () => {},
+      routes: [healthRoutes, constant],
+    });
+    const base = `http://127.0.0.1:${service.port}`;
+    const res = await fetch(`${base}/predict`, { method: 'POST', headers: json, body: '{}' });
+    expect(await res.json()).toEqual({ prediction: 1 });
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
     expect(await service.shutdown.begin('test done')).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.ts';
 import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
 import { createReadiness } from './readiness.ts';
+import type { RouteModule } from './routes/index.ts';
 
 /** Options of {@link createDeps}. */
 export interface CreateDepsOptions {
@@ -83,6 +84,13 @@ export interface StartServiceOptions {
   readonly logger: Logger;
   /** How the shutdown sequence ends the process. @default process.exit */
   readonly exit?: (code: number) => void;
+  /**
+   * The route modules to mount, passed to `createApp`. Tools that need the service's whole
+   * stack around different routes use it (the benchmark's "service answering a constant"
+   * ceiling); the service itself always runs its own route table.
+   * @default routeModules
+   */
+  readonly routes?: readonly RouteModule[];
 }
 
 /**
@@ -94,14 +102,14 @@ export interface StartServiceOptions {
  * process.on('SIGTERM', () => service.shutdown.begin('SIGTERM'));
  */
 export async function startService(options: StartServiceOptions): Promise<Service> {
-  const { config, logger, exit } = options;
+  const { config, logger, exit, routes } = options;
   const model = await loadModel({
     dir: config.MODEL_DIR,
     intraOpThreads: config.ORT_INTRA_OP_THREADS,
   });
   logger.info({ model: model.identity, dir: model.dir }, 'model loaded and warmed');
   const deps = createDeps({ config, logger, model });
-  const app = createApp(deps);
+  const app = createApp(deps, routes ? { routes } : {});
   const listening = await listen(app, {
     port: config.PORT,
     host: config.HOST,

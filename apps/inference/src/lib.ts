@@ -1,0 +1,19 @@
+// The package's library entry (`import ... from '@modelship/inference'`), for tools that run
+// the service's own stack in process, such as the benchmark's "service answering a constant"
+// ceiling. The service itself starts from src/index.ts (bundled into dist/server.js).
+
+export { type CreateAppOptions, createApp } from './app.ts';
+export { type Config, ConfigError, loadConfig } from './config.ts';
+export type { AppDeps, AppEnv } from './deps.ts';
+export { type JsonBodyOptions, jsonBody } from './http/json-body.ts';
+export { requireServing } from './http/lifecycle.ts';
+export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
+export { type RouteModule, routeModules } from './routes/index.ts';
+export { predictRoutes } from './routes/predict.ts';
+export {
+  type CreateDepsOptions,
+  createDeps,
+  type Service,
+  type StartServiceOptions,
+  startService,
+} from './service.ts';

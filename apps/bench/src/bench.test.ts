@@ -27,7 +27,8 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
     const summaries = output?.report.summaries ?? [];
     expect(summaries.map((s) => s.id).sort()).toEqual(
       [
-        'ceiling-node/1',
+        'ceiling-hono/1',
+        'ceiling-service/1',
         'ceiling-static/1',
         'heavy-batching-off/1',
         'heavy-batching-on/1',

@@ -21,6 +21,7 @@ import {
   startConstantServer,
   startPeer,
   startService,
+  startServiceConstant,
   trainPeer,
   withShippedNginx,
 } from './stacks.ts';
@@ -179,10 +180,21 @@ export async function runBenchmark(
     running.push(oursNginx);
     const peer = await startPeer({ workDir, name: 'peer', modelFile: peerModel, probeBody: one });
     running.push(peer);
-    const constant = await startConstantServer({ workDir, name: 'constant' });
-    running.push(constant);
-    const constantNginx = await withShippedNginx(constant, { workDir, name: 'constant-nginx' });
-    running.push(constantNginx);
+    const serviceConstant = await startServiceConstant({
+      workDir,
+      name: 'service-constant',
+      modelDir,
+    });
+    running.push(serviceConstant);
+    const serviceConstantNginx = await withShippedNginx(serviceConstant, {
+      workDir,
+      name: 'service-constant-nginx',
+    });
+    running.push(serviceConstantNginx);
+    const bareHono = await startConstantServer({ workDir, name: 'bare-hono' });
+    running.push(bareHono);
+    const bareHonoNginx = await withShippedNginx(bareHono, { workDir, name: 'bare-hono-nginx' });
+    running.push(bareHonoNginx);
     const heavyOn = await startService({
       workDir,
       name: 'heavy-on',
@@ -236,13 +248,23 @@ export async function runBenchmark(
         check: isNumber,
       }),
       target({
-        id: 'ceiling-node/1',
-        stack: 'ceiling-node',
-        label: 'ceiling: nginx → Node constant',
-        url: `${constantNginx.url}/predict`,
+        id: 'ceiling-service/1',
+        stack: 'ceiling-service',
+        label: 'ceiling: nginx → our Node service stack, constant /predict',
+        url: `${serviceConstantNginx.url}/predict`,
         body: one,
         rows: 1,
-        running: constantNginx,
+        running: serviceConstantNginx,
+        check: oneAnswer,
+      }),
+      target({
+        id: 'ceiling-hono/1',
+        stack: 'ceiling-hono',
+        label: 'ceiling (informational): nginx → bare Hono constant',
+        url: `${bareHonoNginx.url}/predict`,
+        body: one,
+        rows: 1,
+        running: bareHonoNginx,
         check: oneAnswer,
       }),
       target({
@@ -356,7 +378,7 @@ export async function runBenchmark(
         `No CPU pinning: wrk, nginx, the servers and the peer share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`,
         `ours: ${options.serviceEntry ? `a service build at ${options.serviceEntry}, not the repository's` : 'the built service, node apps/inference/dist/server.js'} (LOG_LEVEL=info, batching on), behind the nginx.conf rendered by renderNginxConf() from @modelship/k8s (only ports and the temp directory changed).`,
         'peer: Gunicorn (workers = 2 × cores + 1, threads = 2 × cores) → Flask → scikit-learn pipeline (one-hot, scaling, linear regression) on a per-request pandas DataFrame, behind a tutorial-style nginx proxy (no upstream keep-alive).',
-        'ceilings: the same generated nginx config answering its own /nginx-health location (static JSON), and proxying to a Hono server that parses the body and answers a constant.',
+        "ceilings (the same generated nginx config in front of each): the Node ceiling of the floor is OUR service's stack (startService from @modelship/inference: request id, request log, metrics, security headers, JSON body parsing and limits, error handling, lifecycle; bundled model loaded) with /predict answering a constant instead of validating and running the model (src/service-constant-server.ts, run with tsx); informational: a bare Hono app that parses the body and answers a constant (no middleware), and nginx answering its own /nginx-health location (static JSON).",
         `Bodies: one record (${one.length} bytes) or {"instances": [64 records]} (${batch.length} bytes), the same for every stack.`,
         'Memory: PSS/RSS summed over the process tree (Gunicorn master and workers; the Node process), sampled every 0.5 s during each run; PSS counts shared pages once.',
       ],

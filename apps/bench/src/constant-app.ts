@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 
 /**
- * The Node ceiling's app: the service's HTTP stack (Hono) answering `/predict` with a
- * constant after reading and parsing the JSON body, with no validation, encoding, batching
- * or onnxruntime. Same response shapes as the service.
+ * The informational "bare Hono" ceiling's app: Hono (the service's framework) answering
+ * `/predict` with a constant after reading and parsing the JSON body, with none of the
+ * service's middleware (request id, log, metrics, headers, limits) and no model. The floor's
+ * ceiling is `service-constant.ts` (the service's own stack); this one shows the framework's.
+ * Same response shapes as the service.
  */
 export function createConstantApp(prediction = 12345.678): Hono {
   const app = new Hono();

@@ -1,6 +1,6 @@
 /**
- * Entry of the Node ceiling process (Hono on @hono/node-server, one process, like the
- * service): `tsx src/constant-server.ts --port 8081`.
+ * Entry of the informational "bare Hono" ceiling process (Hono on @hono/node-server, one
+ * process, like the service): `tsx src/constant-server.ts --port 8081`.
  */
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';

@@ -8,7 +8,9 @@ describe('evaluateFloors', () => {
       fakeSummary('ours-nginx/1', 8, 1, 1),
       fakeSummary('ours-nginx/1', 32, 8000, 5),
       fakeSummary('peer-nginx/1', 32, 500, 40),
-      fakeSummary('ceiling-node/1', 32, 10000, 2),
+      fakeSummary('ceiling-service/1', 32, 10000, 2),
+      // The bare Hono ceiling is informational: a far higher figure must not change the floor.
+      fakeSummary('ceiling-hono/1', 32, 40000, 1),
       fakeSummary('heavy-batching-on/1', 32, 1200, 10),
       fakeSummary('heavy-batching-off/1', 32, 1000, 10),
     ]);

@@ -43,14 +43,15 @@ function floor(
 
 /**
  * The issue's floors: ours through nginx ≥ 15× the peer's req/s with p99 ≤ 1/10 of the
- * peer's, ≥ 70% of the nginx → Node constant ceiling, and batching ≥ 1.3× no batching on the
+ * peer's, ≥ 70% of the "nginx → our Node server answering a constant" ceiling (the
+ * service's own stack with a constant `/predict`, not the bare Hono app), and batching ≥ 1.3× no batching on the
  * heavy model; all one record per request, at 32 connections.
  */
 export function evaluateFloors(summaries: readonly Summary[]): FloorResult[] {
   const c = floorConcurrency(summaries);
   const ours = find(summaries, 'ours-nginx/1', c);
   const peer = find(summaries, 'peer-nginx/1', c);
-  const ceiling = find(summaries, 'ceiling-node/1', c);
+  const ceiling = find(summaries, 'ceiling-service/1', c);
   const on = find(
     summaries,
     'heavy-batching-on/1',
@@ -73,7 +74,7 @@ export function evaluateFloors(summaries: readonly Summary[]): FloorResult[] {
       `${fmt(ours?.p99Ms, 2)} vs ${fmt(peer?.p99Ms, 2)} ms`,
     ),
     floor(
-      'ours (nginx) req/s ≥ 70% of nginx → Node constant',
+      'ours (nginx) req/s ≥ 70% of nginx → our Node service stack answering a constant',
       c,
       ratio(ours?.requestsPerSec, ceiling?.requestsPerSec),
       0.7,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { insuranceModelDir } from '@modelship/insurance-model';
 import { renderNginxConf } from '@modelship/k8s';
 import { inheritedEnv } from './config.ts';
 import { peerNginxConf, startNginx } from './nginx.ts';
@@ -83,7 +84,45 @@ export async function startService(options: ServiceOptions): Promise<Running> {
   };
 }
 
-/** Starts the Node ceiling (Hono answering a constant) on a free loopback port. */
+/** Options for {@link startServiceConstant}. */
+export interface ServiceConstantOptions extends StackOptions {
+  /** The model the service loads (and never runs per request). @default the bundled model */
+  readonly modelDir?: string;
+}
+
+/**
+ * Starts the Node ceiling that the floor is measured against: the inference service's own
+ * stack (`startService` from @modelship/inference, every middleware, the pod's settings)
+ * with `/predict` answering a constant (`src/service-constant-server.ts`), on a free
+ * loopback port, and waits for `/readyz`.
+ */
+export async function startServiceConstant(options: ServiceConstantOptions): Promise<Running> {
+  const port = await freePort();
+  const server = startProcess({
+    name: options.name,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(benchDir, 'src/service-constant-server.ts')],
+    env: {
+      ...inheritedEnv(),
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DELAY: '0',
+      MODEL_DIR: options.modelDir ?? insuranceModelDir,
+    },
+    cwd: benchDir,
+    logDir: options.workDir,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const readyAt = await waitForHttp({ url: `${url}/readyz`, process: server });
+  return { url, app: [server], readyMs: readyAt - server.startedAt, stop: () => stopAllOf(server) };
+}
+
+/**
+ * Starts the informational "bare Hono" ceiling: a plain Hono app on @hono/node-server that
+ * parses the body and answers a constant, with none of the service's middleware.
+ */
 export async function startConstantServer(options: StackOptions): Promise<Running> {
   const port = await freePort();
   const server = startProcess({

@@ -38,12 +38,14 @@ describe('ratios', () => {
     const r = ratios([
       fakeSummary('ours-nginx/1', 32, 9000, 4),
       fakeSummary('peer-nginx/1', 32, 450, 80),
-      fakeSummary('ceiling-node/1', 32, 12000, 3),
+      fakeSummary('ceiling-service/1', 32, 12000, 3),
+      fakeSummary('ceiling-hono/1', 32, 36000, 1),
     ]);
     const value = (name: string) => r.find((x) => x.name.startsWith(name))?.value;
     expect(value('ours/peer req/s, 1 record')).toBe(20);
     expect(value('peer/ours p99')).toBe(20);
-    expect(value('ours/ceiling req/s: nginx → Node')).toBe(0.75);
+    expect(value('ours/ceiling req/s: nginx → service stack')).toBe(0.75);
+    expect(value('ours/ceiling req/s: nginx → bare Hono')).toBe(0.25);
     expect(r.find((x) => x.name.includes('64 records'))).toBeUndefined();
   });
 });

@@ -137,11 +137,19 @@ export const ratioDefinitions: readonly {
       ratio(find(s, 'ours-nginx/64', c)?.rowsPerSec, find(s, 'peer-nginx/64', c)?.rowsPerSec),
   },
   {
-    name: 'ours/ceiling req/s: nginx → Node constant',
+    name: 'ours/ceiling req/s: nginx → service stack constant (floor)',
     compute: (s, c) =>
       ratio(
         find(s, 'ours-nginx/1', c)?.requestsPerSec,
-        find(s, 'ceiling-node/1', c)?.requestsPerSec,
+        find(s, 'ceiling-service/1', c)?.requestsPerSec,
+      ),
+  },
+  {
+    name: 'ours/ceiling req/s: nginx → bare Hono constant',
+    compute: (s, c) =>
+      ratio(
+        find(s, 'ours-nginx/1', c)?.requestsPerSec,
+        find(s, 'ceiling-hono/1', c)?.requestsPerSec,
       ),
   },
   {

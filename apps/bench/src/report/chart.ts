@@ -125,7 +125,8 @@ const COLORS: Readonly<Record<string, string>> = {
   'ours-nginx': '#1f6feb',
   'ours-direct': '#6cb6ff',
   'peer-nginx': '#d1242f',
-  'ceiling-node': '#6e7781',
+  'ceiling-service': '#57606a',
+  'ceiling-hono': '#8c959f',
   'ceiling-static': '#afb8c1',
 };
 

@@ -20,10 +20,18 @@ tag=${1:-localhost/modelship-inference:dev}
 shift || true
 
 args=(--isolation chroot --pull=never --layers -f apps/inference/Dockerfile -t "$tag")
-args+=(--build-arg "VERSION=$(node -p 'require("./apps/inference/package.json").version')")
-args+=(--build-arg "REVISION=${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}")
+version=$(node -p 'require("./apps/inference/package.json").version')
+revision=${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
 source_url=$(git remote get-url origin 2>/dev/null || true)
+args+=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision")
 [ -z "$source_url" ] || args+=(--build-arg "SOURCE=$source_url")
+# The same values as --label too: buildah (podman 4.3) reuses the cached layer of the
+# Dockerfile's LABEL instruction when only a build-arg value changed (seen when a commit
+# touched nothing in the build context: the image kept the previous revision). --label is
+# applied when the image is committed, never cached, and sets the same keys.
+oci=org.opencontainers.image
+args+=(--label "$oci.version=$version" --label "$oci.revision=$revision")
+[ -z "$source_url" ] || args+=(--label "$oci.source=$source_url")
 
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
   args+=(--volume "$NODE_EXTRA_CA_CERTS:/tmp/extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/tmp/extra-ca.crt)

@@ -35,3 +35,14 @@ export const replacedAppReference = [
   { model: 'PyCaret linear regression with engineered features', r2: 0.8272, mae: 2952.7 },
   { model: 'Plain linear regression', r2: 0.7308, mae: 4323.6 },
 ] as const;
+
+/**
+ * Python interpreter with onnxruntime for the portability check: `MODELSHIP_ORT_PYTHON`, or
+ * the package's `.venv` made by `portability/setup-venv.sh`.
+ */
+export const portabilityPython: string =
+  process.env.MODELSHIP_ORT_PYTHON ??
+  fileURLToPath(new URL('../.venv/bin/python', import.meta.url));
+
+/** Whether this is a CI run, where every real component the tests use must be present. */
+export const isCi: boolean = process.env.CI === 'true';

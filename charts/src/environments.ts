@@ -38,6 +38,10 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70 },
       service: { type: 'LoadBalancer', loadBalancer: 'external', backendServiceBased: true },
       ingress: { enabled: false },
+      // Metrics on the pods' port 9090 for GKE's managed Prometheus collectors (gmp-system).
+      // `podMonitoring: true` also makes the cluster scrape them; it is a custom resource, so
+      // it needs managed collection (on by default on GKE >= 1.27 and Autopilot).
+      metrics: { scraperNamespaces: ['gmp-system'], podMonitoring: false },
     },
   },
   local: {

@@ -140,14 +140,16 @@ export async function startConstantServer(options: StackOptions): Promise<Runnin
 
 /**
  * Puts the shipped nginx config (`renderNginxConf` from @modelship/k8s) in front of a running
- * server. Only the listen port, the upstream port and the writable directory (pid, temp
- * paths) differ from the pod; everything else is the generated file as shipped.
+ * server. Only the listen ports (public and metrics), the upstream port and the writable
+ * directory (pid, temp paths) differ from the pod; everything else is the generated file as
+ * shipped.
  */
 export async function withShippedNginx(server: Running, options: StackOptions): Promise<Running> {
   const listenPort = await freePort();
   const upstreamPort = Number(new URL(server.url).port);
   const prefix = join(options.workDir, options.name);
-  const conf = renderNginxConf({ listenPort, upstreamPort, tempDir: prefix });
+  const metricsPort = await freePort();
+  const conf = renderNginxConf({ listenPort, metricsPort, upstreamPort, tempDir: prefix });
   const nginx = await startNginx({ name: options.name, conf, workDir: options.workDir });
   const url = `http://127.0.0.1:${listenPort}`;
   await waitForHttp({ url: `${url}/nginx-health`, process: nginx });

@@ -11,6 +11,7 @@ export {
 } from './nginx-conf-options.ts';
 export { INFERENCE_UID, NGINX_CONF_DIR, NGINX_UID } from './pod-template.ts';
 export { InvalidPropError } from './validate.ts';
+export type { PodMonitoringSpec } from './workload-monitoring.ts';
 export type { BackendConfigSpec } from './workload-networking.ts';
 export {
   type AutoscalingOptions,
@@ -19,6 +20,7 @@ export {
   type InferenceServiceOptions,
   type InferenceWorkloadProps,
   type IngressOptions,
+  type MetricsOptions,
   type ModelMetadata,
   type ResourceAmounts,
   type ServiceOptions,

@@ -12,6 +12,7 @@ function synth(ingress: boolean): KubeObject[] {
     egress: 'dns',
     service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
     nginx: { rateLimit: { requestsPerSecond: 10 } },
+    metrics: { podMonitoring: ingress, scraperNamespaces: ['gmp-system', 'monitoring'] },
   });
   return Testing.synth(chart) as KubeObject[];
 }

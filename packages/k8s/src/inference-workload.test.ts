@@ -56,6 +56,7 @@ describe('InferenceWorkload defaults', () => {
     );
     expect(container('nginx').ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
     ]);
     expect(container('inference').image).toBe(IMAGE);
     expect(container('inference').ports).toBeUndefined();
@@ -201,11 +202,34 @@ describe('InferenceWorkload defaults', () => {
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
   });
 
-  it('allows ingress only to port 8080 and no egress', () => {
+  it('allows ingress to port 8080, to the metrics port from gmp-system only, and no egress', () => {
     const np = one('NetworkPolicy');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(np.spec.ingress).toEqual([
+      { ports: [{ protocol: 'TCP', port: 8080 }] },
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } },
+        ],
+        ports: [{ protocol: 'TCP', port: 9090 }],
+      },
+    ]);
     expect(np.spec.egress).toEqual([]);
+  });
+
+  it('serves metrics on the metrics port only, and creates no PodMonitoring (a CRD) by default', () => {
+    const conf = one('ConfigMap').data['nginx.conf'] as string;
+    const servers = conf.split(/^ {2}server \{$/m).slice(1);
+    expect(servers).toHaveLength(2);
+    const [main, metrics] = servers as [string, string];
+    expect(main).toMatch(/listen 8080 default_server;/);
+    expect(main).toMatch(
+      /location \^~ \/metrics \{\s+default_type application\/json;[^}]*return 404 /,
+    );
+    expect(metrics).toMatch(/listen 9090;/);
+    expect(metrics).toMatch(/location = \/metrics \{\s+proxy_pass http:\/\/modelship_inference;/);
+    expect(metrics.match(/proxy_pass/g)).toHaveLength(1);
+    expect(objects.some((o: Manifest) => o.kind === 'PodMonitoring')).toBe(false);
   });
 
   it('labels everything with app.kubernetes.io/* and no model annotations without a model', () => {
@@ -415,6 +439,51 @@ describe('InferenceWorkload props', () => {
     expect(one('Service').spec.externalTrafficPolicy).toBe('Local');
   });
 
+  it('metrics → metrics port, scraper namespaces, PodMonitoring', () => {
+    const { container, one } = synth({
+      name: 'ins',
+      metrics: {
+        port: 9102,
+        scraperNamespaces: ['monitoring', 'gmp-system'],
+        podMonitoring: true,
+        scrapeInterval: '15s',
+      },
+    });
+    expect(container('nginx').ports[1]).toEqual({
+      name: 'metrics',
+      containerPort: 9102,
+      protocol: 'TCP',
+    });
+    expect(one('ConfigMap').data['nginx.conf']).toMatch(/listen 9102;/);
+    const np = one('NetworkPolicy');
+    expect(np.spec.ingress[1].from.map((p: Manifest) => p.namespaceSelector.matchLabels)).toEqual([
+      { 'kubernetes.io/metadata.name': 'monitoring' },
+      { 'kubernetes.io/metadata.name': 'gmp-system' },
+    ]);
+    expect(np.spec.ingress[1].ports).toEqual([{ protocol: 'TCP', port: 9102 }]);
+    const pm = one('PodMonitoring');
+    expect(pm.apiVersion).toBe('monitoring.googleapis.com/v1');
+    expect(pm.metadata.name).toBe('ins');
+    expect(pm.spec).toEqual({
+      selector: { matchLabels: one('Deployment').spec.selector.matchLabels },
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s' }],
+    });
+  });
+
+  it('metrics.enabled false → no metrics port, server or ingress rule; still 404 on the public port', () => {
+    const { container, one, objects } = synth({ metrics: { enabled: false } });
+    expect(container('nginx').ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+    ]);
+    const conf = one('ConfigMap').data['nginx.conf'] as string;
+    expect(conf.match(/^ {2}server \{$/gm)).toHaveLength(1);
+    expect(conf).toMatch(/location \^~ \/metrics \{/);
+    expect(one('NetworkPolicy').spec.ingress).toEqual([
+      { ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+    expect(objects.some((o: Manifest) => o.kind === 'PodMonitoring')).toBe(false);
+  });
+
   it('terminationGracePeriodSeconds → pod spec', () => {
     expect(synth({ terminationGracePeriodSeconds: 90 }).pod.terminationGracePeriodSeconds).toBe(90);
   });
@@ -426,6 +495,7 @@ describe('InferenceWorkload props', () => {
       ingress: { enabled: true },
       egress: 'dns',
       nginx: { rateLimit: { requestsPerSecond: 10 } },
+      metrics: { podMonitoring: true },
     });
     expect(objects).toMatchSnapshot();
   });

@@ -10,6 +10,7 @@ import {
 } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import { objectNames, podSpec } from './pod-template.ts';
+import { podMonitoring } from './workload-monitoring.ts';
 import { gkeIngress, networkPolicy, service } from './workload-networking.ts';
 import type { InferenceWorkloadProps } from './workload-props.ts';
 import { horizontalPodAutoscaler, podDisruptionBudget } from './workload-scaling.ts';
@@ -19,7 +20,9 @@ import { resolveWorkloadSettings, type WorkloadSettings } from './workload-setti
  * The nginx-fronted inference workload: a Deployment whose pods run nginx (port 8080, the only
  * entry) in front of the inference service on 127.0.0.1, with its nginx ConfigMap, a
  * LoadBalancer Service, an autoscaling/v2 HPA, a PodDisruptionBudget, a NetworkPolicy, a
- * ServiceAccount without a token and, optionally, a GKE Ingress with a BackendConfig.
+ * ServiceAccount without a token and, optionally, a GKE Ingress with a BackendConfig and a
+ * PodMonitoring for GKE's managed Prometheus. Metrics are served on nginx's metrics port
+ * (9090, reachable from the scrapers' namespaces only), never on the public port.
  *
  * Termination drops no request: on SIGTERM the service turns unready at once, serves for
  * SHUTDOWN_DELAY while load balancers stop routing to the pod, then drains within
@@ -61,6 +64,8 @@ export class InferenceWorkload extends Construct {
   public readonly ingress?: k8s.KubeIngress;
   /** The BackendConfig (a GKE custom resource), when `ingress.enabled`. */
   public readonly backendConfig?: ApiObject;
+  /** The PodMonitoring (a GKE custom resource), when `metrics.podMonitoring`. */
+  public readonly podMonitoring?: ApiObject;
 
   constructor(scope: Construct, id: string, props: InferenceWorkloadProps) {
     super(scope, id);
@@ -126,5 +131,6 @@ export class InferenceWorkload extends Construct {
       this.ingress = ingress;
       this.backendConfig = backendConfig;
     }
+    if (s.metrics.podMonitoring) this.podMonitoring = podMonitoring(this, s);
   }
 }

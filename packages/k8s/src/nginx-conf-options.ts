@@ -96,6 +96,17 @@ export interface NginxConfOptions {
   readonly accessLogPath?: string;
   /** Also log kubelet probe requests (user agent `kube-probe/*`). @default false */
   readonly logProbes?: boolean;
+  /**
+   * The service's Prometheus path. Never served on `listenPort` (the public port answers it
+   * 404); served only on `metricsPort`, for in-cluster scrapers.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+  /**
+   * Port of a second, metrics-only server (`metricsPath`, nothing else), or `false` for none.
+   * @default 9090
+   */
+  readonly metricsPort?: number | false;
 }
 
 /** {@link NginxConfOptions} with every default applied. */
@@ -144,6 +155,8 @@ export function resolveNginxConfOptions(options: NginxConfOptions = {}): Resolve
     workerShutdownTimeoutSeconds: options.workerShutdownTimeoutSeconds ?? 10,
     accessLogPath: options.accessLogPath ?? '/dev/stdout',
     logProbes: options.logProbes ?? false,
+    metricsPath: options.metricsPath ?? '/metrics',
+    metricsPort: options.metricsPort ?? 9090,
   };
   validate(resolved);
   return resolved;
@@ -177,6 +190,16 @@ function validate(o: ResolvedNginxConfOptions): void {
     });
     if (!/^[A-Za-z0-9-]+$/.test(o.realIp.header)) {
       fail('realIp.header', o.realIp.header, 'must be an HTTP header name');
+    }
+  }
+  assertUrlPath('metricsPath', o.metricsPath);
+  if (o.metricsPath === '/') fail('metricsPath', o.metricsPath, "must not be '/'");
+  if (o.metricsPath === o.healthPath)
+    fail('metricsPath', o.metricsPath, 'must differ from healthPath');
+  if (o.metricsPort !== false) {
+    assertPort('metricsPort', o.metricsPort);
+    if (o.metricsPort === o.listenPort || o.metricsPort === o.upstreamPort) {
+      fail('metricsPort', o.metricsPort, 'must differ from listenPort and upstreamPort');
     }
   }
   if (o.rateLimit !== undefined) {

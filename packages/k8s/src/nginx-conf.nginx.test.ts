@@ -103,6 +103,7 @@ describeNginx('nginx in front of a stub service', () => {
   let upstream: Server;
   let nginx: ChildProcess;
   let port: number;
+  let metricsPort: number;
   const accessLog = () => readFile(join(dir, 'stdout.log'), 'utf8').catch(() => '');
   const seen: Seen[] = [];
   const sockets = new Map<unknown, number>();
@@ -125,8 +126,10 @@ describeNginx('nginx in front of a stub service', () => {
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     port = await freePort();
+    metricsPort = await freePort();
     const conf = renderNginxConf({
       listenPort: port,
+      metricsPort,
       upstreamPort: (upstream.address() as AddressInfo).port,
       bodyLimitBytes: 1024,
       tempDir: dir,
@@ -170,6 +173,34 @@ describeNginx('nginx in front of a stub service', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/json');
     expect(JSON.parse(reply.body)).toEqual({ status: 'ok' });
+    expect(seen.length).toBe(before);
+  });
+
+  it('never passes the metrics path on from the public port (JSON 404)', async () => {
+    const before = seen.length;
+    for (const path of ['/metrics', '/metrics/', '/metrics?x=1', '//metrics', '/%6Detrics']) {
+      const reply = await send(port, path);
+      expect(reply.status, path).toBe(404);
+      expect(reply.headers['content-type'], path).toBe('application/json');
+      expect(JSON.parse(reply.body).error.code, path).toBe('not_found');
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it('serves the metrics path on the metrics port, and nothing else there', async () => {
+    const reply = await send(metricsPort, '/metrics');
+    expect(reply.status).toBe(200);
+    expect(seen.at(-1)?.url).toBe('/metrics');
+    const before = seen.length;
+    for (const path of ['/predict', '/', '/nginx-health']) {
+      const other = await send(
+        metricsPort,
+        path,
+        path === '/predict' ? { method: 'POST', body: '{}' } : {},
+      );
+      expect(other.status, path).toBe(404);
+      expect(JSON.parse(other.body).error.code, path).toBe('not_found');
+    }
     expect(seen.length).toBe(before);
   });
 

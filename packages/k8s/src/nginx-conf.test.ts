@@ -162,6 +162,19 @@ describe('renderNginxConf options', () => {
     expect(renderNginxConf({ logProbes: true }).match(/~\^kube-probe\/ (\d);/)?.[1]).toBe('1');
   });
 
+  it('answers the metrics path 404 on the public port and serves it on the metrics port only', () => {
+    const conf = renderNginxConf({ metricsPort: 9102 });
+    expect(blockBody(conf, 'location ^~ /metrics')).toContain('return 404 ');
+    expect(blockBody(conf, 'location ^~ /metrics')).not.toContain('proxy_pass');
+    expect(conf).toContain('listen 9102;');
+    expect(blockBody(conf, 'location = /metrics')).toContain(
+      'proxy_pass http://modelship_inference;',
+    );
+    const none = renderNginxConf({ metricsPort: false });
+    expect(none).not.toContain('location = /metrics');
+    expect(none).toContain('location ^~ /metrics {');
+  });
+
   it('turns gzip off and moves the health path and temp dir', () => {
     const conf = renderNginxConf({ gzip: false, healthPath: '/_nginx', tempDir: '/run/nginx' });
     expect(conf).toContain('gzip off;');
@@ -177,6 +190,13 @@ describe('renderNginxConf options', () => {
     [{ upstreamHost: 'a b' }, `'upstreamHost' ("a b")`],
     [{ realIp: { trustedCidrs: ['10.0.0.0/33'] } }, `'realIp.trustedCidrs[0]' ("10.0.0.0/33")`],
     [{ rateLimit: { requestsPerSecond: 0 } }, "'rateLimit.requestsPerSecond' (0)"],
+    [{ metricsPort: 8080 }, "'metricsPort' (8080) must differ from listenPort and upstreamPort"],
+    [{ metricsPort: 8081 }, "'metricsPort' (8081) must differ"],
+    [{ metricsPath: '/' }, `'metricsPath' ("/") must not be '/'`],
+    [
+      { metricsPath: '/nginx-health' },
+      `'metricsPath' ("/nginx-health") must differ from healthPath`,
+    ],
   ])('rejects %o naming the option', (options, message) => {
     expect(() => renderNginxConf(options)).toThrow(message);
   });

@@ -171,6 +171,7 @@ function httpBlock(o: ResolvedNginxConfOptions): NginxNode {
         ],
       ),
       serverBlock(o),
+      ...(o.metricsPort === false ? [] : [metricsServerBlock(o, o.metricsPort)]),
     ],
   );
 }
@@ -243,42 +244,82 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
         ['=', o.healthPath],
         [d('access_log', 'off'), d('return', 200, '{"status":"ok"}')],
       ),
+      comment('Metrics are for in-cluster scrapers only (the metrics port), never public.'),
+      block('location', ['^~', o.metricsPath], notFound(o.metricsPath)),
       block(
         'location',
         ['/'],
         [
           o.rateLimit &&
             d('limit_req', `zone=${RATE_ZONE}`, `burst=${o.rateLimit.burst}`, 'nodelay'),
-          d('proxy_pass', `http://${UPSTREAM}`),
-          d('proxy_http_version', '1.1'),
-          comment('An empty Connection header keeps the upstream connection alive.'),
-          d('proxy_set_header', 'Connection', ''),
-          d('proxy_set_header', 'Host', '$host'),
-          d('proxy_set_header', 'X-Request-Id', REQUEST_ID),
-          d('proxy_set_header', 'X-Real-IP', '$remote_addr'),
-          d('proxy_set_header', 'X-Forwarded-For', '$proxy_add_x_forwarded_for'),
-          d('proxy_set_header', 'X-Forwarded-Proto', '$modelship_forwarded_proto'),
-          d('proxy_connect_timeout', `${o.proxyConnectTimeoutSeconds}s`),
-          d('proxy_send_timeout', `${o.proxySendTimeoutSeconds}s`),
-          d('proxy_read_timeout', `${o.proxyReadTimeoutSeconds}s`),
-          comment("The service echoes the id too: send nginx's once."),
-          d('proxy_hide_header', 'X-Request-Id'),
-          d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
+          ...proxyToService(o),
         ],
       ),
-      ...NGINX_ERRORS.map((e) =>
-        block(
-          'location',
-          ['=', errorUri(e.status)],
-          [
-            d('internal'),
-            d('default_type', 'application/json'),
-            d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
-            d('return', e.sent ?? e.status, errorBody(e.code, e.message(o))),
-          ],
-        ),
-      ),
+      ...errorLocations(o),
     ],
+  );
+}
+
+/** The metrics-only server: `metricsPath` proxied to the service, 404 for anything else. */
+function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNode {
+  return block(
+    'server',
+    [],
+    [
+      d('listen', port),
+      comment('Scrapes every few seconds per pod would drown the access log.'),
+      d('access_log', 'off'),
+      ...NGINX_ERRORS.map((e) => d('error_page', e.status, errorUri(e.status))),
+      block('location', ['=', o.metricsPath], proxyToService(o)),
+      block('location', ['/'], notFound('this path')),
+      ...errorLocations(o),
+    ],
+  );
+}
+
+/** Directives that pass a request to the service over the keep-alive pool. */
+function proxyToService(o: ResolvedNginxConfOptions): NginxNode[] {
+  return [
+    d('proxy_pass', `http://${UPSTREAM}`),
+    d('proxy_http_version', '1.1'),
+    comment('An empty Connection header keeps the upstream connection alive.'),
+    d('proxy_set_header', 'Connection', ''),
+    d('proxy_set_header', 'Host', '$host'),
+    d('proxy_set_header', 'X-Request-Id', REQUEST_ID),
+    d('proxy_set_header', 'X-Real-IP', '$remote_addr'),
+    d('proxy_set_header', 'X-Forwarded-For', '$proxy_add_x_forwarded_for'),
+    d('proxy_set_header', 'X-Forwarded-Proto', '$modelship_forwarded_proto'),
+    d('proxy_connect_timeout', `${o.proxyConnectTimeoutSeconds}s`),
+    d('proxy_send_timeout', `${o.proxySendTimeoutSeconds}s`),
+    d('proxy_read_timeout', `${o.proxyReadTimeoutSeconds}s`),
+    comment("The service echoes the id too: send nginx's once."),
+    d('proxy_hide_header', 'X-Request-Id'),
+    d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
+  ];
+}
+
+/** A JSON 404 in the service's error shape. */
+function notFound(what: string): NginxNode[] {
+  return [
+    d('default_type', 'application/json'),
+    d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
+    d('return', 404, errorBody('not_found', `No route for ${what}.`)),
+  ];
+}
+
+/** The internal locations that render nginx's own errors as JSON. */
+function errorLocations(o: ResolvedNginxConfOptions): NginxNode[] {
+  return NGINX_ERRORS.map((e) =>
+    block(
+      'location',
+      ['=', errorUri(e.status)],
+      [
+        d('internal'),
+        d('default_type', 'application/json'),
+        d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
+        d('return', e.sent ?? e.status, errorBody(e.code, e.message(o))),
+      ],
+    ),
   );
 }
 

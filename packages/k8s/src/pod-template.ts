@@ -62,7 +62,12 @@ function nginxContainer(s: WorkloadSettings): k8s.Container {
     // Run nginx directly with our config; the image's entrypoint scripts would try to edit
     // files on the read-only root filesystem.
     command: ['nginx', '-c', `${NGINX_CONF_DIR}/nginx.conf`, '-g', 'daemon off;'],
-    ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+    ports: [
+      { name: 'http', containerPort: port, protocol: 'TCP' },
+      ...(s.nginx.metricsPort === false
+        ? []
+        : [{ name: 'metrics', containerPort: s.nginx.metricsPort, protocol: 'TCP' }]),
+    ],
     resources: resources(s.resources.nginx),
     securityContext: securityContext(NGINX_UID),
     livenessProbe: httpProbe(s.nginx.healthPath, port, {

@@ -61,8 +61,9 @@ export function service(scope: Construct, s: WorkloadSettings): k8s.KubeService 
 }
 
 /**
- * The NetworkPolicy: ingress only to nginx's port (from anywhere: the load balancer preserves
- * client addresses); egress denied, or DNS only. The service needs no egress: the model is baked
+ * The NetworkPolicy: ingress to nginx's port (from anywhere: the load balancer preserves
+ * client addresses) and to the metrics port from the scrapers' namespaces only; egress denied,
+ * or DNS only. The service needs no egress: the model is baked
  * into the image and nginx reaches the service over loopback, which policies do not filter.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
@@ -86,6 +87,18 @@ export function networkPolicy(scope: Construct, s: WorkloadSettings): k8s.KubeNe
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         { ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(s.nginx.listenPort) }] },
+        ...(s.nginx.metricsPort === false
+          ? []
+          : [
+              {
+                from: s.metrics.scraperNamespaces.map((namespace) => ({
+                  namespaceSelector: {
+                    matchLabels: { 'kubernetes.io/metadata.name': namespace },
+                  },
+                })),
+                ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(s.nginx.metricsPort) }],
+              },
+            ]),
       ],
       egress: s.egress === 'dns' ? [dns] : [],
     },

@@ -113,6 +113,34 @@ export interface IngressOptions {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * Prometheus metrics. The public port never serves them (nginx answers 404 there); nginx serves
+ * the service's `/metrics` on a port of its own (container port `metrics`), which only the
+ * scrapers' namespaces may reach (NetworkPolicy).
+ */
+export interface MetricsOptions {
+  /** Serve metrics on the metrics port. @default true */
+  readonly enabled?: boolean;
+  /** nginx's metrics-only port. @default 9090 */
+  readonly port?: number;
+  /**
+   * Namespaces whose pods may scrape the metrics port. GKE's managed collection (Google Cloud
+   * Managed Service for Prometheus) runs its collectors in `gmp-system`.
+   * @default ['gmp-system']
+   */
+  readonly scraperNamespaces?: readonly string[];
+  /**
+   * Also create a `PodMonitoring` (monitoring.googleapis.com/v1) so that GKE's managed
+   * collection scrapes the pods. A custom resource: the cluster needs managed collection
+   * (on by default on GKE ≥ 1.27 and Autopilot).
+   * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
+   * @default false
+   */
+  readonly podMonitoring?: boolean;
+  /** Scrape interval of the PodMonitoring. @default '30s' */
+  readonly scrapeInterval?: string;
+}
+
 /** Pod placement across failure domains. */
 export interface TopologySpreadOptions {
   /** What to do when zones cannot be balanced. @default 'ScheduleAnyway' */
@@ -140,14 +168,21 @@ export interface InferenceWorkloadProps {
   /** nginx image (pinned tag). @default DEFAULT_NGINX_IMAGE */
   readonly nginxImage?: string;
   /**
-   * nginx options; `listenPort`, `upstreamPort` and `bodyLimitBytes` are derived and may not be
-   * set here.
+   * nginx options; `listenPort`, `upstreamPort`, `bodyLimitBytes` and the metrics port and path
+   * are derived and may not be set here.
    * @default {}
    */
   readonly nginx?: Omit<
     NginxConfOptions,
-    'listenPort' | 'upstreamHost' | 'upstreamPort' | 'bodyLimitBytes'
+    | 'listenPort'
+    | 'upstreamHost'
+    | 'upstreamPort'
+    | 'bodyLimitBytes'
+    | 'metricsPort'
+    | 'metricsPath'
   >;
+  /** Prometheus metrics for in-cluster scrapers. @default {} */
+  readonly metrics?: MetricsOptions;
   /** Requests and limits. @default DEFAULT_RESOURCES */
   readonly resources?: {
     readonly nginx?: ContainerResources;

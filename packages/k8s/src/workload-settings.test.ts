@@ -117,6 +117,37 @@ describe('invalid props throw, naming the prop and its value', () => {
       `'ingress.host' ("Not A Host")`,
     ],
     ['a bad version label', { appVersion: 'v 1' }, `'appVersion' ("v 1")`],
+    [
+      'the metrics port on nginx port',
+      { metrics: { port: 8080 } },
+      "'metrics.port' (8080) must differ from nginx's port 8080",
+    ],
+    [
+      'the metrics port on the service port',
+      { inference: { port: 9000 }, metrics: { port: 9000 } },
+      "'metrics.port' (9000) must differ",
+    ],
+    ['a bad metrics port', { metrics: { port: 0 } }, "'metrics.port' (0)"],
+    [
+      'a bad scraper namespace',
+      { metrics: { scraperNamespaces: ['GMP'] } },
+      `'metrics.scraperNamespaces[0]' ("GMP")`,
+    ],
+    [
+      'a bad scrape interval',
+      { metrics: { scrapeInterval: '30' } },
+      `'metrics.scrapeInterval' ("30")`,
+    ],
+    [
+      'a PodMonitoring without metrics',
+      { metrics: { enabled: false, podMonitoring: true } },
+      "'metrics.podMonitoring' (true) requires 'metrics.enabled'",
+    ],
+    [
+      'a derived nginx metrics option',
+      { nginx: { metricsPort: 9100 } as never },
+      "'nginx.metricsPort' (9100) is derived",
+    ],
   ])('%s', (_case, props, message) => {
     const construct = build(props);
     expect(construct).toThrow(InvalidPropError);

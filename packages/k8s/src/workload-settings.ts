@@ -15,6 +15,7 @@ import {
   type InferenceServiceOptions,
   type InferenceWorkloadProps,
   type IngressOptions,
+  type MetricsOptions,
   type ModelMetadata,
   type ServiceOptions,
   type TopologySpreadOptions,
@@ -70,6 +71,7 @@ export interface WorkloadSettings {
     readonly modelDir: string | undefined;
   };
   readonly nginx: ResolvedNginxConfOptions;
+  readonly metrics: Required<MetricsOptions>;
   readonly resources: {
     readonly nginx: ContainerResources;
     readonly inference: ContainerResources;
@@ -108,7 +110,24 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   assertPort('inference.port', inference.port);
   assertInt('inference.bodyLimitBytes', inference.bodyLimitBytes, 1);
   const nginxOptions = (props.nginx ?? {}) as Record<string, unknown>;
-  for (const derived of ['listenPort', 'upstreamHost', 'upstreamPort', 'bodyLimitBytes']) {
+  const m = props.metrics ?? {};
+  const metrics: WorkloadSettings['metrics'] = {
+    enabled: m.enabled ?? true,
+    port: m.port ?? 9090,
+    scraperNamespaces: m.scraperNamespaces ?? ['gmp-system'],
+    podMonitoring: m.podMonitoring ?? false,
+    scrapeInterval: m.scrapeInterval ?? '30s',
+  };
+  validateMetrics(metrics, inference.port);
+  const derivedNginxOptions = [
+    'listenPort',
+    'upstreamHost',
+    'upstreamPort',
+    'bodyLimitBytes',
+    'metricsPort',
+    'metricsPath',
+  ];
+  for (const derived of derivedNginxOptions) {
     if (nginxOptions[derived] !== undefined) {
       fail(
         `nginx.${derived}`,
@@ -124,6 +143,8 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
       upstreamHost: '127.0.0.1',
       upstreamPort: inference.port,
       bodyLimitBytes: inference.bodyLimitBytes,
+      metricsPort: metrics.enabled ? metrics.port : false,
+      metricsPath: '/metrics',
     }),
   );
   const a = props.autoscaling ?? {};
@@ -139,6 +160,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     appVersion: props.appVersion ?? props.model?.version,
     inference,
     nginx,
+    metrics,
     resources: {
       nginx: props.resources?.nginx ?? DEFAULT_RESOURCES.nginx,
       inference: props.resources?.inference ?? DEFAULT_RESOURCES.inference,
@@ -179,6 +201,23 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   };
   validateSettings(settings);
   return settings;
+}
+
+/** Checked before nginx's options are derived from them, so errors name these props. */
+function validateMetrics(m: WorkloadSettings['metrics'], inferencePort: number): void {
+  assertPort('metrics.port', m.port);
+  if (m.port === 8080 || m.port === inferencePort) {
+    fail('metrics.port', m.port, `must differ from nginx's port 8080 and 'inference.port'`);
+  }
+  m.scraperNamespaces.forEach((namespace, index) => {
+    assertDnsLabel(`metrics.scraperNamespaces[${index}]`, namespace);
+  });
+  if (!/^[1-9]\d*(ms|s|m|h)$/.test(m.scrapeInterval)) {
+    fail('metrics.scrapeInterval', m.scrapeInterval, "must be a duration like '30s' or '1m'");
+  }
+  if (m.podMonitoring && !m.enabled) {
+    fail('metrics.podMonitoring', m.podMonitoring, "requires 'metrics.enabled'");
+  }
 }
 
 /** Re-throws an option error from a nested resolver with the prop's full path. */

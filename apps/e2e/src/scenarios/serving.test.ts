@@ -44,11 +44,12 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
     const nginx = pod.containers.get('nginx');
     const changes = nginx?.conf?.changes ?? [];
     expect(changes.length).toBeGreaterThan(0);
-    const proxyPort = pod.ports.local(pod.workload.route.containerPort);
+    const podPorts = (nginx?.spec.ports ?? []).map((port) => pod.ports.local(port.containerPort));
+    expect(podPorts).toHaveLength(2); // the Service's target and the metrics port
     for (const change of changes) {
       const pathMapped = nginx?.paths.mounts.some((mount) => change.after.includes(mount.hostPath));
-      const listenMapped = new RegExp(`^\\s*listen 127\\.0\\.0\\.1:${proxyPort}[\\s;]`).test(
-        change.after,
+      const listenMapped = podPorts.some((port) =>
+        new RegExp(`^\\s*listen 127\\.0\\.0\\.1:${port}[\\s;]`).test(change.after),
       );
       const upstreamMapped = /server 127\.0\.0\.1:\d+;/.test(change.after);
       expect({ change, mapped: pathMapped || listenMapped || upstreamMapped }).toEqual({
@@ -128,6 +129,23 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
     const agents = (await accessLog()).map((line) => String(line.user_agent));
     expect(agents.length).toBeGreaterThan(0);
     expect(agents).not.toContain(KUBE_PROBE_USER_AGENT);
+  });
+
+  it('serves metrics on the metrics port only, never through the Service port', async () => {
+    await postJson(pod.url, '/predict', validRecord);
+    const publicReply = await send(pod.url, '/metrics');
+    expect(publicReply.status).toBe(404);
+    expect(jsonOf(publicReply)).toMatchObject({ error: { code: 'not_found' } });
+    const metricsPort = resolvePort(pod.workload.pod.containers, 'metrics');
+    expect(metricsPort).toEqual({ container: 'nginx', containerPort: 9090 });
+    const scrape = await send(
+      `http://127.0.0.1:${pod.ports.local(metricsPort.containerPort)}`,
+      '/metrics',
+    );
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
+    expect(scrape.text).toMatch(/^http_requests_total\{[^}]*route="\/predict"[^}]*\} [1-9]/m);
+    expect(scrape.text).toMatch(/^inference_model_info\{/m);
   });
 
   it('predicts one record through the Service port', async () => {

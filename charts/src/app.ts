@@ -12,7 +12,12 @@ export function buildApp(config: AppConfig, appProps: AppProps = {}): App {
   const app = new App(appProps);
   const model = readModelMetadata();
   for (const name of config.charts) {
-    new InferenceChart(app, name, { environment: ENVIRONMENTS[name], image: config.image, model });
+    new InferenceChart(app, name, {
+      environment: ENVIRONMENTS[name],
+      image: config.image,
+      googleCloudProject: config.googleCloudProject,
+      model,
+    });
   }
   return app;
 }

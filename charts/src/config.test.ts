@@ -1,16 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { ARTIFACT_REGISTRY_IMAGE, ConfigError, loadAppConfig } from './config.ts';
+import {
+  ARTIFACT_REGISTRY_IMAGE,
+  artifactRegistryProject,
+  ConfigError,
+  loadAppConfig,
+} from './config.ts';
 
 describe('loadAppConfig', () => {
   it('synthesizes the gke chart with its own image by default', () => {
-    expect(loadAppConfig({})).toEqual({ charts: ['gke'], image: undefined });
+    expect(loadAppConfig({})).toEqual({
+      charts: ['gke'],
+      image: undefined,
+      googleCloudProject: undefined,
+    });
   });
 
-  it('reads CHART (comma-separated) and IMAGE', () => {
-    expect(loadAppConfig({ CHART: 'local, gke,local', IMAGE: ' acme/x:1 ' })).toEqual({
-      charts: ['local', 'gke'],
-      image: 'acme/x:1',
-    });
+  it('reads CHART (comma-separated), IMAGE and GOOGLE_CLOUD_PROJECT', () => {
+    expect(
+      loadAppConfig({
+        CHART: 'local, gke,local',
+        IMAGE: ' acme/x:1 ',
+        GOOGLE_CLOUD_PROJECT: 'p-123456',
+      }),
+    ).toEqual({ charts: ['local', 'gke'], image: 'acme/x:1', googleCloudProject: 'p-123456' });
+  });
+
+  it('finds the project in an Artifact Registry image, and only there', () => {
+    expect(
+      artifactRegistryProject('europe-west1-docker.pkg.dev/acme-prod/models/inference:7'),
+    ).toBe('acme-prod');
+    expect(artifactRegistryProject('docker.io/acme/inference:1')).toBeUndefined();
+    // 'acme' is too short for a project id
+    expect(
+      artifactRegistryProject('europe-west1-docker.pkg.dev/acme/models/inference:7'),
+    ).toBeUndefined();
   });
 
   it('rejects an unknown or empty CHART, naming the variable', () => {

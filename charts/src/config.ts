@@ -1,3 +1,4 @@
+import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/k8s';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.ts';
 
 /**
@@ -13,6 +14,21 @@ export interface AppConfig {
   readonly charts: readonly EnvironmentName[];
   /** Image override (`IMAGE`). Default: each environment's own. */
   readonly image: string | undefined;
+  /**
+   * Google Cloud project for log-to-trace links (`GOOGLE_CLOUD_PROJECT`). Default: for an
+   * Artifact Registry image, the project in its path.
+   */
+  readonly googleCloudProject: string | undefined;
+}
+
+/**
+ * The project in an Artifact Registry image reference (`REGION-docker.pkg.dev/PROJECT/...`),
+ * when it is a valid project id.
+ */
+export function artifactRegistryProject(image: string): string | undefined {
+  if (!ARTIFACT_REGISTRY_IMAGE.test(image)) return undefined;
+  const project = image.split('/')[1] ?? '';
+  return GOOGLE_CLOUD_PROJECT_ID.test(project) ? project : undefined;
 }
 
 /** Thrown for an invalid environment variable; the message names it. */
@@ -22,7 +38,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads the app's settings: `CHART` (which environments; one at a time by default, so that
- * `kubectl apply -f dist/` applies exactly one) and `IMAGE`. The only reader of the environment.
+ * `kubectl apply -f dist/` applies exactly one), `IMAGE` and `GOOGLE_CLOUD_PROJECT`. The only reader of the environment.
  */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const charts = (env.CHART ?? 'gke')
@@ -40,5 +56,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`CHART=${JSON.stringify(env.CHART)}: names no environment`);
   }
   const image = env.IMAGE?.trim() || undefined;
-  return { charts: [...new Set(charts)] as EnvironmentName[], image };
+  const googleCloudProject = env.GOOGLE_CLOUD_PROJECT?.trim() || undefined;
+  return { charts: [...new Set(charts)] as EnvironmentName[], image, googleCloudProject };
 }

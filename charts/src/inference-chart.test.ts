@@ -8,11 +8,16 @@ type Manifest = any;
 
 const MODEL = { name: 'insurance-charges', version: '1.0.0', fingerprint: '0'.repeat(64) };
 
-function synth(env: keyof typeof ENVIRONMENTS, image?: string): Manifest[] {
+function synth(
+  env: keyof typeof ENVIRONMENTS,
+  image?: string,
+  googleCloudProject?: string,
+): Manifest[] {
   const chart = new InferenceChart(Testing.app(), env, {
     environment: ENVIRONMENTS[env],
     image,
     model: MODEL,
+    googleCloudProject,
   });
   return Testing.synth(chart);
 }
@@ -27,6 +32,16 @@ describe('InferenceChart', () => {
     expect(inference(synth('gke')).image).toBe(ENVIRONMENTS.gke.defaultImage);
     const image = 'europe-west1-docker.pkg.dev/acme/models/inference:7';
     expect(inference(synth('gke', image)).image).toBe(image);
+  });
+
+  it('gke: links logs to traces in the image’s project, unless another is given', () => {
+    const project = (objects: Manifest[]) =>
+      inference(objects).env.find((e: Manifest) => e.name === 'GOOGLE_CLOUD_PROJECT')?.value;
+    expect(project(synth('gke', 'europe-west1-docker.pkg.dev/acme-prod/models/inference:7'))).toBe(
+      'acme-prod',
+    );
+    expect(project(synth('gke', undefined, 'other-project'))).toBe('other-project');
+    expect(project(synth('local', 'localhost/inference:dev'))).toBeUndefined();
   });
 
   it('gke: refuses an image outside Artifact Registry, naming IMAGE', () => {

@@ -1,7 +1,7 @@
 import { InferenceWorkload, type ModelMetadata } from '@modelship/k8s';
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { ARTIFACT_REGISTRY_IMAGE, ConfigError } from './config.ts';
+import { ARTIFACT_REGISTRY_IMAGE, artifactRegistryProject, ConfigError } from './config.ts';
 import type { Environment } from './environments.ts';
 
 /** Props for {@link InferenceChart}. */
@@ -12,6 +12,11 @@ export interface InferenceChartProps extends ChartProps {
   readonly image?: string;
   /** The served model (annotations). @default undefined (none) */
   readonly model?: ModelMetadata;
+  /**
+   * Google Cloud project for log-to-trace links.
+   * @default the project of an Artifact Registry image, else none
+   */
+  readonly googleCloudProject?: string;
 }
 
 /**
@@ -33,8 +38,10 @@ export class InferenceChart extends Chart {
         `IMAGE=${JSON.stringify(image)}: chart '${id}' needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`,
       );
     }
+    const googleCloudProject = props.googleCloudProject ?? artifactRegistryProject(image);
     this.workload = new InferenceWorkload(this, 'inference', {
       ...env.workload,
+      inference: { ...env.workload.inference, googleCloudProject },
       image,
       model: props.model,
     });

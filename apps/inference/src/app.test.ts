@@ -307,6 +307,32 @@ describe('request id, logs and headers', () => {
     expect(requestLines[1]).toMatchObject({ requestId: id, path: '/healthz', status: 200 });
   });
 
+  it('logs the trace of a traced request, with Cloud Logging’s fields when the project is known', async () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = `00-${trace}-00f067aa0ba902b7-01`;
+    const plain = setup();
+    await plain.app.request('/healthz', { headers: { traceparent } });
+    await plain.app.request('/healthz');
+    const [traced, untraced] = plain.lines.filter((l) => 'status' in l);
+    expect(traced).toMatchObject({ traceId: trace, spanId: '00f067aa0ba902b7' });
+    expect(traced).not.toHaveProperty(['logging.googleapis.com/trace']);
+    expect(untraced).not.toHaveProperty('traceId');
+
+    const gcp = setup({ env: { GOOGLE_CLOUD_PROJECT: 'acme-prod' } });
+    await gcp.app.request(
+      '/predict',
+      postJson(validRecord, { 'X-Cloud-Trace-Context': `${trace}/1;o=1` }),
+    );
+    const [line] = gcp.lines.filter((l) => 'status' in l);
+    expect(line).toMatchObject({
+      status: 200,
+      traceId: trace,
+      'logging.googleapis.com/trace': `projects/acme-prod/traces/${trace}`,
+      'logging.googleapis.com/spanId': '0000000000000001',
+      'logging.googleapis.com/trace_sampled': true,
+    });
+  });
+
   it('replaces a request id with unsafe characters', async () => {
     const { app } = setup();
     const res = await app.request('/healthz', { headers: { 'X-Request-Id': 'a b<script>' } });

@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   const { routes = routeModules } = options;
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: 'X-Request-Id' }));
-  app.use(requestLog(deps));
+  app.use(requestLog({ ...deps, traceProject: deps.config.GOOGLE_CLOUD_PROJECT }));
   // A cheap minimal set on every response, the full set on HTML (whose route sets its CSP).
   app.use(securityHeaders());
   app.use(closeConnectionsWhenStopping(deps.readiness));

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       ORT_INTRA_OP_THREADS: 1,
     });
     expect(config.MODEL_DIR).toMatch(/model\/?$/);
+    expect(config.GOOGLE_CLOUD_PROJECT).toBeUndefined();
   });
 
   it('reads the pod settings', () => {
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       BATCHING: 'off',
       MODEL_DIR: '/models/x',
       KEEPALIVE_TIMEOUT: '75.5',
+      GOOGLE_CLOUD_PROJECT: 'acme-prod-42',
     });
     expect(config).toMatchObject({
       PORT: 8081,
@@ -36,6 +38,7 @@ describe('loadConfig', () => {
       BATCHING: false,
       MODEL_DIR: '/models/x',
       KEEPALIVE_TIMEOUT: 75.5,
+      GOOGLE_CLOUD_PROJECT: 'acme-prod-42',
     });
   });
 
@@ -56,6 +59,8 @@ describe('loadConfig', () => {
     ['BATCHING', 'maybe'],
     ['MAX_QUEUE', 'lots'],
     ['ORT_INTRA_OP_THREADS', '0'],
+    ['GOOGLE_CLOUD_PROJECT', 'Acme Prod'],
+    ['GOOGLE_CLOUD_PROJECT', 'acme'],
   ])('rejects %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);

@@ -39,6 +39,18 @@ const schema = z.object({
   MAX_QUEUE: count(1).default(10_000),
   /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
   ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
+  /**
+   * Google Cloud project id: request log lines of traced requests then carry Cloud Logging's
+   * trace fields (`projects/<id>/traces/<trace>`). Unset: only `traceId`/`spanId` are logged.
+   */
+  GOOGLE_CLOUD_PROJECT: z
+    .string()
+    .trim()
+    .regex(
+      /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+      'must be a Google Cloud project id (6-30 lowercase letters, digits and hyphens)',
+    )
+    .optional(),
 });
 
 /** Validated service configuration. */

@@ -26,4 +26,9 @@ export {
   type ServiceOptions,
   type TopologySpreadOptions,
 } from './workload-props.ts';
-export { DEFAULT_RESOURCES, MANAGED_ENV, type WorkloadSettings } from './workload-settings.ts';
+export {
+  DEFAULT_RESOURCES,
+  GOOGLE_CLOUD_PROJECT_ID,
+  MANAGED_ENV,
+  type WorkloadSettings,
+} from './workload-settings.ts';

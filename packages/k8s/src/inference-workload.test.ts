@@ -273,6 +273,7 @@ describe('InferenceWorkload props', () => {
         maxBatch: 50,
         logLevel: 'debug',
         modelDir: '/models/x',
+        googleCloudProject: 'acme-prod',
         env: { FOO: 'bar' },
       },
     });
@@ -282,12 +283,13 @@ describe('InferenceWorkload props', () => {
       env('SHUTDOWN_DELAY'),
       env('SHUTDOWN_TIMEOUT'),
     ]).toEqual(['9000', '4096', '20', '30']);
-    expect([env('MAX_BATCH'), env('LOG_LEVEL'), env('MODEL_DIR'), env('FOO')]).toEqual([
-      '50',
-      'debug',
-      '/models/x',
-      'bar',
-    ]);
+    expect([
+      env('MAX_BATCH'),
+      env('LOG_LEVEL'),
+      env('MODEL_DIR'),
+      env('GOOGLE_CLOUD_PROJECT'),
+      env('FOO'),
+    ]).toEqual(['50', 'debug', '/models/x', 'acme-prod', 'bar']);
     const conf = one('ConfigMap').data['nginx.conf'];
     expect(conf).toContain('client_max_body_size 4096;');
     expect(conf).toContain('server 127.0.0.1:9000;');

@@ -106,6 +106,7 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
     MAX_BATCH: String(i.maxBatch),
     LOG_LEVEL: i.logLevel,
     ...(i.modelDir === undefined ? {} : { MODEL_DIR: i.modelDir }),
+    ...(i.googleCloudProject === undefined ? {} : { GOOGLE_CLOUD_PROJECT: i.googleCloudProject }),
     ...i.env,
   };
   return {

@@ -47,6 +47,12 @@ export interface InferenceServiceOptions {
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Model directory inside the image (`MODEL_DIR`). @default undefined (the image's own) */
   readonly modelDir?: string;
+  /**
+   * Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): traced requests' log lines then link to
+   * Cloud Trace (Cloud Logging's `logging.googleapis.com/trace` field).
+   * @default undefined (trace and span ids are logged without the link)
+   */
+  readonly googleCloudProject?: string;
   /** Further environment variables; may not redefine the ones above. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Seconds the model may take to load before the pod is restarted. @default 120 */

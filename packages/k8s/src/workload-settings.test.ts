@@ -118,6 +118,11 @@ describe('invalid props throw, naming the prop and its value', () => {
     ],
     ['a bad version label', { appVersion: 'v 1' }, `'appVersion' ("v 1")`],
     [
+      'a bad Google Cloud project',
+      { inference: { googleCloudProject: 'Acme' } },
+      `'inference.googleCloudProject' ("Acme")`,
+    ],
+    [
       'the metrics port on nginx port',
       { metrics: { port: 8080 } },
       "'metrics.port' (8080) must differ from nginx's port 8080",

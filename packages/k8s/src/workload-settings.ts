@@ -53,7 +53,14 @@ export const MANAGED_ENV = [
   'MAX_BATCH',
   'LOG_LEVEL',
   'MODEL_DIR',
+  'GOOGLE_CLOUD_PROJECT',
 ] as const;
+
+/**
+ * A Google Cloud project id: 6-30 lowercase letters, digits and hyphens, starting with a
+ * letter (optionally domain-scoped, `example.com:project`).
+ */
+export const GOOGLE_CLOUD_PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 /** Seconds nginx's preStop sleeps beyond SHUTDOWN_DELAY, so nginx outlives the service's drain. */
 export const NGINX_PRESTOP_MARGIN_SECONDS = 5;
@@ -67,8 +74,9 @@ export interface WorkloadSettings {
   readonly nginxImage: string;
   readonly model: ModelMetadata | undefined;
   readonly appVersion: string | undefined;
-  readonly inference: Required<Omit<InferenceServiceOptions, 'modelDir'>> & {
+  readonly inference: Required<Omit<InferenceServiceOptions, 'modelDir' | 'googleCloudProject'>> & {
     readonly modelDir: string | undefined;
+    readonly googleCloudProject: string | undefined;
   };
   readonly nginx: ResolvedNginxConfOptions;
   readonly metrics: Required<MetricsOptions>;
@@ -103,6 +111,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     maxBatch: i.maxBatch ?? 1000,
     logLevel: i.logLevel ?? 'info',
     modelDir: i.modelDir,
+    googleCloudProject: i.googleCloudProject,
     env: i.env ?? {},
     startupTimeoutSeconds: i.startupTimeoutSeconds ?? 120,
   };
@@ -276,6 +285,9 @@ function validateInference(s: WorkloadSettings): void {
       s.nginx.upstreamKeepaliveTimeoutSeconds,
       `must be < 'inference.keepaliveTimeoutSeconds' (${i.keepaliveTimeoutSeconds}) so that nginx never reuses a connection the service is closing`,
     );
+  }
+  if (i.googleCloudProject !== undefined && !GOOGLE_CLOUD_PROJECT_ID.test(i.googleCloudProject)) {
+    fail('inference.googleCloudProject', i.googleCloudProject, 'must be a Google Cloud project id');
   }
   for (const key of Object.keys(i.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))

@@ -219,4 +219,24 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
     // The service logs the same id, so one request can be followed through both containers.
     expect((await serviceLog()).some((line) => line.requestId === 'e2e-caller-id-1')).toBe(true);
   });
+
+  it('links the service’s log line to the caller’s trace, in the manifest’s project', async () => {
+    const project = pod.workload.pod.containers
+      .find((container) => container.name === 'inference')
+      ?.env?.find((variable) => variable.name === 'GOOGLE_CLOUD_PROJECT')?.value;
+    expect(project).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+    const trace = '0af7651916cd43dd8448eb211c80319c';
+    const reply = await postJson(pod.url, '/predict', validRecord, {
+      headers: { traceparent: `00-${trace}-b7ad6b7169203331-01`, 'x-request-id': 'e2e-traced-1' },
+    });
+    expect(reply.status).toBe(200);
+    await sleep(200);
+    const line = (await serviceLog()).find((entry) => entry.requestId === 'e2e-traced-1');
+    expect(line).toMatchObject({
+      traceId: trace,
+      'logging.googleapis.com/trace': `projects/${project}/traces/${trace}`,
+      'logging.googleapis.com/spanId': 'b7ad6b7169203331',
+      'logging.googleapis.com/trace_sampled': true,
+    });
+  });
 });

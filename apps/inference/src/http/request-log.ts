@@ -4,12 +4,15 @@ import type { AppEnv } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RequestTracker } from './request-tracker.ts';
+import { parseTraceContext, traceLogFields } from './trace-context.ts';
 
 /** Options of {@link requestLog}. */
 export interface RequestLogOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly requests: RequestTracker;
+  /** Google Cloud project for Cloud Logging's trace fields. @default undefined (generic fields only) */
+  readonly traceProject?: string | undefined;
 }
 
 /** The route template that answered (`/predict`, `/v2/models/:name`), or `unmatched`. */
@@ -21,14 +24,15 @@ function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
 
 /**
  * One structured log line and the HTTP metrics per request: method, path, status, duration
- * and request id, plus Cloud Logging's `httpRequest` object. Runs outside `onError`'s
+ * and request id, plus Cloud Logging's `httpRequest` object and, for a traced request
+ * (`traceparent` or `X-Cloud-Trace-Context`), its trace and span ids. Runs outside `onError`'s
  * mapping, so it sees the status the client gets. Route labels are templates, never raw
  * paths, so that metric cardinality stays bounded.
  *
  * @see https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#HttpRequest
  */
 export function requestLog(options: RequestLogOptions): MiddlewareHandler<AppEnv> {
-  const { logger, metrics, requests } = options;
+  const { logger, metrics, requests, traceProject } = options;
   return async function requestLog(c, next) {
     const started = process.hrtime.bigint();
     const done = requests.start();
@@ -44,9 +48,14 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler<AppEnv
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
       const path = c.req.path;
+      const trace = parseTraceContext({
+        traceparent: c.req.header('traceparent'),
+        cloudTraceContext: c.req.header('x-cloud-trace-context'),
+      });
       logger.info(
         {
           requestId: c.get('requestId'),
+          ...traceLogFields(trace, traceProject),
           method: c.req.method,
           path,
           route: labels.route,

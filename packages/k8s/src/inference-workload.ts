@@ -58,7 +58,7 @@ export class InferenceWorkload extends Construct {
   public readonly horizontalPodAutoscaler: k8s.KubeHorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget. */
   public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
-  /** The NetworkPolicy (ingress to nginx only; no egress, or DNS). */
+  /** The NetworkPolicy (ingress to nginx: 8080 from anywhere, the metrics port from the scrapers; no egress, or DNS). */
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   /** The GKE Ingress, when `ingress.enabled`. */
   public readonly ingress?: k8s.KubeIngress;

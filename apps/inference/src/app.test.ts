@@ -243,7 +243,29 @@ describe('errors', () => {
     expect(text).not.toMatch(/onnxruntime|secret|exploded|at /);
     const logged = lines.find((l) => l.severity === 'ERROR');
     expect(logged).toMatchObject({ requestId: 'req-500' });
+    expect(logged).not.toHaveProperty('traceId');
     expect(JSON.stringify(logged)).toContain('onnxruntime exploded');
+  });
+
+  it('logs a failed traced request’s error under its trace, like its request line', async () => {
+    const trace = '0123456789abcdef0123456789abcdef';
+    const { app, lines } = setup({
+      env: { GOOGLE_CLOUD_PROJECT: 'acme-prod' },
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
+    const traceparent = `00-${trace}-${'c'.repeat(16)}-01`;
+    await expectError(
+      await app.request('/predict', postJson(validRecord, { traceparent })),
+      500,
+      'internal',
+    );
+    const error = lines.find((l) => l.severity === 'ERROR');
+    const request = lines.find((l) => 'status' in l);
+    const link = `projects/acme-prod/traces/${trace}`;
+    expect(error).toMatchObject({ traceId: trace, 'logging.googleapis.com/trace': link });
+    expect(request).toMatchObject({ status: 500, 'logging.googleapis.com/trace': link });
   });
 
   it('a failed run fails only the requests in it', async () => {

@@ -37,5 +37,7 @@ export interface AppEnv {
     requestId: string;
     /** The parsed JSON body, set by the `jsonBody` middleware. */
     jsonBody: unknown;
+    /** The request's trace fields for log lines (empty if untraced), set by the request log. */
+    traceLogFields: Readonly<Record<string, string | boolean>>;
   };
 }

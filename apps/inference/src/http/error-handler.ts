@@ -21,7 +21,7 @@ export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
 
 /**
  * The app's one error mapping. An {@link HttpError} becomes its JSON body and status; any
- * other error is logged in full (with the request id) and answered with a generic 500 that
+ * other error is logged in full (with the request id and trace) and answered with a generic 500 that
  * reveals nothing internal.
  */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
@@ -32,7 +32,7 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     else mapped = new InternalError({ cause: error });
     if (mapped instanceof InternalError) {
       logger.error(
-        { requestId: c.get('requestId'), error, path: c.req.path },
+        { requestId: c.get('requestId'), ...c.get('traceLogFields'), error, path: c.req.path },
         `request failed: ${error.message}`,
       );
     }

@@ -35,6 +35,14 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler<AppEnv
   const { logger, metrics, requests, traceProject } = options;
   return async function requestLog(c, next) {
     const started = process.hrtime.bigint();
+    const traceFields = traceLogFields(
+      parseTraceContext({
+        traceparent: c.req.header('traceparent'),
+        cloudTraceContext: c.req.header('x-cloud-trace-context'),
+      }),
+      traceProject,
+    );
+    c.set('traceLogFields', traceFields);
     const done = requests.start();
     metrics.httpInFlight.inc();
     try {
@@ -48,14 +56,10 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler<AppEnv
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
       const path = c.req.path;
-      const trace = parseTraceContext({
-        traceparent: c.req.header('traceparent'),
-        cloudTraceContext: c.req.header('x-cloud-trace-context'),
-      });
       logger.info(
         {
           requestId: c.get('requestId'),
-          ...traceLogFields(trace, traceProject),
+          ...traceFields,
           method: c.req.method,
           path,
           route: labels.route,

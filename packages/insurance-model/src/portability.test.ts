@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isCi, modelDir, portabilityPython } from './config.ts';
 import { loadInsuranceRows } from './data.ts';
 import { referencePredict } from './reference.ts';
+import { insuranceSchema } from './schema.ts';
 
 // Portability: the bundled model.onnx runs unchanged in a second ONNX runtime (Python
 // onnxruntime, as Triton's and KServe's ONNX backends embed it), fed only the raw fields as
@@ -41,14 +42,13 @@ describe('portability: Python onnxruntime', () => {
     if (!available) console.warn(`skipping the portability check: ${missing}`);
     const rows = loadInsuranceRows();
     const records = rows.map(({ charges: _, ...record }) => record);
-    const columns = {
-      age: records.map((r) => r.age),
-      sex: records.map((r) => r.sex),
-      bmi: records.map((r) => r.bmi),
-      children: records.map((r) => r.children),
-      smoker: records.map((r) => r.smoker),
-      region: records.map((r) => r.region),
-    };
+    // One column per schema field (the per-field inputs are named after the fields).
+    const columns = Object.fromEntries(
+      insuranceSchema.fields.map(({ name }) => [
+        name,
+        records.map((record) => record[name as keyof typeof record]),
+      ]),
+    );
 
     it('declares one [N,1] input per raw field and predicts every row as training did (1e-4 relative)', () => {
       const out = runInPython(columns);

@@ -13,6 +13,10 @@ function synth(ingress: boolean): KubeObject[] {
     service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
     nginx: { rateLimit: { requestsPerSecond: 10 } },
     metrics: { podMonitoring: ingress, scraperNamespaces: ['gmp-system', 'monitoring'] },
+    // minDomains, the metadata server's ipBlocks and a digest-pinned nginx
+    topologySpread: { zones: 'DoNotSchedule', minZones: 2 },
+    serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'a@b.iam.gserviceaccount.com' },
+    nginxImage: `nginxinc/nginx-unprivileged:1.30.5-trixie@sha256:${'a'.repeat(64)}`,
   });
   return Testing.synth(chart) as KubeObject[];
 }

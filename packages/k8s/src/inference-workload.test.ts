@@ -51,9 +51,7 @@ describe('InferenceWorkload defaults', () => {
 
   it('runs nginx (pinned, unprivileged, port 8080) in front of the service on 127.0.0.1:8081', () => {
     expect(pod.containers.map((c: Manifest) => c.name)).toEqual(['nginx', 'inference']);
-    expect(container('nginx').image).toMatch(
-      /^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-bookworm$/,
-    );
+    expect(container('nginx').image).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-trixie$/);
     expect(container('nginx').ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
@@ -193,22 +191,31 @@ describe('InferenceWorkload defaults', () => {
       name: deployment.metadata.name,
     });
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 10]);
-    expect(hpa.spec.metrics[0].resource).toEqual({
-      name: 'cpu',
-      target: { type: 'Utilization', averageUtilization: 70 },
-    });
+    expect(hpa.spec.metrics).toEqual([
+      {
+        type: 'ContainerResource',
+        containerResource: {
+          name: 'cpu',
+          container: 'inference',
+          target: { type: 'Utilization', averageUtilization: 70 },
+        },
+      },
+    ]);
     expect(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
     expect(hpa.spec.behavior.scaleUp.policies.length).toBeGreaterThan(0);
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
   });
 
-  it('allows ingress to port 8080, to the metrics port from gmp-system only, and no egress', () => {
+  it('allows ingress to port 8080, to the metrics port from the GMP collectors only, and no egress', () => {
     const np = one('NetworkPolicy');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.ingress).toEqual([
       { ports: [{ protocol: 'TCP', port: 8080 }] },
       {
         from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gke-gmp-system' } },
+          },
           { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } },
         ],
         ports: [{ protocol: 'TCP', port: 9090 }],
@@ -323,7 +330,7 @@ describe('InferenceWorkload props', () => {
     expect([
       spec.minReplicas,
       spec.maxReplicas,
-      spec.metrics[0].resource.target.averageUtilization,
+      spec.metrics[0].containerResource.target.averageUtilization,
     ]).toEqual([3, 30, 60]);
     expect(spec.behavior.scaleDown).toMatchObject({
       stabilizationWindowSeconds: 120,
@@ -500,5 +507,114 @@ describe('InferenceWorkload props', () => {
       metrics: { podMonitoring: true },
     });
     expect(objects).toMatchSnapshot();
+  });
+});
+
+describe('InferenceWorkload on a real GKE cluster (scrapers, egress, HPA metric, zones, images)', () => {
+  const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+  const WORKLOAD_IDENTITY = {
+    'iam.gke.io/gcp-service-account': 'inference@acme-prod.iam.gserviceaccount.com',
+  };
+  const egress = (props: Partial<InferenceWorkloadProps>) =>
+    synth(props).one('NetworkPolicy').spec.egress;
+  const DNS_RULE = {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'node-local-dns' } },
+      },
+      { ipBlock: { cidr: '169.254.20.10/32' } },
+      { ipBlock: { cidr: '169.254.169.254/32' } },
+    ],
+    ports: [
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ],
+  };
+  const METADATA_RULES = [
+    { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
+    { to: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [{ protocol: 'TCP', port: 988 }] },
+  ];
+
+  it("admits GKE managed collection's and self-deployed collectors' namespaces by default", () => {
+    const from = synth().one('NetworkPolicy').spec.ingress[1].from;
+    expect(from.map((p: Manifest) => p.namespaceSelector.matchLabels)).toEqual([
+      { 'kubernetes.io/metadata.name': 'gke-gmp-system' },
+      { 'kubernetes.io/metadata.name': 'gmp-system' },
+    ]);
+  });
+
+  it("egress 'dns' reaches kube-dns, NodeLocal DNSCache and Cloud DNS, and nothing else", () => {
+    expect(egress({ egress: 'dns' })).toEqual([DNS_RULE]);
+  });
+
+  it('Workload Identity opens DNS and the GKE metadata server (both addresses), unless set false', () => {
+    expect(egress({ serviceAccountAnnotations: WORKLOAD_IDENTITY })).toEqual([
+      DNS_RULE,
+      ...METADATA_RULES,
+    ]);
+    expect(
+      egress({
+        serviceAccountAnnotations: WORKLOAD_IDENTITY,
+        egress: { dns: false, metadataServer: false },
+      }),
+    ).toEqual([]);
+    expect(egress({ serviceAccountAnnotations: { other: 'x' } })).toEqual([]);
+  });
+
+  it('egress options switch DNS and the metadata server one by one', () => {
+    expect(egress({ egress: { metadataServer: true } })).toEqual(METADATA_RULES);
+    expect(egress({ egress: { dns: true, metadataServer: false } })).toEqual([DNS_RULE]);
+  });
+
+  it("autoscales on the inference container's CPU, a container that requests CPU", () => {
+    const { one, container } = synth({ autoscaling: { cpuUtilizationPercent: 55 } });
+    const metric = one('HorizontalPodAutoscaler').spec.metrics[0];
+    expect(metric.type).toBe('ContainerResource');
+    expect(metric.containerResource.container).toBe('inference');
+    expect(metric.containerResource.target.averageUtilization).toBe(55);
+    expect(container(metric.containerResource.container).resources.requests.cpu).toBeDefined();
+  });
+
+  it('zones: minZones → minDomains on the zone constraint only; none by default', () => {
+    expect(synth().pod.topologySpreadConstraints.map((t: Manifest) => t.minDomains)).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const { pod } = synth({ topologySpread: { zones: 'DoNotSchedule', minZones: 2 } });
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      maxSkew: 1,
+      minDomains: 2,
+    });
+    expect(pod.topologySpreadConstraints[1].minDomains).toBeUndefined();
+  });
+
+  it('pulls a tag on every start (a re-pushed tag is not silently ignored), a digest once', () => {
+    const tagged = synth();
+    expect(tagged.container('inference').imagePullPolicy).toBe('Always');
+    expect(tagged.container('nginx').imagePullPolicy).toBe('Always');
+    const image = `europe-west1-docker.pkg.dev/acme/models/inference@${DIGEST}`;
+    const nginxImage = `nginxinc/nginx-unprivileged:1.30.5-trixie@${DIGEST}`;
+    const pinned = synth({ image, nginxImage });
+    expect(pinned.container('inference')).toMatchObject({ image, imagePullPolicy: 'IfNotPresent' });
+    expect(pinned.container('nginx')).toMatchObject({
+      image: nginxImage,
+      imagePullPolicy: 'IfNotPresent',
+    });
+  });
+
+  it('an explicit pull policy wins for either container', () => {
+    const { container } = synth({
+      imagePullPolicy: 'IfNotPresent',
+      nginxImagePullPolicy: 'Never',
+    });
+    expect(container('inference').imagePullPolicy).toBe('IfNotPresent');
+    expect(container('nginx').imagePullPolicy).toBe('Never');
   });
 });

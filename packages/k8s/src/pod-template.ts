@@ -58,7 +58,7 @@ function nginxContainer(s: WorkloadSettings): k8s.Container {
   return {
     name: 'nginx',
     image: s.nginxImage,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: s.nginxImagePullPolicy,
     // Run nginx directly with our config; the image's entrypoint scripts would try to edit
     // files on the read-only root filesystem.
     command: ['nginx', '-c', `${NGINX_CONF_DIR}/nginx.conf`, '-g', 'daemon off;'],
@@ -141,11 +141,14 @@ function spread(
   s: WorkloadSettings,
   topologyKey: string,
   mode: string,
+  minDomains?: number,
 ): k8s.TopologySpreadConstraint {
   return {
     maxSkew: 1,
     topologyKey,
     whenUnsatisfiable: mode,
+    // Counts zones without pods (or nodes) yet, so the minimum replicas cannot share one.
+    ...(minDomains === undefined ? {} : { minDomains }),
     labelSelector: { matchLabels: selectorLabels(s) },
     // Balance each ReplicaSet on its own, so a rollout does not skew the new pods.
     matchLabelKeys: ['pod-template-hash'],
@@ -168,7 +171,7 @@ export function podSpec(s: WorkloadSettings, serviceAccountName: string): k8s.Po
       { name: 'inference-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
     ],
     topologySpreadConstraints: [
-      spread(s, 'topology.kubernetes.io/zone', s.topologySpread.zones),
+      spread(s, 'topology.kubernetes.io/zone', s.topologySpread.zones, s.topologySpread.minZones),
       spread(s, 'kubernetes.io/hostname', s.topologySpread.nodes),
     ],
   };

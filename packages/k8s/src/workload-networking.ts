@@ -60,26 +60,59 @@ export function service(scope: Construct, s: WorkloadSettings): k8s.KubeService 
   });
 }
 
+/** NodeLocal DNSCache's link-local address. */
+export const NODE_LOCAL_DNS_IP = '169.254.20.10';
+/** The node's metadata server: Cloud DNS for GKE's resolver and, on port 80, the metadata API. */
+export const METADATA_SERVER_IP = '169.254.169.254';
+/** Where the GKE metadata server listens (port 988) once the Calico dataplane has translated the address. */
+export const GKE_METADATA_SERVER_IP = '169.254.169.252';
+
+const kubeSystemPods = (app: string): k8s.NetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+  podSelector: { matchLabels: { 'k8s-app': app } },
+});
+const host = (ip: string): k8s.NetworkPolicyPeer => ({ ipBlock: { cidr: `${ip}/32` } });
+const tcp = (port: number): k8s.NetworkPolicyPort => ({
+  protocol: 'TCP',
+  port: k8s.IntOrString.fromNumber(port),
+});
+
+/**
+ * Egress rules for `egress`: DNS to every resolver a GKE pod may be given (kube-dns, NodeLocal
+ * DNSCache, Cloud DNS) and the GKE metadata server at both addresses a policy may see it at.
+ * See {@link EgressOptions} for which cluster uses which.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy
+ */
+export function egressRules(s: WorkloadSettings): k8s.NetworkPolicyEgressRule[] {
+  const rules: k8s.NetworkPolicyEgressRule[] = [];
+  if (s.egress.dns) {
+    rules.push({
+      to: [
+        kubeSystemPods('kube-dns'),
+        kubeSystemPods('node-local-dns'),
+        host(NODE_LOCAL_DNS_IP),
+        host(METADATA_SERVER_IP),
+      ],
+      ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+    });
+  }
+  if (s.egress.metadataServer) {
+    rules.push(
+      { to: [host(METADATA_SERVER_IP)], ports: [tcp(80)] },
+      { to: [host(GKE_METADATA_SERVER_IP)], ports: [tcp(988)] },
+    );
+  }
+  return rules;
+}
+
 /**
  * The NetworkPolicy: ingress to nginx's port (from anywhere: the load balancer preserves
- * client addresses) and to the metrics port from the scrapers' namespaces only; egress denied,
- * or DNS only. The service needs no egress: the model is baked
- * into the image and nginx reaches the service over loopback, which policies do not filter.
+ * client addresses) and to the metrics port from the scrapers' namespaces only; egress denied
+ * but for {@link egressRules}. The service needs no egress: the model is baked into the image
+ * and nginx reaches the service over loopback, which policies do not filter.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export function networkPolicy(scope: Construct, s: WorkloadSettings): k8s.KubeNetworkPolicy {
-  const dns: k8s.NetworkPolicyEgressRule = {
-    to: [
-      {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-      },
-    ],
-    ports: [
-      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
-    ],
-  };
   return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
     metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
     spec: {
@@ -100,7 +133,7 @@ export function networkPolicy(scope: Construct, s: WorkloadSettings): k8s.KubeNe
               },
             ]),
       ],
-      egress: s.egress === 'dns' ? [dns] : [],
+      egress: egressRules(s),
     },
   });
 }

@@ -1,7 +1,13 @@
 import type { NginxConfOptions } from './nginx-conf-options.ts';
 
-/** The nginx image that fronts the service: unprivileged (uid 101), listens on 8080. */
-export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.27.5-bookworm';
+/**
+ * The nginx image that fronts the service: unprivileged (uid 101), listens on 8080. nginx's
+ * current stable line (1.30; 1.27 is end of life, and nginx builds no bookworm images after
+ * 1.29), on Debian trixie. Pin it by digest too (`name:tag@sha256:...`) with `nginxImage`.
+ * @see https://nginx.org/en/download.html
+ * @see https://hub.docker.com/r/nginxinc/nginx-unprivileged
+ */
+export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.30.5-trixie';
 
 /** CPU, memory and ephemeral storage of one container, requests or limits. */
 export interface ResourceAmounts {
@@ -65,7 +71,14 @@ export interface AutoscalingOptions {
   readonly minReplicas?: number;
   /** @default 10 */
   readonly maxReplicas?: number;
-  /** Average CPU utilization (percent of the pod's CPU requests) to aim for. @default 70 */
+  /**
+   * Average CPU utilization of the `inference` container, in percent of its CPU request, to aim
+   * for (an autoscaling/v2 `ContainerResource` metric: nginx's mostly idle CPU does not dilute
+   * it, as it would a pod-level average). Needs Kubernetes ≥ 1.30 (GA), which every supported GKE
+   * version has.
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
+   * @default 70
+   */
   readonly cpuUtilizationPercent?: number;
   /** How long the recommendation must stay lower before scaling down, in seconds. @default 300 */
   readonly scaleDownStabilizationSeconds?: number;
@@ -130,9 +143,13 @@ export interface MetricsOptions {
   /** nginx's metrics-only port. @default 9090 */
   readonly port?: number;
   /**
-   * Namespaces whose pods may scrape the metrics port. GKE's managed collection (Google Cloud
-   * Managed Service for Prometheus) runs its collectors in `gmp-system`.
-   * @default ['gmp-system']
+   * Namespaces whose pods may scrape the metrics port. Google Cloud Managed Service for
+   * Prometheus runs its collectors in `gke-gmp-system` when GKE manages the collection (the
+   * default on GKE ≥ 1.27 and Autopilot, what `podMonitoring` uses) and in `gmp-system` when
+   * it is deployed by hand (self-deployed or on non-GKE clusters); the default admits both.
+   * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
+   * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-unmanaged
+   * @default ['gke-gmp-system', 'gmp-system']
    */
   readonly scraperNamespaces?: readonly string[];
   /**
@@ -147,12 +164,69 @@ export interface MetricsOptions {
   readonly scrapeInterval?: string;
 }
 
-/** Pod placement across failure domains. */
+/**
+ * Pod placement across failure domains (`maxSkew: 1` per zone and per node, counted per
+ * ReplicaSet).
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ */
 export interface TopologySpreadOptions {
-  /** What to do when zones cannot be balanced. @default 'ScheduleAnyway' */
+  /**
+   * What to do when zones cannot be balanced. `ScheduleAnyway` is only a preference: the
+   * minimum replicas can all land in one zone. `DoNotSchedule` holds the spread, but a pod stays
+   * Pending when no zone can take it, and nodes without a `topology.kubernetes.io/zone` label
+   * (kind, minikube) cannot run the pods at all.
+   * @default 'ScheduleAnyway'
+   */
   readonly zones?: 'ScheduleAnyway' | 'DoNotSchedule';
+  /**
+   * Zones the pods must cover before any zone takes a second one (`minDomains`, requires
+   * `zones: 'DoNotSchedule'`). The scheduler only counts zones that have nodes already, so
+   * without it a regional cluster whose nodes sit in one zone (a new Autopilot cluster, a
+   * Standard pool scaled down) gets every pod in that zone; with it the extra pods wait
+   * Pending until the cluster autoscaler (or Autopilot) adds a node in another zone. Set it to
+   * `min(autoscaling.minReplicas, zones in the region)` on regional clusters (GKE regions have
+   * at least 3 zones). Never set it above the zones the cluster can reach: on a zonal cluster
+   * the pods beyond the first would stay Pending.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
+   * @default undefined (no minDomains)
+   */
+  readonly minZones?: number;
   /** What to do when nodes cannot be balanced. @default 'ScheduleAnyway' */
   readonly nodes?: 'ScheduleAnyway' | 'DoNotSchedule';
+}
+
+/**
+ * What the NetworkPolicy lets the pods reach. Each rule names every address GKE may use for the
+ * service, so that one manifest works on Autopilot and Standard, with either DNS provider and
+ * either dataplane; an address a cluster does not use simply matches nothing.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy
+ */
+export interface EgressOptions {
+  /**
+   * DNS, UDP and TCP 53, to whichever resolver the pod's resolv.conf names:
+   * - kube-dns (Standard's default provider): the `k8s-app: kube-dns` pods in kube-system;
+   * - NodeLocal DNSCache (always on in Autopilot, on by default in recent Standard versions):
+   *   169.254.20.10 and the `k8s-app: node-local-dns` pods;
+   * - Cloud DNS for GKE (Autopilot's default provider): the node's metadata server,
+   *   169.254.169.254.
+   * Without Dataplane V2 (Calico network policy) NodeLocal DNSCache also answers on the
+   * kube-dns Service IP; allow that address in a policy of your own.
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/nodelocal-dns-cache
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-dns
+   * @default true with Workload Identity, else false
+   */
+  readonly dns?: boolean;
+  /**
+   * The GKE metadata server, which hands out Workload Identity tokens: 169.254.169.254 TCP 80
+   * (what the pod dials; Dataplane V2 checks the policy before translating the address) and
+   * 169.254.169.252 TCP 988 (where the Calico dataplane has already sent it when the policy is
+   * checked).
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy#network-policy-and-workload-identity
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/workload-identity#metadata_server
+   * @default true with Workload Identity, else false
+   */
+  readonly metadataServer?: boolean;
 }
 
 /** Props for {@link InferenceWorkload}. */
@@ -167,12 +241,28 @@ export interface InferenceWorkloadProps {
   readonly model?: ModelMetadata;
   /** `app.kubernetes.io/version` label. @default model.version, else none */
   readonly appVersion?: string;
-  /** @default 'IfNotPresent' */
+  /**
+   * Pull policy of the inference container. By default it follows `image`: `Always` for a tag,
+   * which may be pushed again (with `IfNotPresent` a node holding the old image would keep
+   * running it), `IfNotPresent` for a digest, which cannot change. Set `IfNotPresent` for an
+   * image loaded into a local cluster.
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
+   * @default 'Always' for `name:tag`, 'IfNotPresent' for `name[:tag]@sha256:...`
+   */
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /** The inference container's settings. @default {} */
   readonly inference?: InferenceServiceOptions;
-  /** nginx image (pinned tag). @default DEFAULT_NGINX_IMAGE */
+  /**
+   * nginx image: `name:tag`, `name@sha256:<64 hex>` or `name:tag@sha256:<64 hex>`.
+   * @default DEFAULT_NGINX_IMAGE
+   */
   readonly nginxImage?: string;
+  /**
+   * Pull policy of the nginx container, by default following `nginxImage` as `imagePullPolicy`
+   * follows `image`.
+   * @default 'Always' for a tag, 'IfNotPresent' for a digest
+   */
+  readonly nginxImagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /**
    * nginx options; `listenPort`, `upstreamPort`, `bodyLimitBytes` and the metrics port and path
    * are derived and may not be set here.
@@ -212,11 +302,15 @@ export interface InferenceWorkloadProps {
   /** Pods a voluntary disruption may take down at once (PodDisruptionBudget). @default 1 */
   readonly maxUnavailableDuringDisruption?: number;
   /**
-   * Egress allowed by the NetworkPolicy: none (the model is in the image and the service talks
-   * only to nginx over loopback) or DNS only.
+   * Egress allowed by the NetworkPolicy; everything else is denied (the model is in the image
+   * and the service talks only to nginx, over loopback). `'none'` is `{}`, `'dns'` is
+   * `{ dns: true }`; with Workload Identity (`serviceAccountAnnotations` has
+   * `iam.gke.io/gcp-service-account`) DNS and the metadata server are open unless set false.
+   * Other destinations (Google APIs on 443, say): add a NetworkPolicy of your own selecting the
+   * same pods; policies add up.
    * @default 'none'
    */
-  readonly egress?: 'none' | 'dns';
+  readonly egress?: 'none' | 'dns' | EgressOptions;
   /** Annotations on the ServiceAccount, e.g. `iam.gke.io/gcp-service-account` for Workload Identity. @default {} */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }

@@ -3,10 +3,15 @@ import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
 
+/** The container whose CPU the HPA measures (the pod template's inference container). */
+export const AUTOSCALED_CONTAINER = 'inference';
+
 /**
- * An autoscaling/v2 HPA on CPU. Scale-up reacts at once (no stabilization) but is bounded to
+ * An autoscaling/v2 HPA on the inference container's CPU (a `ContainerResource` metric: the
+ * pod average would count nginx, whose CPU request is small and mostly idle). Scale-up reacts at once (no stabilization) but is bounded to
  * doubling or `scaleUpMaxPodsPer15Seconds` pods per 15 s; scale-down waits for a stabilization
  * window and removes at most a percentage per minute, so noise does not make it flap.
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
  */
 export function horizontalPodAutoscaler(
@@ -23,9 +28,10 @@ export function horizontalPodAutoscaler(
       maxReplicas: a.maxReplicas,
       metrics: [
         {
-          type: 'Resource',
-          resource: {
+          type: 'ContainerResource',
+          containerResource: {
             name: 'cpu',
+            container: AUTOSCALED_CONTAINER,
             target: { type: 'Utilization', averageUtilization: a.cpuUtilizationPercent },
           },
         },

@@ -163,3 +163,53 @@ describe('invalid props throw, naming the prop and its value', () => {
     expect(build({})).not.toThrow();
   });
 });
+
+describe('invalid images and placement throw, naming the prop and its value', () => {
+  const DIGEST = `sha256:${'a'.repeat(64)}`;
+  it.each<[string, Partial<InferenceWorkloadProps>, string]>([
+    ['an image without tag or digest', { image: 'acme/inference' }, `'image' ("acme/inference")`],
+    [
+      'a short digest',
+      { image: 'acme/inference@sha256:abc' },
+      `'image' ("acme/inference@sha256:abc") must be an image reference with a pinned tag or digest`,
+    ],
+    [
+      'an uppercase repository',
+      { image: `acme/Inference@${DIGEST}` },
+      `'image' ("acme/Inference@${DIGEST}")`,
+    ],
+    [
+      'an unpinned nginx image',
+      { nginxImage: 'nginxinc/nginx-unprivileged' },
+      `'nginxImage' ("nginxinc/nginx-unprivileged")`,
+    ],
+    [
+      'nginx :latest',
+      { nginxImage: 'nginxinc/nginx-unprivileged:latest' },
+      `'nginxImage' ("nginxinc/nginx-unprivileged:latest")`,
+    ],
+    [
+      'minZones with a soft zone spread',
+      { topologySpread: { minZones: 2 } },
+      "'topologySpread.minZones' (2) requires 'topologySpread.zones' DoNotSchedule",
+    ],
+    [
+      'zero minZones',
+      { topologySpread: { zones: 'DoNotSchedule', minZones: 0 } },
+      "'topologySpread.minZones' (0) must be an integer",
+    ],
+  ])('%s', (_case, props, message) => {
+    const construct = build(props);
+    expect(construct).toThrow(InvalidPropError);
+    expect(construct).toThrow(message);
+  });
+
+  it.each([
+    `acme/inference@${DIGEST}`,
+    `acme/inference:1.0.0@${DIGEST}`,
+    'localhost:5000/team/inference:dev',
+    `nginxinc/nginx-unprivileged:latest@${DIGEST}`,
+  ])('accepts %s', (image) => {
+    expect(build({ image })).not.toThrow();
+  });
+});

@@ -1,3 +1,4 @@
+import { assertPinnedImage, defaultPullPolicy } from './image-reference.ts';
 import { type ResolvedNginxConfOptions, resolveNginxConfOptions } from './nginx-conf-options.ts';
 import {
   assertCidr,
@@ -12,6 +13,7 @@ import {
   type AutoscalingOptions,
   type ContainerResources,
   DEFAULT_NGINX_IMAGE,
+  type EgressOptions,
   type InferenceServiceOptions,
   type InferenceWorkloadProps,
   type IngressOptions,
@@ -72,6 +74,7 @@ export interface WorkloadSettings {
   readonly image: string;
   readonly imagePullPolicy: NonNullable<InferenceWorkloadProps['imagePullPolicy']>;
   readonly nginxImage: string;
+  readonly nginxImagePullPolicy: NonNullable<InferenceWorkloadProps['nginxImagePullPolicy']>;
   readonly model: ModelMetadata | undefined;
   readonly appVersion: string | undefined;
   readonly inference: Required<Omit<InferenceServiceOptions, 'modelDir' | 'googleCloudProject'>> & {
@@ -90,12 +93,14 @@ export interface WorkloadSettings {
   };
   readonly ingress: Required<Omit<IngressOptions, 'host' | 'staticIpName'>> &
     Pick<IngressOptions, 'host' | 'staticIpName'>;
-  readonly topologySpread: Required<TopologySpreadOptions>;
+  readonly topologySpread: Required<Omit<TopologySpreadOptions, 'minZones'>> & {
+    readonly minZones: number | undefined;
+  };
   readonly terminationGracePeriodSeconds: number;
   readonly nginxPreStopSleepSeconds: number;
   readonly maxSurge: number | string;
   readonly maxUnavailableDuringDisruption: number;
-  readonly egress: 'none' | 'dns';
+  readonly egress: Required<EgressOptions>;
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
 }
 
@@ -123,7 +128,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   const metrics: WorkloadSettings['metrics'] = {
     enabled: m.enabled ?? true,
     port: m.port ?? 9090,
-    scraperNamespaces: m.scraperNamespaces ?? ['gmp-system'],
+    scraperNamespaces: m.scraperNamespaces ?? DEFAULT_SCRAPER_NAMESPACES,
     podMonitoring: m.podMonitoring ?? false,
     scrapeInterval: m.scrapeInterval ?? '30s',
   };
@@ -159,12 +164,16 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   const a = props.autoscaling ?? {};
   const s = props.service ?? {};
   const delayAndTimeout = inference.shutdownDelaySeconds + inference.shutdownTimeoutSeconds;
+  const image = assertPinnedImage('image', props.image);
+  const nginxImage = props.nginxImage ?? DEFAULT_NGINX_IMAGE;
+  const nginxImageReference = assertPinnedImage('nginxImage', nginxImage);
   const settings: WorkloadSettings = {
     name: props.name ?? 'inference',
     namespace: props.namespace,
     image: props.image,
-    imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
-    nginxImage: props.nginxImage ?? DEFAULT_NGINX_IMAGE,
+    imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(image),
+    nginxImage,
+    nginxImagePullPolicy: props.nginxImagePullPolicy ?? defaultPullPolicy(nginxImageReference),
     model: props.model,
     appVersion: props.appVersion ?? props.model?.version,
     inference,
@@ -200,16 +209,36 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     topologySpread: {
       zones: props.topologySpread?.zones ?? 'ScheduleAnyway',
       nodes: props.topologySpread?.nodes ?? 'ScheduleAnyway',
+      minZones: props.topologySpread?.minZones,
     },
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? delayAndTimeout + 15,
     nginxPreStopSleepSeconds: inference.shutdownDelaySeconds + NGINX_PRESTOP_MARGIN_SECONDS,
     maxSurge: props.maxSurge ?? '25%',
     maxUnavailableDuringDisruption: props.maxUnavailableDuringDisruption ?? 1,
-    egress: props.egress ?? 'none',
+    egress: resolveEgress(props),
     serviceAccountAnnotations: props.serviceAccountAnnotations ?? {},
   };
   validateSettings(settings);
   return settings;
+}
+
+/**
+ * Where Google Cloud Managed Service for Prometheus runs its collectors: `gke-gmp-system` with
+ * GKE's managed collection, `gmp-system` when self-deployed.
+ * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
+ */
+export const DEFAULT_SCRAPER_NAMESPACES: readonly string[] = ['gke-gmp-system', 'gmp-system'];
+
+/** The ServiceAccount annotation that binds the pods to a Google service account. */
+export const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+
+/** `egress` as two switches; Workload Identity turns on what it needs unless set false. */
+function resolveEgress(props: InferenceWorkloadProps): Required<EgressOptions> {
+  const e = props.egress ?? 'none';
+  const options: EgressOptions = e === 'none' ? {} : e === 'dns' ? { dns: true } : e;
+  const workloadIdentity = props.serviceAccountAnnotations?.[WORKLOAD_IDENTITY_ANNOTATION];
+  const needed = workloadIdentity !== undefined;
+  return { dns: options.dns ?? needed, metadataServer: options.metadataServer ?? needed };
 }
 
 /** Checked before nginx's options are derived from them, so errors name these props. */
@@ -256,17 +285,10 @@ function validateSettings(s: WorkloadSettings): void {
       'must be a valid label value (63 characters: letters, digits, -_.)',
     );
   }
-  for (const [prop, image] of [
-    ['image', s.image],
-    ['nginxImage', s.nginxImage],
-  ] as const) {
-    if (!/^[a-z0-9][a-z0-9._\-/:@]*$/.test(image) || image.endsWith(':latest')) {
-      fail(prop, image, 'must be an image reference with a pinned tag or digest (not :latest)');
-    }
-  }
   validateInference(s);
   validateResources(s);
   validateAutoscaling(s);
+  validatePlacement(s);
   validateNetworking(s);
   validateTermination(s);
 }
@@ -342,6 +364,19 @@ function validateAutoscaling(s: WorkloadSettings): void {
       'maxSurge',
       surge,
       "must be a positive integer or a percentage '1%'..'100%' (maxUnavailable is 0)",
+    );
+  }
+}
+
+function validatePlacement(s: WorkloadSettings): void {
+  const { zones, minZones } = s.topologySpread;
+  if (minZones === undefined) return;
+  assertInt('topologySpread.minZones', minZones, 1, 100);
+  if (zones !== 'DoNotSchedule') {
+    fail(
+      'topologySpread.minZones',
+      minZones,
+      `requires 'topologySpread.zones' DoNotSchedule (Kubernetes rejects minDomains with ${zones})`,
     );
   }
 }

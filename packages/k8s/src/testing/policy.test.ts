@@ -81,6 +81,20 @@ describe('policy checks catch what they promise', () => {
     ]);
   });
 
+  it('autoscaler: a ContainerResource metric on a missing container, utilization without a request', () => {
+    const objs = objects();
+    const metric = kind(objs, 'HorizontalPodAutoscaler').spec.metrics[0];
+    metric.containerResource.container = 'sidecar';
+    expect(autoscalerViolations(objs as KubeObject[])).toEqual([
+      'HorizontalPodAutoscaler/inference: ContainerResource metric names no container sidecar',
+    ]);
+    metric.containerResource.container = 'inference';
+    delete container(objs, 'inference').resources.requests.cpu;
+    expect(autoscalerViolations(objs as KubeObject[])).toEqual([
+      'HorizontalPodAutoscaler/inference: cpu utilization of inference, which requests no cpu',
+    ]);
+  });
+
   it('selectors: a PDB or NetworkPolicy that selects no pod', () => {
     const objs = objects();
     kind(objs, 'PodDisruptionBudget').spec.selector.matchLabels = { app: 'other' };

@@ -207,7 +207,38 @@ export function serviceViolations(objects: readonly KubeObject[]): string[] {
   return problems;
 }
 
-/** Each HPA targets an existing Deployment that leaves `replicas` to it. */
+/** An HPA metric (autoscaling/v2), as far as these checks read it. */
+interface Metric {
+  type?: string;
+  resource?: { name?: string; target?: { type?: string } };
+  containerResource?: { name?: string; container?: string; target?: { type?: string } };
+}
+
+/**
+ * What a target's pod template lacks for one HPA metric: a `ContainerResource` metric names a
+ * container the pod runs, and a `Utilization` target needs a request for the resource in that
+ * container (in every container, for a pod-level `Resource` metric).
+ */
+function metricProblems(metric: Metric, pod: PodSpec): string[] {
+  const source = metric.type === 'ContainerResource' ? metric.containerResource : metric.resource;
+  if (source === undefined) return [];
+  const resource = source.name ?? '?';
+  let containers = pod.containers;
+  if (metric.type === 'ContainerResource') {
+    const name = metric.containerResource?.container;
+    containers = pod.containers.filter((c) => c.name === name);
+    if (containers.length === 0) return [`ContainerResource metric names no container ${name}`];
+  }
+  if (source.target?.type !== 'Utilization') return [];
+  return containers
+    .filter((c) => c.resources?.requests?.[resource] === undefined)
+    .map((c) => `${resource} utilization of ${c.name}, which requests no ${resource}`);
+}
+
+/**
+ * Each HPA targets an existing Deployment that leaves `replicas` to it, and measures what the
+ * target's pods declare (containers and requests).
+ */
 export function autoscalerViolations(objects: readonly KubeObject[]): string[] {
   const problems: string[] = [];
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
@@ -222,6 +253,11 @@ export function autoscalerViolations(objects: readonly KubeObject[]): string[] {
     if (target === undefined) problems.push(`${where}: target ${ref.kind}/${ref.name} not found`);
     else if (at(target, 'spec', 'replicas') !== undefined)
       problems.push(`${where}: target sets replicas`);
+    const pod = at<PodSpec>(target, 'spec', 'template', 'spec');
+    if (pod === undefined) continue;
+    for (const metric of at<Metric[]>(hpa, 'spec', 'metrics') ?? []) {
+      for (const problem of metricProblems(metric, pod)) problems.push(`${where}: ${problem}`);
+    }
   }
   return problems;
 }

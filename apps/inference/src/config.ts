@@ -29,6 +29,19 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seconds to keep serving, not ready, after SIGTERM (the load balancer's reaction time). */
   SHUTDOWN_DELAY: z.coerce.number().min(0).max(3600).default(0),
+  /**
+   * Readiness during the delay: `fail` turns `/readyz` 503 at SIGTERM (the pod leaves every
+   * endpoint list at once); `keep` stays ready until the delay ends, for load balancers that
+   * still route a terminating pod's node to it only while it is ready (GKE's passthrough load
+   * balancer with `externalTrafficPolicy: Local`).
+   */
+  SHUTDOWN_READINESS: z.enum(['fail', 'keep']).default('fail'),
+  /**
+   * A second listener, on every interface, that answers only `/healthz` and `/readyz`: the
+   * kubelet's liveness probe reaches the process directly, so a saturated proxy in front can
+   * never get it restarted. Unset: no such listener.
+   */
+  PROBE_PORT: count(1).max(65535).optional(),
   /** Seconds allowed for the drain after the delay; past it the process exits non-zero. */
   SHUTDOWN_TIMEOUT: z.coerce.number().positive().max(3600).default(20),
   /** Seconds an idle keep-alive connection stays open; above nginx's upstream keepalive_timeout. */

@@ -13,7 +13,7 @@ export type LifecycleState = 'starting' | 'ready' | 'draining' | 'stopping' | 's
 /** Shared, observable lifecycle state; the probes and the predict routes read it. */
 export interface Readiness {
   readonly state: LifecycleState;
-  /** True only in `ready`: what `/readyz` reports. */
+  /** True in `ready` (and in `draining` with `readyWhileDraining`): what `/readyz` reports. */
   readonly ready: boolean;
   /** True while predictions are served (`ready`, `draining`, `stopping`). */
   readonly serving: boolean;
@@ -28,21 +28,26 @@ export interface Readiness {
 }
 
 /**
- * Creates the lifecycle state, initially `starting` (or `initial`).
+ * Creates the lifecycle state, initially `starting` (or `initial`). With `readyWhileDraining`
+ * (SHUTDOWN_READINESS=keep), `/readyz` stays 200 while draining, until the listener closes.
  *
  * @example
  * const readiness = createReadiness();
  * await warmUp();
  * readiness.markReady();
  */
-export function createReadiness(initial: LifecycleState = 'starting'): Readiness {
+export function createReadiness(
+  initial: LifecycleState = 'starting',
+  options: { readonly readyWhileDraining?: boolean } = {},
+): Readiness {
   let state = initial;
+  const { readyWhileDraining = false } = options;
   return {
     get state() {
       return state;
     },
     get ready() {
-      return state === 'ready';
+      return state === 'ready' || (readyWhileDraining && state === 'draining');
     },
     get serving() {
       return state === 'ready' || state === 'draining' || state === 'stopping';

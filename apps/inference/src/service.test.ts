@@ -1,5 +1,5 @@
 import { Agent, get as httpGet } from 'node:http';
-import type { Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,5 +236,61 @@ describe('startService with other route modules', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
     expect(await service.shutdown.begin('test done')).toBe(0);
+  });
+});
+
+describe('the probe listener and readiness while draining', () => {
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const probe = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+
+  it('answers /healthz and /readyz on PROBE_PORT, nothing else, without log lines', async () => {
+    const probePort = await freePort();
+    const dir = await writeModelDir(insuranceSchema, fixture.bytes);
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MODEL_DIR: dir,
+      PROBE_PORT: String(probePort),
+      SHUTDOWN_DELAY: '0.3',
+    });
+    const { logger, lines } = memoryLogger();
+    const service = await startService({ config, logger, exit: () => {} });
+    const probes = `http://127.0.0.1:${probePort}`;
+    try {
+      expect((await fetch(`${probes}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${probes}/readyz`)).json()).toMatchObject({ status: 'ready' });
+      expect((await fetch(`${probes}/predict`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect(lines.filter((line) => JSON.stringify(line).includes('/healthz'))).toEqual([]);
+      const stopping = service.shutdown.begin('test');
+      // Draining with the default SHUTDOWN_READINESS=fail: unready at once, still alive.
+      expect((await fetch(`${probes}/readyz`)).status).toBe(503);
+      expect((await fetch(`${probes}/healthz`)).status).toBe(200);
+      await stopping;
+      // The probe listener closes with the service.
+      await expect(fetch(`${probes}/healthz`)).rejects.toThrow();
+    } finally {
+      await service.shutdown.begin('test done');
+    }
+  });
+
+  it('stays ready during the delay with SHUTDOWN_READINESS=keep, then turns unready', async () => {
+    const service = await startOn({ SHUTDOWN_DELAY: '0.5', SHUTDOWN_READINESS: 'keep' });
+    const base = `http://127.0.0.1:${service.port}`;
+    const stopping = service.shutdown.begin('test');
+    const during = await fetch(`${base}/readyz`);
+    expect(during.status).toBe(200);
+    expect(await during.json()).toMatchObject({ status: 'draining' });
+    expect(service.deps.readiness.ready).toBe(true);
+    await stopping;
+    expect(service.deps.readiness.ready).toBe(false);
+  });
+
+  it('refuses an unknown SHUTDOWN_READINESS, naming it', () => {
+    expect(() => loadConfig({ SHUTDOWN_READINESS: 'sometimes' })).toThrow(/SHUTDOWN_READINESS/);
   });
 });

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.ts';
 import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
 import { createReadiness } from './readiness.ts';
+import { healthRoutes } from './routes/health.ts';
 import type { RouteModule } from './routes/index.ts';
 
 /** Options of {@link createDeps}. */
@@ -54,7 +55,9 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     logger,
     metrics,
     model,
-    readiness: createReadiness(),
+    readiness: createReadiness('starting', {
+      readyWhileDraining: config.SHUTDOWN_READINESS === 'keep',
+    }),
     requests: createRequestTracker(),
     predict: async (records) => {
       try {
@@ -115,7 +118,20 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     host: config.HOST,
     keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
   });
+  // The kubelet's direct line to the process (liveness), beside nginx's path: the bare probe
+  // routes, without the request log line and metrics that every 10 s probe would add.
+  const probes =
+    config.PROBE_PORT === undefined
+      ? undefined
+      : await listen(healthRoutes(deps), {
+          port: config.PROBE_PORT,
+          host: '0.0.0.0',
+        });
   deps.readiness.markReady();
+  logger.info(
+    { port: probes?.port },
+    probes ? `probes on 0.0.0.0:${probes.port}` : 'no probe listener (PROBE_PORT unset)',
+  );
   logger.info(
     { port: listening.port, host: listening.host },
     `listening on ${listening.host}:${listening.port}`,
@@ -130,7 +146,14 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     timeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
     pending: () => ({ inFlightRequests: deps.requests.inFlight }),
     idle: deps.idle,
-    release: () => model.release(),
+    release: async () => {
+      await new Promise<void>((resolve) => {
+        if (!probes) return resolve();
+        probes.server.close(() => resolve());
+        probes.server.closeAllConnections();
+      });
+      await model.release();
+    },
     ...(exit ? { exit } : {}),
   });
   return { ...listening, app, deps, shutdown };

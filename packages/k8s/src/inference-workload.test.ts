@@ -57,7 +57,10 @@ describe('InferenceWorkload defaults', () => {
       { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
     ]);
     expect(container('inference').image).toBe(IMAGE);
-    expect(container('inference').ports).toBeUndefined();
+    // The service's only pod-IP port is its probe port (for the kubelet's liveness probe).
+    expect(container('inference').ports).toEqual([
+      { name: 'probes', containerPort: 8082, protocol: 'TCP' },
+    ]);
     expect(env('HOST')).toBe('127.0.0.1');
     expect(env('PORT')).toBe('8081');
   });
@@ -69,8 +72,10 @@ describe('InferenceWorkload defaults', () => {
       PORT: '8081',
       HOST: '127.0.0.1',
       BODY_LIMIT: '1048576',
-      SHUTDOWN_DELAY: '10',
+      SHUTDOWN_DELAY: '22',
       SHUTDOWN_TIMEOUT: '20',
+      SHUTDOWN_READINESS: 'fail',
+      PROBE_PORT: '8082',
       KEEPALIVE_TIMEOUT: '65',
       MAX_BATCH: '1000',
       LOG_LEVEL: 'info',
@@ -80,7 +85,7 @@ describe('InferenceWorkload defaults', () => {
   it('ships nginx.conf in a ConfigMap mounted read-only, and writable emptyDirs', () => {
     const cm = one('ConfigMap');
     expect(cm.data['nginx.conf']).toBe(
-      renderNginxConf({ upstreamPort: 8081, bodyLimitBytes: 1048576 }),
+      renderNginxConf({ upstreamPort: 8081, bodyLimitBytes: 1048576, realIp: false }),
     );
     const volume = pod.volumes.find((v: Manifest) => v.configMap?.name === cm.metadata.name);
     const mounts = container('nginx').volumeMounts;
@@ -113,23 +118,26 @@ describe('InferenceWorkload defaults', () => {
     );
   });
 
-  it('probes through nginx: its own health location, /readyz and /healthz', () => {
+  it('probes: nginx its own health location, /readyz through nginx, /healthz directly', () => {
     const probe = (c: string, kind: string) => container(c)[kind]?.httpGet;
     expect(probe('nginx', 'livenessProbe')).toMatchObject({ path: '/nginx-health', port: 8080 });
     expect(probe('inference', 'startupProbe')).toMatchObject({ path: '/readyz', port: 8080 });
     expect(probe('inference', 'readinessProbe')).toMatchObject({ path: '/readyz', port: 8080 });
-    expect(probe('inference', 'livenessProbe')).toMatchObject({ path: '/healthz', port: 8080 });
+    expect(probe('inference', 'livenessProbe')).toMatchObject({ path: '/healthz', port: 8082 });
+    const nginxLiveness = container('nginx').livenessProbe;
+    expect(nginxLiveness.periodSeconds * nginxLiveness.failureThreshold).toBeGreaterThanOrEqual(60);
     const liveness = container('inference').livenessProbe;
     expect(liveness.periodSeconds * liveness.failureThreshold).toBeGreaterThanOrEqual(60);
     const startup = container('inference').startupProbe;
     expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(120);
   });
 
-  it('terminates in order: nginx sleeps SHUTDOWN_DELAY + 5, grace covers the drain', () => {
-    expect(container('nginx').lifecycle.preStop.exec.command).toEqual(['sleep', '15']);
+  it('terminates in order: nginx drains for the lag, the service outlives it, grace covers all', () => {
+    const hook = container('nginx').lifecycle.preStop.exec.command;
+    expect(hook.slice(-2)).toEqual(['/tmp/modelship-draining', '10']);
     expect(container('inference').lifecycle).toBeUndefined();
-    expect(pod.terminationGracePeriodSeconds).toBe(45);
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10 + 20 + 5);
+    // SHUTDOWN_DELAY (22) = lag (10) + nginx's worker_shutdown_timeout (10) + 2.
+    expect(pod.terminationGracePeriodSeconds).toBe(22 + 20 + 5);
   });
 
   it('rolls out without taking a pod away first, and leaves replicas to the HPA', () => {
@@ -270,13 +278,11 @@ describe('InferenceWorkload props', () => {
     }
   });
 
-  it('inference settings → env, nginx body limit, upstream port and termination timing', () => {
-    const { env, one, container, pod } = synth({
+  it('inference settings → env, nginx body limit and upstream port', () => {
+    const { env, one, pod } = synth({
       inference: {
         port: 9000,
         bodyLimitBytes: 4096,
-        shutdownDelaySeconds: 20,
-        shutdownTimeoutSeconds: 30,
         maxBatch: 50,
         logLevel: 'debug',
         modelDir: '/models/x',
@@ -284,12 +290,7 @@ describe('InferenceWorkload props', () => {
         env: { FOO: 'bar' },
       },
     });
-    expect([
-      env('PORT'),
-      env('BODY_LIMIT'),
-      env('SHUTDOWN_DELAY'),
-      env('SHUTDOWN_TIMEOUT'),
-    ]).toEqual(['9000', '4096', '20', '30']);
+    expect([env('PORT'), env('BODY_LIMIT'), env('PROBE_PORT')]).toEqual(['9000', '4096', '8082']);
     expect([
       env('MAX_BATCH'),
       env('LOG_LEVEL'),
@@ -300,8 +301,75 @@ describe('InferenceWorkload props', () => {
     const conf = one('ConfigMap').data['nginx.conf'];
     expect(conf).toContain('client_max_body_size 4096;');
     expect(conf).toContain('server 127.0.0.1:9000;');
-    expect(container('nginx').lifecycle.preStop.exec.command).toEqual(['sleep', '25']);
-    expect(pod.terminationGracePeriodSeconds).toBe(65);
+    expect(pod.terminationGracePeriodSeconds).toBe(47);
+  });
+
+  it('the termination sequence: every number derived from the lag and the two drains', () => {
+    const { env, container, pod, one } = synth({
+      termination: { loadBalancerLagSeconds: 15, drainTimeoutSeconds: 30 },
+      nginx: { workerShutdownTimeoutSeconds: 8 },
+    });
+    // nginx: drain marker, then serve on (Connection: close) through the load balancer's lag.
+    const hook = container('nginx').lifecycle.preStop.exec.command;
+    expect(hook).toEqual([
+      '/bin/sh',
+      '-c',
+      'touch "$1" && exec sleep "$2"',
+      'drain',
+      '/tmp/modelship-draining',
+      '15',
+    ]);
+    const conf = one('ConfigMap').data['nginx.conf'];
+    expect(conf).toContain('if (-f /tmp/modelship-draining) {');
+    expect(conf).toContain('worker_shutdown_timeout 8s;');
+    // The service outlives nginx's preStop and graceful stop, then drains.
+    expect([env('SHUTDOWN_DELAY'), env('SHUTDOWN_TIMEOUT'), env('SHUTDOWN_READINESS')]).toEqual([
+      '25',
+      '30',
+      'fail',
+    ]);
+    expect(pod.terminationGracePeriodSeconds).toBe(25 + 30 + 5);
+  });
+
+  it('externalTrafficPolicy Local → a longer lag, and ready while terminating', () => {
+    const { env, container, one } = synth({ service: { externalTrafficPolicy: 'Local' } });
+    expect(one('Service').spec.externalTrafficPolicy).toBe('Local');
+    expect(container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('30');
+    expect([env('SHUTDOWN_DELAY'), env('SHUTDOWN_READINESS')]).toEqual(['42', 'keep']);
+  });
+
+  it('the load balancers in front → nginx keep-alive and real-IP settings', () => {
+    const passthrough = synth({}).one('ConfigMap').data['nginx.conf'];
+    expect(passthrough).toContain('keepalive_timeout 75s;');
+    expect(passthrough).not.toContain('set_real_ip_from');
+    const { one } = synth({ ingress: { enabled: true } });
+    const behindIngress = one('ConfigMap').data['nginx.conf'];
+    expect(behindIngress).toContain('keepalive_timeout 620s;');
+    expect(behindIngress).toContain('set_real_ip_from 35.191.0.0/16;');
+    expect(behindIngress).toContain('real_ip_header X-Client-Ip;');
+    expect(one('BackendConfig').spec.customRequestHeaders).toEqual({
+      headers: ['X-Client-Ip:{client_ip_address}'],
+    });
+    expect(one('BackendConfig').spec.connectionDraining).toEqual({ drainingTimeoutSec: 22 });
+    // What the user sets wins.
+    const own = synth({ nginx: { clientKeepaliveTimeoutSeconds: 300, realIp: {} } });
+    expect(own.one('ConfigMap').data['nginx.conf']).toContain('keepalive_timeout 300s;');
+    expect(own.one('ConfigMap').data['nginx.conf']).toContain('real_ip_header X-Forwarded-For;');
+  });
+
+  it('liveness of the service on its probe port, not through nginx', () => {
+    const { container } = synth({ inference: { probePort: 8090 } });
+    expect(container('inference').livenessProbe.httpGet).toMatchObject({
+      path: '/healthz',
+      port: 8090,
+    });
+    expect(container('inference').readinessProbe.httpGet).toMatchObject({
+      path: '/readyz',
+      port: 8080,
+    });
+    expect(container('inference').ports).toEqual([
+      { name: 'probes', containerPort: 8090, protocol: 'TCP' },
+    ]);
   });
 
   it('resources → requests and limits', () => {
@@ -493,8 +561,10 @@ describe('InferenceWorkload props', () => {
     expect(objects.some((o: Manifest) => o.kind === 'PodMonitoring')).toBe(false);
   });
 
-  it('terminationGracePeriodSeconds → pod spec', () => {
-    expect(synth({ terminationGracePeriodSeconds: 90 }).pod.terminationGracePeriodSeconds).toBe(90);
+  it('termination.gracePeriodSeconds → pod spec', () => {
+    expect(
+      synth({ termination: { gracePeriodSeconds: 90 } }).pod.terminationGracePeriodSeconds,
+    ).toBe(90);
   });
 
   it('matches the snapshot with every option on', () => {

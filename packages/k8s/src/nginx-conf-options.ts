@@ -50,7 +50,12 @@ export interface NginxConfOptions {
   readonly bodyLimitBytes?: number;
   /** nginx worker processes. @default 2 (the pod's CPU limit, not the node's core count) */
   readonly workerProcesses?: number;
-  /** Connections per worker. @default 1024 */
+  /**
+   * Connections per worker, client and upstream ones together (a proxied request holds two).
+   * Sized for public traffic: idle keep-alive clients hold a connection each, and nginx serves
+   * thousands of them in little memory, so they cannot exhaust it.
+   * @default 4096
+   */
   readonly workerConnections?: number;
   /** Idle keep-alive connections kept open to the service, per worker. @default 32 */
   readonly upstreamKeepaliveConnections?: number;
@@ -63,9 +68,14 @@ export interface NginxConfOptions {
   /** Requests served on one upstream connection before nginx recycles it. @default 1000 */
   readonly upstreamKeepaliveRequests?: number;
   /**
-   * Client keep-alive timeout in seconds: above GKE's load-balancer keep-alive (600 s), so that
-   * the load balancer, never nginx, closes an idle connection (which would surface as a 502).
-   * @default 620
+   * Client keep-alive timeout in seconds. Behind a proxy load balancer (GKE Ingress, the
+   * Application Load Balancer, whose backend keep-alive is 600 s) it must be above the proxy's,
+   * so that the proxy, never nginx, closes an idle connection (which it would answer 502): 620.
+   * Behind a passthrough Network Load Balancer the clients themselves hold the connections, and
+   * a short timeout keeps idle clients from holding nginx's connections: 75 (nginx's default).
+   * `InferenceWorkload` chooses between the two from the load balancers it configures.
+   * @see https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries
+   * @default 75
    */
   readonly clientKeepaliveTimeoutSeconds?: number;
   /** Requests on one client connection before nginx closes it. @default 10000 */
@@ -88,6 +98,20 @@ export interface NginxConfOptions {
   readonly tempDir?: string;
   /** Bound on a graceful shutdown's wait for open requests, in seconds. @default 10 */
   readonly workerShutdownTimeoutSeconds?: number;
+  /**
+   * The drain marker: while this file exists, every response on the public port closes its
+   * connection (`Connection: close`), so that a client on a kept-alive connection opens a new
+   * one, which the load balancer sends to another pod, instead of finding a closed socket when
+   * nginx stops. The pod's preStop hook creates it; `false` turns draining off.
+   * @default `${tempDir}/modelship-draining`
+   */
+  readonly drainFile?: string | false;
+  /**
+   * Timeout for reading a request's header and body, in seconds: a slow client (or a slowloris)
+   * holds a connection at most this long between two reads.
+   * @default 30
+   */
+  readonly clientTimeoutSeconds?: number;
   /**
    * Where the JSON access log goes. `/dev/stdout` must be a pipe, file or terminal: opening it
    * fails (ENXIO) when stdout is a socket, as with Node's `stdio: 'pipe'`.
@@ -125,11 +149,11 @@ export function resolveNginxConfOptions(options: NginxConfOptions = {}): Resolve
     upstreamPort: options.upstreamPort ?? 8081,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     workerProcesses: options.workerProcesses ?? 2,
-    workerConnections: options.workerConnections ?? 1024,
+    workerConnections: options.workerConnections ?? 4096,
     upstreamKeepaliveConnections: options.upstreamKeepaliveConnections ?? 32,
     upstreamKeepaliveTimeoutSeconds: options.upstreamKeepaliveTimeoutSeconds ?? 60,
     upstreamKeepaliveRequests: options.upstreamKeepaliveRequests ?? 1000,
-    clientKeepaliveTimeoutSeconds: options.clientKeepaliveTimeoutSeconds ?? 620,
+    clientKeepaliveTimeoutSeconds: options.clientKeepaliveTimeoutSeconds ?? 75,
     clientKeepaliveRequests: options.clientKeepaliveRequests ?? 10_000,
     proxyConnectTimeoutSeconds: options.proxyConnectTimeoutSeconds ?? 5,
     proxySendTimeoutSeconds: options.proxySendTimeoutSeconds ?? 60,
@@ -153,6 +177,11 @@ export function resolveNginxConfOptions(options: NginxConfOptions = {}): Resolve
     gzip: options.gzip ?? true,
     tempDir: options.tempDir ?? '/tmp',
     workerShutdownTimeoutSeconds: options.workerShutdownTimeoutSeconds ?? 10,
+    drainFile:
+      options.drainFile === undefined
+        ? `${(options.tempDir ?? '/tmp').replace(/\/$/, '')}/modelship-draining`
+        : options.drainFile,
+    clientTimeoutSeconds: options.clientTimeoutSeconds ?? 30,
     accessLogPath: options.accessLogPath ?? '/dev/stdout',
     logProbes: options.logProbes ?? false,
     metricsPath: options.metricsPath ?? '/metrics',
@@ -180,6 +209,8 @@ function validate(o: ResolvedNginxConfOptions): void {
   assertInt('proxySendTimeoutSeconds', o.proxySendTimeoutSeconds, 1);
   assertInt('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds, 1);
   assertInt('workerShutdownTimeoutSeconds', o.workerShutdownTimeoutSeconds, 1);
+  assertInt('clientTimeoutSeconds', o.clientTimeoutSeconds, 1, 3600);
+  if (o.drainFile !== false) assertUrlPath('drainFile', o.drainFile);
   assertUrlPath('healthPath', o.healthPath);
   if (o.healthPath === '/') fail('healthPath', o.healthPath, "must not be '/'");
   assertUrlPath('tempDir', o.tempDir);

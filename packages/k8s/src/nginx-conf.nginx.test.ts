@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +60,7 @@ interface Reply {
 function send(
   port: number,
   path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -70,7 +70,7 @@ function send(
         path,
         method: init.method ?? 'GET',
         headers: init.headers,
-        agent: false,
+        agent: init.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -294,6 +294,34 @@ describeNginx('nginx in front of a stub service', () => {
     expect(typeof entry.request_time).toBe('number');
     expect(entry.upstream_response_time).toMatch(/^\d+\.\d+$/);
     expect(entries.some((e) => e.request_id === 'probe-1')).toBe(false);
+  });
+
+  it('closes each kept-alive connection after its reply while the drain marker exists', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const marker = join(dir, 'modelship-draining');
+    // The marker's presence is cached for open_file_cache_valid (1 s) per worker.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
+    try {
+      expect((await send(port, '/predict?n=1', { agent })).headers.connection).toBe('keep-alive');
+      await writeFile(marker, '');
+      await settle();
+      const draining = await send(port, '/predict?n=2', { agent, method: 'POST', body: '{}' });
+      expect(draining.status).toBe(200);
+      expect(draining.headers.connection).toBe('close');
+      expect(draining.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+      // The service sees the client's own URI and request id, as outside a drain.
+      expect(seen.at(-1)?.url).toBe('/predict?n=2');
+      expect(seen.at(-1)?.headers['x-request-id']).toBe(draining.headers['x-request-id']);
+      // The rest of the public port's rules hold during the drain.
+      expect((await send(port, '/metrics', { agent })).status).toBe(404);
+      expect((await send(port, '/_modelship/draining', { agent })).status).toBe(404);
+      await rm(marker);
+      await settle();
+      expect((await send(port, '/predict?n=3', { agent })).headers.connection).toBe('keep-alive');
+    } finally {
+      await rm(marker, { force: true });
+      agent.destroy();
+    }
   });
 
   it('answers a JSON 502 when the service is down', async () => {

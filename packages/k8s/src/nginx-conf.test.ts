@@ -100,7 +100,10 @@ describe('renderNginxConf defaults', () => {
   it('hides the version, compresses JSON, keeps clients longer than the load balancer', () => {
     expect(conf).toContain('server_tokens off;');
     expect(conf).toMatch(/gzip_types application\/json .*;/);
-    expect(conf).toContain('keepalive_timeout 620s;');
+    expect(conf).toContain('keepalive_timeout 75s;');
+    expect(renderNginxConf({ clientKeepaliveTimeoutSeconds: 620 })).toContain(
+      'keepalive_timeout 620s;',
+    );
   });
 
   it('answers its own health location without the service', () => {

@@ -8,6 +8,8 @@ import { block, comment, d, type NginxNode, renderNodes } from './nginx-directiv
 const UPSTREAM = 'modelship_inference';
 const RATE_ZONE = 'modelship_per_client';
 const REQUEST_ID = '$modelship_request_id';
+/** The internal location that serves requests while the pod drains. */
+const DRAIN_URI = '/_modelship/draining';
 
 /**
  * Statuses that nginx itself may answer, each with the service's JSON error shape. 494 is nginx's
@@ -101,6 +103,10 @@ export function renderNginxConf(options: NginxConfOptions = {}): string {
 function mainContext(o: ResolvedNginxConfOptions): NginxNode[] {
   return [
     d('worker_processes', o.workerProcesses),
+    comment(
+      'A proxied request holds two descriptors: room for every connection a worker may hold.',
+    ),
+    d('worker_rlimit_nofile', 2 * o.workerConnections),
     d('pid', `${o.tempDir}/nginx.pid`),
     // `stderr` is nginx's keyword for file descriptor 2 (no open(), so it also works when
     // stderr is a socket, as with Node's child-process pipes).
@@ -132,12 +138,12 @@ function httpBlock(o: ResolvedNginxConfOptions): NginxNode {
       ...tempPaths(o),
       ...requestIdAndLogs(o),
       comment(
-        `Above the load balancer's 600 s keep-alive: the load balancer closes idle connections.`,
+        'Behind a proxy load balancer: above its keep-alive (600 s), so that it closes idle connections.',
       ),
       d('keepalive_timeout', `${o.clientKeepaliveTimeoutSeconds}s`),
       d('keepalive_requests', o.clientKeepaliveRequests),
-      d('client_header_timeout', '60s'),
-      d('client_body_timeout', '60s'),
+      d('client_header_timeout', `${o.clientTimeoutSeconds}s`),
+      d('client_body_timeout', `${o.clientTimeoutSeconds}s`),
       d('send_timeout', '60s'),
       d('reset_timedout_connection', 'on'),
       comment("Same number as the service's BODY_LIMIT."),
@@ -246,18 +252,53 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
       ),
       comment('Metrics are for in-cluster scrapers only (the metrics port), never public.'),
       block('location', ['^~', o.metricsPath], notFound(o.metricsPath)),
-      block(
-        'location',
-        ['/'],
-        [
-          o.rateLimit &&
-            d('limit_req', `zone=${RATE_ZONE}`, `burst=${o.rateLimit.burst}`, 'nodelay'),
-          ...proxyToService(o),
-        ],
-      ),
+      block('location', ['/'], [...drainCheck(o), ...rateLimit(o), ...proxyToService(o)]),
+      ...drainLocation(o),
       ...errorLocations(o),
     ],
   );
+}
+
+function rateLimit(o: ResolvedNginxConfOptions): NginxNode[] {
+  return o.rateLimit
+    ? [d('limit_req', `zone=${RATE_ZONE}`, `burst=${o.rateLimit.burst}`, 'nodelay')]
+    : [];
+}
+
+/**
+ * While the drain marker exists, requests go to the drain location. The marker's absence is
+ * cached for a second per worker, so the check costs one stat() a second, not one a request.
+ */
+function drainCheck(o: ResolvedNginxConfOptions): NginxNode[] {
+  if (o.drainFile === false) return [];
+  return [
+    comment('Draining (the preStop hook made the marker): close each connection after its reply.'),
+    d('open_file_cache', 'max=16', 'inactive=10s'),
+    d('open_file_cache_valid', '1s'),
+    d('open_file_cache_errors', 'on'),
+    block('if', ['(-f', `${o.drainFile})`], [d('rewrite', '^', DRAIN_URI, 'last')]),
+  ];
+}
+
+/**
+ * Serves a request exactly as `location /` does, but answers `Connection: close`
+ * (`keepalive_timeout 0`): the client's next request opens a new connection, which the load
+ * balancer routes to a pod that is not terminating. `$request_uri` is the client's own URI.
+ */
+function drainLocation(o: ResolvedNginxConfOptions): NginxNode[] {
+  if (o.drainFile === false) return [];
+  return [
+    block(
+      'location',
+      ['=', DRAIN_URI],
+      [
+        d('internal'),
+        d('keepalive_timeout', 0),
+        ...rateLimit(o),
+        ...proxyToService(o, `http://${UPSTREAM}$request_uri`),
+      ],
+    ),
+  ];
 }
 
 /** The metrics-only server: `metricsPath` proxied to the service, 404 for anything else. */
@@ -278,9 +319,9 @@ function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNod
 }
 
 /** Directives that pass a request to the service over the keep-alive pool. */
-function proxyToService(o: ResolvedNginxConfOptions): NginxNode[] {
+function proxyToService(o: ResolvedNginxConfOptions, target = `http://${UPSTREAM}`): NginxNode[] {
   return [
-    d('proxy_pass', `http://${UPSTREAM}`),
+    d('proxy_pass', target),
     d('proxy_http_version', '1.1'),
     comment('An empty Connection header keeps the upstream connection alive.'),
     d('proxy_set_header', 'Connection', ''),

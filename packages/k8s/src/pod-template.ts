@@ -42,16 +42,19 @@ function httpProbe(path: string, port: number, timing: Omit<k8s.Probe, 'httpGet'
 }
 
 /*
- * Probes. The service binds 127.0.0.1, which the kubelet cannot reach (it probes the pod IP),
- * so every probe goes through nginx's port:
- * - nginx liveness and readiness: nginx's own health location, answered by nginx alone;
+ * Probes. The service binds 127.0.0.1, which the kubelet cannot reach (it probes the pod IP):
+ * - nginx liveness and readiness: nginx's own health location, answered by nginx alone; the
+ *   liveness window (6 × 10 s, 5 s timeout) is wide, so a briefly saturated nginx is not
+ *   restarted (a restart would cut every connection it holds);
  * - inference startup and readiness: `/readyz` through nginx, so the pod is ready exactly when
- *   the model is loaded and not draining (and an unready pod leaves the Service's endpoints);
- * - inference liveness: `/healthz` through nginx, with a window (6 × 10 s) long enough that an
- *   nginx restart (which fails these probes for a moment) never restarts the service.
+ *   the whole path works: nginx reaches the service, the model is loaded and not draining;
+ * - inference liveness: `/healthz` on the service's own probe port (`PROBE_PORT`, the bare
+ *   probe routes on the pod IP), not through nginx: a saturated nginx must never get the
+ *   service, and its loaded model, restarted. The NetworkPolicy needs no rule for it: traffic
+ *   from the pod's own node (the kubelet) is always allowed.
  * The startup probe holds the other probes off while the model loads.
  * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
- * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 function nginxContainer(s: WorkloadSettings): k8s.Container {
   const port = s.nginx.listenPort;
@@ -72,24 +75,35 @@ function nginxContainer(s: WorkloadSettings): k8s.Container {
     securityContext: securityContext(NGINX_UID),
     livenessProbe: httpProbe(s.nginx.healthPath, port, {
       periodSeconds: 10,
-      timeoutSeconds: 2,
-      failureThreshold: 3,
+      timeoutSeconds: 5,
+      failureThreshold: 6,
     }),
     readinessProbe: httpProbe(s.nginx.healthPath, port, {
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 2,
     }),
-    // Keeps nginx serving while the service drains: kubelet sends nginx its stop signal only
-    // after this hook returns, i.e. SHUTDOWN_DELAY + 5 s after the service got SIGTERM.
+    // The termination sequence's first step (see TerminationTimeline): the drain marker, so that
+    // nginx answers `Connection: close` from now on, then serving on while load balancers
+    // catch up; kubelet sends nginx its stop signal when the hook returns.
     // @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
-    lifecycle: { preStop: { exec: { command: ['sleep', String(s.nginxPreStopSleepSeconds)] } } },
+    lifecycle: { preStop: { exec: { command: drainHook(s) } } },
     volumeMounts: [
       { name: 'nginx-conf', mountPath: NGINX_CONF_DIR, readOnly: true },
       { name: 'nginx-tmp', mountPath: s.nginx.tempDir },
       { name: 'nginx-cache', mountPath: '/var/cache/nginx' },
     ],
   };
+}
+
+/**
+ * nginx's preStop command: create the drain marker, then sleep through the load balancers'
+ * lag. Paths and numbers are arguments (`$1`, `$2`), not part of the script.
+ */
+function drainHook(s: WorkloadSettings): string[] {
+  const lag = String(s.termination.loadBalancerLagSeconds);
+  if (s.nginx.drainFile === false) return ['sleep', lag];
+  return ['/bin/sh', '-c', 'touch "$1" && exec sleep "$2"', 'drain', s.nginx.drainFile, lag];
 }
 
 function inferenceContainer(s: WorkloadSettings): k8s.Container {
@@ -100,8 +114,10 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
     PORT: String(i.port),
     HOST: '127.0.0.1',
     BODY_LIMIT: String(i.bodyLimitBytes),
-    SHUTDOWN_DELAY: String(i.shutdownDelaySeconds),
-    SHUTDOWN_TIMEOUT: String(i.shutdownTimeoutSeconds),
+    SHUTDOWN_DELAY: String(s.termination.serviceDelaySeconds),
+    SHUTDOWN_TIMEOUT: String(s.termination.drainTimeoutSeconds),
+    SHUTDOWN_READINESS: s.termination.keepReadyDuringDelay ? 'keep' : 'fail',
+    PROBE_PORT: String(i.probePort),
     KEEPALIVE_TIMEOUT: String(i.keepaliveTimeoutSeconds),
     MAX_BATCH: String(i.maxBatch),
     LOG_LEVEL: i.logLevel,
@@ -113,7 +129,7 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
     name: 'inference',
     image: s.image,
     imagePullPolicy: s.imagePullPolicy,
-    // No `ports`: the service listens on 127.0.0.1 only; nginx is the pod's only entry.
+    // The service listens on 127.0.0.1 only (nginx is the pod's only entry for requests).
     env: Object.entries(env).map(([name, value]) => ({ name, value })),
     resources: resources(s.resources.inference),
     securityContext: securityContext(INFERENCE_UID),
@@ -128,7 +144,9 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
       failureThreshold: 2,
       successThreshold: 1,
     }),
-    livenessProbe: httpProbe('/healthz', port, {
+    // Only the kubelet connects here (the NetworkPolicy admits no one else to this port).
+    ports: [{ name: 'probes', containerPort: i.probePort, protocol: 'TCP' }],
+    livenessProbe: httpProbe('/healthz', i.probePort, {
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 6,
@@ -161,7 +179,7 @@ export function podSpec(s: WorkloadSettings, serviceAccountName: string): k8s.Po
     serviceAccountName,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
-    terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
+    terminationGracePeriodSeconds: s.termination.gracePeriodSeconds,
     securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
     containers: [nginxContainer(s), inferenceContainer(s)],
     volumes: [

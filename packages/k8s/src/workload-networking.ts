@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
 import { objectNames } from './pod-template.ts';
-import type { WorkloadSettings } from './workload-settings.ts';
+import { CLIENT_IP_HEADER, type WorkloadSettings } from './workload-settings.ts';
 
 /**
  * GKE's annotations for the chosen load balancer.
@@ -142,6 +142,7 @@ export function networkPolicy(scope: Construct, s: WorkloadSettings): k8s.KubeNe
 export interface BackendConfigSpec {
   readonly timeoutSec: number;
   readonly connectionDraining: { readonly drainingTimeoutSec: number };
+  readonly customRequestHeaders?: { readonly headers: readonly string[] };
   readonly healthCheck: {
     readonly type: 'HTTP';
     readonly requestPath: string;
@@ -163,10 +164,16 @@ export function gkeIngress(
   s: WorkloadSettings,
 ): { ingress: k8s.KubeIngress; backendConfig: ApiObject } {
   const names = objectNames(s.name);
-  const drain = s.inference.shutdownDelaySeconds + s.inference.shutdownTimeoutSeconds;
   const spec: BackendConfigSpec = {
     timeoutSec: s.ingress.timeoutSeconds,
-    connectionDraining: { drainingTimeoutSec: drain },
+    // Existing connections may finish for as long as the pod serves (until the service's delay
+    // ends, after nginx has stopped); nginx closes them sooner with `Connection: close`.
+    connectionDraining: { drainingTimeoutSec: s.termination.serviceDelaySeconds },
+    // The client's address for nginx's real-IP module (X-Forwarded-For ends with the load
+    // balancer's own address).
+    ...(s.nginx.realIp !== false && s.nginx.realIp.header === CLIENT_IP_HEADER
+      ? { customRequestHeaders: { headers: [`${CLIENT_IP_HEADER}:{client_ip_address}`] } }
+      : {}),
     healthCheck: {
       type: 'HTTP',
       requestPath: '/readyz',

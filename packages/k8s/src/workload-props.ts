@@ -1,4 +1,5 @@
 import type { NginxConfOptions } from './nginx-conf-options.ts';
+import type { TerminationOptions } from './workload-termination.ts';
 
 /**
  * The nginx image that fronts the service: unprivileged (uid 101), listens on 8080. nginx's
@@ -41,10 +42,12 @@ export interface InferenceServiceOptions {
   readonly port?: number;
   /** Largest request body in bytes (`BODY_LIMIT`, and nginx `client_max_body_size`). @default 1048576 */
   readonly bodyLimitBytes?: number;
-  /** Seconds the service keeps serving, unready, after SIGTERM (`SHUTDOWN_DELAY`). @default 10 */
-  readonly shutdownDelaySeconds?: number;
-  /** Hard deadline of the drain after the delay, in seconds (`SHUTDOWN_TIMEOUT`). @default 20 */
-  readonly shutdownTimeoutSeconds?: number;
+  /**
+   * The service's probe port (`PROBE_PORT`) on the pod IP: `/healthz` and `/readyz` only, for
+   * the kubelet's liveness probe, which thus never depends on nginx.
+   * @default 8082
+   */
+  readonly probePort?: number;
   /** Keep-alive timeout of the service's HTTP server in seconds (`KEEPALIVE_TIMEOUT`). @default 65 */
   readonly keepaliveTimeoutSeconds?: number;
   /** Rows per request and per onnxruntime run (`MAX_BATCH`). @default 1000 */
@@ -293,10 +296,11 @@ export interface InferenceWorkloadProps {
   /** @default {} */
   readonly topologySpread?: TopologySpreadOptions;
   /**
-   * Pod termination deadline in seconds; must cover SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + 5.
-   * @default shutdownDelaySeconds + shutdownTimeoutSeconds + 15
+   * The termination sequence (nginx's drain, the service's delay and drain, the grace period),
+   * derived from these few numbers (`TerminationTimeline` in workload-termination.ts).
+   * @default {}
    */
-  readonly terminationGracePeriodSeconds?: number;
+  readonly termination?: TerminationOptions;
   /** Extra pods allowed during a rolling update (maxUnavailable is always 0). @default '25%' */
   readonly maxSurge?: number | string;
   /** Pods a voluntary disruption may take down at once (PodDisruptionBudget). @default 1 */

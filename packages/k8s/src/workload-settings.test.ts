@@ -29,22 +29,34 @@ describe('invalid props throw, naming the prop and its value', () => {
     ['an unpinned image', { image: 'acme/inference:latest' }, `'image' ("acme/inference:latest")`],
     ['an image with spaces', { image: 'acme/inference 1' }, `'image' ("acme/inference 1")`],
     [
-      'a grace period shorter than the drain',
-      { terminationGracePeriodSeconds: 30 },
-      "'terminationGracePeriodSeconds' (30) must be >= SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + 5 (35)",
+      'a grace period shorter than the termination sequence',
+      { termination: { gracePeriodSeconds: 30 } },
+      "'termination.gracePeriodSeconds' (30) must be >= loadBalancerLagSeconds + nginx.workerShutdownTimeoutSeconds + 2 + drainTimeoutSeconds + 5 (47)",
     ],
     [
-      'a grace period shorter than nginx needs',
-      {
-        inference: { shutdownDelaySeconds: 30, shutdownTimeoutSeconds: 1 },
-        terminationGracePeriodSeconds: 40,
-      },
-      "'terminationGracePeriodSeconds' (40) must be >= nginx's preStop sleep + worker_shutdown_timeout (45)",
+      'a grace period that a longer nginx drain no longer covers',
+      { nginx: { workerShutdownTimeoutSeconds: 30 }, termination: { gracePeriodSeconds: 60 } },
+      "'termination.gracePeriodSeconds' (60) must be >= loadBalancerLagSeconds + nginx.workerShutdownTimeoutSeconds + 2 + drainTimeoutSeconds + 5 (67)",
     ],
     [
-      'a negative shutdown delay',
-      { inference: { shutdownDelaySeconds: -1 } },
-      "'inference.shutdownDelaySeconds' (-1)",
+      'a negative load balancer lag',
+      { termination: { loadBalancerLagSeconds: -1 } },
+      "'termination.loadBalancerLagSeconds' (-1)",
+    ],
+    [
+      'a zero drain timeout',
+      { termination: { drainTimeoutSeconds: 0 } },
+      "'termination.drainTimeoutSeconds' (0)",
+    ],
+    [
+      'a probe port that nginx already uses',
+      { inference: { probePort: 9090 } },
+      "'inference.probePort' (9090) must differ from nginx's ports",
+    ],
+    [
+      'an invalid drain marker path',
+      { nginx: { drainFile: 'tmp/drain' } },
+      `'nginx.drainFile' ("tmp/drain")`,
     ],
     [
       'an nginx upstream keep-alive not below the service one',

@@ -1,5 +1,10 @@
 import { assertPinnedImage, defaultPullPolicy } from './image-reference.ts';
-import { type ResolvedNginxConfOptions, resolveNginxConfOptions } from './nginx-conf-options.ts';
+import {
+  GOOGLE_LOAD_BALANCER_CIDRS,
+  type ResolvedNginxConfOptions,
+  resolveNginxConfOptions,
+} from './nginx-conf-options.ts';
+import { resolveTermination, type TerminationTimeline } from './workload-termination.ts';
 import {
   assertCidr,
   assertDnsLabel,
@@ -51,6 +56,8 @@ export const MANAGED_ENV = [
   'BODY_LIMIT',
   'SHUTDOWN_DELAY',
   'SHUTDOWN_TIMEOUT',
+  'SHUTDOWN_READINESS',
+  'PROBE_PORT',
   'KEEPALIVE_TIMEOUT',
   'MAX_BATCH',
   'LOG_LEVEL',
@@ -64,8 +71,6 @@ export const MANAGED_ENV = [
  */
 export const GOOGLE_CLOUD_PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
-/** Seconds nginx's preStop sleeps beyond SHUTDOWN_DELAY, so nginx outlives the service's drain. */
-export const NGINX_PRESTOP_MARGIN_SECONDS = 5;
 
 /** Every prop of {@link InferenceWorkloadProps} with defaults applied and validated. */
 export interface WorkloadSettings {
@@ -96,8 +101,7 @@ export interface WorkloadSettings {
   readonly topologySpread: Required<Omit<TopologySpreadOptions, 'minZones'>> & {
     readonly minZones: number | undefined;
   };
-  readonly terminationGracePeriodSeconds: number;
-  readonly nginxPreStopSleepSeconds: number;
+  readonly termination: TerminationTimeline;
   readonly maxSurge: number | string;
   readonly maxUnavailableDuringDisruption: number;
   readonly egress: Required<EgressOptions>;
@@ -110,8 +114,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   const inference: WorkloadSettings['inference'] = {
     port: i.port ?? 8081,
     bodyLimitBytes: i.bodyLimitBytes ?? 1_048_576,
-    shutdownDelaySeconds: i.shutdownDelaySeconds ?? 10,
-    shutdownTimeoutSeconds: i.shutdownTimeoutSeconds ?? 20,
+    probePort: i.probePort ?? 8082,
     keepaliveTimeoutSeconds: i.keepaliveTimeoutSeconds ?? 65,
     maxBatch: i.maxBatch ?? 1000,
     logLevel: i.logLevel ?? 'info',
@@ -152,6 +155,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   }
   const nginx = withPrefix('nginx', () =>
     resolveNginxConfOptions({
+      ...loadBalancerNginxDefaults(props.ingress?.enabled ?? false),
       ...props.nginx,
       listenPort: 8080,
       upstreamHost: '127.0.0.1',
@@ -163,7 +167,6 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   );
   const a = props.autoscaling ?? {};
   const s = props.service ?? {};
-  const delayAndTimeout = inference.shutdownDelaySeconds + inference.shutdownTimeoutSeconds;
   const image = assertPinnedImage('image', props.image);
   const nginxImage = props.nginxImage ?? DEFAULT_NGINX_IMAGE;
   const nginxImageReference = assertPinnedImage('nginxImage', nginxImage);
@@ -211,8 +214,10 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
       nodes: props.topologySpread?.nodes ?? 'ScheduleAnyway',
       minZones: props.topologySpread?.minZones,
     },
-    terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? delayAndTimeout + 15,
-    nginxPreStopSleepSeconds: inference.shutdownDelaySeconds + NGINX_PRESTOP_MARGIN_SECONDS,
+    termination: resolveTermination(props.termination ?? {}, {
+      externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster',
+      nginxStopSeconds: nginx.workerShutdownTimeoutSeconds,
+    }),
     maxSurge: props.maxSurge ?? '25%',
     maxUnavailableDuringDisruption: props.maxUnavailableDuringDisruption ?? 1,
     egress: resolveEgress(props),
@@ -239,6 +244,32 @@ function resolveEgress(props: InferenceWorkloadProps): Required<EgressOptions> {
   const workloadIdentity = props.serviceAccountAnnotations?.[WORKLOAD_IDENTITY_ANNOTATION];
   const needed = workloadIdentity !== undefined;
   return { dns: options.dns ?? needed, metadataServer: options.metadataServer ?? needed };
+}
+
+/**
+ * The request header through which the Ingress's load balancer passes the client's address
+ * (a BackendConfig custom request header). Its `X-Forwarded-For` ends with the load balancer's
+ * own address, which nginx cannot tell from a client's, so that header is not used.
+ * @see https://cloud.google.com/load-balancing/docs/https/custom-headers#variables
+ */
+export const CLIENT_IP_HEADER = 'X-Client-Ip';
+
+/**
+ * nginx defaults that depend on the load balancers in front (props the user sets win):
+ * - keep-alive: a passthrough Network Load Balancer leaves connections to the clients, so idle
+ *   ones are closed after 75 s; the Ingress's Application Load Balancer keeps its own for 600 s,
+ *   and nginx must not close them first (620 s);
+ * - the client's address: a passthrough load balancer passes none in a header (nginx sees the
+ *   client itself with `externalTrafficPolicy: Local`, a node with `Cluster`), so no header is
+ *   trusted; behind the Ingress, {@link CLIENT_IP_HEADER} from Google's proxies only.
+ */
+function loadBalancerNginxDefaults(ingress: boolean) {
+  return ingress
+    ? {
+        clientKeepaliveTimeoutSeconds: 620,
+        realIp: { trustedCidrs: GOOGLE_LOAD_BALANCER_CIDRS, header: CLIENT_IP_HEADER },
+      }
+    : { clientKeepaliveTimeoutSeconds: 75, realIp: false as const };
 }
 
 /** Checked before nginx's options are derived from them, so errors name these props. */
@@ -290,13 +321,21 @@ function validateSettings(s: WorkloadSettings): void {
   validateAutoscaling(s);
   validatePlacement(s);
   validateNetworking(s);
-  validateTermination(s);
 }
 
 function validateInference(s: WorkloadSettings): void {
   const i = s.inference;
   if (i.port === s.nginx.listenPort) {
     fail('inference.port', i.port, `must differ from nginx's port ${s.nginx.listenPort}`);
+  }
+  assertPort('inference.probePort', i.probePort);
+  const taken = [s.nginx.listenPort, i.port, s.nginx.metricsPort];
+  if (taken.includes(i.probePort)) {
+    fail(
+      'inference.probePort',
+      i.probePort,
+      `must differ from nginx's ports and 'inference.port' (${taken.filter((p) => p !== false).join(', ')})`,
+    );
   }
   assertInt('inference.maxBatch', i.maxBatch, 1);
   assertInt('inference.startupTimeoutSeconds', i.startupTimeoutSeconds, 2);
@@ -402,26 +441,3 @@ function validateNetworking(s: WorkloadSettings): void {
   }
 }
 
-function validateTermination(s: WorkloadSettings): void {
-  const { shutdownDelaySeconds: delay, shutdownTimeoutSeconds: timeout } = s.inference;
-  assertInt('inference.shutdownDelaySeconds', delay, 0, 300);
-  assertInt('inference.shutdownTimeoutSeconds', timeout, 1, 600);
-  const grace = s.terminationGracePeriodSeconds;
-  assertInt('terminationGracePeriodSeconds', grace, 1);
-  const serviceNeeds = delay + timeout + 5;
-  if (grace < serviceNeeds) {
-    fail(
-      'terminationGracePeriodSeconds',
-      grace,
-      `must be >= SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + 5 (${serviceNeeds}), or the drain is cut short`,
-    );
-  }
-  const nginxNeeds = s.nginxPreStopSleepSeconds + s.nginx.workerShutdownTimeoutSeconds;
-  if (grace < nginxNeeds) {
-    fail(
-      'terminationGracePeriodSeconds',
-      grace,
-      `must be >= nginx's preStop sleep + worker_shutdown_timeout (${nginxNeeds})`,
-    );
-  }
-}

@@ -116,6 +116,8 @@ export function containerPolicyViolations(objects: readonly KubeObject[]): strin
 
 /** What a pod serves on its ports, as read from an nginx.conf shipped in a mounted ConfigMap. */
 interface NginxView {
+  /** The pod volume that holds nginx.conf (mounted by the nginx container). */
+  volume: string;
   listenPorts: number[];
   exactLocations: string[];
   proxiesRoot: boolean;
@@ -130,9 +132,11 @@ function nginxView(objects: readonly KubeObject[], w: Workload): NginxView | und
     const conf = at<string>(cm, 'data', 'nginx.conf');
     if (conf === undefined) continue;
     return {
+      volume: volume.name,
       listenPorts: [...conf.matchAll(/^\s*listen\s+(\d+)/gm)].map((m) => Number(m[1])),
       exactLocations: [...conf.matchAll(/^\s*location\s+=\s+(\S+)\s*\{/gm)].map((m) => m[1] ?? ''),
-      proxiesRoot: /location\s+\/\s*\{[^}]*proxy_pass/.test(conf),
+      // `location / {` with a proxy_pass, past at most one nested block (the drain check).
+      proxiesRoot: /location\s+\/\s*\{(?:[^{}]|\{[^{}]*\})*proxy_pass/.test(conf),
     };
   }
   return undefined;
@@ -168,6 +172,15 @@ export function probeViolations(
           continue;
         }
         if (nginx === undefined) continue;
+        const owner = w.pod.containers.find((x) => (x.ports ?? []).includes(port));
+        const ownerIsNginx = owner?.volumeMounts?.some((m) => m.name === nginx.volume) ?? false;
+        if (!ownerIsNginx) {
+          // A probe straight to a service container: its own routes only.
+          if (!serviceRoutes.includes(get.path ?? '/')) {
+            problems.push(`${where}: path ${get.path ?? '/'} is not served`);
+          }
+          continue;
+        }
         if (!nginx.listenPorts.includes(port.containerPort ?? -1)) {
           problems.push(`${where}: nginx does not listen on ${String(port.containerPort)}`);
         }

@@ -16,6 +16,7 @@ export function buildApp(config: AppConfig, appProps: AppProps = {}): App {
       environment: ENVIRONMENTS[name],
       image: config.image,
       googleCloudProject: config.googleCloudProject,
+      namespace: config.namespace,
       model,
     });
   }

@@ -12,6 +12,7 @@ describe('loadAppConfig', () => {
       charts: ['gke'],
       image: undefined,
       googleCloudProject: undefined,
+      namespace: undefined,
     });
   });
 
@@ -22,7 +23,21 @@ describe('loadAppConfig', () => {
         IMAGE: ' acme/x:1 ',
         GOOGLE_CLOUD_PROJECT: 'p-123456',
       }),
-    ).toEqual({ charts: ['local', 'gke'], image: 'acme/x:1', googleCloudProject: 'p-123456' });
+    ).toEqual({
+      charts: ['local', 'gke'],
+      image: 'acme/x:1',
+      googleCloudProject: 'p-123456',
+      namespace: undefined,
+    });
+  });
+
+  it('reads NAMESPACE and rejects one Kubernetes would, naming the variable', () => {
+    expect(loadAppConfig({ NAMESPACE: ' modelship ' }).namespace).toBe('modelship');
+    expect(loadAppConfig({ NAMESPACE: '' }).namespace).toBeUndefined();
+    for (const bad of ['Modelship', 'model_ship', '-modelship', 'a'.repeat(64)]) {
+      expect(() => loadAppConfig({ NAMESPACE: bad })).toThrow(ConfigError);
+      expect(() => loadAppConfig({ NAMESPACE: bad })).toThrow(`NAMESPACE="${bad}": must be`);
+    }
   });
 
   it('finds the project in an Artifact Registry image, and only there', () => {

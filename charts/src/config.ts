@@ -19,7 +19,18 @@ export interface AppConfig {
    * Artifact Registry image, the project in its path.
    */
   readonly googleCloudProject: string | undefined;
+  /**
+   * Namespace of every object (`NAMESPACE`). Default: none, so `kubectl apply` uses the
+   * current context's namespace.
+   */
+  readonly namespace: string | undefined;
 }
+
+/**
+ * A namespace name (DNS-1123 label).
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
+ */
+export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * The project in an Artifact Registry image reference (`REGION-docker.pkg.dev/PROJECT/...`),
@@ -38,7 +49,8 @@ export class ConfigError extends Error {
 
 /**
  * Reads the app's settings: `CHART` (which environments; one at a time by default, so that
- * `kubectl apply -f dist/` applies exactly one), `IMAGE` and `GOOGLE_CLOUD_PROJECT`. The only reader of the environment.
+ * `kubectl apply -f dist/` applies exactly one), `IMAGE`, `GOOGLE_CLOUD_PROJECT` and
+ * `NAMESPACE`. The only reader of the environment.
  */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const charts = (env.CHART ?? 'gke')
@@ -57,5 +69,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const image = env.IMAGE?.trim() || undefined;
   const googleCloudProject = env.GOOGLE_CLOUD_PROJECT?.trim() || undefined;
-  return { charts: [...new Set(charts)] as EnvironmentName[], image, googleCloudProject };
+  const namespace = env.NAMESPACE?.trim() || undefined;
+  if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {
+    throw new ConfigError(
+      `NAMESPACE=${JSON.stringify(env.NAMESPACE)}: must be a namespace name (at most 63 lowercase letters, digits or '-', starting and ending alphanumeric)`,
+    );
+  }
+  return {
+    charts: [...new Set(charts)] as EnvironmentName[],
+    image,
+    googleCloudProject,
+    namespace,
+  };
 }

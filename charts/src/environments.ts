@@ -38,10 +38,16 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70 },
       service: { type: 'LoadBalancer', loadBalancer: 'external', backendServiceBased: true },
       ingress: { enabled: false },
-      // Metrics on the pods' port 9090 for GKE's managed Prometheus collectors (gmp-system).
-      // `podMonitoring: true` also makes the cluster scrape them; it is a custom resource, so
-      // it needs managed collection (on by default on GKE >= 1.27 and Autopilot).
-      metrics: { scraperNamespaces: ['gmp-system'], podMonitoring: false },
+      // GKE clusters are regional here (Autopilot always is; the runbook's Standard cluster is
+      // too): the two minimum replicas must sit in two zones, even while the cluster has nodes
+      // in one zone only (the second pod waits for a node in another zone).
+      topologySpread: { zones: 'DoNotSchedule', minZones: 2 },
+      // Metrics on the pods' port 9090 for Managed Service for Prometheus's collectors (the
+      // default scraper namespaces: gke-gmp-system when GKE manages the collection, gmp-system
+      // when self-deployed). `podMonitoring: true` also makes the cluster scrape them; it is a
+      // custom resource, so it needs managed collection (on by default on GKE >= 1.27 and
+      // Autopilot).
+      metrics: { podMonitoring: false },
     },
   },
   local: {

@@ -12,12 +12,14 @@ function synth(
   env: keyof typeof ENVIRONMENTS,
   image?: string,
   googleCloudProject?: string,
+  namespace?: string,
 ): Manifest[] {
   const chart = new InferenceChart(Testing.app(), env, {
     environment: ENVIRONMENTS[env],
     image,
     model: MODEL,
     googleCloudProject,
+    namespace,
   });
   return Testing.synth(chart);
 }
@@ -62,6 +64,37 @@ describe('InferenceChart', () => {
       kind(objects, 'Deployment').metadata.annotations['modelship.dev/model-fingerprint'],
     ).toBe(MODEL.fingerprint);
     expect(objects.map((o) => o.kind)).not.toContain('Ingress');
+  });
+
+  it('gke: the minimum replicas in two zones, collectors of either Prometheus deployment', () => {
+    const objects = synth('gke');
+    const pod = kind(objects, 'Deployment').spec.template.spec;
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      minDomains: 2,
+    });
+    expect(pod.topologySpreadConstraints[0].minDomains).toBeLessThanOrEqual(
+      kind(objects, 'HorizontalPodAutoscaler').spec.minReplicas,
+    );
+    const from = kind(objects, 'NetworkPolicy').spec.ingress[1].from;
+    expect(from.map((p: Manifest) => p.namespaceSelector.matchLabels)).toEqual([
+      { 'kubernetes.io/metadata.name': 'gke-gmp-system' },
+      { 'kubernetes.io/metadata.name': 'gmp-system' },
+    ]);
+  });
+
+  it('a namespace puts every object in it; none by default', () => {
+    expect(synth('gke').every((o) => o.metadata.namespace === undefined)).toBe(true);
+    const objects = synth('gke', undefined, undefined, 'modelship');
+    expect(objects.map((o) => o.metadata.namespace)).toEqual(objects.map(() => 'modelship'));
+  });
+
+  it('local: soft zone spread (local nodes have no zone label), the loaded image never pulled', () => {
+    const objects = synth('local', 'localhost/inference:dev');
+    const pod = kind(objects, 'Deployment').spec.template.spec;
+    expect(pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(inference(objects).imagePullPolicy).toBe('IfNotPresent');
   });
 
   it('local: any image, ClusterIP, one to three small pods, no Google real-IP trust', () => {

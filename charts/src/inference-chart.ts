@@ -17,6 +17,8 @@ export interface InferenceChartProps extends ChartProps {
    * @default the project of an Artifact Registry image, else none
    */
   readonly googleCloudProject?: string;
+  /** Namespace of every object. @default the environment's, else none */
+  readonly namespace?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export class InferenceChart extends Chart {
     const googleCloudProject = props.googleCloudProject ?? artifactRegistryProject(image);
     this.workload = new InferenceWorkload(this, 'inference', {
       ...env.workload,
+      namespace: props.namespace ?? env.workload.namespace,
       inference: { ...env.workload.inference, googleCloudProject },
       image,
       model: props.model,

@@ -14,7 +14,7 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
  */
 const DOMAIN = String.raw`(?:${LABEL}(?:\.${LABEL})+(?::\d+)?|${LABEL}:\d+|localhost)`;
 /** One lowercase path component of a repository name. */
-const COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const IMAGE_REFERENCE = new RegExp(
   `^(?<name>(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*)` +
     String.raw`(?::(?<tag>\w[\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$`,

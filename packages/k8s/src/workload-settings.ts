@@ -4,7 +4,6 @@ import {
   type ResolvedNginxConfOptions,
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
-import { resolveTermination, type TerminationTimeline } from './workload-termination.ts';
 import {
   assertCidr,
   assertDnsLabel,
@@ -27,6 +26,7 @@ import {
   type ServiceOptions,
   type TopologySpreadOptions,
 } from './workload-props.ts';
+import { resolveTermination, type TerminationTimeline } from './workload-termination.ts';
 
 /**
  * Default requests and limits. The pod requests 600m CPU and 640 MiB in all, above GKE
@@ -70,7 +70,6 @@ export const MANAGED_ENV = [
  * letter (optionally domain-scoped, `example.com:project`).
  */
 export const GOOGLE_CLOUD_PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-
 
 /** Every prop of {@link InferenceWorkloadProps} with defaults applied and validated. */
 export interface WorkloadSettings {
@@ -440,4 +439,3 @@ function validateNetworking(s: WorkloadSettings): void {
     fail('ingress.host', s.ingress.host, 'must be a DNS name');
   }
 }
-

@@ -89,8 +89,11 @@ export interface NodeServiceStandInOptions {
   readonly serverJs?: string;
   /** The image's ENV. @default { NODE_ENV: 'production' } */
   readonly imageEnv?: Readonly<Record<string, string>>;
-  /** The env variable naming the port the service listens on. @default 'PORT' */
-  readonly portVariable?: string;
+  /**
+   * The env variables naming ports the service listens on, its main port first.
+   * @default ['PORT', 'PROBE_PORT']
+   */
+  readonly portVariables?: readonly string[];
   /**
    * A model folder to serve instead of the one baked into the image (sets MODEL_DIR).
    * @default the bundled model beside the built server (the service's own default)
@@ -101,23 +104,28 @@ export interface NodeServiceStandInOptions {
 /**
  * The inference image played by the built service: its entrypoint `node dist/server.js` with
  * the container's env and args. The model baked into the image is the bundled one beside the
- * built server (the service's default MODEL_DIR). `PORT` is moved to its host port; `/tmp`,
+ * built server (the service's default MODEL_DIR). `PORT` and `PROBE_PORT` move to their host ports; `/tmp`,
  * if mounted, becomes TMPDIR. The stop signal is SIGTERM (the image sets none).
  */
 export function nodeServiceStandIn(options: NodeServiceStandInOptions = {}): ImageStandIn {
   const {
     serverJs = join(repoRoot, 'apps/inference/dist/server.js'),
     imageEnv = { NODE_ENV: 'production' },
-    portVariable = 'PORT',
+    portVariables = ['PORT', 'PROBE_PORT'],
     modelDir,
   } = options;
-  const podPort = (container: Container) => {
-    const value = containerEnv(container)[portVariable];
-    return value === undefined ? [] : [Number(value)];
+  const portsIn = (container: Container) => {
+    const env = containerEnv(container);
+    return portVariables.flatMap((name) =>
+      env[name] === undefined ? [] : [[name, Number(env[name])] as const],
+    );
   };
+  const podPort = (container: Container) => portsIn(container).map(([, port]) => port);
+  const servesMain = (container: Container) =>
+    containerEnv(container)[portVariables[0] ?? 'PORT'] !== undefined;
   return {
     description: `inference image played by node ${serverJs}`,
-    matches: (container) => container.command === undefined && podPort(container).length > 0,
+    matches: (container) => container.command === undefined && servesMain(container),
     stopSignal: 'SIGTERM',
     listenPorts: podPort,
     async plan({ container, paths, ports }) {
@@ -126,8 +134,7 @@ export function nodeServiceStandIn(options: NodeServiceStandInOptions = {}): Ima
       const tmp = paths.mapPath('/tmp');
       if (tmp !== '/tmp') env.TMPDIR = tmp;
       Object.assign(env, containerEnv(container));
-      const [port] = podPort(container);
-      if (port !== undefined) env[portVariable] = String(ports.local(port));
+      for (const [name, port] of portsIn(container)) env[name] = String(ports.local(port));
       return {
         command: process.execPath,
         args: [serverJs, ...(container.args ?? [])],

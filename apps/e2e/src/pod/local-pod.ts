@@ -49,8 +49,10 @@ export interface LocalPod {
   /** The pod's folder: volumes/, containers/, logs/. */
   readonly dir: string;
   readonly ports: PortMap;
-  /** The stand-in for the Service's port. */
+  /** The stand-in for the Service's port (this pod its only endpoint). */
   readonly service: ServiceProxy;
+  /** The host port of the Service's targetPort: this pod as an endpoint of another Service. */
+  readonly endpointPort: number;
   /** `http://127.0.0.1:<service proxy port>`: what a load balancer client would reach. */
   readonly url: string;
   readonly containers: ReadonlyMap<string, LocalContainer>;
@@ -121,6 +123,7 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   };
   const restarts = new Map<string, number>();
   let service: ServiceProxy | undefined;
+  const endpointPort = ports.local(workload.route.containerPort);
 
   const stopping = new AbortController();
 
@@ -142,7 +145,7 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
     volumes = await materializeVolumes(dir, workload);
     await mkdir(join(dir, 'logs'));
     for (const spec of pod.containers) await launch(spec, 0);
-    service = await startServiceProxy(ports.local(workload.route.containerPort));
+    service = await startServiceProxy(endpointPort);
   } catch (error) {
     await stop();
     throw error;
@@ -160,6 +163,7 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
     dir,
     ports,
     service: proxy,
+    endpointPort,
     url: `http://127.0.0.1:${proxy.port}`,
     containers,
     probe,

@@ -48,7 +48,8 @@ describe.skipIf(!hasNginx())('when the test process running a pod is killed', ()
       expect(commands.filter((command) => command.startsWith('nginx: master'))).toHaveLength(1);
       expect(commands.some((command) => command.startsWith('nginx: worker'))).toBe(true);
       expect(commands.some((command) => command.includes('server.js'))).toBe(true);
-      expect(commands).toContain('sleep 15');
+      // nginx's preStop hook, past its drain marker: sleeping through the load balancers' lag.
+      expect(commands.filter((command) => /^sleep \d+$/.test(command))).toHaveLength(1);
       expect(stillRunning(report.processes)).toHaveLength(report.processes.length);
       expect(existsSync(report.dir)).toBe(true);
       expect(report.reaper).toBeDefined();

@@ -1,26 +1,43 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-/** A TCP forwarder standing in for the Service (kube-proxy / the load balancer). */
+/** A TCP forwarder standing in for the Service (kube-proxy / a passthrough load balancer). */
 export interface ServiceProxy {
   /** The loopback port standing in for the Service's port. */
   readonly port: number;
   /** Connections forwarded so far. */
   readonly connections: number;
+  /** Connections forwarded so far, per endpoint port. */
+  readonly connectionsTo: ReadonlyMap<number, number>;
+  /**
+   * Replaces the endpoints that new connections go to, as kube-proxy does when an
+   * EndpointSlice changes. Connections already forwarded stay pinned to their endpoint (as
+   * conntrack keeps them). A pod that leaves the only Service it is in is modelled on the
+   * client side instead (`LoadGenerator.reroute`): closing this listener would reset
+   * connections the kernel has already accepted, which kube-proxy never does.
+   * @throws when `ports` is empty.
+   */
+  setEndpoints(ports: readonly number[]): void;
   /** Stops accepting and closes every forwarded connection. */
   close(): Promise<void>;
 }
 
 /**
  * Forwards connections from a free loopback port (the Service's port 80 cannot be bound by a
- * test on a shared machine) to the target container's host port, byte for byte, like
- * kube-proxy forwards a Service port to a pod's targetPort.
+ * test on a shared machine) to the endpoints' host ports, byte for byte and round robin, like
+ * kube-proxy forwards a Service port to its pods' targetPort.
  */
-export async function startServiceProxy(targetPort: number): Promise<ServiceProxy> {
+export async function startServiceProxy(
+  endpoints: number | readonly number[],
+): Promise<ServiceProxy> {
   const open = new Set<Socket>();
+  const counts = new Map<number, number>();
+  let targets = typeof endpoints === 'number' ? [endpoints] : [...endpoints];
   let connections = 0;
   const server: Server = createServer((client) => {
+    const target = targets[connections % targets.length] ?? 0;
     connections++;
-    const upstream = connect({ host: '127.0.0.1', port: targetPort });
+    counts.set(target, (counts.get(target) ?? 0) + 1);
+    const upstream = connect({ host: '127.0.0.1', port: target });
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.once('close', () => open.delete(socket));
@@ -38,14 +55,21 @@ export async function startServiceProxy(targetPort: number): Promise<ServiceProx
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  let stopped: Promise<void> | undefined;
   return {
     port,
     get connections() {
       return connections;
     },
+    connectionsTo: counts,
+    setEndpoints(ports) {
+      if (ports.length === 0) throw new Error('a Service stand-in needs at least one endpoint');
+      targets = [...ports];
+    },
     close() {
       for (const socket of open) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return stopped;
     },
   };
 }

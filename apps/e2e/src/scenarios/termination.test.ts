@@ -1,93 +1,221 @@
 /**
- * Scenario 4: pod termination as the kubelet runs it, under load. Requests keep coming
- * through the Service stand-in while the preStop hooks run and the stop signals go out; the
- * load stops when a load balancer would have stopped routing to the pod. No request may fail,
- * and both containers must exit on their own before terminationGracePeriodSeconds.
+ * Scenario 4: pod termination as the kubelet runs it, under load, behind both kinds of load
+ * balancer the charts configure:
+ * - a proxy load balancer (GKE Ingress): it stops sending to the pod after a lag, so the
+ *   clients' requests stop reaching the pod then;
+ * - a passthrough Network Load Balancer (the LoadBalancer Service): established client
+ *   connections stay pinned to the terminating pod (conntrack); only new connections go
+ *   elsewhere after the lag. Keep-alive clients never stop on their own: a refused new
+ *   connection counts as rerouted to another pod, a 5xx or a request lost on an open
+ *   connection counts as dropped.
+ * And the same for a scale-in and a rollout, with two pods behind one Service.
+ * No request may be dropped, and every container must exit on its own within the grace period.
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startLoad } from '../load/load-generator.ts';
-import type { TerminateOptions } from '../pod/local-pod.ts';
+import { type LoadGenerator, startLoad } from '../load/load-generator.ts';
+import type { LocalPod, TerminateOptions } from '../pod/local-pod.ts';
+import { startServiceProxy } from '../pod/service-proxy.ts';
+import type { TerminationReport } from '../pod/termination.ts';
 import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
 import { podProcesses, stillRunning } from '../testing/processes.ts';
 import { validRecord } from '../testing/records.ts';
 
 /**
- * How long after the pod is deleted new requests still reach it. Kubernetes removes the
- * terminating pod from the Service's endpoints at the same moment the kubelet starts the
- * termination; kube-proxy and the load balancer act on that within a few seconds. Modelled
- * here as 3 s of load after the termination begins (the chart's SHUTDOWN_DELAY must cover it).
+ * How long after the pod is deleted new connections still reach it. Kubernetes marks the pod's
+ * endpoint terminating at the moment the kubelet starts the termination; kube-proxy and the
+ * load balancers act on that within seconds. Modelled here as 3 s, inside the chart's budget
+ * (`termination.loadBalancerLagSeconds`, nginx's preStop), which the tests check.
  */
 const LOAD_BALANCER_LAG_MS = 3000;
+/** Keep-alive clients sending in a closed loop. */
+const CLIENTS = 8;
+
+const STOP_SIGNALS: [string, TerminateOptions][] = [
+  ['with the images’ stop signals (nginx: SIGQUIT)', {}],
+  ['with SIGTERM to both containers', { stopSignals: { nginx: 'SIGTERM', inference: 'SIGTERM' } }],
+];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function predictLoad(baseUrl: string): LoadGenerator {
+  return startLoad({
+    baseUrl,
+    path: '/predict',
+    request: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(validRecord),
+    },
+    concurrency: CLIENTS,
+  });
+}
+
+/** The chart's budget for the load balancers' lag: nginx's preStop sleep, in ms. */
+function lagBudgetMs(pod: LocalPod): number {
+  const hook = pod.containers.get('nginx')?.spec.lifecycle?.preStop?.exec?.command ?? [];
+  return Number(hook.at(-1)) * 1000;
+}
+
+/** Both containers exited on their own, in order, within the grace period. */
+function expectOrderlyExit(termination: TerminationReport): void {
+  const byName = new Map(termination.containers.map((c) => [c.name, c]));
+  const nginx = byName.get('nginx');
+  const service = byName.get('inference');
+  expect(nginx?.preStop).toMatchObject({ exitCode: 0 });
+  expect(nginx?.signalledAtMs).toBeGreaterThanOrEqual(nginx?.preStop?.doneAtMs ?? Infinity);
+  expect(service?.preStop).toBeUndefined();
+  for (const container of termination.containers) {
+    expect({
+      name: container.name,
+      killed: container.killed,
+      code: container.exit.code,
+    }).toEqual({ name: container.name, killed: false, code: 0 });
+    expect(container.exitedAtMs).toBeLessThan(termination.gracePeriodMs);
+  }
+  // The service outlives nginx, so no request nginx accepted finds the service gone (a 502).
+  expect(service?.exitedAtMs).toBeGreaterThanOrEqual(nginx?.exitedAtMs ?? Infinity);
+}
+
+const waitFor = async (done: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(20);
+};
+
 describe.skipIf(!hasNginx())('pod termination under load', () => {
-  it.concurrent.each<[string, TerminateOptions]>([
-    ['with the images’ stop signals (nginx: SIGQUIT)', {}],
-    [
-      'with SIGTERM to both containers',
-      { stopSignals: { nginx: 'SIGTERM', inference: 'SIGTERM' } },
-    ],
-  ])('drops no request and exits within the grace period, %s', async (_name, options) => {
-    const pod = await startConfiguredPod();
-    try {
-      await pod.waitUntilReady();
-      // Every process of the pod, nginx's workers included.
-      const running = podProcesses(pod);
-      expect(running.filter((seen) => seen.command.startsWith('nginx: worker'))).not.toEqual([]);
-      const load = startLoad({
-        baseUrl: pod.url,
-        path: '/predict',
-        request: {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(validRecord),
-        },
-        concurrency: 4,
-      });
-      while (load.completed < 20) await sleep(20);
+  it.concurrent.each(STOP_SIGNALS)(
+    'behind a proxy load balancer: drops no request and exits within the grace period, %s',
+    async (_name, options) => {
+      const pod = await startConfiguredPod();
+      try {
+        await pod.waitUntilReady();
+        expect(LOAD_BALANCER_LAG_MS).toBeLessThan(lagBudgetMs(pod));
+        // Every process of the pod, nginx's workers included.
+        const running = podProcesses(pod);
+        expect(running.filter((seen) => seen.command.startsWith('nginx: worker'))).not.toEqual([]);
+        const load = predictLoad(pod.url);
+        await waitFor(() => load.completed >= 20, 10_000);
 
-      const terminating = pod.terminate(options);
-      const startedAt = Date.now();
-      await sleep(500);
-      const draining = await pod.probe('inference', 'readinessProbe');
-      const nginxLive = await pod.probe('nginx', 'livenessProbe');
-      await sleep(LOAD_BALANCER_LAG_MS - (Date.now() - startedAt));
-      const report = await load.stop();
-      const termination = await terminating;
+        const terminating = pod.terminate(options);
+        const startedAt = Date.now();
+        await sleep(500);
+        const draining = await pod.probe('inference', 'readinessProbe');
+        const serviceLive = await pod.probe('inference', 'livenessProbe');
+        const nginxLive = await pod.probe('nginx', 'livenessProbe');
+        await sleep(LOAD_BALANCER_LAG_MS - (Date.now() - startedAt));
+        const report = await load.stop();
+        const termination = await terminating;
 
-      expect(report.failed.length, JSON.stringify(report.failed.slice(0, 3))).toBe(0);
-      expect(report.ok).toBeGreaterThan(20);
-      // The load really overlapped the termination.
-      const during = report.results.filter((result) => result.startedAt >= startedAt);
-      expect(during.length).toBeGreaterThan(0);
-      // Draining: the service is no longer ready (so it leaves every endpoint list) but serves.
-      expect(draining).toMatchObject({ success: false, status: 503 });
-      expect(nginxLive.success).toBe(true);
-
-      const byName = new Map(termination.containers.map((c) => [c.name, c]));
-      const nginx = byName.get('nginx');
-      const service = byName.get('inference');
-      expect(nginx?.preStop).toMatchObject({ exitCode: 0 });
-      expect(nginx?.signalledAtMs).toBeGreaterThanOrEqual(nginx?.preStop?.doneAtMs ?? Infinity);
-      expect(service?.preStop).toBeUndefined();
-      for (const container of termination.containers) {
-        expect({
-          name: container.name,
-          killed: container.killed,
-          code: container.exit.code,
-        }).toEqual({ name: container.name, killed: false, code: 0 });
-        expect(container.exitedAtMs).toBeLessThan(termination.gracePeriodMs);
+        expect(report.failed.length, JSON.stringify(report.failed.slice(0, 3))).toBe(0);
+        expect(report.ok).toBeGreaterThan(20);
+        // The load really overlapped the termination.
+        const during = report.results.filter((result) => result.startedAt >= startedAt);
+        expect(during.length).toBeGreaterThan(0);
+        // Draining: the service is no longer ready (so it leaves every endpoint list) but
+        // serves, and is alive.
+        expect(draining).toMatchObject({ success: false, status: 503 });
+        expect(serviceLive.success).toBe(true);
+        expect(nginxLive.success).toBe(true);
+        expectOrderlyExit(termination);
+        // Nothing of the pod outlives its termination, nor its folder the teardown.
+        expect(stillRunning(running)).toEqual([]);
+        await pod.stop();
+        expect(existsSync(pod.dir)).toBe(false);
+      } finally {
+        await pod.stop();
       }
-      // nginx outlives the service's drain, so no request finds the proxy gone first.
-      expect(nginx?.exitedAtMs).toBeGreaterThanOrEqual(service?.exitedAtMs ?? Infinity);
-      // Nothing of the pod outlives its termination, nor its folder the teardown.
-      expect(stillRunning(running)).toEqual([]);
-      await pod.stop();
-      expect(existsSync(pod.dir)).toBe(false);
+    },
+  );
+
+  it.concurrent.each(STOP_SIGNALS)(
+    'behind a passthrough load balancer: every pinned client is moved off, none dropped, %s',
+    async (_name, options) => {
+      const pod = await startConfiguredPod();
+      try {
+        await pod.waitUntilReady();
+        expect(LOAD_BALANCER_LAG_MS).toBeLessThan(lagBudgetMs(pod));
+        const load = predictLoad(pod.url);
+        await waitFor(() => load.completed >= 20, 10_000);
+        const connectionsBefore = pod.service.connections;
+
+        const terminating = pod.terminate(options);
+        const startedAt = Date.now();
+        await sleep(LOAD_BALANCER_LAG_MS);
+        // The load balancer and kube-proxy have caught up: new connections go elsewhere,
+        // established ones stay pinned to this pod.
+        load.reroute();
+        const termination = await terminating;
+        const report = await load.stop();
+
+        expect(report.failed.length, JSON.stringify(report.failed.slice(0, 3))).toBe(0);
+        // Clients were served on this pod after the termination began...
+        const served = report.results.filter((r) => r.ok && r.startedAt >= startedAt);
+        expect(served.length).toBeGreaterThan(CLIENTS);
+        // ...on new connections too (nginx closed theirs with Connection: close)...
+        expect(pod.service.connections).toBeGreaterThan(connectionsBefore);
+        // ...and every client left for another pod before nginx stopped: asked to reconnect,
+        // never cut off.
+        expect(report.rerouted).toBe(CLIENTS);
+        const nginx = termination.containers.find((c) => c.name === 'nginx');
+        const lastRerouted = Math.max(
+          ...report.results.filter((r) => r.rerouted).map((r) => r.endedAt - startedAt),
+        );
+        expect(lastRerouted).toBeLessThan(nginx?.signalledAtMs ?? -1);
+        expectOrderlyExit(termination);
+      } finally {
+        await pod.stop();
+      }
+    },
+  );
+});
+
+describe.skipIf(!hasNginx())('replacing a pod under load behind a passthrough Service', () => {
+  it.each([
+    ['a scale-in (two pods, one removed)', 'scale-in'],
+    ['a rollout (a new pod surges, then the old one goes)', 'rollout'],
+  ] as const)('%s drops no request', async (_name, kind) => {
+    const pods: LocalPod[] = [];
+    try {
+      const old = await startConfiguredPod();
+      pods.push(old);
+      await old.waitUntilReady();
+      let next: LocalPod | undefined;
+      if (kind === 'scale-in') {
+        next = await startConfiguredPod();
+        pods.push(next);
+        await next.waitUntilReady();
+      }
+      const service = await startServiceProxy(pods.map((pod) => pod.endpointPort));
+      try {
+        const load = predictLoad(`http://127.0.0.1:${service.port}`);
+        await waitFor(() => load.completed >= 20, 10_000);
+        if (!next) {
+          // maxSurge: the new pod joins the Service once ready, before the old one goes.
+          next = await startConfiguredPod();
+          pods.push(next);
+          await next.waitUntilReady();
+          service.setEndpoints([old.endpointPort, next.endpointPort]);
+        }
+        const terminating = old.terminate();
+        const startedAt = Date.now();
+        await sleep(LOAD_BALANCER_LAG_MS);
+        service.setEndpoints([next.endpointPort]);
+        const termination = await terminating;
+        const endedAt = Date.now();
+        // The remaining pod carries the load on its own for a while.
+        await sleep(500);
+        const report = await load.stop();
+
+        expect(report.failed.length, JSON.stringify(report.failed.slice(0, 3))).toBe(0);
+        expect(report.results.filter((r) => r.startedAt >= startedAt).length).toBeGreaterThan(0);
+        expect(report.results.filter((r) => r.startedAt >= endedAt).length).toBeGreaterThan(0);
+        expect(service.connectionsTo.get(next.endpointPort) ?? 0).toBeGreaterThan(0);
+        expectOrderlyExit(termination);
+      } finally {
+        await service.close();
+      }
     } finally {
-      await pod.stop();
+      await Promise.all(pods.map((pod) => pod.stop()));
     }
   });
 });

@@ -24,7 +24,7 @@ export interface Environment {
  *
  * - `gke`: production on GKE (Autopilot or Standard): 2-10 replicas, the default resources
  *   (Autopilot-compatible), an external backend-service-based passthrough load balancer on
- *   port 80, nginx trusting X-Forwarded-For only from Google's load balancers.
+ *   port 80 (externalTrafficPolicy Cluster; see @modelship/k8s's Termination), no client-IP header trusted (the passthrough load balancer passes none).
  * - `local`: a local cluster (kind, minikube, k3d, Docker Desktop): one to three small pods, a
  *   ClusterIP Service reached with `kubectl port-forward`, the image loaded into the cluster.
  */

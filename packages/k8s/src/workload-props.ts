@@ -110,9 +110,14 @@ export interface ServiceOptions {
   readonly backendServiceBased?: boolean;
   /**
    * `Cluster` (the default) lets every node forward to any ready pod, so a node whose last pod
-   * is terminating never drops a new connection. `Local` keeps the client's source IP and
-   * avoids a hop, but such a node keeps receiving new connections until the load balancer's
-   * node health check fails (the pod turns unready on SIGTERM, so they are refused meanwhile).
+   * is terminating never drops a new connection, and the load balancer's health checks and
+   * node drains need nothing from the pod; nginx then sees a node's address (SNAT), not the
+   * client's. `Local` keeps the client's source IP and avoids a hop, but such a node keeps
+   * receiving new connections until the load balancer's node health check fails; kube-proxy
+   * sends them to a terminating pod only while it is ready, so with `Local` the construct keeps
+   * the service ready through its delay (`SHUTDOWN_READINESS=keep`) and defaults
+   * `termination.loadBalancerLagSeconds` to 30.
+   * @see https://kubernetes.io/docs/tutorials/services/pods-and-endpoint-termination-flow/
    * @see https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip
    * @default 'Cluster'
    */

@@ -4,6 +4,7 @@ import type { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { ServedModel } from './model/served-model.ts';
+import type { ClassPrediction, Prediction } from './model/task.ts';
 import type { Readiness } from './readiness.ts';
 
 /**
@@ -22,10 +23,11 @@ export interface AppDeps {
   readonly model: ServedModel;
   /**
    * Predicts validated records through the batcher (one request's records stay together) and
-   * counts the predicted rows. Rejects with `QueueFullError` (503) when the queue is full;
+   * counts the predicted rows (and classes). A regression model's predictions are numbers, a
+   * classifier's are {@link ClassPrediction}s. Rejects with `QueueFullError` (503) when the queue is full;
    * any other rejection is an internal failure (`onError` answers a generic 500).
    */
-  readonly predict: (records: readonly FeatureRecord[]) => Promise<number[]>;
+  readonly predict: (records: readonly FeatureRecord[]) => Promise<Prediction[]>;
   /** Requests in flight (for the shutdown log). */
   readonly requests: RequestTracker;
 }

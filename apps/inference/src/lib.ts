@@ -1,6 +1,8 @@
 // The package's library entry (`import ... from '@modelship/inference'`), for tools that run
 // the service's own stack in process, such as the benchmark's "service answering a constant"
-// ceiling. The service itself starts from src/index.ts (bundled into dist/server.js).
+// ceiling, and the `modelship` command (the loader, the ONNX metadata reader and writer, the
+// classifier graph reader). The service itself starts from src/index.ts (bundled into
+// dist/server.js).
 
 export { type CreateAppOptions, createApp } from './app.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
@@ -8,6 +10,17 @@ export type { AppDeps, AppEnv } from './deps.ts';
 export { type JsonBodyOptions, jsonBody } from './http/json-body.ts';
 export { requireServing } from './http/lifecycle.ts';
 export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
+export { type ClassifierGraph, readClassifierGraph } from './model/classifier-graph.ts';
+export {
+  type LoadModelOptions,
+  loadModel,
+  MODEL_FILE,
+  ModelLoadError,
+  SCHEMA_FILE,
+} from './model/load.ts';
+export { readOnnxMetadata, writeOnnxMetadata } from './model/onnx-metadata.ts';
+export type { ServedModel } from './model/served-model.ts';
+export type { ClassPrediction, Prediction, ServedTask } from './model/task.ts';
 export { type RouteModule, routeModules } from './routes/index.ts';
 export { predictRoutes } from './routes/predict.ts';
 export {

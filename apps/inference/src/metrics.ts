@@ -4,6 +4,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface MetricsOptions {
   /** Also collect prom-client's default process/Node metrics. @default true */
   readonly defaultMetrics?: boolean;
+  /**
+   * A classifier's class labels: adds `inference_predicted_class_total{class}`, every class
+   * starting at 0. @default none (a regression model)
+   */
+  readonly classes?: readonly string[];
 }
 
 /** The service's Prometheus metrics, registered in their own registry. */
@@ -27,6 +32,8 @@ export interface Metrics {
   readonly queueRejections: Counter;
   /** `inference_model_info{name,version,fingerprint}`, always 1. */
   readonly modelInfo: Gauge<'name' | 'version' | 'fingerprint'>;
+  /** `inference_predicted_class_total{class}`: a classifier's predictions, per class. */
+  readonly predictedClasses?: Counter<'class'>;
 }
 
 /** Powers of two up to 1024 rows, enough for the default MAX_BATCH of 1000. */
@@ -44,11 +51,22 @@ const rowBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
  * const text = await metrics.registry.metrics();
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const { defaultMetrics = true } = options;
+  const { defaultMetrics = true, classes } = options;
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  let predictedClasses: Counter<'class'> | undefined;
+  if (classes) {
+    predictedClasses = new Counter({
+      name: 'inference_predicted_class_total',
+      help: 'Rows predicted and returned, by predicted class.',
+      labelNames: ['class'],
+      registers: [registry],
+    });
+    for (const label of classes) predictedClasses.inc({ class: label }, 0);
+  }
   return {
+    ...(predictedClasses ? { predictedClasses } : {}),
     registry,
     httpRequests: new Counter({
       name: 'http_requests_total',

@@ -1,5 +1,6 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
 import type { Hono } from 'hono';
+import type { Counter } from 'prom-client';
 import { createApp } from './app.ts';
 import { createBatcher } from './batcher.ts';
 import type { Config } from './config.ts';
@@ -12,9 +13,19 @@ import { flushLogSync, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
+import type { Prediction } from './model/task.ts';
 import { createReadiness } from './readiness.ts';
 import { healthRoutes } from './routes/health.ts';
 import type { RouteModule } from './routes/index.ts';
+
+/** Counts each predicted class (`inference_predicted_class_total{class}`). */
+function countClasses(counter: Counter<'class'>, predictions: readonly Prediction[]): void {
+  const counts = new Map<string, number>();
+  for (const p of predictions) {
+    if (typeof p === 'object') counts.set(String(p.label), (counts.get(String(p.label)) ?? 0) + 1);
+  }
+  for (const [label, n] of counts) counter.inc({ class: label }, n);
+}
 
 /** Options of {@link createDeps}. */
 export interface CreateDepsOptions {
@@ -27,15 +38,17 @@ export interface CreateDepsOptions {
 }
 
 /**
- * Wires the shared dependencies around a loaded model: metrics (with the model info series),
- * the lifecycle state (initially `starting`), and `predict` going through the batcher with
- * the inference metrics.
+ * Wires the shared dependencies around a loaded model: metrics (with the model info series,
+ * and predictions counted per class for a classifier), the lifecycle state (initially
+ * `starting`), and `predict` going through the batcher with the inference metrics.
  */
 export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
   const { config, logger, model, defaultMetrics = true } = options;
-  const metrics = createMetrics({ defaultMetrics });
+  const { task } = model;
+  const classes = task.kind === 'classification' ? task.classes.map(String) : undefined;
+  const metrics = createMetrics({ defaultMetrics, ...(classes ? { classes } : {}) });
   metrics.modelInfo.set({ ...model.identity }, 1);
-  const batcher = createBatcher<FeatureRecord, number>({
+  const batcher = createBatcher<FeatureRecord, Prediction>({
     enabled: config.BATCHING,
     maxBatchRows: config.MAX_BATCH,
     maxQueueRows: config.MAX_QUEUE,
@@ -63,6 +76,7 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
       try {
         const predictions = await batcher.submit(records);
         metrics.predictedRows.inc(predictions.length);
+        if (metrics.predictedClasses) countClasses(metrics.predictedClasses, predictions);
         return predictions;
       } catch (error) {
         if (error instanceof QueueFullError) metrics.queueRejections.inc();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { matrixSchema, mutable, perFieldSchema } from '../test-fixtures/schemas.ts';
+import {
+  classificationSchema,
+  matrixSchema,
+  mutable,
+  perFieldSchema,
+} from '../test-fixtures/schemas.ts';
 import { parseSchema, SchemaError } from './meta-schema.ts';
 
 const clone = <T>(x: T): T => structuredClone(x) as T;
@@ -22,7 +27,54 @@ describe('parseSchema', () => {
 
   it('rejects non-objects and wrong versions', () => {
     expect(issuesOf(null)[0]?.path).toBe('');
-    expect(issuesOf({ ...clone(perFieldSchema), schemaVersion: 2 })[0]?.path).toBe('schemaVersion');
+    expect(issuesOf({ ...clone(perFieldSchema), schemaVersion: 3 })[0]?.path).toBe('schemaVersion');
+  });
+
+  it('reads format 1 as before and format 2 with its task', () => {
+    const v1 = parseSchema(clone(perFieldSchema));
+    expect(v1.task).toBeUndefined();
+    expect(Object.keys(v1)).toEqual(Object.keys(perFieldSchema));
+    expect(parseSchema(clone(classificationSchema))).toEqual(classificationSchema);
+    const regression = { ...clone(perFieldSchema), schemaVersion: 2, task: 'regression' };
+    expect(parseSchema(regression)).toEqual(regression);
+  });
+
+  it('checks the task against the format version and the outputs', () => {
+    const v2 = { ...clone(perFieldSchema), schemaVersion: 2 };
+    expect(issuesOf(v2)).toEqual([
+      { path: 'task', message: "is required by schemaVersion 2: 'regression' or 'classification'" },
+    ]);
+    expect(issuesOf({ ...clone(perFieldSchema), task: 'classification' })).toEqual(
+      expect.arrayContaining([
+        { path: 'task', message: 'needs schemaVersion 2 (format 1 is regression only)' },
+      ]),
+    );
+    const regression = {
+      ...v2,
+      task: 'regression',
+      output: { name: 'y', probabilities: 'p', classes: [0, 1] },
+    };
+    expect(issuesOf(regression).map((i) => i.path)).toEqual([
+      'output.probabilities',
+      'output.classes',
+    ]);
+    const c = mutable(classificationSchema);
+    c.output = { name: 'label', classes: ['a', 'a'] };
+    expect(issuesOf(c)).toEqual([
+      {
+        path: 'output.probabilities',
+        message: 'a classification model needs its probabilities output',
+      },
+      { path: 'output.classes', message: 'class labels must be unique' },
+    ]);
+    c.output = { name: 'label', probabilities: 'label', classes: ['a', 1] };
+    expect(issuesOf(c).map((i) => i.path)).toEqual(['output.classes']);
+    c.output.classes = [0, 1.5];
+    expect(issuesOf(c).map((i) => i.path)).toEqual(['output.classes']);
+    c.output.classes = [0, 1];
+    expect(issuesOf(c)).toEqual([
+      { path: 'output.probabilities', message: 'must differ from output.name (the label output)' },
+    ]);
   });
 
   it('names the bad path for structural errors', () => {

@@ -61,20 +61,64 @@ const matrixLayout = z.strictObject({
 
 type Ctx = z.core.$RefinementCtx<z.infer<typeof modelSchemaShape>>;
 
+const output = z.strictObject({
+  name: text,
+  probabilities: text.optional(),
+  classes: z
+    .union([z.array(text).min(2), z.array(z.number().int().refine(Number.isSafeInteger)).min(2)], {
+      error: 'must be at least 2 class labels, all strings or all integers',
+    })
+    .optional(),
+});
+
 const modelSchemaShape = z.strictObject({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.union([z.literal(1), z.literal(2)], {
+    error: 'must be 1 or 2 (the versions of the schema.json format this server reads)',
+  }),
+  task: z.enum(['regression', 'classification']).optional(),
   model: z.strictObject({ name: text, version: text, description: text.optional() }),
   fields: z.array(field).min(1),
   target: z.strictObject({ name: text, unit: text.optional(), description: text.optional() }),
   inputs: z.discriminatedUnion('layout', [perFieldLayout, matrixLayout]),
-  output: z.strictObject({ name: text }),
+  output,
 });
+
+/** Format 1 has no `task` (regression); format 2 requires one; outputs must fit the task. */
+function checkTask(
+  s: z.infer<typeof modelSchemaShape>,
+  issue: (path: PropertyKey[], message: string) => void,
+) {
+  if (s.schemaVersion === 1 && s.task !== undefined) {
+    issue(['task'], 'needs schemaVersion 2 (format 1 is regression only)');
+  }
+  if (s.schemaVersion === 2 && s.task === undefined) {
+    issue(['task'], "is required by schemaVersion 2: 'regression' or 'classification'");
+  }
+  if (s.task === 'classification') {
+    if (s.output.probabilities === undefined) {
+      issue(['output', 'probabilities'], 'a classification model needs its probabilities output');
+    } else if (s.output.probabilities === s.output.name) {
+      issue(['output', 'probabilities'], 'must differ from output.name (the label output)');
+    }
+    const classes: readonly (string | number)[] = s.output.classes ?? [];
+    if (new Set(classes).size !== classes.length) {
+      issue(['output', 'classes'], 'class labels must be unique');
+    }
+  } else {
+    for (const key of ['probabilities', 'classes'] as const) {
+      if (s.output[key] !== undefined) {
+        issue(['output', key], 'only a classification model (task: classification) has it');
+      }
+    }
+  }
+}
 
 /** Checks that need more than one part of the schema: names, ranges, examples, mappings. */
 function crossCheck(s: z.infer<typeof modelSchemaShape>, ctx: Ctx): void {
   const fields = new Map(s.fields.map((f) => [f.name, f]));
   const issue = (path: PropertyKey[], message: string) =>
     ctx.addIssue({ code: 'custom', path, message });
+  checkTask(s, issue);
 
   s.fields.forEach((f, i) => {
     if (s.fields.findIndex((g) => g.name === f.name) !== i) {
@@ -183,5 +227,6 @@ export function parseSchema(json: unknown): ModelSchema {
       result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
-  return result.data;
+  // The refinements above guarantee what the zod shape alone cannot express in its type.
+  return result.data as ModelSchema;
 }

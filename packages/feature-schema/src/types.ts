@@ -93,9 +93,45 @@ export interface MatrixLayout {
   readonly features: readonly MatrixFeature[];
 }
 
-/** A model's complete, JSON-serializable feature contract (`schema.json`). */
+/** The versions of the `schema.json` format this package reads. */
+export type SchemaVersion = 1 | 2;
+
+/** What a model predicts: a number (`regression`) or a class (`classification`). */
+export type ModelTaskKind = 'regression' | 'classification';
+
+/** A class label: a string, or an integer (an ONNX int64 label). */
+export type ClassLabel = string | number;
+
+/**
+ * The ONNX outputs a model is read from.
+ * - regression: `name` holds the prediction, float32/float64, shape [N,1] or [N];
+ * - classification: `name` holds the predicted class (int64 or string, [N] or [N,1]) and
+ *   `probabilities` the class probabilities: a float [N,C] tensor, or a ZipMap
+ *   `seq(map(int64|string, float))` as skl2onnx exports by default.
+ */
+export interface ModelOutput {
+  /** The ONNX output holding the prediction (regression) or the predicted class label. */
+  readonly name: string;
+  /** Classification only: the ONNX output holding the class probabilities. */
+  readonly probabilities?: string;
+  /**
+   * Classification only: the class labels in the order of the probability columns. When
+   * omitted, the server reads them from the graph (the ZipMap's or the classifier node's
+   * `classlabels_*` attributes); when given, they must agree with the graph's.
+   */
+  readonly classes?: readonly string[] | readonly number[];
+}
+
+/**
+ * A model's complete, JSON-serializable feature contract (`schema.json`).
+ *
+ * Format 1 (no `task`) is a regression model; format 2 declares `task` (`regression` or
+ * `classification`). A format-1 file keeps loading, and keeps its fingerprint, unchanged.
+ */
 export interface ModelSchema {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: SchemaVersion;
+  /** Format 2 only (required there); format 1 means regression. */
+  readonly task?: ModelTaskKind;
   readonly model: {
     readonly name: string;
     readonly version: string;
@@ -104,8 +140,8 @@ export interface ModelSchema {
   readonly fields: readonly Field[];
   readonly target: { readonly name: string; readonly unit?: string; readonly description?: string };
   readonly inputs: PerFieldLayout | MatrixLayout;
-  /** The ONNX output holding the prediction, shape [N,1] or [N]. */
-  readonly output: { readonly name: string };
+  /** The ONNX output(s) holding the prediction. */
+  readonly output: ModelOutput;
 }
 
 /** One validated record: field name → number (numeric fields) or level (categorical fields). */

@@ -125,6 +125,16 @@ export const matrixSchema = {
   output: { name: 'y' },
 } as const satisfies ModelSchema;
 
+/** A format-2 classification schema: the per-field schema predicting a string class. */
+export const classificationSchema = {
+  ...perFieldSchema,
+  schemaVersion: 2,
+  task: 'classification',
+  model: { name: 'toy-classifier', version: '0.2.0' },
+  target: { name: 'risk', description: 'Risk class' },
+  output: { name: 'output_label', probabilities: 'output_probability', classes: ['low', 'high'] },
+} as const satisfies ModelSchema;
+
 /** A deep, freely mutable copy of a JSON fixture, for breaking it in tests. */
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate arbitrary JSON paths
 export const mutable = (x: unknown): any => structuredClone(x);

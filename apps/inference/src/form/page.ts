@@ -5,6 +5,12 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 /** The outcome shown under the form. */
 export type FormOutcome =
   | { readonly kind: 'prediction'; readonly value: number }
+  | {
+      readonly kind: 'class';
+      readonly label: string | number;
+      /** Each class with its probability, in the classes' order. */
+      readonly probabilities: readonly { readonly label: string; readonly p: number }[];
+    }
   | { readonly kind: 'notice'; readonly message: string };
 
 /** What the page shows. */
@@ -24,6 +30,13 @@ export interface FormPageOptions {
 export const predictionFormat = new Intl.NumberFormat('en-US', {
   minimumFractionDigits: 2,
   maximumFractionDigits: 2,
+});
+
+/** How class probabilities are shown, on the server and (with the same options) in form.js. */
+export const probabilityFormat = new Intl.NumberFormat('en-US', {
+  style: 'percent',
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
 });
 
 /** The help line of a field: its description, plus its range for numbers. */
@@ -62,6 +75,13 @@ function renderOutcome(options: FormPageOptions) {
   const { outcome, form, model } = options;
   if (!outcome) return '';
   if (outcome.kind === 'notice') return html`<p class="notice">${outcome.message}</p>`;
+  if (outcome.kind === 'class') {
+    return html`<p class="prediction">Predicted ${form.target.name}: <strong>${String(outcome.label)}</strong></p>
+        <ul class="probabilities" aria-label="Probability of each class">
+          ${outcome.probabilities.map((c) => html`<li><span class="class">${c.label}</span><meter min="0" max="1" value="${String(c.p)}"></meter><span class="percent">${probabilityFormat.format(c.p)}</span></li>`)}
+        </ul>
+        <p class="model">Model ${model.name} ${model.version}</p>`;
+  }
   const unit = form.target.unit ? ` ${form.target.unit}` : '';
   return html`<p class="prediction">Predicted ${form.target.name}: <strong>${predictionFormat.format(outcome.value)}${unit}</strong></p>
         <p class="model">Model ${model.name} ${model.version}</p>`;

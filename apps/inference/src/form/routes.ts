@@ -4,6 +4,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { HttpError, PayloadTooLargeError } from '../errors.ts';
+import type { Prediction, ServedTask } from '../model/task.ts';
+import { probabilitiesOf } from '../predict/present.ts';
 import { type FormAssets, loadFormAssets } from './assets.ts';
 import { htmlContentSecurityPolicy } from './csp.ts';
 import { type FormOutcome, renderFormPage } from './page.ts';
@@ -24,11 +26,22 @@ function bundledAssets(): FormAssets {
 
 const formMediaType = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
 
+/** What the page shows for a prediction: the number, or the class and its probabilities. */
+function outcomeOf(task: ServedTask, prediction: Prediction): FormOutcome {
+  if (typeof prediction === 'number') return { kind: 'prediction', value: prediction };
+  const probabilities = Object.entries(probabilitiesOf(task, prediction));
+  return {
+    kind: 'class',
+    label: prediction.label,
+    probabilities: probabilities.map(([label, p]) => ({ label, p })),
+  };
+}
+
 /**
  * The web form, generated from the schema's form description.
  * - `GET /`: the form, filled with the schema's example record;
  * - `POST /` (a plain form post, no JavaScript needed): the same page with the values kept and
- *   either the prediction (200) or a message next to each invalid field (422); 503 with a
+ *   either the prediction (200; a classifier's class with a bar per class probability) or a message next to each invalid field (422); 503 with a
  *   notice while the model is not serving or the queue is full;
  * - `GET /static/form.<hash>.css|js`: the stylesheet and the script, which submits the form to
  *   `/predict` with `fetch` and shows the result in place.
@@ -96,7 +109,7 @@ export function formRoutes(
         const message = 'The model is not ready yet. Please try again in a moment.';
         return page(c, values, 503, { outcome: { kind: 'notice', message } });
       }
-      let prediction: number | undefined;
+      let prediction: Prediction | undefined;
       try {
         [prediction] = await predict([result.value as FeatureRecord]);
       } catch (error) {
@@ -104,7 +117,7 @@ export function formRoutes(
         for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
         return page(c, values, 503, { outcome: { kind: 'notice', message: error.message } });
       }
-      return page(c, values, 200, { outcome: { kind: 'prediction', value: prediction as number } });
+      return page(c, values, 200, { outcome: outcomeOf(model.task, prediction as Prediction) });
     },
   );
 

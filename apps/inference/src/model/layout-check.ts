@@ -1,5 +1,6 @@
 import type { ModelSchema } from '@modelship/feature-schema';
 import type { InferenceSession } from 'onnxruntime-node';
+import type { ServedTask } from './task.ts';
 
 type ValueMetadata = InferenceSession.ValueMetadata;
 
@@ -64,14 +65,31 @@ function expectedInputs(schema: ModelSchema): Expectation[] {
   ];
 }
 
+/** The ONNX outputs the task reads. */
+function expectedOutputs(schema: ModelSchema, task: ServedTask): Expectation[] {
+  if (task.kind === 'regression') {
+    return [{ name: schema.output.name, types: ['float32', 'float64'], shapes: [[null, 1], [null]] }];
+  }
+  return [
+    { name: schema.output.name, types: [task.labelType], shapes: [[null], [null, 1]] },
+    {
+      name: task.probabilitiesTensor,
+      types: ['float32', 'float64'],
+      shapes: [[null, task.classes.length]],
+    },
+  ];
+}
+
 /**
- * Lists every way the model's inputs and output differ from what the schema's layout
- * produces and reads: missing or extra inputs, element types, shapes. Empty when they match.
+ * Lists every way the model's inputs and outputs differ from what the schema's layout
+ * produces and the task reads: missing or extra inputs, element types, shapes (a classifier's
+ * label type and its number of probability columns included). Empty when they match.
  */
 export function layoutMismatches(
   schema: ModelSchema,
   inputs: readonly ValueMetadata[],
   outputs: readonly ValueMetadata[],
+  task: ServedTask = { kind: 'regression' },
 ): string[] {
   const problems: string[] = [];
   const expected = expectedInputs(schema);
@@ -81,13 +99,8 @@ export function layoutMismatches(
   for (const value of inputs) {
     if (!fed.has(value.name)) problems.push(`the model input "${value.name}" is not in the schema`);
   }
-  const output = outputs.find((value) => value.name === schema.output.name);
-  problems.push(
-    ...check('output', output, {
-      name: schema.output.name,
-      types: ['float32', 'float64'],
-      shapes: [[null, 1], [null]],
-    }),
-  );
+  for (const want of expectedOutputs(schema, task)) {
+    problems.push(...check('output', outputs.find((value) => value.name === want.name), want));
+  }
   return problems;
 }

@@ -10,9 +10,11 @@ import {
 import { InferenceSession } from 'onnxruntime-node';
 import { layoutMismatches } from './layout-check.ts';
 import { readOnnxMetadata } from './onnx-metadata.ts';
+import { type ResolvedTask, resolveTask } from './resolve-task.ts';
 import { createRunner } from './runner.ts';
 import type { ServedModel } from './served-model.ts';
 import { sessionOptions } from './session-options.ts';
+import type { Prediction, ServedTask } from './task.ts';
 
 /** Why a model directory cannot be served; the message says what to fix. */
 export class ModelLoadError extends Error {
@@ -64,12 +66,28 @@ async function loadSchema(path: string): Promise<CompiledSchema> {
   return compileSchema(schema);
 }
 
+/** What is wrong with the warm-up prediction, if anything. */
+function warmProblem(task: ServedTask, prediction: Prediction | undefined): string | undefined {
+  if (task.kind === 'regression') {
+    return Number.isFinite(prediction) ? undefined : `predicts ${prediction}`;
+  }
+  if (typeof prediction !== 'object') return 'predicts nothing';
+  if (!task.classes.includes(prediction.label)) {
+    return `predicts the class ${JSON.stringify(prediction.label)}, which is not one of its classes (${task.classes.join(', ')})`;
+  }
+  if (!prediction.probabilities.every(Number.isFinite)) {
+    return `predicts the probabilities ${prediction.probabilities.join(', ')}`;
+  }
+  return undefined;
+}
+
 /**
  * Loads a model directory and proves it servable before anything is served: reads and
  * validates `schema.json`; reads `model.onnx`; checks that its fingerprint metadata matches
- * the schema and that its inputs and output match the schema's layout (names, element types,
- * shapes); warms the session with the schema's example and checks the prediction is a finite
- * number.
+ * the schema; resolves a classifier's classes and probabilities (see `resolveTask`); checks
+ * that its inputs and outputs match the schema's layout and task (names, element types,
+ * shapes); warms the session with the schema's example and checks the prediction (a finite
+ * number, or one of the classes with finite probabilities).
  *
  * @throws {ModelLoadError} naming the file and the problem (missing, corrupt, mismatched).
  * @example
@@ -95,30 +113,42 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
     throw new ModelLoadError(`${modelPath} does not belong to ${SCHEMA_FILE}: ${reason(error)}`);
   }
 
+  let resolved: ResolvedTask;
+  try {
+    resolved = resolveTask(schema, bytes);
+  } catch (error) {
+    throw new ModelLoadError(`${modelPath} with ${SCHEMA_FILE}: ${reason(error)}`);
+  }
+  const { task } = resolved;
+
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(bytes, sessionOptions({ intraOpThreads }));
+    session = await InferenceSession.create(resolved.bytes, sessionOptions({ intraOpThreads }));
   } catch (error) {
     throw new ModelLoadError(`onnxruntime cannot load ${modelPath}: ${reason(error)}`);
   }
 
   const ready = async (): Promise<ServedModel> => {
-    const problems = layoutMismatches(schema, session.inputMetadata, session.outputMetadata);
+    const problems = layoutMismatches(
+      schema,
+      session.inputMetadata,
+      session.outputMetadata,
+      task,
+    );
     if (problems.length > 0) {
       throw new ModelLoadError(
         `${modelPath} does not match the layout in ${SCHEMA_FILE}: ${problems.join('; ')}`,
       );
     }
-    const run = createRunner({ session, compiled, output: schema.output.name });
-    let warm: number[];
+    const run = createRunner({ session, compiled, output: schema.output.name, task });
+    let warm: Prediction[];
     try {
       warm = await run([compiled.example]);
     } catch (error) {
       throw new ModelLoadError(`warming ${modelPath} with the schema's example failed: ${reason(error)}`);
     }
-    if (!Number.isFinite(warm[0])) {
-      throw new ModelLoadError(`${modelPath} predicts ${warm[0]} for the schema's example`);
-    }
+    const problem = warmProblem(task, warm[0]);
+    if (problem) throw new ModelLoadError(`${modelPath} ${problem} for the schema's example`);
     return {
       dir,
       schema,
@@ -129,6 +159,7 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
         fingerprint: compiled.fingerprint,
       },
       metadata,
+      task,
       inputs: session.inputMetadata,
       outputs: session.outputMetadata,
       run,

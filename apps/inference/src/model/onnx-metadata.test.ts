@@ -4,7 +4,7 @@ import { insuranceModelDir, insuranceSchema } from '@modelship/insurance-model';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { linearModel } from '../testing/fixture-models.ts';
-import { readOnnxMetadata } from './onnx-metadata.ts';
+import { readOnnxMetadata, writeOnnxMetadata } from './onnx-metadata.ts';
 
 const { onnx } = onnxProto;
 
@@ -51,5 +51,29 @@ describe('readOnnxMetadata', () => {
     const noGraph = onnx.ModelProto.encode({ irVersion: 8, metadataProps: [{ key: 'k', value: 'v' }] }).finish();
     expect(() => readOnnxMetadata(noGraph)).toThrow(/no ONNX graph/);
     expect(() => readOnnxMetadata(new Uint8Array([0, 1, 2]))).toThrow(/field number 0/);
+  });
+});
+
+describe('writeOnnxMetadata', () => {
+  it('replaces an entry, keeps the others and leaves the rest of the model as it was', () => {
+    const { bytes } = linearModel(insuranceSchema, { fingerprint: 'a'.repeat(64) });
+    const stamped = writeOnnxMetadata(bytes, {
+      'modelship.schema_fingerprint': 'b'.repeat(64),
+      'modelship.extra': 'x',
+    });
+    expect(readOnnxMetadata(stamped)).toEqual({
+      'modelship.schema_fingerprint': 'b'.repeat(64),
+      'modelship.extra': 'x',
+    });
+    const graphOf = (b: Uint8Array) => {
+      const { graph, metadataProps: _, ...rest } = onnx.ModelProto.decode(b);
+      return { graph: Buffer.from(onnx.GraphProto.encode(graph ?? {}).finish()), rest };
+    };
+    expect(graphOf(stamped)).toEqual(graphOf(bytes));
+    expect(readOnnxMetadata(writeOnnxMetadata(stamped, {}))).toEqual(readOnnxMetadata(stamped));
+  });
+
+  it('refuses bytes that are not an ONNX model', () => {
+    expect(() => writeOnnxMetadata(new TextEncoder().encode('not onnx'), { k: 'v' })).toThrow();
   });
 });

@@ -38,3 +38,50 @@ export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
   if (!hasGraph) throw new Error('the file holds no ONNX graph');
   return metadata;
 }
+
+/**
+ * Returns the model with `entries` set in its `metadata_props` (an existing entry with the same
+ * key is replaced; every other byte of the model is kept as it was, the graph included: it is
+ * never decoded and re-encoded, so nothing a newer ONNX version added can be lost).
+ *
+ * @throws if the bytes are not an ONNX ModelProto.
+ * @example
+ * const stamped = writeOnnxMetadata(bytes, { [FINGERPRINT_METADATA_KEY]: compiled.fingerprint });
+ */
+export function writeOnnxMetadata(
+  bytes: Uint8Array,
+  entries: Readonly<Record<string, string>>,
+): Uint8Array {
+  readOnnxMetadata(bytes); // validates the container before anything is written
+  const reader = protobuf.Reader.create(bytes);
+  const kept: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field === METADATA_PROPS_FIELD && wireType === LENGTH_DELIMITED) {
+      const entry = onnx.StringStringEntryProto.decode(reader, reader.uint32());
+      if (entry.key && Object.hasOwn(entries, entry.key)) continue;
+    } else {
+      reader.skipType(wireType);
+    }
+    // Copies the field (tag, length and payload) byte for byte.
+    kept.push(bytes.subarray(start, reader.pos));
+  }
+  const appended = onnx.ModelProto.encode({
+    metadataProps: Object.entries(entries).map(([key, value]) => ({ key, value })),
+  }).finish();
+  return concatBytes([...kept, appended]);
+}
+
+/** The chunks, one after the other (protobuf messages concatenate: their fields merge). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { CompiledSchema, FeatureRecord, ModelSchema } from '@modelship/feature-schema';
 import type { InferenceSession } from 'onnxruntime-node';
+import type { ClassPrediction, Prediction, ServedTask } from './task.ts';
 
 /** Who the served model is: reported in responses, `/readyz` and `inference_model_info`. */
 export interface ModelIdentity {
@@ -20,15 +21,18 @@ export interface ServedModel {
   readonly identity: ModelIdentity;
   /** The ONNX model's `metadata_props`. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** What the model predicts: numbers, or classes (with their labels) and probabilities. */
+  readonly task: ServedTask;
   /** onnxruntime's description of the model's inputs (names, element types, shapes). */
   readonly inputs: readonly InferenceSession.ValueMetadata[];
   /** onnxruntime's description of the model's outputs. */
   readonly outputs: readonly InferenceSession.ValueMetadata[];
   /**
-   * One onnxruntime run over validated records: one prediction per record, in order.
+   * One onnxruntime run over validated records: one prediction per record, in order (a
+   * number for regression, a {@link ClassPrediction} for a classifier).
    * Callers go through the batcher (`deps.predict`), not here.
    */
-  run(records: readonly FeatureRecord[]): Promise<number[]>;
+  run(records: readonly FeatureRecord[]): Promise<Prediction[]>;
   /** Frees the onnxruntime session. */
   release(): Promise<void>;
 }

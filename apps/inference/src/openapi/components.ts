@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ServedModel } from '../model/served-model.ts';
 import { oipDatatypes } from '../v2/datatypes.ts';
 import { inferenceRequestSchema } from '../v2/infer-request.ts';
+import { taskOf } from './helpers.ts';
 
 /** A JSON Schema / OpenAPI Schema Object. */
 export type SchemaObject = Record<string, unknown>;
@@ -16,7 +17,7 @@ function withoutDialect(schema: SchemaObject): SchemaObject {
 
 /** Options of {@link componentSchemas}. */
 export interface ComponentSchemasOptions {
-  readonly model: Pick<ServedModel, 'schema' | 'compiled'>;
+  readonly model: Pick<ServedModel, 'schema' | 'compiled'> & Partial<Pick<ServedModel, 'task'>>;
   /** Most records under `instances` (MAX_BATCH). */
   readonly maxBatch: number;
 }
@@ -29,7 +30,48 @@ export interface ComponentSchemasOptions {
 export function componentSchemas(options: ComponentSchemasOptions): Record<string, SchemaObject> {
   const { model, maxBatch } = options;
   const { target } = model.schema;
+  const task = taskOf(model);
   const predictionText = `Predicted ${target.description ?? target.name}${target.unit ? ` (${target.unit})` : ''}.`;
+  const value: SchemaObject =
+    task.kind === 'classification'
+      ? {
+          type: task.labelType === 'string' ? 'string' : 'integer',
+          enum: [...task.classes],
+          description: `${predictionText.slice(0, -1)}: the most probable class.`,
+        }
+      : { type: 'number', description: predictionText };
+  const probabilities: SchemaObject | undefined =
+    task.kind === 'classification'
+      ? {
+          type: 'object',
+          description: 'The probability of each class (the labels are the keys); they sum to 1.',
+          required: task.classes.map(String),
+          additionalProperties: false,
+          properties: Object.fromEntries(
+            task.classes.map((label) => [
+              String(label),
+              { type: 'number', minimum: 0, maximum: 1 },
+            ]),
+          ),
+        }
+      : undefined;
+  const withProbabilities = (batch: boolean) =>
+    probabilities
+      ? {
+          probabilities: batch
+            ? {
+                type: 'array',
+                items: ref('ClassProbabilities'),
+                description: 'One per instance, in order.',
+              }
+            : ref('ClassProbabilities'),
+        }
+      : {};
+  const required = (batch: boolean) => [
+    batch ? 'predictions' : 'prediction',
+    ...(probabilities ? ['probabilities'] : []),
+    'model',
+  ];
   const tensor = (description: string) => ({
     type: 'object',
     description,
@@ -59,23 +101,23 @@ export function componentSchemas(options: ComponentSchemasOptions): Record<strin
       required: ['name', 'version'],
       properties: { name: { type: 'string' }, version: { type: 'string' } },
     },
+    PredictedValue: value,
+    ...(probabilities ? { ClassProbabilities: probabilities } : {}),
     Prediction: {
       type: 'object',
-      required: ['prediction', 'model'],
-      properties: {
-        prediction: { type: 'number', description: predictionText },
-        model: ref('ModelRef'),
-      },
+      required: required(false),
+      properties: { prediction: value, ...withProbabilities(false), model: ref('ModelRef') },
     },
     BatchPrediction: {
       type: 'object',
-      required: ['predictions', 'model'],
+      required: required(true),
       properties: {
         predictions: {
           type: 'array',
-          items: { type: 'number' },
-          description: `${predictionText} One per instance, in order.`,
+          items: ref('PredictedValue'),
+          description: `${value.description} One per instance, in order.`,
         },
+        ...withProbabilities(true),
         model: ref('ModelRef'),
       },
     },
@@ -175,8 +217,8 @@ export function componentSchemas(options: ComponentSchemasOptions): Record<strin
             properties: {
               name: { type: 'string' },
               shape: { type: 'array', items: { type: 'integer' } },
-              datatype: { type: 'string', enum: ['FP32', 'FP64'] },
-              data: { type: 'array', items: { type: 'number' } },
+              datatype: { type: 'string', enum: ['FP32', 'FP64', 'INT64', 'BYTES'] },
+              data: { type: 'array', items: { type: ['number', 'string'] } },
             },
           },
         },

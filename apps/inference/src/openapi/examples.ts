@@ -13,6 +13,7 @@ import type { ServedModel } from '../model/served-model.ts';
 import { fieldDatatype } from '../v2/datatypes.ts';
 import { ModelNotFoundError } from '../v2/errors.ts';
 import { InferRequestError, parseInferRequest } from '../v2/infer-request.ts';
+import { oipOutputs } from '../v2/outputs.ts';
 
 /** An OpenAPI Example Object. */
 export interface Example {
@@ -82,7 +83,7 @@ export function inferRequestFor(
 
 /** The protocol's error bodies, produced by the code that answers them. */
 export function oipErrorExamples(
-  model: Pick<ServedModel, 'compiled' | 'schema'>,
+  model: Pick<ServedModel, 'compiled' | 'schema' | 'outputs'> & Partial<Pick<ServedModel, 'task'>>,
   maxBatch: number,
 ) {
   const { compiled, schema } = model;
@@ -93,7 +94,11 @@ export function oipErrorExamples(
   };
   let message = 'Invalid inference request.';
   try {
-    parseInferRequest(wrong, { schema: compiled, outputName: schema.target.name, maxBatch });
+    parseInferRequest(wrong, {
+      schema: compiled,
+      outputNames: oipOutputs(model).map((o) => o.name),
+      maxBatch,
+    });
   } catch (error) {
     if (error instanceof InferRequestError) message = error.message;
   }

@@ -1,9 +1,11 @@
 import type { ServedModel } from '../model/served-model.ts';
+import type { Prediction, ServedTask } from '../model/task.ts';
 import type { SchemaObject } from './components.ts';
 
 /** Options of `buildOpenApiDocument`, shared by the parts of the document. */
 export interface OpenApiOptions {
-  readonly model: Pick<ServedModel, 'schema' | 'compiled' | 'identity' | 'outputs'>;
+  readonly model: Pick<ServedModel, 'schema' | 'compiled' | 'identity' | 'outputs'> &
+    Partial<Pick<ServedModel, 'task'>>;
   /** Most records per request (MAX_BATCH). */
   readonly maxBatch: number;
   /** Largest request body in bytes (BODY_LIMIT). */
@@ -12,7 +14,7 @@ export interface OpenApiOptions {
    * The model's prediction for the schema's example record, shown in the response examples.
    * @default none: responses show no example value
    */
-  readonly examplePrediction?: number;
+  readonly examplePrediction?: Prediction;
 }
 
 /** A reference to a component schema. */
@@ -33,3 +35,7 @@ export const html = { 'text/html': { schema: { type: 'string' } } };
 export const retryAfter = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
 };
+
+/** The served model's task (a model described without one is a regression model). */
+export const taskOf = (model: { readonly task?: ServedTask }): ServedTask =>
+  model.task ?? { kind: 'regression' };

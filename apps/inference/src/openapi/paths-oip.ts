@@ -1,4 +1,5 @@
 import { modelMetadata } from '../v2/metadata.ts';
+import { oipOutputs } from '../v2/outputs.ts';
 import { serverMetadata } from '../v2/server-info.ts';
 import { inferRequestFor } from './examples.ts';
 import { json, type OpenApiOptions, ref, responseRef } from './helpers.ts';
@@ -15,11 +16,11 @@ function modelPaths(options: OpenApiOptions, suffix: '' | '/versions/{version}')
     model_name: identity.name,
     model_version: identity.version,
     id: request.id,
-    outputs: metadata.outputs.map((o) => ({
+    outputs: oipOutputs(model).map((o) => ({
       name: o.name,
-      shape: [1, ...o.shape.slice(1)],
+      shape: [1, ...o.innerShape],
       datatype: o.datatype,
-      data: [examplePrediction],
+      data: examplePrediction === undefined ? [] : o.data([examplePrediction]),
     })),
   };
   const parameters = [
@@ -82,7 +83,8 @@ function modelPaths(options: OpenApiOptions, suffix: '' | '/versions/{version}')
         },
         responses: {
           '200': {
-            description: 'The prediction tensor, one value per row.',
+            description:
+              'The output tensors: one value per row (a classifier: its label, and its probabilities, one row of one column per class).',
             content: json(
               ref('OipInferenceResponse'),
               examplePrediction === undefined

@@ -1,11 +1,15 @@
-import { html, json, type OpenApiOptions, ref, responseRef } from './helpers.ts';
+import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
+import { html, json, type OpenApiOptions, ref, responseRef, taskOf } from './helpers.ts';
 
 /** The service's own paths: the JSON API, the probes, the metrics, the form and the docs. */
 export function servicePaths(options: OpenApiOptions) {
   const { model, examplePrediction } = options;
   const { compiled, identity } = model;
+  const task = taskOf(model);
   const modelRef = { name: identity.name, version: identity.version };
   const has = examplePrediction !== undefined;
+  const one = has ? presentOne(task, examplePrediction) : undefined;
+  const many = has ? presentMany(task, [examplePrediction]) : undefined;
   const errors = {
     '400': responseRef('MalformedJson'),
     '413': responseRef('PayloadTooLarge'),
@@ -42,14 +46,8 @@ export function servicePaths(options: OpenApiOptions) {
               { oneOf: [ref('Prediction'), ref('BatchPrediction')] },
               has
                 ? {
-                    single: {
-                      summary: 'One record',
-                      value: { prediction: examplePrediction, model: modelRef },
-                    },
-                    batch: {
-                      summary: 'A batch',
-                      value: { predictions: [examplePrediction], model: modelRef },
-                    },
+                    single: { summary: 'One record', value: { ...one, model: modelRef } },
+                    batch: { summary: 'A batch', value: { ...many, model: modelRef } },
                   }
                 : undefined,
             ),
@@ -61,15 +59,21 @@ export function servicePaths(options: OpenApiOptions) {
     '/predict_api': {
       post: {
         tags: ['Prediction'],
-        summary: "Predict one record; answer the bare number (the tutorial app's endpoint)",
+        summary:
+          task.kind === 'classification'
+            ? "Predict one record; answer the bare class label (the tutorial app's endpoint)"
+            : "Predict one record; answer the bare number (the tutorial app's endpoint)",
         operationId: 'predictApi',
         requestBody: { required: true, content: json(ref('FeatureRecord'), { single }) },
         responses: {
           '200': {
-            description: 'The prediction.',
+            description:
+              task.kind === 'classification' ? 'The predicted class.' : 'The prediction.',
             content: json(
-              { type: 'number' },
-              has ? { single: { summary: 'One record', value: examplePrediction } } : undefined,
+              ref('PredictedValue'),
+              has
+                ? { single: { summary: 'One record', value: predictedValue(examplePrediction) } }
+                : undefined,
             ),
           },
           ...errors,

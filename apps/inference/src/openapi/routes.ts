@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import type { Prediction } from '../model/task.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from './document.ts';
 
 /**
@@ -13,7 +14,7 @@ export function openApiRoutes(
   const { config, logger, model, predict, readiness } = deps;
   let cached: OpenApiDocument | undefined;
 
-  const examplePrediction = async (): Promise<number | undefined> => {
+  const examplePrediction = async (): Promise<Prediction | undefined> => {
     if (!readiness.serving) return undefined;
     try {
       const [prediction] = await predict([model.compiled.example]);

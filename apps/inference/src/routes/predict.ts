@@ -3,7 +3,9 @@ import type { AppDeps, AppEnv } from '../deps.ts';
 import { ValidationError } from '../errors.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { requireServing } from '../http/lifecycle.ts';
+import type { Prediction } from '../model/task.ts';
 import { parsePredictRequest } from '../predict/parse-request.ts';
+import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
 
 /**
  * The JSON prediction API.
@@ -24,17 +26,17 @@ export function predictRoutes(
     const request = parsePredictRequest(c.get('jsonBody'), options);
     if (request.kind === 'batch') {
       const predictions = await predict(request.records);
-      return c.json({ predictions, model: modelRef });
+      return c.json({ ...presentMany(model.task, predictions), model: modelRef });
     }
     const [prediction] = await predict([request.record]);
-    return c.json({ prediction, model: modelRef });
+    return c.json({ ...presentOne(model.task, prediction as Prediction), model: modelRef });
   });
 
   app.post('/predict_api', ...guards, async (c) => {
     const result = model.compiled.validate(c.get('jsonBody'));
     if (!result.ok) throw new ValidationError(result.issues);
     const [prediction] = await predict([result.value]);
-    return c.json(prediction);
+    return c.json(predictedValue(prediction as Prediction));
   });
   return app;
 }

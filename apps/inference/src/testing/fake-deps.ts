@@ -37,6 +37,7 @@ export function fakeModel(
     compiled,
     identity: { name: 'insurance-charges', version: '1.0.0', fingerprint: compiled.fingerprint },
     metadata: {},
+    task: { kind: 'regression' },
     inputs: [],
     outputs: [],
     run,

@@ -51,8 +51,8 @@ export interface InferRequest {
 export interface ParseInferRequestOptions {
   /** The model's compiled schema: its fields are the inputs. */
   readonly schema: Pick<CompiledSchema, 'schema' | 'validateMany'>;
-  /** The name of the one output (the target). */
-  readonly outputName: string;
+  /** The names of the model's outputs (the target; a classifier's probabilities too). */
+  readonly outputNames: readonly string[];
   /** Most rows in one request (MAX_BATCH). */
   readonly maxBatch: number;
 }
@@ -108,7 +108,7 @@ function readInput(input: RequestInput, field: Field, maxBatch: number) {
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
  */
 export function parseInferRequest(body: unknown, options: ParseInferRequestOptions): InferRequest {
-  const { schema, outputName, maxBatch } = options;
+  const { schema, outputNames, maxBatch } = options;
   const envelope = inferenceRequestSchema.safeParse(body);
   if (!envelope.success) {
     throw new InferRequestError(
@@ -147,8 +147,8 @@ export function parseInferRequest(body: unknown, options: ParseInferRequestOptio
     problems.push(`inputs have different numbers of rows (${listed})`);
   }
   for (const output of request.outputs ?? []) {
-    if (output.name !== outputName) {
-      problems.push(`unknown output "${output.name}" (outputs: ${outputName})`);
+    if (!outputNames.includes(output.name)) {
+      problems.push(`unknown output "${output.name}" (outputs: ${outputNames.join(', ')})`);
     }
   }
   if (problems.length) throw new InferRequestError(problems);
@@ -166,7 +166,7 @@ export function parseInferRequest(body: unknown, options: ParseInferRequestOptio
   return {
     ...(request.id !== undefined ? { id: request.id } : {}),
     records: result.value,
-    outputs: [outputName],
+    outputs: request.outputs?.length ? request.outputs.map((o) => o.name) : outputNames,
   };
 }
 

@@ -1,10 +1,11 @@
 import type { ServedModel } from '../model/served-model.ts';
-import { type AcceptedDatatype, fieldDatatype, outputTensorInfo } from './datatypes.ts';
+import { type AcceptedDatatype, fieldDatatype } from './datatypes.ts';
+import { oipOutputs } from './outputs.ts';
 
 /** A `$metadata_tensor`: name, datatype and shape (-1 for the batch dimension). */
 export interface MetadataTensor {
   readonly name: string;
-  readonly datatype: AcceptedDatatype;
+  readonly datatype: AcceptedDatatype | 'BYTES';
   readonly shape: readonly number[];
 }
 
@@ -22,13 +23,15 @@ export const platform = 'onnx_onnxv1';
 
 /**
  * The model metadata, derived from the schema: one input per field (BYTES for categorical
- * fields, the model's numeric type otherwise) of shape `[-1, 1]`, and the prediction output.
+ * fields, the model's numeric type otherwise) of shape `[-1, 1]`, and the outputs: the
+ * prediction, or a classifier's label and probabilities (see {@link oipOutputs}).
  *
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md#model-metadata-response-json-object
  */
-export function modelMetadata(model: Pick<ServedModel, 'schema' | 'outputs'>): ModelMetadata {
+export function modelMetadata(
+  model: Pick<ServedModel, 'schema' | 'outputs'> & Partial<Pick<ServedModel, 'task'>>,
+): ModelMetadata {
   const { schema } = model;
-  const output = outputTensorInfo(model);
   return {
     name: schema.model.name,
     versions: [schema.model.version],
@@ -38,8 +41,10 @@ export function modelMetadata(model: Pick<ServedModel, 'schema' | 'outputs'>): M
       datatype: fieldDatatype(schema, field),
       shape: [-1, 1],
     })),
-    outputs: [
-      { name: schema.target.name, datatype: output.datatype, shape: [-1, ...output.innerShape] },
-    ],
+    outputs: oipOutputs(model).map((output) => ({
+      name: output.name,
+      datatype: output.datatype,
+      shape: [-1, ...output.innerShape],
+    })),
   };
 }

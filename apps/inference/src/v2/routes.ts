@@ -2,10 +2,10 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { requireServing } from '../http/lifecycle.ts';
-import { outputTensorInfo } from './datatypes.ts';
 import { ModelNotFoundError, oipErrorHandler } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
 import { modelMetadata } from './metadata.ts';
+import { type OipOutput, oipOutputs } from './outputs.ts';
 import { serverMetadata } from './server-info.ts';
 
 /** The model routes exist with and without an explicit version. */
@@ -25,10 +25,10 @@ export function v2Routes(
   const { config, logger, model, predict, readiness } = deps;
   const { name, version } = model.identity;
   const metadata = modelMetadata(model);
-  const output = outputTensorInfo(model);
+  const outputs = new Map(oipOutputs(model).map((output) => [output.name, output]));
   const parseOptions = {
     schema: model.compiled,
-    outputName: model.schema.target.name,
+    outputNames: [...outputs.keys()],
     maxBatch: config.MAX_BATCH,
   };
 
@@ -67,12 +67,16 @@ export function v2Routes(
           model_name: name,
           model_version: version,
           id: request.id ?? c.get('requestId'),
-          outputs: request.outputs.map((outputName) => ({
-            name: outputName,
-            shape: [predictions.length, ...output.innerShape],
-            datatype: output.datatype,
-            data: predictions,
-          })),
+          outputs: request.outputs.map((outputName) => {
+            // parseInferRequest accepts only the names of these outputs
+            const output = outputs.get(outputName) as OipOutput;
+            return {
+              name: outputName,
+              shape: [predictions.length, ...output.innerShape],
+              datatype: output.datatype,
+              data: output.data(predictions),
+            };
+          }),
         });
       },
     );

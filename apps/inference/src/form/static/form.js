@@ -13,6 +13,13 @@
     maximumFractionDigits: 2,
   });
 
+  // Same options as the server's probabilityFormat (src/form/page.ts).
+  const percent = new Intl.NumberFormat('en-US', {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+
   const controls = () => Array.from(form.elements).filter((el) => el.name);
 
   const paragraph = (className, text) => {
@@ -69,12 +76,36 @@
     const unit = result.dataset.unit ? ` ${result.dataset.unit}` : '';
     const line = paragraph('prediction', `Predicted ${result.dataset.target}: `);
     const value = document.createElement('strong');
-    value.textContent = `${format.format(body.prediction)}${unit}`;
+    // A classifier answers its class label and the probability of each class.
+    const classified = body.probabilities && typeof body.probabilities === 'object';
+    value.textContent = classified
+      ? String(body.prediction)
+      : `${format.format(body.prediction)}${unit}`;
     line.append(value);
-    result.replaceChildren(
-      line,
-      paragraph('model', `Model ${body.model.name} ${body.model.version}`),
-    );
+    const parts = [line];
+    if (classified) {
+      const list = document.createElement('ul');
+      list.className = 'probabilities';
+      list.setAttribute('aria-label', 'Probability of each class');
+      for (const [label, p] of Object.entries(body.probabilities)) {
+        const item = document.createElement('li');
+        const name = document.createElement('span');
+        name.className = 'class';
+        name.textContent = label;
+        const bar = document.createElement('meter');
+        bar.min = 0;
+        bar.max = 1;
+        bar.value = p;
+        const text = document.createElement('span');
+        text.className = 'percent';
+        text.textContent = percent.format(p);
+        item.append(name, bar, text);
+        list.append(item);
+      }
+      parts.push(list);
+    }
+    parts.push(paragraph('model', `Model ${body.model.name} ${body.model.version}`));
+    result.replaceChildren(...parts);
     document.title = document.title.replace(/^Error: /, '');
   }
 

@@ -1,0 +1,45 @@
+import { loadModel, ModelLoadError } from '@modelship/inference';
+import { parseCommandArgs } from '../args.ts';
+import { failure, usageError } from '../errors.ts';
+import { type CommandIo, resolvePath } from '../io.ts';
+
+export const checkHelp = `Usage: modelship check DIR
+
+Runs the server's load checks on a model directory without serving it: schema.json is valid,
+model.onnx carries its fingerprint, the inputs and outputs match the schema's layout and task,
+and the schema's example predicts. Exit 0 when the server would serve it, 1 when not.
+
+Example:
+  modelship check models/churn`;
+
+/** `modelship check`. */
+export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseCommandArgs('check', argv, {});
+  if (args.values.help) {
+    io.out(checkHelp);
+    return 0;
+  }
+  const [dirArg, ...extra] = args.positionals;
+  if (!dirArg || extra.length) throw usageError('give one model directory (modelship check DIR)');
+  const dir = resolvePath(io, dirArg);
+  try {
+    const model = await loadModel({ dir });
+    const [prediction] = await model.run([model.compiled.example]);
+    await model.release();
+    const { task, identity } = model;
+    const what =
+      task.kind === 'classification'
+        ? `classification (classes: ${task.classes.join(', ')})`
+        : 'regression';
+    io.out(
+      `ok: ${identity.name} ${identity.version}, ${what}, fingerprint ${identity.fingerprint}`,
+    );
+    io.out(
+      `example prediction: ${JSON.stringify(typeof prediction === 'object' ? prediction.label : prediction)}`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw failure(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+// `modelship serve` through the real bin: the service as a child process on a real port.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  foreignExpected,
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run } from '../testing.ts';
+
+const bin = fileURLToPath(new URL('../../bin/modelship.mjs', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 150 && child.exitCode === null; i++) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not ready: ${url}`);
+}
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  // The bin and the service it started share a process group: end both on failure.
+  if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+});
+
+describe('modelship serve', () => {
+  it('serves an init-ed classifier over HTTP and stops on SIGTERM', async () => {
+    const name = foreignFixtures.churnBinary;
+    const dir = join(await mkdtemp(join(tmpdir(), 'modelship-serve-')), 'churn');
+    const init = await run(['init', join(foreignFixtureDir(name), 'model.onnx'), '--out', dir]);
+    expect(init.code).toBe(0);
+    const port = await freePort();
+    child = spawn(process.execPath, [bin, 'serve', dir, '--port', String(port)], {
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    const exited = new Promise<number | null>((resolve) => child?.on('exit', resolve));
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(`${base}/readyz`, child);
+    const expected = foreignExpected(name);
+    const res = await fetch(`${base}/predict_api`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(expected.records[0]),
+    });
+    expect(await res.json()).toBe(expected.labels?.[0]);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

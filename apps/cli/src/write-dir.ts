@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { usageError } from './errors.ts';
+
+/** Refuses an existing `--out` unless `--force` (before any work is done). */
+export function checkOut(out: string, force: boolean): void {
+  if (existsSync(out) && !force) {
+    throw usageError(
+      `--out ${out} already exists: choose another directory, or pass --force to replace it`,
+    );
+  }
+}
+
+/**
+ * Writes a directory all at once: the files go into a temporary sibling directory, `verify`
+ * runs on it, and only then is it renamed to `out` (replacing an existing `out` when `force`).
+ * On any failure the temporary directory is removed: `out` is never left half written.
+ */
+export async function writeDirAtomically(
+  out: string,
+  files: Readonly<Record<string, Uint8Array | string>>,
+  options: { readonly force: boolean; readonly verify: (dir: string) => Promise<void> },
+): Promise<void> {
+  checkOut(out, options.force);
+  await mkdir(dirname(out), { recursive: true });
+  const temp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
+  try {
+    for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content);
+    await options.verify(temp);
+    if (existsSync(out)) {
+      const old = `${temp}.old`;
+      await rename(out, old);
+      await rename(temp, out);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(temp, out);
+    }
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Replaces one file atomically (written beside it, then renamed over it). */
+export async function replaceFile(path: string, content: Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

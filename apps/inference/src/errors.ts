@@ -1,19 +1,8 @@
+import type { ErrorBody, ErrorCode, ErrorDetail } from '@modelship/contract';
+import { errorBody } from '@modelship/contract';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** One problem with a request, located by a path such as `instances[3].bmi`. */
-export interface ErrorDetail {
-  readonly path: string;
-  readonly message: string;
-}
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly details: readonly ErrorDetail[];
-  };
-}
+export type { ErrorBody, ErrorDetail } from '@modelship/contract';
 
 /** Options shared by every {@link HttpError}. */
 export interface HttpErrorOptions {
@@ -27,7 +16,7 @@ export interface HttpErrorOptions {
 /**
  * The one error family of the service: each error carries the HTTP status and a stable,
  * machine-readable code. Its message is written for the client and is sent as is, so it must
- * never contain internal detail. `onError` maps it to an {@link ErrorBody}.
+ * never contain internal detail. `onError` maps it to an `ErrorBody` (`@modelship/contract`).
  */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -36,7 +25,7 @@ export class HttpError extends Error {
 
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options: HttpErrorOptions = {},
   ) {
@@ -47,7 +36,7 @@ export class HttpError extends Error {
 
   /** The JSON body sent to the client. */
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, details: this.details } };
+    return errorBody(this.code, this.message, this.details);
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorBodySchema } from '@modelship/contract';
 import { z } from 'zod';
 import type { ServedModel } from '../model/served-model.ts';
 import { oipDatatypes } from '../v2/datatypes.ts';
@@ -121,31 +122,8 @@ export function componentSchemas(options: ComponentSchemasOptions): Record<strin
         model: ref('ModelRef'),
       },
     },
-    Error: {
-      type: 'object',
-      required: ['error'],
-      properties: {
-        error: {
-          type: 'object',
-          required: ['code', 'message', 'details'],
-          properties: {
-            code: { type: 'string', description: 'Stable, machine-readable.' },
-            message: { type: 'string' },
-            details: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['path', 'message'],
-                properties: {
-                  path: { type: 'string', examples: ['bmi', 'instances[3].bmi'] },
-                  message: { type: 'string' },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
+    // The one error body of the service and nginx, from @modelship/contract.
+    Error: withoutDialect(z.toJSONSchema(errorBodySchema) as SchemaObject),
     Health: {
       type: 'object',
       required: ['status'],

@@ -1,3 +1,4 @@
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
 import { html, json, type OpenApiOptions, ref, responseRef, taskOf } from './helpers.ts';
 
@@ -80,13 +81,13 @@ export function servicePaths(options: OpenApiOptions) {
         },
       },
     },
-    '/healthz': get('Operations', 'healthz', 'Liveness', {
+    [OPERATIONAL_ROUTES.health]: get('Operations', 'healthz', 'Liveness', {
       '200': {
         description: 'The process is up.',
         content: json(ref('Health'), { ok: { summary: 'Live', value: { status: 'ok' } } }),
       },
     }),
-    '/readyz': get('Operations', 'readyz', 'Readiness', {
+    [OPERATIONAL_ROUTES.ready]: get('Operations', 'readyz', 'Readiness', {
       '200': {
         description: 'Serving.',
         content: json(ref('Readiness'), {
@@ -100,7 +101,7 @@ export function servicePaths(options: OpenApiOptions) {
         }),
       },
     }),
-    '/metrics': get('Operations', 'metrics', 'Prometheus metrics', {
+    [OPERATIONAL_ROUTES.metrics]: get('Operations', 'metrics', 'Prometheus metrics', {
       '200': {
         description: 'The Prometheus text exposition format.',
         content: { 'text/plain': { schema: { type: 'string' } } },

@@ -1,3 +1,4 @@
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 
@@ -9,8 +10,8 @@ import type { AppDeps, AppEnv } from '../deps.ts';
 export function healthRoutes(deps: Pick<AppDeps, 'readiness' | 'model'>): Hono<AppEnv> {
   const { readiness, model } = deps;
   const app = new Hono<AppEnv>();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) => {
+  app.get(OPERATIONAL_ROUTES.health, (c) => c.json({ status: 'ok' }));
+  app.get(OPERATIONAL_ROUTES.ready, (c) => {
     const body = { status: readiness.state, model: model.identity };
     return c.json(body, readiness.ready ? 200 : 503);
   });

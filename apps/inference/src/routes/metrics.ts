@@ -1,3 +1,4 @@
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 
@@ -5,7 +6,7 @@ import type { AppDeps, AppEnv } from '../deps.ts';
 export function metricsRoutes(deps: Pick<AppDeps, 'metrics'>): Hono<AppEnv> {
   const { registry } = deps.metrics;
   const app = new Hono<AppEnv>();
-  app.get('/metrics', async (c) => {
+  app.get(OPERATIONAL_ROUTES.metrics, async (c) => {
     const text = await registry.metrics();
     return c.body(text, 200, { 'Content-Type': registry.contentType });
   });

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/** A whole number (seconds, bytes, rows...) from an environment string. */
+const count = (min: number) => z.coerce.number().int().min(min);
+
+/** `on`/`off` (also true/false, 1/0, yes/no), case-insensitive. */
+const onOff = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no']))
+  .transform((value) => ['on', 'true', '1', 'yes'].includes(value));
+
+/** The service's log levels, most severe first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * A Google Cloud project id: 6-30 lowercase letters, digits and hyphens, starting with a
+ * letter (optionally domain-scoped, `example.com:project`).
+ * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
+ */
+export const GOOGLE_CLOUD_PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/** Largest `MAX_BATCH` the service accepts. */
+export const MAX_BATCH_LIMIT = 1_000_000;
+
+/**
+ * The service's environment variables: types, bounds and defaults, declared once. The service
+ * parses its configuration with it (`parseServiceEnv`); `@modelship/k8s` builds the container's
+ * `env` as a {@link ServiceEnvValues} (one entry per variable, so none can be forgotten) and
+ * validates it with this same schema, so `cdk8s synth` refuses what the service would refuse.
+ * `MODEL_DIR` has no default here: the service's own is the model beside its build.
+ */
+export const serviceEnvSchema = z.object({
+  /** TCP port to listen on. In the pod: 8081 (nginx owns 8080). */
+  PORT: count(0).max(65535).default(8080),
+  /** Interface to bind. In the pod: 127.0.0.1, so only nginx reaches the service. */
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Directory holding `model.onnx` + `schema.json` (+ model card). */
+  MODEL_DIR: z.string().trim().min(1).optional(),
+  /** Most rows in one request's `instances` and in one onnxruntime run. */
+  MAX_BATCH: count(1).max(MAX_BATCH_LIMIT).default(1000),
+  /** Largest accepted request body, in bytes (nginx's client_max_body_size matches it). */
+  BODY_LIMIT: count(1).default(1_048_576),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Seconds to keep serving after SIGTERM (in the pod: until nginx has stopped). */
+  SHUTDOWN_DELAY: z.coerce.number().min(0).max(3600).default(0),
+  /**
+   * Readiness during the delay: `fail` turns `/readyz` 503 at SIGTERM (the pod leaves every
+   * endpoint list at once); `keep` stays ready until the delay ends, for load balancers that
+   * still route a terminating pod's node to it only while it is ready (GKE's passthrough load
+   * balancer with `externalTrafficPolicy: Local`).
+   */
+  SHUTDOWN_READINESS: z.enum(['fail', 'keep']).default('fail'),
+  /**
+   * A second listener, on every interface, that answers only `/healthz` and `/readyz`: the
+   * kubelet's liveness probe reaches the process directly, so a saturated proxy in front can
+   * never get it restarted. Unset: no such listener.
+   */
+  PROBE_PORT: count(1).max(65535).optional(),
+  /** Seconds allowed for the drain after the delay; past it the process exits non-zero. */
+  SHUTDOWN_TIMEOUT: z.coerce.number().positive().max(3600).default(20),
+  /** Seconds an idle keep-alive connection stays open; above nginx's upstream keepalive_timeout. */
+  KEEPALIVE_TIMEOUT: z.coerce.number().positive().max(3600).default(65),
+  /** Coalesce concurrent requests into one onnxruntime run. */
+  BATCHING: onOff.default(true),
+  /** Most rows waiting for a run; beyond it requests get 503 + Retry-After. */
+  MAX_QUEUE: count(1).default(10_000),
+  /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
+  ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
+  /**
+   * Google Cloud project id: request log lines of traced requests then carry Cloud Logging's
+   * trace fields (`projects/<id>/traces/<trace>`). Unset: only `traceId`/`spanId` are logged.
+   */
+  GOOGLE_CLOUD_PROJECT: z
+    .string()
+    .trim()
+    .regex(
+      GOOGLE_CLOUD_PROJECT_ID,
+      'must be a Google Cloud project id (6-30 lowercase letters, digits and hyphens)',
+    )
+    .optional(),
+});
+
+/** The name of one of the service's environment variables. */
+export type ServiceEnvName = Extract<keyof typeof serviceEnvSchema.shape, string>;
+/** Every environment variable of the service. */
+export const SERVICE_ENV_NAMES = Object.keys(serviceEnvSchema.shape) as readonly ServiceEnvName[];
+/** The service's settings, parsed, with defaults applied. */
+export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
+/**
+ * A value for every variable, as the environment would carry it: `undefined` leaves it unset
+ * (the service's default). A mapped type over the schema's keys, so a builder of this record
+ * fails to compile until it decides what to do with a new variable.
+ */
+export type ServiceEnvValues = { readonly [K in ServiceEnvName]: string | undefined };
+
+/** One variable with a bad value. */
+export interface ServiceEnvIssue {
+  readonly name: ServiceEnvName;
+  readonly value: string | undefined;
+  /** What is wrong, e.g. `Too big: expected number to be <=1000000`. */
+  readonly message: string;
+}
+
+/** The outcome of {@link checkServiceEnv}. */
+export type ServiceEnvResult =
+  | { readonly ok: true; readonly env: ServiceEnv }
+  | { readonly ok: false; readonly issues: readonly ServiceEnvIssue[] };
+
+/**
+ * Parses the service's variables out of an environment. Empty strings count as unset;
+ * variables the schema does not know are ignored. Every bad variable is reported at once.
+ */
+export function checkServiceEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): ServiceEnvResult {
+  const input = Object.fromEntries(
+    SERVICE_ENV_NAMES.map((name) => [name, env[name]] as const).filter(
+      ([, value]) => value !== undefined && value !== '',
+    ),
+  );
+  const result = serviceEnvSchema.safeParse(input);
+  if (result.success) return { ok: true, env: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => {
+      const name = String(issue.path[0]) as ServiceEnvName;
+      return { name, value: env[name], message: issue.message };
+    }),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The service's operational routes: what the kubelet probes, what nginx treats specially and
+ * what scrapers read. The prediction routes belong to the service alone.
+ */
+export const OPERATIONAL_ROUTES = {
+  /** Liveness: the process is up and its event loop answers. */
+  health: '/healthz',
+  /** Readiness: the model is loaded and warmed and nothing is draining. */
+  ready: '/readyz',
+  /** Prometheus metrics; never public (nginx serves them on the metrics port only). */
+  metrics: '/metrics',
+} as const;
+
+/** One of {@link OPERATIONAL_ROUTES}. */
+export type OperationalRoute = (typeof OPERATIONAL_ROUTES)[keyof typeof OPERATIONAL_ROUTES];
+
+/**
+ * The pod's ports. nginx's is the only one the Service targets; the service binds loopback
+ * for requests, and the pod IP for the kubelet's probes only.
+ */
+export const POD_PORTS = {
+  /** nginx: the public port, the Service's targetPort (nginx-unprivileged's own default). */
+  nginx: 8080,
+  /** The service on 127.0.0.1 (`PORT`), reached through nginx only. */
+  service: 8081,
+  /** The service's probe listener (`PROBE_PORT`): `/healthz` and `/readyz` for the kubelet. */
+  probes: 8082,
+  /** nginx's metrics-only server: the service's `/metrics` for in-cluster scrapers. */
+  metrics: 9090,
+} as const;

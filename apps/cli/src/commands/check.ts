@@ -1,5 +1,5 @@
-import { loadModel, ModelLoadError } from '@modelship/inference';
 import { parseCommandArgs } from '../args.ts';
+import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 
@@ -7,7 +7,8 @@ export const checkHelp = `Usage: modelship check DIR
 
 Runs the server's load checks on a model directory without serving it: schema.json is valid,
 model.onnx carries its fingerprint, the inputs and outputs match the schema's layout and task,
-and the schema's example predicts. Exit 0 when the server would serve it, 1 when not.
+and the schema's example predicts. Lists every problem found, not just the first.
+Exit 0 when the server would serve it, 1 when not.
 
 Example:
   modelship check models/churn`;
@@ -22,10 +23,11 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
   const [dirArg, ...extra] = args.positionals;
   if (!dirArg || extra.length) throw usageError('give one model directory (modelship check DIR)');
   const dir = resolvePath(io, dirArg);
+  const diagnosis = await diagnoseModelDir(dir);
+  if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
+  const { model } = diagnosis;
   try {
-    const model = await loadModel({ dir });
     const [prediction] = await model.run([model.compiled.example]);
-    await model.release();
     const { task, identity } = model;
     const what =
       task.kind === 'classification'
@@ -38,8 +40,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
       `example prediction: ${JSON.stringify(typeof prediction === 'object' ? prediction.label : prediction)}`,
     );
     return 0;
-  } catch (error) {
-    if (error instanceof ModelLoadError) throw failure(error.message);
-    throw error;
+  } finally {
+    await model.release();
   }
 }

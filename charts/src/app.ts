@@ -4,13 +4,28 @@ import { ENVIRONMENTS } from './environments.ts';
 import { InferenceChart } from './inference-chart.ts';
 import { readModelMetadata } from './model-metadata.ts';
 
+/** The model the charts run (`modelship synth` gives one; `pnpm synth` the bundled one). */
+export interface ModelSource {
+  /** A model directory: its schema.json names the model. @default the bundled insurance model */
+  readonly dir?: string;
+  /** The workload's name (objects and `app.kubernetes.io/instance`). @default the environment's */
+  readonly name?: string;
+}
+
 /**
  * Builds the cdk8s app: one {@link InferenceChart} per selected environment, annotated with the
- * bundled model's name, version and fingerprint.
+ * model's name, version and fingerprint (the bundled model unless `source.dir` is given).
+ *
+ * @example
+ * buildApp(config, { outdir: 'dist' }, { dir: 'models/churn', name: 'churn' }).synth();
  */
-export function buildApp(config: AppConfig, appProps: AppProps = {}): App {
+export function buildApp(
+  config: AppConfig,
+  appProps: AppProps = {},
+  source: ModelSource = {},
+): App {
   const app = new App(appProps);
-  const model = readModelMetadata();
+  const model = readModelMetadata(source.dir);
   for (const name of config.charts) {
     new InferenceChart(app, name, {
       environment: ENVIRONMENTS[name],
@@ -18,6 +33,7 @@ export function buildApp(config: AppConfig, appProps: AppProps = {}): App {
       googleCloudProject: config.googleCloudProject,
       namespace: config.namespace,
       model,
+      name: source.name,
     });
   }
   return app;

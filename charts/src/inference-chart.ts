@@ -19,6 +19,8 @@ export interface InferenceChartProps extends ChartProps {
   readonly googleCloudProject?: string;
   /** Namespace of every object. @default the environment's, else none */
   readonly namespace?: string;
+  /** The workload's name. @default the environment's */
+  readonly name?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export class InferenceChart extends Chart {
     const googleCloudProject = props.googleCloudProject ?? artifactRegistryProject(image);
     this.workload = new InferenceWorkload(this, 'inference', {
       ...env.workload,
+      name: props.name ?? env.workload.name,
       namespace: props.namespace ?? env.workload.namespace,
       inference: { ...env.workload.inference, googleCloudProject },
       image,

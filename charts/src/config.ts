@@ -1,4 +1,4 @@
-import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/k8s';
+import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/contract';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.ts';
 
 /**

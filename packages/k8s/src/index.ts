@@ -17,13 +17,17 @@ export {
 } from './nginx-conf-options.ts';
 export { INFERENCE_UID, NGINX_CONF_DIR, NGINX_UID } from './pod-template.ts';
 export { InvalidPropError } from './validate.ts';
+export { MANAGED_ENV } from './workload-inference.ts';
 export type { PodMonitoringSpec } from './workload-monitoring.ts';
+export { DEFAULT_SCRAPER_NAMESPACES } from './workload-monitoring.ts';
 export {
   type BackendConfigSpec,
   GKE_METADATA_SERVER_IP,
   METADATA_SERVER_IP,
   NODE_LOCAL_DNS_IP,
+  WORKLOAD_IDENTITY_ANNOTATION,
 } from './workload-networking.ts';
+export { DEFAULT_RESOURCES } from './workload-placement.ts';
 export {
   type AutoscalingOptions,
   type ContainerResources,
@@ -39,11 +43,9 @@ export {
   type TopologySpreadOptions,
 } from './workload-props.ts';
 export { AUTOSCALED_CONTAINER } from './workload-scaling.ts';
+export type { WorkloadSettings } from './workload-settings.ts';
 export {
-  DEFAULT_RESOURCES,
-  DEFAULT_SCRAPER_NAMESPACES,
-  GOOGLE_CLOUD_PROJECT_ID,
-  MANAGED_ENV,
-  WORKLOAD_IDENTITY_ANNOTATION,
-  type WorkloadSettings,
-} from './workload-settings.ts';
+  resolveTermination,
+  type TerminationOptions,
+  type TerminationTimeline,
+} from './workload-termination.ts';

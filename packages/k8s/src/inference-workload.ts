@@ -102,9 +102,9 @@ export class InferenceWorkload extends Construct {
           type: 'RollingUpdate',
           rollingUpdate: {
             maxSurge:
-              typeof s.maxSurge === 'number'
-                ? k8s.IntOrString.fromNumber(s.maxSurge)
-                : k8s.IntOrString.fromString(s.maxSurge),
+              typeof s.rollout.maxSurge === 'number'
+                ? k8s.IntOrString.fromNumber(s.rollout.maxSurge)
+                : k8s.IntOrString.fromString(s.rollout.maxSurge),
             maxUnavailable: k8s.IntOrString.fromNumber(0),
           },
         },

@@ -1,4 +1,12 @@
-import { assertCidr, assertInt, assertPort, assertUrlPath, fail } from './validate.ts';
+import { OPERATIONAL_ROUTES, POD_PORTS } from '@modelship/contract';
+import {
+  assertCidr,
+  assertInt,
+  assertPort,
+  assertUrlPath,
+  fail,
+  withDefaults,
+} from './validate.ts';
 
 /**
  * Google Front End and health-check source ranges: the only peers trusted to set
@@ -139,26 +147,62 @@ export type ResolvedNginxConfOptions = Required<Omit<NginxConfOptions, 'realIp' 
   readonly rateLimit: Required<NginxRateLimitOptions> | undefined;
 };
 
-/** Applies the defaults of {@link NginxConfOptions} and validates every option. */
-export function resolveNginxConfOptions(options: NginxConfOptions = {}): ResolvedNginxConfOptions {
+/** The defaults of {@link NginxConfOptions} that stand on their own. */
+export const NGINX_DEFAULTS = {
+  listenPort: POD_PORTS.nginx,
+  upstreamHost: '127.0.0.1',
+  upstreamPort: POD_PORTS.service,
+  bodyLimitBytes: 1_048_576,
+  workerProcesses: 2,
+  workerConnections: 4096,
+  upstreamKeepaliveConnections: 32,
+  upstreamKeepaliveTimeoutSeconds: 60,
+  upstreamKeepaliveRequests: 1000,
+  clientKeepaliveTimeoutSeconds: 75,
+  clientKeepaliveRequests: 10_000,
+  proxyConnectTimeoutSeconds: 5,
+  proxySendTimeoutSeconds: 60,
+  proxyReadTimeoutSeconds: 60,
+  healthPath: '/nginx-health',
+  gzip: true,
+  tempDir: '/tmp',
+  workerShutdownTimeoutSeconds: 10,
+  clientTimeoutSeconds: 30,
+  accessLogPath: '/dev/stdout',
+  logProbes: false,
+  metricsPath: OPERATIONAL_ROUTES.metrics,
+  metricsPort: POD_PORTS.metrics,
+} as const satisfies Required<Omit<NginxConfOptions, 'realIp' | 'rateLimit' | 'drainFile'>>;
+
+/**
+ * The options `InferenceWorkload` derives from its other props (the pod's ports, the service's
+ * body limit, the metrics section): listed once, for the props' type and the runtime check.
+ */
+export const DERIVED_NGINX_OPTIONS = [
+  'listenPort',
+  'upstreamHost',
+  'upstreamPort',
+  'bodyLimitBytes',
+  'metricsPort',
+  'metricsPath',
+] as const satisfies readonly (keyof NginxConfOptions)[];
+
+/** One of {@link DERIVED_NGINX_OPTIONS}. */
+export type DerivedNginxOption = (typeof DERIVED_NGINX_OPTIONS)[number];
+
+/**
+ * Applies the defaults of {@link NginxConfOptions} and validates every option. Errors name
+ * each option under `prefix` (e.g. `nginx.workerConnections` for a construct's `nginx` prop).
+ */
+export function resolveNginxConfOptions(
+  options: NginxConfOptions = {},
+  prefix = '',
+): ResolvedNginxConfOptions {
   const realIp = options.realIp ?? {};
   const rate = options.rateLimit;
+  const tempDir = options.tempDir ?? NGINX_DEFAULTS.tempDir;
   const resolved: ResolvedNginxConfOptions = {
-    listenPort: options.listenPort ?? 8080,
-    upstreamHost: options.upstreamHost ?? '127.0.0.1',
-    upstreamPort: options.upstreamPort ?? 8081,
-    bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
-    workerProcesses: options.workerProcesses ?? 2,
-    workerConnections: options.workerConnections ?? 4096,
-    upstreamKeepaliveConnections: options.upstreamKeepaliveConnections ?? 32,
-    upstreamKeepaliveTimeoutSeconds: options.upstreamKeepaliveTimeoutSeconds ?? 60,
-    upstreamKeepaliveRequests: options.upstreamKeepaliveRequests ?? 1000,
-    clientKeepaliveTimeoutSeconds: options.clientKeepaliveTimeoutSeconds ?? 75,
-    clientKeepaliveRequests: options.clientKeepaliveRequests ?? 10_000,
-    proxyConnectTimeoutSeconds: options.proxyConnectTimeoutSeconds ?? 5,
-    proxySendTimeoutSeconds: options.proxySendTimeoutSeconds ?? 60,
-    proxyReadTimeoutSeconds: options.proxyReadTimeoutSeconds ?? 60,
-    healthPath: options.healthPath ?? '/nginx-health',
+    ...withDefaults(NGINX_DEFAULTS, options),
     realIp:
       realIp === false
         ? false
@@ -174,68 +218,81 @@ export function resolveNginxConfOptions(options: NginxConfOptions = {}): Resolve
             burst: rate.burst ?? 2 * rate.requestsPerSecond,
             zoneSizeMiB: rate.zoneSizeMiB ?? 10,
           },
-    gzip: options.gzip ?? true,
-    tempDir: options.tempDir ?? '/tmp',
-    workerShutdownTimeoutSeconds: options.workerShutdownTimeoutSeconds ?? 10,
-    drainFile:
-      options.drainFile === undefined
-        ? `${(options.tempDir ?? '/tmp').replace(/\/$/, '')}/modelship-draining`
-        : options.drainFile,
-    clientTimeoutSeconds: options.clientTimeoutSeconds ?? 30,
-    accessLogPath: options.accessLogPath ?? '/dev/stdout',
-    logProbes: options.logProbes ?? false,
-    metricsPath: options.metricsPath ?? '/metrics',
-    metricsPort: options.metricsPort ?? 9090,
+    drainFile: options.drainFile ?? `${tempDir.replace(/\/$/, '')}/modelship-draining`,
   };
-  validate(resolved);
+  validate(resolved, (name) => `${prefix}${name}`);
   return resolved;
 }
 
-function validate(o: ResolvedNginxConfOptions): void {
-  assertPort('listenPort', o.listenPort);
-  assertPort('upstreamPort', o.upstreamPort);
+function validate(o: ResolvedNginxConfOptions, at: (name: string) => string): void {
+  assertPort(at('listenPort'), o.listenPort);
+  assertPort(at('upstreamPort'), o.upstreamPort);
   if (!/^[A-Za-z0-9.\-:[\]]+$/.test(o.upstreamHost)) {
-    fail('upstreamHost', o.upstreamHost, 'must be a host name or IP address');
+    fail(at('upstreamHost'), o.upstreamHost, 'must be a host name or IP address');
   }
-  assertInt('bodyLimitBytes', o.bodyLimitBytes, 1);
-  assertInt('workerProcesses', o.workerProcesses, 1, 64);
-  assertInt('workerConnections', o.workerConnections, 16, 65535);
-  assertInt('upstreamKeepaliveConnections', o.upstreamKeepaliveConnections, 1);
-  assertInt('upstreamKeepaliveTimeoutSeconds', o.upstreamKeepaliveTimeoutSeconds, 1);
-  assertInt('upstreamKeepaliveRequests', o.upstreamKeepaliveRequests, 1);
-  assertInt('clientKeepaliveTimeoutSeconds', o.clientKeepaliveTimeoutSeconds, 1);
-  assertInt('clientKeepaliveRequests', o.clientKeepaliveRequests, 1);
-  assertInt('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds, 1, 75);
-  assertInt('proxySendTimeoutSeconds', o.proxySendTimeoutSeconds, 1);
-  assertInt('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds, 1);
-  assertInt('workerShutdownTimeoutSeconds', o.workerShutdownTimeoutSeconds, 1);
-  assertInt('clientTimeoutSeconds', o.clientTimeoutSeconds, 1, 3600);
-  if (o.drainFile !== false) assertUrlPath('drainFile', o.drainFile);
-  assertUrlPath('healthPath', o.healthPath);
-  if (o.healthPath === '/') fail('healthPath', o.healthPath, "must not be '/'");
-  assertUrlPath('tempDir', o.tempDir);
-  assertUrlPath('accessLogPath', o.accessLogPath);
+  for (const [name, min, max] of INT_OPTIONS) assertInt(at(name), o[name], min, max);
+  if (o.drainFile !== false) assertUrlPath(at('drainFile'), o.drainFile);
+  assertUrlPath(at('healthPath'), o.healthPath);
+  if (o.healthPath === '/') fail(at('healthPath'), o.healthPath, "must not be '/'");
+  assertUrlPath(at('tempDir'), o.tempDir);
+  assertUrlPath(at('accessLogPath'), o.accessLogPath);
   if (o.realIp !== false) {
     o.realIp.trustedCidrs.forEach((cidr, i) => {
-      assertCidr(`realIp.trustedCidrs[${i}]`, cidr);
+      assertCidr(at(`realIp.trustedCidrs[${i}]`), cidr);
     });
     if (!/^[A-Za-z0-9-]+$/.test(o.realIp.header)) {
-      fail('realIp.header', o.realIp.header, 'must be an HTTP header name');
+      fail(at('realIp.header'), o.realIp.header, 'must be an HTTP header name');
     }
   }
-  assertUrlPath('metricsPath', o.metricsPath);
-  if (o.metricsPath === '/') fail('metricsPath', o.metricsPath, "must not be '/'");
-  if (o.metricsPath === o.healthPath)
-    fail('metricsPath', o.metricsPath, 'must differ from healthPath');
+  assertUrlPath(at('metricsPath'), o.metricsPath);
+  if (o.metricsPath === '/') fail(at('metricsPath'), o.metricsPath, "must not be '/'");
+  if (o.metricsPath === o.healthPath) {
+    fail(at('metricsPath'), o.metricsPath, 'must differ from healthPath');
+  }
   if (o.metricsPort !== false) {
-    assertPort('metricsPort', o.metricsPort);
+    assertPort(at('metricsPort'), o.metricsPort);
     if (o.metricsPort === o.listenPort || o.metricsPort === o.upstreamPort) {
-      fail('metricsPort', o.metricsPort, 'must differ from listenPort and upstreamPort');
+      fail(at('metricsPort'), o.metricsPort, 'must differ from listenPort and upstreamPort');
     }
   }
   if (o.rateLimit !== undefined) {
-    assertInt('rateLimit.requestsPerSecond', o.rateLimit.requestsPerSecond, 1);
-    assertInt('rateLimit.burst', o.rateLimit.burst, 0);
-    assertInt('rateLimit.zoneSizeMiB', o.rateLimit.zoneSizeMiB, 1, 1024);
+    assertInt(at('rateLimit.requestsPerSecond'), o.rateLimit.requestsPerSecond, 1);
+    assertInt(at('rateLimit.burst'), o.rateLimit.burst, 0);
+    assertInt(at('rateLimit.zoneSizeMiB'), o.rateLimit.zoneSizeMiB, 1, 1024);
   }
 }
+
+/** The whole-number options and their bounds. */
+const INT_OPTIONS: readonly (readonly [
+  (
+    | 'bodyLimitBytes'
+    | 'workerProcesses'
+    | 'workerConnections'
+    | 'upstreamKeepaliveConnections'
+    | 'upstreamKeepaliveTimeoutSeconds'
+    | 'upstreamKeepaliveRequests'
+    | 'clientKeepaliveTimeoutSeconds'
+    | 'clientKeepaliveRequests'
+    | 'proxyConnectTimeoutSeconds'
+    | 'proxySendTimeoutSeconds'
+    | 'proxyReadTimeoutSeconds'
+    | 'workerShutdownTimeoutSeconds'
+    | 'clientTimeoutSeconds'
+  ),
+  number,
+  number?,
+])[] = [
+  ['bodyLimitBytes', 1],
+  ['workerProcesses', 1, 64],
+  ['workerConnections', 16, 65535],
+  ['upstreamKeepaliveConnections', 1],
+  ['upstreamKeepaliveTimeoutSeconds', 1],
+  ['upstreamKeepaliveRequests', 1],
+  ['clientKeepaliveTimeoutSeconds', 1],
+  ['clientKeepaliveRequests', 1],
+  ['proxyConnectTimeoutSeconds', 1, 75],
+  ['proxySendTimeoutSeconds', 1],
+  ['proxyReadTimeoutSeconds', 1],
+  ['workerShutdownTimeoutSeconds', 1],
+  ['clientTimeoutSeconds', 1, 3600],
+];

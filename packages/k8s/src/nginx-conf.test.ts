@@ -1,3 +1,4 @@
+import { ERROR_CODES, errorBodySchema } from '@modelship/contract';
 import { describe, expect, it } from 'vitest';
 import { renderNginxConf } from './nginx-conf.ts';
 import { block, d, quote, renderNodes } from './nginx-directives.ts';
@@ -202,5 +203,18 @@ describe('renderNginxConf options', () => {
     ],
   ])('rejects %o naming the option', (options, message) => {
     expect(() => renderNginxConf(options)).toThrow(message);
+  });
+});
+
+describe("nginx's own errors use the service's error contract", () => {
+  it('answers each with a code of @modelship/contract and the status that code goes with', () => {
+    const conf = renderNginxConf({ rateLimit: { requestsPerSecond: 5 } });
+    const returns = [...conf.matchAll(/return (\d{3}) '(\{"error".*\})';/g)];
+    expect(returns.length).toBeGreaterThanOrEqual(9);
+    for (const [, status, text] of returns) {
+      const body = errorBodySchema.parse(JSON.parse(text ?? ''));
+      const code = body.error.code as keyof typeof ERROR_CODES;
+      expect({ code, status: Number(status) }).toEqual({ code, status: ERROR_CODES[code] });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { type ErrorCode, errorBody } from '@modelship/contract';
 import {
   type NginxConfOptions,
   type ResolvedNginxConfOptions,
@@ -18,7 +19,7 @@ const DRAIN_URI = '/_modelship/draining';
 const NGINX_ERRORS: readonly {
   readonly status: number;
   readonly sent?: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: (o: ResolvedNginxConfOptions) => string;
 }[] = [
   { status: 400, code: 'bad_request', message: () => 'The request is malformed.' },
@@ -344,7 +345,7 @@ function notFound(what: string): NginxNode[] {
   return [
     d('default_type', 'application/json'),
     d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
-    d('return', 404, errorBody('not_found', `No route for ${what}.`)),
+    d('return', 404, errorText('not_found', `No route for ${what}.`)),
   ];
 }
 
@@ -358,13 +359,13 @@ function errorLocations(o: ResolvedNginxConfOptions): NginxNode[] {
         d('internal'),
         d('default_type', 'application/json'),
         d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
-        d('return', e.sent ?? e.status, errorBody(e.code, e.message(o))),
+        d('return', e.sent ?? e.status, errorText(e.code, e.message(o))),
       ],
     ),
   );
 }
 
-/** The service's error body shape (`{ error: { code, message, details } }`). */
-function errorBody(code: string, message: string): string {
-  return JSON.stringify({ error: { code, message, details: [] } });
+/** The service's error body (`@modelship/contract`), as nginx's `return` text. */
+function errorText(code: ErrorCode, message: string): string {
+  return JSON.stringify(errorBody(code, message));
 }

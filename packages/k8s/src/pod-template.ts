@@ -1,5 +1,7 @@
+import { OPERATIONAL_ROUTES, SERVICE_ENV_NAMES } from '@modelship/contract';
 import { k8s } from 'cdk8s-plus-27';
-import { selectorLabels } from './metadata.ts';
+import { serviceEnv } from './workload-inference.ts';
+import { topologySpreadConstraints } from './workload-placement.ts';
 import type { ContainerResources } from './workload-props.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
 
@@ -110,35 +112,30 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
   const i = s.inference;
   const port = s.nginx.listenPort;
   const startupPeriod = 2;
-  const env: Record<string, string> = {
-    PORT: String(i.port),
-    HOST: '127.0.0.1',
-    BODY_LIMIT: String(i.bodyLimitBytes),
-    SHUTDOWN_DELAY: String(s.termination.serviceDelaySeconds),
-    SHUTDOWN_TIMEOUT: String(s.termination.drainTimeoutSeconds),
-    SHUTDOWN_READINESS: s.termination.keepReadyDuringDelay ? 'keep' : 'fail',
-    PROBE_PORT: String(i.probePort),
-    KEEPALIVE_TIMEOUT: String(i.keepaliveTimeoutSeconds),
-    MAX_BATCH: String(i.maxBatch),
-    LOG_LEVEL: i.logLevel,
-    ...(i.modelDir === undefined ? {} : { MODEL_DIR: i.modelDir }),
-    ...(i.googleCloudProject === undefined ? {} : { GOOGLE_CLOUD_PROJECT: i.googleCloudProject }),
-    ...i.env,
-  };
+  // Every variable of the service's contract that is set, in the contract's order, then the
+  // user's own (which may not redefine them).
+  const contract = serviceEnv(s);
+  const env = [
+    ...SERVICE_ENV_NAMES.flatMap((name) => {
+      const value = contract[name];
+      return value === undefined ? [] : [{ name, value }];
+    }),
+    ...Object.entries(i.env).map(([name, value]) => ({ name, value })),
+  ];
   return {
     name: 'inference',
     image: s.image,
     imagePullPolicy: s.imagePullPolicy,
     // The service listens on 127.0.0.1 only (nginx is the pod's only entry for requests).
-    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+    env,
     resources: resources(s.resources.inference),
     securityContext: securityContext(INFERENCE_UID),
-    startupProbe: httpProbe('/readyz', port, {
+    startupProbe: httpProbe(OPERATIONAL_ROUTES.ready, port, {
       periodSeconds: startupPeriod,
       timeoutSeconds: 2,
       failureThreshold: Math.ceil(i.startupTimeoutSeconds / startupPeriod),
     }),
-    readinessProbe: httpProbe('/readyz', port, {
+    readinessProbe: httpProbe(OPERATIONAL_ROUTES.ready, port, {
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 2,
@@ -146,30 +143,12 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
     }),
     // Only the kubelet connects here (the NetworkPolicy admits no one else to this port).
     ports: [{ name: 'probes', containerPort: i.probePort, protocol: 'TCP' }],
-    livenessProbe: httpProbe('/healthz', i.probePort, {
+    livenessProbe: httpProbe(OPERATIONAL_ROUTES.health, i.probePort, {
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 6,
     }),
     volumeMounts: [{ name: 'inference-tmp', mountPath: '/tmp' }],
-  };
-}
-
-function spread(
-  s: WorkloadSettings,
-  topologyKey: string,
-  mode: string,
-  minDomains?: number,
-): k8s.TopologySpreadConstraint {
-  return {
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable: mode,
-    // Counts zones without pods (or nodes) yet, so the minimum replicas cannot share one.
-    ...(minDomains === undefined ? {} : { minDomains }),
-    labelSelector: { matchLabels: selectorLabels(s) },
-    // Balance each ReplicaSet on its own, so a rollout does not skew the new pods.
-    matchLabelKeys: ['pod-template-hash'],
   };
 }
 
@@ -188,9 +167,6 @@ export function podSpec(s: WorkloadSettings, serviceAccountName: string): k8s.Po
       { name: 'nginx-cache', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
       { name: 'inference-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
     ],
-    topologySpreadConstraints: [
-      spread(s, 'topology.kubernetes.io/zone', s.topologySpread.zones, s.topologySpread.minZones),
-      spread(s, 'kubernetes.io/hostname', s.topologySpread.nodes),
-    ],
+    topologySpreadConstraints: topologySpreadConstraints(s),
   };
 }

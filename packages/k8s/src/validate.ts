@@ -59,3 +59,12 @@ export function assertDnsLabel(name: string, value: string, maxLength = 63): voi
     );
   }
 }
+
+/**
+ * `defaults` with every key of `options` that is set (not `undefined`) laid over it: the
+ * resolved props of a section.
+ */
+export function withDefaults<D extends object, O extends object>(defaults: D, options: O): D & O {
+  const set = Object.entries(options).filter(([, value]) => value !== undefined);
+  return { ...defaults, ...Object.fromEntries(set) } as D & O;
+}

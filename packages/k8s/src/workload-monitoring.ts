@@ -1,7 +1,42 @@
+import { POD_PORTS } from '@modelship/contract';
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
+import { assertDnsLabel, assertPort, fail, withDefaults } from './validate.ts';
+import type { MetricsOptions } from './workload-props.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
+
+/**
+ * Where Google Cloud Managed Service for Prometheus runs its collectors: `gke-gmp-system` with
+ * GKE's managed collection, `gmp-system` when self-deployed.
+ * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed
+ */
+export const DEFAULT_SCRAPER_NAMESPACES: readonly string[] = ['gke-gmp-system', 'gmp-system'];
+
+/** The defaults of {@link MetricsOptions}. */
+export const METRICS_DEFAULTS = {
+  enabled: true,
+  port: POD_PORTS.metrics,
+  scraperNamespaces: DEFAULT_SCRAPER_NAMESPACES,
+  podMonitoring: false,
+  scrapeInterval: '30s',
+} as const satisfies Required<MetricsOptions>;
+
+/** Applies the defaults of {@link MetricsOptions} and validates them (ports: at the top). */
+export function resolveMetrics(options: MetricsOptions = {}): Required<MetricsOptions> {
+  const m = withDefaults(METRICS_DEFAULTS, options);
+  assertPort('metrics.port', m.port);
+  m.scraperNamespaces.forEach((namespace, index) => {
+    assertDnsLabel(`metrics.scraperNamespaces[${index}]`, namespace);
+  });
+  if (!/^[1-9]\d*(ms|s|m|h)$/.test(m.scrapeInterval)) {
+    fail('metrics.scrapeInterval', m.scrapeInterval, "must be a duration like '30s' or '1m'");
+  }
+  if (m.podMonitoring && !m.enabled) {
+    fail('metrics.podMonitoring', m.podMonitoring, "requires 'metrics.enabled'");
+  }
+  return m;
+}
 
 /** The part of GKE's PodMonitoring (monitoring.googleapis.com/v1) this construct sets. */
 export interface PodMonitoringSpec {

@@ -2,8 +2,110 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
+import { GOOGLE_LOAD_BALANCER_CIDRS, type NginxRealIpOptions } from './nginx-conf-options.ts';
 import { objectNames } from './pod-template.ts';
-import { CLIENT_IP_HEADER, type WorkloadSettings } from './workload-settings.ts';
+import { assertCidr, assertInt, assertPort, fail, withDefaults } from './validate.ts';
+import type {
+  EgressOptions,
+  InferenceWorkloadProps,
+  IngressOptions,
+  ServiceOptions,
+} from './workload-props.ts';
+import type { WorkloadSettings } from './workload-settings.ts';
+
+/** The defaults of {@link ServiceOptions} (`loadBalancerSourceRanges` has none: all clients). */
+export const SERVICE_DEFAULTS = {
+  type: 'LoadBalancer',
+  port: 80,
+  loadBalancer: 'external',
+  backendServiceBased: true,
+  externalTrafficPolicy: 'Cluster',
+  annotations: {},
+} as const satisfies Required<Omit<ServiceOptions, 'loadBalancerSourceRanges'>>;
+
+/** {@link ServiceOptions} with defaults applied. */
+export type ResolvedService = Required<Omit<ServiceOptions, 'loadBalancerSourceRanges'>> &
+  Pick<ServiceOptions, 'loadBalancerSourceRanges'>;
+
+/** Applies the defaults of {@link ServiceOptions} and validates them. */
+export function resolveService(options: ServiceOptions = {}): ResolvedService {
+  const svc: ResolvedService = withDefaults(SERVICE_DEFAULTS, options);
+  assertPort('service.port', svc.port);
+  svc.loadBalancerSourceRanges?.forEach((cidr, index) => {
+    assertCidr(`service.loadBalancerSourceRanges[${index}]`, cidr);
+  });
+  if (svc.loadBalancerSourceRanges && svc.type !== 'LoadBalancer') {
+    fail(
+      'service.loadBalancerSourceRanges',
+      svc.loadBalancerSourceRanges.join(','),
+      "requires 'service.type' LoadBalancer",
+    );
+  }
+  return svc;
+}
+
+/** The defaults of {@link IngressOptions} (`host` and `staticIpName` have none). */
+export const INGRESS_DEFAULTS = {
+  enabled: false,
+  timeoutSeconds: 60,
+} as const satisfies Required<Omit<IngressOptions, 'host' | 'staticIpName'>>;
+
+/** {@link IngressOptions} with defaults applied. */
+export type ResolvedIngress = Required<Omit<IngressOptions, 'host' | 'staticIpName'>> &
+  Pick<IngressOptions, 'host' | 'staticIpName'>;
+
+/** Applies the defaults of {@link IngressOptions} and validates them. */
+export function resolveIngress(options: IngressOptions = {}): ResolvedIngress {
+  const ingress: ResolvedIngress = withDefaults(INGRESS_DEFAULTS, options);
+  assertInt('ingress.timeoutSeconds', ingress.timeoutSeconds, 1, 86400);
+  if (ingress.host !== undefined && !/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(ingress.host)) {
+    fail('ingress.host', ingress.host, 'must be a DNS name');
+  }
+  return ingress;
+}
+
+/** The ServiceAccount annotation that binds the pods to a Google service account. */
+export const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+
+/** `egress` as two switches; Workload Identity turns on what it needs unless set false. */
+export function resolveEgress(
+  props: Pick<InferenceWorkloadProps, 'egress' | 'serviceAccountAnnotations'>,
+): Required<EgressOptions> {
+  const e = props.egress ?? 'none';
+  const options: EgressOptions = e === 'none' ? {} : e === 'dns' ? { dns: true } : e;
+  const workloadIdentity = props.serviceAccountAnnotations?.[WORKLOAD_IDENTITY_ANNOTATION];
+  const needed = workloadIdentity !== undefined;
+  return { dns: options.dns ?? needed, metadataServer: options.metadataServer ?? needed };
+}
+
+/**
+ * The request header through which the Ingress's load balancer passes the client's address
+ * (a BackendConfig custom request header). Its `X-Forwarded-For` ends with the load balancer's
+ * own address, which nginx cannot tell from a client's, so that header is not used.
+ * @see https://cloud.google.com/load-balancing/docs/https/custom-headers#variables
+ */
+export const CLIENT_IP_HEADER = 'X-Client-Ip';
+
+/**
+ * nginx defaults that depend on the load balancers in front (props the user sets win):
+ * - keep-alive: a passthrough Network Load Balancer leaves connections to the clients, so idle
+ *   ones are closed after 75 s; the Ingress's Application Load Balancer keeps its own for 600 s,
+ *   and nginx must not close them first (620 s);
+ * - the client's address: a passthrough load balancer passes none in a header (nginx sees the
+ *   client itself with `externalTrafficPolicy: Local`, a node with `Cluster`), so no header is
+ *   trusted; behind the Ingress, {@link CLIENT_IP_HEADER} from Google's proxies only.
+ */
+export function loadBalancerNginxDefaults(ingress: ResolvedIngress): {
+  readonly clientKeepaliveTimeoutSeconds: number;
+  readonly realIp: NginxRealIpOptions | false;
+} {
+  return ingress.enabled
+    ? {
+        clientKeepaliveTimeoutSeconds: 620,
+        realIp: { trustedCidrs: GOOGLE_LOAD_BALANCER_CIDRS, header: CLIENT_IP_HEADER },
+      }
+    : { clientKeepaliveTimeoutSeconds: 75, realIp: false };
+}
 
 /**
  * GKE's annotations for the chosen load balancer.

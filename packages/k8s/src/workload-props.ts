@@ -1,4 +1,5 @@
-import type { NginxConfOptions } from './nginx-conf-options.ts';
+import type { LogLevel } from '@modelship/contract';
+import type { DerivedNginxOption, NginxConfOptions } from './nginx-conf-options.ts';
 import type { TerminationOptions } from './workload-termination.ts';
 
 /**
@@ -53,7 +54,13 @@ export interface InferenceServiceOptions {
   /** Rows per request and per onnxruntime run (`MAX_BATCH`). @default 1000 */
   readonly maxBatch?: number;
   /** Log level (`LOG_LEVEL`). @default 'info' */
-  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel?: LogLevel;
+  /** Coalesce concurrent requests into one onnxruntime run (`BATCHING`). @default undefined (the service's: on) */
+  readonly batching?: boolean;
+  /** Most rows waiting for a run before 503 (`MAX_QUEUE`). @default undefined (the service's: 10000) */
+  readonly maxQueueRows?: number;
+  /** onnxruntime intra-op threads (`ORT_INTRA_OP_THREADS`). @default undefined (the service's: 1) */
+  readonly ortIntraOpThreads?: number;
   /** Model directory inside the image (`MODEL_DIR`). @default undefined (the image's own) */
   readonly modelDir?: string;
   /**
@@ -276,15 +283,7 @@ export interface InferenceWorkloadProps {
    * are derived and may not be set here.
    * @default {}
    */
-  readonly nginx?: Omit<
-    NginxConfOptions,
-    | 'listenPort'
-    | 'upstreamHost'
-    | 'upstreamPort'
-    | 'bodyLimitBytes'
-    | 'metricsPort'
-    | 'metricsPath'
-  >;
+  readonly nginx?: Omit<NginxConfOptions, DerivedNginxOption>;
   /** Prometheus metrics for in-cluster scrapers. @default {} */
   readonly metrics?: MetricsOptions;
   /** Requests and limits. @default DEFAULT_RESOURCES */

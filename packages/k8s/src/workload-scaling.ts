@@ -1,7 +1,69 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
+import { assertInt, fail, InvalidPropError, show, withDefaults } from './validate.ts';
+import type { AutoscalingOptions, InferenceWorkloadProps } from './workload-props.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
+
+/** The defaults of {@link AutoscalingOptions}. */
+export const AUTOSCALING_DEFAULTS = {
+  minReplicas: 2,
+  maxReplicas: 10,
+  cpuUtilizationPercent: 70,
+  scaleDownStabilizationSeconds: 300,
+  scaleDownMaxPercentPerMinute: 50,
+  scaleUpMaxPodsPer15Seconds: 4,
+} as const satisfies Required<AutoscalingOptions>;
+
+/** Applies the defaults of {@link AutoscalingOptions} and validates them. */
+export function resolveAutoscaling(options: AutoscalingOptions = {}): Required<AutoscalingOptions> {
+  const a = withDefaults(AUTOSCALING_DEFAULTS, options);
+  assertInt('autoscaling.minReplicas', a.minReplicas, 1);
+  assertInt('autoscaling.maxReplicas', a.maxReplicas, 1);
+  if (a.minReplicas > a.maxReplicas) {
+    throw new InvalidPropError(
+      `${show('autoscaling.minReplicas', a.minReplicas)} must be <= ${show('autoscaling.maxReplicas', a.maxReplicas)}`,
+    );
+  }
+  assertInt('autoscaling.cpuUtilizationPercent', a.cpuUtilizationPercent, 1, 100);
+  assertInt('autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
+  assertInt('autoscaling.scaleDownMaxPercentPerMinute', a.scaleDownMaxPercentPerMinute, 1, 100);
+  assertInt('autoscaling.scaleUpMaxPodsPer15Seconds', a.scaleUpMaxPodsPer15Seconds, 1);
+  return a;
+}
+
+/** How many pods a rollout adds and a voluntary disruption removes at once. */
+export interface Rollout {
+  readonly maxSurge: number | string;
+  readonly maxUnavailableDuringDisruption: number;
+}
+
+/** The defaults of {@link Rollout}. */
+export const ROLLOUT_DEFAULTS = {
+  maxSurge: '25%',
+  maxUnavailableDuringDisruption: 1,
+} as const satisfies Rollout;
+
+/** Applies the defaults of `maxSurge` and `maxUnavailableDuringDisruption` and validates them. */
+export function resolveRollout(
+  props: Pick<InferenceWorkloadProps, 'maxSurge' | 'maxUnavailableDuringDisruption'>,
+): Rollout {
+  const r: Rollout = withDefaults(ROLLOUT_DEFAULTS, props);
+  assertInt('maxUnavailableDuringDisruption', r.maxUnavailableDuringDisruption, 1);
+  const surge = r.maxSurge;
+  if (
+    typeof surge === 'number'
+      ? !Number.isInteger(surge) || surge < 1
+      : !/^([1-9]\d?|100)%$/.test(surge)
+  ) {
+    fail(
+      'maxSurge',
+      surge,
+      "must be a positive integer or a percentage '1%'..'100%' (maxUnavailable is 0)",
+    );
+  }
+  return r;
+}
 
 /** The container whose CPU the HPA measures (the pod template's inference container). */
 export const AUTOSCALED_CONTAINER = 'inference';
@@ -67,7 +129,7 @@ export function podDisruptionBudget(
   return new k8s.KubePodDisruptionBudget(scope, 'pdb', {
     metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
     spec: {
-      maxUnavailable: k8s.IntOrString.fromNumber(s.maxUnavailableDuringDisruption),
+      maxUnavailable: k8s.IntOrString.fromNumber(s.rollout.maxUnavailableDuringDisruption),
       selector: { matchLabels: selectorLabels(s) },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },

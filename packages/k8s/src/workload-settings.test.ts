@@ -2,8 +2,8 @@ import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { InferenceWorkload } from './inference-workload.ts';
 import { InvalidPropError } from './validate.ts';
+import { DEFAULT_RESOURCES } from './workload-placement.ts';
 import type { InferenceWorkloadProps } from './workload-props.ts';
-import { DEFAULT_RESOURCES } from './workload-settings.ts';
 
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
 
@@ -223,5 +223,60 @@ describe('invalid images and placement throw, naming the prop and its value', ()
     `nginxinc/nginx-unprivileged:latest@${DIGEST}`,
   ])('accepts %s', (image) => {
     expect(build({ image })).not.toThrow();
+  });
+});
+
+describe('what the service would refuse, synth refuses (the contract of @modelship/contract)', () => {
+  it.each<[string, Partial<InferenceWorkloadProps>, string]>([
+    [
+      'a batch the service caps',
+      { inference: { maxBatch: 2_000_000 } },
+      "'inference.maxBatch' (2000000) is refused by the service: MAX_BATCH Too big: expected number to be <=1000000",
+    ],
+    [
+      'a keep-alive over the service bound',
+      { inference: { keepaliveTimeoutSeconds: 4000 } },
+      "'inference.keepaliveTimeoutSeconds' (4000) is refused by the service: KEEPALIVE_TIMEOUT",
+    ],
+    [
+      'a zero queue',
+      { inference: { maxQueueRows: 0 } },
+      "'inference.maxQueueRows' (0) is refused by the service: MAX_QUEUE",
+    ],
+    [
+      'a drain longer than the service allows, derived from nginx and the load balancer lag',
+      {
+        termination: { loadBalancerLagSeconds: 300 },
+        nginx: { workerShutdownTimeoutSeconds: 3400 },
+      },
+      "'termination.loadBalancerLagSeconds + nginx.workerShutdownTimeoutSeconds' (3702) is refused by the service: SHUTDOWN_DELAY",
+    ],
+  ])('%s', (_name, props, message) => {
+    expect(build(props)).toThrow(InvalidPropError);
+    expect(build(props)).toThrow(message);
+  });
+
+  it('passes the service settings it types, and only those, to the container', () => {
+    const chart = Testing.chart();
+    new InferenceWorkload(chart, 'w', {
+      image: IMAGE,
+      inference: { batching: false, maxQueueRows: 500, ortIntraOpThreads: 2 },
+    });
+    const deployment = Testing.synth(chart).find((o) => o.kind === 'Deployment');
+    const env: { name: string; value: string }[] =
+      deployment?.spec.template.spec.containers.find(
+        (c: { name: string }) => c.name === 'inference',
+      ).env ?? [];
+    expect(Object.fromEntries(env.map((e) => [e.name, e.value]))).toMatchObject({
+      BATCHING: 'off',
+      MAX_QUEUE: '500',
+      ORT_INTRA_OP_THREADS: '2',
+    });
+  });
+
+  it('refuses every contract variable in inference.env, typed or not', () => {
+    expect(build({ inference: { env: { MAX_QUEUE: '5' } } })).toThrow(
+      `'inference.env.MAX_QUEUE' ("5") is set by the construct; use the typed prop instead`,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { checkCommand } from './commands/check.ts';
 import { initCommand } from './commands/init.ts';
 import { serveCommand } from './commands/serve.ts';
 import { stampCommand } from './commands/stamp.ts';
+import { synthCommand } from './commands/synth.ts';
 import { CliError, ExitCode } from './errors.ts';
 import type { CommandIo } from './io.ts';
 
@@ -14,6 +15,7 @@ const commands = {
   check: checkCommand,
   stamp: stampCommand,
   serve: serveCommand,
+  synth: synthCommand,
 } as const;
 
 export const mainHelp = `Usage: modelship <command> [options]
@@ -23,6 +25,7 @@ Commands:
   check DIR                   the server's load checks, without serving
   stamp DIR                   re-stamp the schema fingerprint after editing schema.json
   serve DIR [--port N]        serve the directory with the inference service
+  synth DIR --image IMAGE     the Kubernetes manifests that run it (dist/ENV.k8s.yaml)
 
 Run modelship <command> --help for a command's options and an example.
 Exit codes: 0 done, 1 the model or data is at fault, 2 usage.`;

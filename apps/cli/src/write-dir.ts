@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { usageError } from './errors.ts';
 
@@ -9,6 +9,35 @@ export function checkOut(out: string, force: boolean): void {
     throw usageError(
       `--out ${out} already exists: choose another directory, or pass --force to replace it`,
     );
+  }
+}
+
+/**
+ * Fills a directory all at once: `fill` writes into a temporary sibling directory, and only
+ * when it succeeds is that renamed to `out` (replacing an existing `out`). On any failure the
+ * temporary directory is removed: `out` is never left half written.
+ */
+export async function replaceDirAtomically(
+  out: string,
+  fill: (dir: string) => Promise<void>,
+): Promise<void> {
+  await mkdir(dirname(out), { recursive: true });
+  const temp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
+  try {
+    // mkdtemp makes it private (0700); the result is an ordinary directory.
+    await chmod(temp, 0o755);
+    await fill(temp);
+    if (existsSync(out)) {
+      const old = `${temp}.old`;
+      await rename(out, old);
+      await rename(temp, out);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(temp, out);
+    }
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
   }
 }
 
@@ -23,23 +52,10 @@ export async function writeDirAtomically(
   options: { readonly force: boolean; readonly verify: (dir: string) => Promise<void> },
 ): Promise<void> {
   checkOut(out, options.force);
-  await mkdir(dirname(out), { recursive: true });
-  const temp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
-  try {
+  await replaceDirAtomically(out, async (temp) => {
     for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content);
     await options.verify(temp);
-    if (existsSync(out)) {
-      const old = `${temp}.old`;
-      await rename(out, old);
-      await rename(temp, out);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temp, out);
-    }
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }
 
 /** Replaces one file atomically (written beside it, then renamed over it). */

@@ -1,0 +1,229 @@
+// `modelship synth` on model directories made by `init` from foreign models: the manifests
+// come from the charts package's own app, pass the Kubernetes schema and the pod policies,
+// and carry the model's name, version and fingerprint; bad input writes nothing.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
+import {
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { loadModel } from '@modelship/inference';
+import {
+  allPolicyViolations,
+  findUnknownFields,
+  type KubeObject,
+  validateObjects,
+} from '@modelship/k8s/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { run } from '../testing.ts';
+
+const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:2.0.0';
+const PROBE_ROUTES = [OPERATIONAL_ROUTES.health, OPERATIONAL_ROUTES.ready];
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized manifests are untyped JSON
+type Manifest = any;
+
+let parent: string;
+const modelDirs = new Map<string, string>();
+
+/** The foreign fixtures, each with the model name its directory is given and the name synth derives. */
+const cases = [
+  [foreignFixtures.churnBinary, 'Churn (binary) v2', 'churn-binary-v2'],
+  [foreignFixtures.plansMulticlass, 'plans', 'plans'],
+  [foreignFixtures.plansMulticlassNoZipMap, '3 Plans_noZipMap', 'plans-nozipmap'],
+  [foreignFixtures.rentRegression, 'Rent €/month', 'rent-month'],
+] as const;
+
+beforeAll(async () => {
+  parent = await mkdtemp(join(tmpdir(), 'modelship-synth-test-'));
+  for (const [fixture, modelName] of cases) {
+    const out = join(parent, 'models', fixture);
+    const init = await run([
+      'init',
+      join(foreignFixtureDir(fixture), 'model.onnx'),
+      '--out',
+      out,
+      '--name',
+      modelName,
+    ]);
+    expect(init.code, init.err).toBe(0);
+    modelDirs.set(fixture, out);
+  }
+}, 60_000);
+
+async function readManifests(file: string): Promise<KubeObject[]> {
+  return parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as KubeObject);
+}
+
+describe('modelship synth, on model directories of foreign models', () => {
+  it.each(cases)(
+    '%s (model.name %j): valid manifests named %s',
+    async (fixture, modelName, name) => {
+      const dir = modelDirs.get(fixture) as string;
+      for (const env of ['gke', 'local'] as const) {
+        const out = join(parent, `out-${fixture}-${env}`);
+        const result = await run(['synth', dir, '--image', IMAGE, '--env', env, '--out', out]);
+        expect(result.code, result.err).toBe(0);
+        expect(await readdir(out)).toEqual([`${env}.k8s.yaml`]);
+        const objects = await readManifests(join(out, `${env}.k8s.yaml`));
+        expect(result.out.split('\n')).toEqual(
+          objects.map((o) => `${o.kind}/${(o.metadata as { name: string }).name}`),
+        );
+        expect(await validateObjects(objects)).toEqual([]);
+        expect(findUnknownFields(objects)).toEqual([]);
+        expect(allPolicyViolations(objects, PROBE_ROUTES)).toEqual([]);
+
+        const model = await loadModel({ dir });
+        const deployment = objects.find((o) => o.kind === 'Deployment') as Manifest;
+        expect(deployment.metadata.name).toBe(name);
+        expect(deployment.metadata.annotations).toMatchObject({
+          'modelship.dev/model-name': modelName,
+          'modelship.dev/model-version': model.identity.version,
+          'modelship.dev/model-fingerprint': model.identity.fingerprint,
+        });
+        await model.release();
+        for (const o of objects as Manifest[]) {
+          expect(o.metadata.name).toMatch(new RegExp(`^${name}($|-)`));
+          expect(o.metadata.labels['app.kubernetes.io/instance']).toBe(name);
+          expect(o.metadata.labels['app.kubernetes.io/version']).toBe('1.0.0');
+        }
+        const images = deployment.spec.template.spec.containers.map((c: Manifest) => c.image);
+        expect(images).toContain(IMAGE);
+        expect(JSON.stringify(objects)).not.toMatch(/insurance/);
+      }
+    },
+    60_000,
+  );
+
+  it('takes --name and --namespace, and replaces an earlier synth in --out', async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const out = join(parent, 'replaced');
+    await mkdir(out);
+    await writeFile(join(out, 'gke.k8s.yaml'), 'stale: true\n');
+    const result = await run([
+      'synth',
+      dir,
+      '--image',
+      'localhost/churn:dev',
+      '--env',
+      'local',
+      '--out',
+      out,
+      '--name',
+      'churn',
+      '--namespace',
+      'models',
+    ]);
+    expect(result.code, result.err).toBe(0);
+    expect(await readdir(out)).toEqual(['local.k8s.yaml']);
+    const objects = (await readManifests(join(out, 'local.k8s.yaml'))) as Manifest[];
+    expect(objects.find((o) => o.kind === 'Deployment').metadata).toMatchObject({
+      name: 'churn',
+      namespace: 'models',
+    });
+    expect(objects.every((o) => o.metadata.namespace === 'models')).toBe(true);
+    expect((await readdir(parent)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('modelship synth on bad input: a clear message, exit 1 or 2, nothing written', () => {
+  const churn = () => modelDirs.get(foreignFixtures.churnBinary) as string;
+
+  it.each([
+    [
+      'a missing model directory',
+      () => [join(parent, 'nowhere'), '--image', IMAGE],
+      1,
+      /nowhere: no such directory/,
+    ],
+    ['no --image', () => [churn()], 2, /--image IMAGE is required/],
+    [
+      'an image gke cannot pull from Artifact Registry',
+      () => [churn(), '--image', 'localhost/churn:dev'],
+      2,
+      /--image localhost\/churn:dev: --env gke needs an Artifact Registry image, REGION-docker\.pkg\.dev/,
+    ],
+    [
+      'a --name that is not a DNS-1035 label',
+      () => [churn(), '--image', IMAGE, '--name', 'Churn_Model'],
+      2,
+      /--name "Churn_Model": must be a DNS-1035 label: at most 63 lowercase letters, digits or '-', starting with a letter/,
+    ],
+    [
+      'a --name longer than the chart allows',
+      () => [churn(), '--image', IMAGE, '--name', `churn-${'x'.repeat(40)}`],
+      2,
+      /--name churn-x+: the chart refuses it: 'name' \("churn-x+"\) must be at most \d+ /,
+    ],
+    [
+      'an unknown --env',
+      () => [churn(), '--image', IMAGE, '--env', 'aks'],
+      2,
+      /--env aks: must be one of gke, local/,
+    ],
+    [
+      'a bad --namespace',
+      () => [churn(), '--image', IMAGE, '--namespace', 'Models'],
+      2,
+      /--namespace "Models": must be a namespace name/,
+    ],
+  ])('%s', async (_what, args, code, message) => {
+    const before = await readdir(parent);
+    const out = join(parent, 'out');
+    const result = await run(['synth', ...args(), '--out', out]);
+    expect(result.err).toMatch(message);
+    expect(result.code).toBe(code);
+    expect(result.out).toBe('');
+    expect(existsSync(out)).toBe(false);
+    expect(await readdir(parent)).toEqual(before);
+  });
+
+  it('a model.name with no letter asks for --name', async () => {
+    const dir = join(parent, 'models', 'digits');
+    const init = await run([
+      'init',
+      join(foreignFixtureDir(foreignFixtures.rentRegression), 'model.onnx'),
+      '--out',
+      dir,
+      '--name',
+      '2024',
+    ]);
+    expect(init.code).toBe(0);
+    const out = join(parent, 'out');
+    const result = await run(['synth', dir, '--image', IMAGE, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(
+      /schema\.json: model\.name "2024" has no letter to make a workload name of: pass --name NAME/,
+    );
+    expect(existsSync(out)).toBe(false);
+    expect((await run(['synth', dir, '--image', IMAGE, '--out', out, '--name', 'rent'])).code).toBe(
+      0,
+    );
+  });
+
+  it('a model directory the server would refuse lists its problems', async () => {
+    const dir = join(parent, 'models', 'broken');
+    await mkdir(dir);
+    await writeFile(join(dir, 'schema.json'), '{"schemaVersion": 2}');
+    const out = join(parent, 'out-broken');
+    const result = await run(['synth', dir, '--image', IMAGE, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/broken cannot be served \(\d+ problems\):\n {2}- .*schema\.json: /);
+    expect(result.err).toMatch(/model\.onnx: not found/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an --out that holds other files, and leaves them', async () => {
+    const out = join(parent, 'mine');
+    await mkdir(out);
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    const result = await run(['synth', churn(), '--image', IMAGE, '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--out .*mine holds files that are not manifests \(notes\.txt\)/);
+    expect(await readdir(out)).toEqual(['notes.txt']);
+  });
+});

@@ -1,0 +1,157 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { buildApp } from '@modelship/charts/src/app.ts';
+import {
+  type AppConfig,
+  ARTIFACT_REGISTRY_IMAGE,
+  NAMESPACE_NAME,
+} from '@modelship/charts/src/config.ts';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '@modelship/charts/src/environments.ts';
+import { parseCommandArgs, stringFlag } from '../args.ts';
+import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
+import { failure, usageError } from '../errors.ts';
+import { type CommandIo, resolvePath } from '../io.ts';
+import { DNS_1035_LABEL, workloadName } from '../workload-name.ts';
+import { replaceDirAtomically } from '../write-dir.ts';
+
+export const synthHelp = `Usage: modelship synth DIR --image IMAGE [options]
+
+Writes the Kubernetes manifests that run the model directory DIR from IMAGE (the image
+modelship build made of it): the environment's chart of this repository's chart app, as
+\`pnpm synth\` writes the bundled model's. The workload's name comes from the schema's
+model.name (as a DNS-1035 label), its labels and annotations from the model's name, version
+and fingerprint. DIR is checked as the server would load it first. OUT is written all at
+once, replacing an earlier synth's output; nothing is written on any error.
+
+Options:
+  --image IMAGE     the inference image (required); for gke an Artifact Registry image,
+                    REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:...)
+  --env ENV         gke (default: a LoadBalancer Service, 2-10 replicas) or local (a
+                    ClusterIP Service for kind, minikube, k3d, Docker Desktop)
+  --out DIR         the directory to write ENV.k8s.yaml in (default: dist); it may exist
+                    only if it holds nothing but manifests (*.k8s.yaml), which are replaced
+  --name NAME       the workload's name (default: derived from model.name); a DNS-1035
+                    label: lowercase letters, digits and '-', starting with a letter
+  --namespace NS    the namespace of every object (default: kubectl's current namespace)
+  -h, --help        this help
+
+Example:
+  modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --out dist`;
+
+/** Refuses an `--out` that holds anything but synthesized manifests (it is replaced whole). */
+function checkManifestsOut(out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw usageError(`--out ${out} is a file, not a directory`);
+  const others = readdirSync(out).filter((f) => !f.endsWith('.k8s.yaml'));
+  if (others.length > 0) {
+    throw usageError(
+      `--out ${out} holds files that are not manifests (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}); it would be replaced whole: choose a new or empty directory`,
+    );
+  }
+}
+
+/** `modelship synth`. */
+export async function synthCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseCommandArgs('synth', argv, {
+    image: { type: 'string' },
+    env: { type: 'string' },
+    out: { type: 'string' },
+    name: { type: 'string' },
+    namespace: { type: 'string' },
+  });
+  if (args.values.help) {
+    io.out(synthHelp);
+    return 0;
+  }
+  const [dirArg, ...extra] = args.positionals;
+  if (!dirArg) throw usageError('give the model directory (modelship synth DIR --image IMAGE)');
+  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
+  const image = stringFlag(args, 'image');
+  if (!image) throw usageError('--image IMAGE is required (the image modelship build made)');
+  const env = (stringFlag(args, 'env') ?? 'gke') as EnvironmentName;
+  if (!ENVIRONMENT_NAMES.includes(env)) {
+    throw usageError(`--env ${env}: must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
+  }
+  if (env === 'gke' && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
+    throw usageError(
+      `--image ${image}: --env gke needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:<digest>)`,
+    );
+  }
+  const nameFlag = stringFlag(args, 'name');
+  if (nameFlag !== undefined && !DNS_1035_LABEL.test(nameFlag)) {
+    throw usageError(
+      `--name ${JSON.stringify(nameFlag)}: must be a DNS-1035 label: at most 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit`,
+    );
+  }
+  const namespace = stringFlag(args, 'namespace');
+  if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {
+    throw usageError(
+      `--namespace ${JSON.stringify(namespace)}: must be a namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`,
+    );
+  }
+  const dir = resolvePath(io, dirArg);
+  const out = resolvePath(io, stringFlag(args, 'out') ?? 'dist');
+  checkManifestsOut(out);
+
+  const diagnosis = await diagnoseModelDir(dir);
+  if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
+  const { schema } = diagnosis.model;
+  await diagnosis.model.release();
+  const name = nameFlag ?? workloadName(schema.model.name);
+  if (name === undefined) {
+    throw failure(
+      `${dir}/schema.json: model.name ${JSON.stringify(schema.model.name)} has no letter to make a workload name of: pass --name NAME`,
+    );
+  }
+
+  const config: AppConfig = { charts: [env], image, googleCloudProject: undefined, namespace };
+  const objects: string[] = [];
+  await replaceDirAtomically(out, async (temp) => {
+    try {
+      const app = buildApp(config, { outdir: temp }, { dir, name });
+      for (const chart of app.charts) {
+        for (const o of chart.toJson()) objects.push(`${o.kind}/${o.metadata?.name}`);
+      }
+      app.synth();
+    } catch (error) {
+      throw chartError(error, {
+        name,
+        fromFlag: nameFlag !== undefined,
+        modelName: schema.model.name,
+        dir,
+      });
+    }
+  });
+  const file = `${relative(io.cwd, out) || '.'}/${env}.k8s.yaml`;
+  io.err(
+    `wrote ${file}: ${objects.length} objects for ${schema.model.name} ${schema.model.version}`,
+  );
+  for (const object of objects) io.out(object);
+  io.err(`apply with: kubectl apply -f ${relative(io.cwd, out) || '.'}/`);
+  return 0;
+}
+
+/** The chart's refusal as the user's error: which flag or schema key to change. */
+function chartError(
+  error: unknown,
+  context: { name: string; fromFlag: boolean; modelName: string; dir: string },
+): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  // @modelship/k8s names the prop first: 'name' ("…") must be …
+  if (error instanceof Error && error.name === 'InvalidPropError') {
+    if (message.startsWith("'name' ")) {
+      return context.fromFlag
+        ? usageError(`--name ${context.name}: the chart refuses it: ${message}`)
+        : failure(
+            `${context.dir}/schema.json: model.name ${JSON.stringify(context.modelName)} gives the workload name "${context.name}", which the chart refuses (${message}): pass --name NAME`,
+          );
+    }
+    if (message.startsWith("'image' ")) return usageError(`--image: ${message}`);
+    if (message.startsWith("'appVersion' ")) {
+      return failure(
+        `${context.dir}/schema.json: model.version is not a valid label value (${message}): use letters, digits, '-', '_' and '.'`,
+      );
+    }
+  }
+  return failure(`the chart refuses these values: ${message}`);
+}

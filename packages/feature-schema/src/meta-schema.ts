@@ -6,31 +6,41 @@ const name = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, underscore)');
 const text = z.string().min(1);
 
-const numericField = z.strictObject({
+/** A numeric feature: a JSON number, optionally restricted to integers and to a range. */
+export const numericFieldSchema = z.strictObject({
   kind: z.literal('numeric'),
+  /** Field name as it appears in request bodies and CSV headers. */
   name,
+  /** `integer` rejects fractional values (3.0 is accepted: JSON cannot tell it from 3). */
   dtype: z.enum(['float', 'integer']),
+  /** Inclusive lower bound. */
   min: z.number().optional(),
+  /** Inclusive upper bound. */
   max: z.number().optional(),
+  /** Short human label for the form and docs; defaults to the name. */
   label: text.optional(),
   description: text,
   unit: text.optional(),
+  /** A typical value: used for docs, the form and to warm the model. */
   example: z.number(),
 });
 
-const categoricalField = z.strictObject({
+/** A categorical feature: a JSON string taken from a fixed set of levels. */
+export const categoricalFieldSchema = z.strictObject({
   kind: z.literal('categorical'),
   name,
+  /** The accepted values, in display order (also the one-hot column order). */
   levels: z.array(text).min(1),
   label: text.optional(),
   description: text,
   example: text,
 });
 
-const field = z.discriminatedUnion('kind', [numericField, categoricalField]);
+const field = z.discriminatedUnion('kind', [numericFieldSchema, categoricalFieldSchema]);
 
 const scale = { mean: z.number().optional(), std: z.number().positive().optional() };
 
+// Recursive: zod cannot infer its type, so it is checked against the declared MatrixFeature.
 const matrixFeature: z.ZodType<MatrixFeature> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('numeric'), field: name, ...scale }),
@@ -40,20 +50,35 @@ const matrixFeature: z.ZodType<MatrixFeature> = z.lazy(() =>
   ]),
 );
 
-const perFieldLayout = z.strictObject({
+/**
+ * ONNX element types a per-field input tensor may have. Numeric fields may use `float32`,
+ * `float64` or (integer fields only) `int64`; categorical fields use `string`.
+ */
+export const tensorTypeSchema = z.enum(['float32', 'float64', 'int64', 'string']);
+
+/**
+ * Layout (a): one ONNX input per field, shape [N,1], all preprocessing inside the graph
+ * (what skl2onnx produces for a ColumnTransformer pipeline).
+ */
+export const perFieldLayoutSchema = z.strictObject({
   layout: z.literal('per-field'),
-  inputs: z
-    .array(
-      z.strictObject({
-        field: name,
-        input: text,
-        type: z.enum(['float32', 'float64', 'int64', 'string']),
-      }),
-    )
-    .min(1),
+  /** How each field feeds one ONNX input. */
+  inputs: z.array(z.strictObject({ field: name, input: text, type: tensorTypeSchema })).min(1),
 });
 
-const matrixLayout = z.strictObject({
+/**
+ * Layout (b): one float32 matrix input [N,D] built by the schema's encoder, D being the number
+ * of `features`.
+ *
+ * @example
+ * { layout: 'matrix', input: 'X', features: [
+ *   { kind: 'numeric', field: 'age', mean: 39.2, std: 14.0 },
+ *   { kind: 'one-hot', field: 'smoker', level: 'yes' },
+ *   { kind: 'product', of: [{ kind: 'one-hot', field: 'smoker', level: 'yes' },
+ *                           { kind: 'numeric', field: 'bmi' }] },
+ * ] }
+ */
+export const matrixLayoutSchema = z.strictObject({
   layout: z.literal('matrix'),
   input: text,
   features: z.array(matrixFeature).min(1),
@@ -61,9 +86,23 @@ const matrixLayout = z.strictObject({
 
 type Ctx = z.core.$RefinementCtx<z.infer<typeof modelSchemaShape>>;
 
-const output = z.strictObject({
+/**
+ * The ONNX outputs a model is read from.
+ * - regression: `name` holds the prediction, float32/float64, shape [N,1] or [N];
+ * - classification: `name` holds the predicted class (int64 or string, [N] or [N,1]) and
+ *   `probabilities` the class probabilities: a float [N,C] tensor, or a ZipMap
+ *   `seq(map(int64|string, float))` as skl2onnx exports by default.
+ */
+export const modelOutputSchema = z.strictObject({
+  /** The ONNX output holding the prediction (regression) or the predicted class label. */
   name: text,
+  /** Classification only: the ONNX output holding the class probabilities. */
   probabilities: text.optional(),
+  /**
+   * Classification only: the class labels in the order of the probability columns. When
+   * omitted, the server reads them from the graph (the ZipMap's or the classifier node's
+   * `classlabels_*` attributes); when given, they must agree with the graph's.
+   */
   classes: z
     .union([z.array(text).min(2), z.array(z.number().int().refine(Number.isSafeInteger)).min(2)], {
       error: 'must be at least 2 class labels, all strings or all integers',
@@ -71,16 +110,26 @@ const output = z.strictObject({
     .optional(),
 });
 
-const modelSchemaShape = z.strictObject({
+/**
+ * A model's complete, JSON-serializable feature contract (`schema.json`): its structure. The
+ * consistency checks that span several parts follow in {@link modelSchemaSchema}.
+ *
+ * Format 1 (no `task`) is a regression model; format 2 declares `task` (`regression` or
+ * `classification`). A format-1 file keeps loading, and keeps its fingerprint, unchanged.
+ */
+export const modelSchemaShape = z.strictObject({
+  /** The versions of the `schema.json` format this package reads. */
   schemaVersion: z.union([z.literal(1), z.literal(2)], {
     error: 'must be 1 or 2 (the versions of the schema.json format this server reads)',
   }),
+  /** What a model predicts. Format 2 only (required there); format 1 means regression. */
   task: z.enum(['regression', 'classification']).optional(),
   model: z.strictObject({ name: text, version: text, description: text.optional() }),
   fields: z.array(field).min(1),
   target: z.strictObject({ name: text, unit: text.optional(), description: text.optional() }),
-  inputs: z.discriminatedUnion('layout', [perFieldLayout, matrixLayout]),
-  output,
+  inputs: z.discriminatedUnion('layout', [perFieldLayoutSchema, matrixLayoutSchema]),
+  /** The ONNX output(s) holding the prediction. */
+  output: modelOutputSchema,
 });
 
 /** Format 1 has no `task` (regression); format 2 requires one; outputs must fit the task. */
@@ -227,6 +276,5 @@ export function parseSchema(json: unknown): ModelSchema {
       result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
-  // The refinements above guarantee what the zod shape alone cannot express in its type.
-  return result.data as ModelSchema;
+  return result.data;
 }

@@ -1,57 +1,48 @@
+import type { z } from 'zod';
+import type {
+  categoricalFieldSchema,
+  matrixLayoutSchema,
+  modelOutputSchema,
+  modelSchemaShape,
+  numericFieldSchema,
+  perFieldLayoutSchema,
+  tensorTypeSchema,
+} from './meta-schema.ts';
+
+/**
+ * The types of a schema document are inferred from its zod schema (`meta-schema.ts`), never
+ * declared a second time; made deeply read-only, since a parsed schema is never changed.
+ */
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
 /** A numeric feature: a JSON number, optionally restricted to integers and to a range. */
-export interface NumericField {
-  readonly kind: 'numeric';
-  /** Field name as it appears in request bodies and CSV headers. */
-  readonly name: string;
-  /** `integer` rejects fractional values (3.0 is accepted: JSON cannot tell it from 3). */
-  readonly dtype: 'float' | 'integer';
-  /** Inclusive lower bound. */
-  readonly min?: number;
-  /** Inclusive upper bound. */
-  readonly max?: number;
-  /** Short human label for the form and docs; defaults to the name. */
-  readonly label?: string;
-  readonly description: string;
-  readonly unit?: string;
-  /** A typical value: used for docs, the form and to warm the model. */
-  readonly example: number;
-}
-
+export type NumericField = DeepReadonly<z.infer<typeof numericFieldSchema>>;
 /** A categorical feature: a JSON string taken from a fixed set of levels. */
-export interface CategoricalField {
-  readonly kind: 'categorical';
-  readonly name: string;
-  /** The accepted values, in display order (also the one-hot column order). */
-  readonly levels: readonly string[];
-  readonly label?: string;
-  readonly description: string;
-  readonly example: string;
-}
-
+export type CategoricalField = DeepReadonly<z.infer<typeof categoricalFieldSchema>>;
 /** Any field of a schema. */
 export type Field = NumericField | CategoricalField;
-
-/**
- * ONNX element types a per-field input tensor may have. Numeric fields may use `float32`,
- * `float64` or (integer fields only) `int64`; categorical fields use `string`.
- */
-export type TensorType = 'float32' | 'float64' | 'int64' | 'string';
-
+/** ONNX element types a per-field input tensor may have. */
+export type TensorType = z.infer<typeof tensorTypeSchema>;
 /** How one field feeds one ONNX input of a per-field model. */
-export interface PerFieldInput {
-  readonly field: string;
-  readonly input: string;
-  readonly type: TensorType;
-}
-
-/**
- * Layout (a): one ONNX input per field, shape [N,1], all preprocessing inside the graph
- * (what skl2onnx produces for a ColumnTransformer pipeline).
- */
-export interface PerFieldLayout {
-  readonly layout: 'per-field';
-  readonly inputs: readonly PerFieldInput[];
-}
+export type PerFieldInput = PerFieldLayout['inputs'][number];
+/** Layout (a): one ONNX input per field, shape [N,1]. */
+export type PerFieldLayout = DeepReadonly<z.infer<typeof perFieldLayoutSchema>>;
+/** Layout (b): one float32 matrix input [N,D] built by the schema's encoder. */
+export type MatrixLayout = DeepReadonly<z.infer<typeof matrixLayoutSchema>>;
+/** A model's complete, JSON-serializable feature contract (`schema.json`). */
+export type ModelSchema = DeepReadonly<z.infer<typeof modelSchemaShape>>;
+/** The versions of the `schema.json` format this package reads. */
+export type SchemaVersion = ModelSchema['schemaVersion'];
+/** What a model predicts: a number (`regression`) or a class (`classification`). */
+export type ModelTaskKind = NonNullable<ModelSchema['task']>;
+/** The ONNX outputs a model is read from. */
+export type ModelOutput = DeepReadonly<z.infer<typeof modelOutputSchema>>;
+/** A class label: a string, or an integer (an ONNX int64 label). */
+export type ClassLabel = string | number;
 
 /**
  * One column of a matrix-layout model, computed from validated fields.
@@ -74,75 +65,6 @@ export type MatrixFeature =
       readonly mean?: number;
       readonly std?: number;
     };
-
-/**
- * Layout (b): one float32 matrix input [N,D] built by the schema's encoder, D being the number
- * of `features`.
- *
- * @example
- * { layout: 'matrix', input: 'X', features: [
- *   { kind: 'numeric', field: 'age', mean: 39.2, std: 14.0 },
- *   { kind: 'one-hot', field: 'smoker', level: 'yes' },
- *   { kind: 'product', of: [{ kind: 'one-hot', field: 'smoker', level: 'yes' },
- *                           { kind: 'numeric', field: 'bmi' }] },
- * ] }
- */
-export interface MatrixLayout {
-  readonly layout: 'matrix';
-  readonly input: string;
-  readonly features: readonly MatrixFeature[];
-}
-
-/** The versions of the `schema.json` format this package reads. */
-export type SchemaVersion = 1 | 2;
-
-/** What a model predicts: a number (`regression`) or a class (`classification`). */
-export type ModelTaskKind = 'regression' | 'classification';
-
-/** A class label: a string, or an integer (an ONNX int64 label). */
-export type ClassLabel = string | number;
-
-/**
- * The ONNX outputs a model is read from.
- * - regression: `name` holds the prediction, float32/float64, shape [N,1] or [N];
- * - classification: `name` holds the predicted class (int64 or string, [N] or [N,1]) and
- *   `probabilities` the class probabilities: a float [N,C] tensor, or a ZipMap
- *   `seq(map(int64|string, float))` as skl2onnx exports by default.
- */
-export interface ModelOutput {
-  /** The ONNX output holding the prediction (regression) or the predicted class label. */
-  readonly name: string;
-  /** Classification only: the ONNX output holding the class probabilities. */
-  readonly probabilities?: string;
-  /**
-   * Classification only: the class labels in the order of the probability columns. When
-   * omitted, the server reads them from the graph (the ZipMap's or the classifier node's
-   * `classlabels_*` attributes); when given, they must agree with the graph's.
-   */
-  readonly classes?: readonly string[] | readonly number[];
-}
-
-/**
- * A model's complete, JSON-serializable feature contract (`schema.json`).
- *
- * Format 1 (no `task`) is a regression model; format 2 declares `task` (`regression` or
- * `classification`). A format-1 file keeps loading, and keeps its fingerprint, unchanged.
- */
-export interface ModelSchema {
-  readonly schemaVersion: SchemaVersion;
-  /** Format 2 only (required there); format 1 means regression. */
-  readonly task?: ModelTaskKind;
-  readonly model: {
-    readonly name: string;
-    readonly version: string;
-    readonly description?: string;
-  };
-  readonly fields: readonly Field[];
-  readonly target: { readonly name: string; readonly unit?: string; readonly description?: string };
-  readonly inputs: PerFieldLayout | MatrixLayout;
-  /** The ONNX output(s) holding the prediction. */
-  readonly output: ModelOutput;
-}
 
 /** One validated record: field name → number (numeric fields) or level (categorical fields). */
 export type FeatureRecord = Readonly<Record<string, number | string>>;

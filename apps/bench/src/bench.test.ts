@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchOutput, missingPrerequisite, runBenchmark } from './bench.ts';
 import { isCi, smokeOptions } from './config.ts';
 
-// The CI smoke run: every stack for real (nginx, the built service, Gunicorn + Flask, wrk),
+// The CI smoke run: every stack for real (nginx, the built service, Gunicorn + Flask, Gunicorn
+// + uvicorn + FastAPI from the venv .ci/run installs, wrk),
 // one concurrency, one second per target. It proves the harness works and every target
 // answers 2xx; it asserts nothing about speed.
 const missing = await missingPrerequisite();
@@ -30,6 +31,8 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
         'ceiling-hono/1',
         'ceiling-service/1',
         'ceiling-static/1',
+        'fastapi-nginx/1',
+        'fastapi-nginx/64',
         'heavy-batching-off/1',
         'heavy-batching-on/1',
         'ours-direct/1',
@@ -50,13 +53,21 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
 
   it('measured start-up, memory, the model alone and every floor', () => {
     const report = output?.report;
-    expect(report?.startup.map((s) => s.stack)).toEqual(['ours-nginx', 'peer-nginx']);
+    expect(report?.startup.map((s) => s.stack)).toEqual([
+      'ours-nginx',
+      'peer-nginx',
+      'fastapi-nginx',
+    ]);
     for (const s of report?.startup ?? []) {
       expect(s.medianReadyMs).toBeGreaterThan(0);
       expect(s.idlePssMiB).toBeGreaterThan(0);
     }
-    const peer = report?.summaries.find((s) => s.id === 'peer-nginx/1');
-    expect(peer?.appPssMiB).toBeGreaterThan(0);
+    for (const id of ['peer-nginx/1', 'fastapi-nginx/1']) {
+      const peer = report?.summaries.find((s) => s.id === id);
+      expect.soft(peer?.appPssMiB, id).toBeGreaterThan(0);
+      expect.soft(peer?.appCpuUsPerRequest, id).toBeGreaterThan(0);
+      expect.soft(peer?.proxyCpuUsPerRequest, id).toBeGreaterThan(0);
+    }
     expect(report?.modelAlone.map((m) => m.rows)).toEqual([1, 64, 1, 64]);
     expect(report?.modelAlone.every((m) => m.runsPerSec > 0)).toBe(true);
     expect(report?.floors).toHaveLength(4);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { cores } from './config.ts';
-import { binaries } from './paths.ts';
+import { binaries, fastapiPython } from './paths.ts';
 
 const run = promisify(execFile);
 
@@ -50,6 +50,13 @@ export async function describeMachine(): Promise<Machine> {
     'import sys, flask, gunicorn, sklearn, pandas, numpy; print(sys.version.split()[0], flask.__version__, gunicorn.__version__, sklearn.__version__, pandas.__version__, numpy.__version__)',
   ]);
   const [pythonVersion, flask, gunicorn, sklearn, pandas, numpy] = python.split(' ');
+  const fastapiPeer = await output(fastapiPython, [
+    '-c',
+    'import sys, fastapi, pydantic, uvicorn, uvloop, httptools, gunicorn, onnxruntime, numpy; print(sys.version.split()[0], fastapi.__version__, pydantic.VERSION, uvicorn.__version__, uvloop.__version__, httptools.__version__, gunicorn.__version__, onnxruntime.__version__, numpy.__version__)',
+  ]);
+  const fastapiVersions = fastapiPeer.split(' ');
+  const peerVersion = (i: number): string =>
+    fastapiVersions.length === 9 ? (fastapiVersions[i] ?? 'unknown') : 'unavailable';
   const nginx = await output(binaries.nginx, ['-v']);
   const wrk = await output(binaries.wrk, ['--version']);
   return {
@@ -71,6 +78,15 @@ export async function describeMachine(): Promise<Machine> {
       'scikit-learn': sklearn ?? 'unknown',
       pandas: pandas ?? 'unknown',
       numpy: numpy ?? 'unknown',
+      'python (FastAPI peer venv)': peerVersion(0),
+      fastapi: peerVersion(1),
+      pydantic: peerVersion(2),
+      uvicorn: peerVersion(3),
+      uvloop: peerVersion(4),
+      httptools: peerVersion(5),
+      'gunicorn (FastAPI peer)': peerVersion(6),
+      'onnxruntime (Python)': peerVersion(7),
+      'numpy (FastAPI peer)': peerVersion(8),
     },
   };
 }

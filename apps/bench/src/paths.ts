@@ -9,8 +9,16 @@ export const repoRoot: string = fileURLToPath(new URL('../../../', import.meta.u
 /** Where the full run writes `latest.md`, `latest.json` and the chart. */
 export const resultsDir: string = fileURLToPath(new URL('../results/', import.meta.url));
 
-/** The Flask/Gunicorn peer: `app.py`, `train.py`, `gunicorn.conf.py`, `nginx.conf`. */
+/** The Flask/Gunicorn peer (and the nginx.conf both peers run behind): `app.py`, `train.py`, `gunicorn.conf.py`, `nginx.conf`. */
 export const peersDir: string = fileURLToPath(new URL('../peers/', import.meta.url));
+
+/** The FastAPI peer: `app.py`, `gunicorn.conf.py`, `requirements.txt`, `setup-venv.sh`. */
+export const fastapiPeerDir: string = fileURLToPath(new URL('../peers/fastapi/', import.meta.url));
+
+/** The FastAPI peer's interpreter, in the venv `peers/fastapi/setup-venv.sh` creates. */
+export const fastapiPython: string = fileURLToPath(
+  new URL('../peers/fastapi/.venv/bin/python', import.meta.url),
+);
 
 /** The built inference service (`pnpm --filter @modelship/inference build`). */
 export const serviceEntry: string = fileURLToPath(

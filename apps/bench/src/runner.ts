@@ -1,30 +1,11 @@
 import { cpuMeter } from './cpu-time.ts';
 import { sampleMemory, type TreeMemory } from './memory.ts';
-import type { Running } from './stacks.ts';
+import type { Target, TargetId } from './targets.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
-
-/** One thing the load generator hits: a stack, a path and a request body. */
-export interface Target {
-  /** Unique id, e.g. `ours-nginx/1` (stack / rows per request). */
-  readonly id: string;
-  /** Series key for the chart and the ratios, e.g. `ours-nginx`. */
-  readonly stack: string;
-  /** Human description for the report. */
-  readonly label: string;
-  /** `main` targets form the comparison table; `batching` ones the batching floor. */
-  readonly group: 'main' | 'batching';
-  readonly url: string;
-  readonly body: string;
-  /** Records per request. */
-  readonly rows: number;
-  readonly running: Running;
-  /** Checks one answer's JSON (the probe before any load). */
-  readonly check: (answer: unknown) => boolean;
-}
 
 /** One measured wrk run with the memory sampled during it. */
 export interface Measurement {
-  readonly target: string;
+  readonly target: TargetId;
   readonly connections: number;
   readonly round: number;
   readonly load: LoadResult;

@@ -1,16 +1,11 @@
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { renderNginxConf } from '@modelship/k8s';
 import { inheritedEnv } from './config.ts';
-import { peerNginxConf, startNginx } from './nginx.ts';
-import { benchDir, binaries, peersDir, serviceEntry } from './paths.ts';
+import { startNginx } from './nginx.ts';
+import { benchDir, serviceEntry } from './paths.ts';
 import { freePort } from './ports.ts';
 import { type Managed, startProcess, waitForHttp } from './process.ts';
-
-const execFileAsync = promisify(execFile);
 
 /** A running server (and, for proxied stacks, its nginx). */
 export interface Running {
@@ -33,7 +28,8 @@ export interface StackOptions {
   readonly name: string;
 }
 
-async function stopAllOf(...processes: (Managed | undefined)[]): Promise<void> {
+/** Stops processes in order (the proxy before its upstream). */
+export async function stopAllOf(...processes: (Managed | undefined)[]): Promise<void> {
   for (const p of processes) await p?.stop();
 }
 
@@ -163,75 +159,4 @@ export async function withShippedNginx(server: Running, options: StackOptions): 
       await server.stop();
     },
   };
-}
-
-/** Options for {@link startPeer}. */
-export interface PeerOptions extends StackOptions {
-  /** The pickled scikit-learn pipeline written by `peers/train.py`. */
-  readonly modelFile: string;
-  /** A request body the readiness check posts to `/predict_api`. */
-  readonly probeBody: string;
-}
-
-/**
- * Starts the stack we replace: Gunicorn (the tutorial's workers/threads) running the Flask
- * app, waits for its first prediction, then puts the tutorial-style nginx in front.
- */
-export async function startPeer(options: PeerOptions): Promise<Running> {
-  const gunicornPort = await freePort();
-  const gunicorn = startProcess({
-    name: `${options.name}-gunicorn`,
-    command: binaries.python,
-    args: ['-m', 'gunicorn', '-c', join(peersDir, 'gunicorn.conf.py'), 'app:app'],
-    env: {
-      ...inheritedEnv(),
-      PEER_MODEL: options.modelFile,
-      PEER_BIND: `127.0.0.1:${gunicornPort}`,
-    },
-    cwd: peersDir,
-    logDir: options.workDir,
-  });
-  const gunicornUrl = `http://127.0.0.1:${gunicornPort}`;
-  let nginx: Managed | undefined;
-  try {
-    const readyAt = await waitForHttp({
-      url: `${gunicornUrl}/predict_api`,
-      method: 'POST',
-      body: options.probeBody,
-      process: gunicorn,
-    });
-    const listenPort = await freePort();
-    const template = await readFile(join(peersDir, 'nginx.conf'), 'utf8');
-    nginx = await startNginx({
-      name: `${options.name}-nginx`,
-      conf: peerNginxConf(template, listenPort, gunicornPort),
-      workDir: options.workDir,
-    });
-    const url = `http://127.0.0.1:${listenPort}`;
-    await waitForHttp({
-      url: `${url}/predict_api`,
-      method: 'POST',
-      body: options.probeBody,
-      process: nginx,
-    });
-    const proxy = nginx;
-    return {
-      url,
-      app: [gunicorn],
-      proxy,
-      readyMs: readyAt - gunicorn.startedAt,
-      stop: () => stopAllOf(proxy, gunicorn),
-    };
-  } catch (error) {
-    await stopAllOf(nginx, gunicorn);
-    throw error;
-  }
-}
-
-/** Trains the peer's pipeline with `peers/train.py` (about a second) into `modelFile`. */
-export async function trainPeer(csv: string, modelFile: string): Promise<void> {
-  await execFileAsync(binaries.python, [join(peersDir, 'train.py'), csv, modelFile], {
-    cwd: peersDir,
-    env: inheritedEnv(),
-  });
 }

@@ -1,10 +1,11 @@
 import type { Measurement } from './runner.ts';
 import { median, ratio } from './stats.ts';
+import type { StackId, TargetId } from './targets.ts';
 
 /** What the report needs to know about a target besides its measurements. */
 export interface TargetInfo {
-  readonly id: string;
-  readonly stack: string;
+  readonly id: TargetId;
+  readonly stack: StackId;
   readonly label: string;
   readonly group: 'main' | 'batching';
   readonly rows: number;
@@ -104,7 +105,7 @@ export function summarize(
 /** Finds the summary of a target at a concurrency. */
 export function find(
   summaries: readonly Summary[],
-  id: string,
+  id: TargetId,
   connections: number,
 ): Summary | undefined {
   return summaries.find((s) => s.id === id && s.connections === connections);
@@ -117,25 +118,60 @@ export interface Ratio {
   readonly value: number | null;
 }
 
-/** The ratios the report shows, per concurrency: ours/peer and ours/ceiling. */
-export const ratioDefinitions: readonly {
+/** CPU time per request of the whole stack (server + nginx, µs); undefined when not measured. */
+export function totalCpuUs(s: Summary | undefined): number | undefined {
+  if (s?.appCpuUsPerRequest === undefined && s?.proxyCpuUsPerRequest === undefined)
+    return undefined;
+  return (s.appCpuUsPerRequest ?? 0) + (s.proxyCpuUsPerRequest ?? 0);
+}
+
+type RatioDefinition = {
   readonly name: string;
   readonly compute: (s: readonly Summary[], c: number) => number | null;
-}[] = [
-  {
-    name: 'ours/peer req/s, 1 record (nginx both)',
-    compute: (s, c) =>
-      ratio(find(s, 'ours-nginx/1', c)?.requestsPerSec, find(s, 'peer-nginx/1', c)?.requestsPerSec),
-  },
-  {
-    name: 'peer/ours p99, 1 record (nginx both)',
-    compute: (s, c) => ratio(find(s, 'peer-nginx/1', c)?.p99Ms, find(s, 'ours-nginx/1', c)?.p99Ms),
-  },
-  {
-    name: 'ours/peer rows/s, 64 records (nginx both)',
-    compute: (s, c) =>
-      ratio(find(s, 'ours-nginx/64', c)?.rowsPerSec, find(s, 'peer-nginx/64', c)?.rowsPerSec),
-  },
+};
+
+/**
+ * ours against one peer, both through nginx: req/s (higher is better for ours), then p50, p99
+ * and CPU per request as peer/ours (so that above 1 means ours is better too), and records/s
+ * with 64 records per request.
+ */
+function againstPeer(
+  peer: 'peer' | 'fastapi',
+  name: string,
+  one: TargetId,
+  batch: TargetId,
+): RatioDefinition[] {
+  const ours = (s: readonly Summary[], c: number) => find(s, 'ours-nginx/1', c);
+  const theirs = (s: readonly Summary[], c: number) => find(s, one, c);
+  return [
+    {
+      name: `ours/${peer} req/s, 1 record (${name}, nginx both)`,
+      compute: (s, c) => ratio(ours(s, c)?.requestsPerSec, theirs(s, c)?.requestsPerSec),
+    },
+    {
+      name: `${peer}/ours p50, 1 record (${name}, nginx both)`,
+      compute: (s, c) => ratio(theirs(s, c)?.p50Ms, ours(s, c)?.p50Ms),
+    },
+    {
+      name: `${peer}/ours p99, 1 record (${name}, nginx both)`,
+      compute: (s, c) => ratio(theirs(s, c)?.p99Ms, ours(s, c)?.p99Ms),
+    },
+    {
+      name: `${peer}/ours CPU per request, 1 record (${name}, server + nginx)`,
+      compute: (s, c) => ratio(totalCpuUs(theirs(s, c)), totalCpuUs(ours(s, c))),
+    },
+    {
+      name: `ours/${peer} rows/s, 64 records (${name}, nginx both)`,
+      compute: (s, c) =>
+        ratio(find(s, 'ours-nginx/64', c)?.rowsPerSec, find(s, batch, c)?.rowsPerSec),
+    },
+  ];
+}
+
+/** The ratios the report shows, per concurrency: ours against both peers, and against the ceilings. */
+export const ratioDefinitions: readonly RatioDefinition[] = [
+  ...againstPeer('fastapi', 'FastAPI + onnxruntime', 'fastapi-nginx/1', 'fastapi-nginx/64'),
+  ...againstPeer('peer', 'Flask tutorial stack', 'peer-nginx/1', 'peer-nginx/64'),
   {
     name: 'ours/ceiling req/s: nginx → service stack constant (floor)',
     compute: (s, c) =>

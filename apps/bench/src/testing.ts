@@ -1,5 +1,6 @@
 import type { Measurement } from './runner.ts';
 import type { Summary, TargetInfo } from './summarize.ts';
+import type { StackId, TargetId } from './targets.ts';
 import type { LoadResult } from './wrk.ts';
 
 /** A wrk result with the given throughput and p99 (test helper). */
@@ -21,16 +22,19 @@ export function fakeMeasurement(
   p99: number,
   round = 0,
 ): Measurement {
-  return { target, connections, round, load: fakeLoad(requestsPerSec, p99) };
+  return { target: target as TargetId, connections, round, load: fakeLoad(requestsPerSec, p99) };
 }
 
-/** Target infos for the standard target ids (test helper). */
+/**
+ * Target infos for target ids (test helper). Ids are plain strings here, so that tests can
+ * also use made-up ones; the harness itself only knows {@link TargetId}s.
+ */
 export function fakeTargets(ids: readonly string[]): TargetInfo[] {
   return ids.map((id) => {
     const [stack = id, rows = '1'] = id.split('/');
     return {
-      id,
-      stack,
+      id: id as TargetId,
+      stack: stack as StackId,
       label: id,
       group: stack.startsWith('heavy') ? 'batching' : 'main',
       rows: Number(rows),

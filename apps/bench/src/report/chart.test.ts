@@ -17,15 +17,25 @@ describe('benchmarkChart', () => {
   ]);
   const svg = benchmarkChart(summaries, 'title <&>');
 
-  it('draws throughput and p99 for every main target, not the batching ones', () => {
+  it('draws throughput, p50 and p99 for every main target, not the batching ones', () => {
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<polyline /g)).toHaveLength(6);
+    expect(svg.match(/<polyline /g)).toHaveLength(9);
     expect(svg).not.toContain('heavy-batching');
     expect(svg).toContain('title &lt;&amp;&gt;');
   });
 
   it('dashes the 64-record series', () => {
-    expect(svg.match(/<polyline [^>]*stroke-dasharray/g)).toHaveLength(2);
+    expect(svg.match(/<polyline [^>]*stroke-dasharray/g)).toHaveLength(3);
+  });
+
+  it('draws CPU per request (server + nginx) where it was measured', () => {
+    const withCpu = summaries.map((s) =>
+      s.id === 'ours-nginx/1' ? { ...s, appCpuUsPerRequest: 60, proxyCpuUsPerRequest: 20 } : s,
+    );
+    const chart = benchmarkChart(withCpu, 'cpu');
+    expect(chart.match(/<polyline /g)).toHaveLength(10);
+    expect(chart).toContain('1 connections: 80<');
+    expect(svg).toContain('not measured');
   });
 
   it('labels the concurrencies on the x axis', () => {

@@ -1,4 +1,5 @@
-import type { Summary } from '../summarize.ts';
+import { type Summary, totalCpuUs } from '../summarize.ts';
+import type { StackId } from '../targets.ts';
 import type { BenchReport } from './types.ts';
 
 /** A markdown table from a header row and body rows. */
@@ -65,7 +66,7 @@ function ratiosSection(report: BenchReport): string {
 
 function memorySection(report: BenchReport): string {
   const peak = (
-    stack: string,
+    stack: StackId,
     key: 'appPssMiB' | 'appRssMiB' | 'proxyPssMiB',
   ): number | undefined => {
     const values = report.summaries
@@ -116,7 +117,9 @@ function cpuCell(s: Summary): string {
   const proxy = s.proxyCpuUsPerRequest;
   if (app === undefined && proxy === undefined) return '–';
   if (proxy === undefined) return num(app);
-  return app === undefined ? `nginx ${num(proxy)}` : `${num(app)} + ${num(proxy)}`;
+  return app === undefined
+    ? `nginx ${num(proxy)}`
+    : `${num(totalCpuUs(s))} (${num(app)} + ${num(proxy)})`;
 }
 
 /** Renders the report as markdown (the table the README shows). */
@@ -128,7 +131,7 @@ export function renderMarkdown(report: BenchReport): string {
     .join(', ');
   const main = (s: Summary): boolean => s.group === 'main';
   const errors = report.summaries.reduce((sum, s) => sum + s.errors, 0);
-  return `# Benchmark: modelship vs the Flask/Gunicorn stack it replaces
+  return `# Benchmark: modelship vs FastAPI + onnxruntime and the Flask/Gunicorn stack it replaces
 
 Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB,
 kernel ${m.kernel} (load average ${m.loadAverage} at start). ${versions}.
@@ -149,6 +152,10 @@ ${floorsSection(report)}
 
 ${pivot(report.summaries, (s) => num(s.requestsPerSec), main)}
 
+## p50 latency (ms, median of the runs' p50)
+
+${pivot(report.summaries, (s) => num(s.p50Ms), main)}
+
 ## p99 latency (ms, median of the runs' p99)
 
 ${pivot(report.summaries, (s) => num(s.p99Ms), main)}
@@ -161,7 +168,7 @@ ${pivot(
   (s) => main(s) && s.rows > 1,
 )}
 
-## CPU time per request (µs: server + nginx, median)
+## CPU time per request (µs: total (server + nginx), median)
 
 CPU used by each stack's processes during a run divided by the requests served: a cost that,
 unlike throughput, hardly depends on how much CPU the rest of the machine left over.
@@ -169,6 +176,10 @@ unlike throughput, hardly depends on how much CPU the rest of the machine left o
 ${pivot(report.summaries, cpuCell)}
 
 ## Ratios
+
+Against each peer, every ratio reads "ours is N× better": ours/peer for throughput,
+peer/ours for latency and CPU per request. \`peer\` is the Flask tutorial stack, \`fastapi\`
+the FastAPI + onnxruntime one.
 
 ${ratiosSection(report)}
 

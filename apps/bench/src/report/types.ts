@@ -4,10 +4,11 @@ import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
 import type { Measurement } from '../runner.ts';
 import type { Ratio, Summary, TargetInfo } from '../summarize.ts';
+import type { StackId } from '../targets.ts';
 
 /** Time to ready and idle memory of one stack, over several fresh starts. */
 export interface StartupResult {
-  readonly stack: string;
+  readonly stack: StackId;
   readonly label: string;
   /** What "ready" means for this stack. */
   readonly readyCheck: string;

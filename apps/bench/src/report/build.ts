@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchOptions } from '../config.ts';
+import { evaluateFloors } from '../floors.ts';
+import type { Machine } from '../machine.ts';
+import type { ModelAloneResult } from '../model-alone.ts';
+import type { Measurement } from '../runner.ts';
+import { ratios, summarize, type TargetInfo } from '../summarize.ts';
+import type { BodyKind, Target } from '../targets.ts';
+import { benchmarkChart } from './chart.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { BenchReport, StartupResult } from './types.ts';
+
+/** What one run measured, before it is summarized. */
+export interface RunResults {
+  readonly machine: Machine;
+  readonly options: BenchOptions;
+  readonly bodies: Readonly<Record<BodyKind, string>>;
+  readonly targets: readonly Target[];
+  readonly startup: readonly StartupResult[];
+  readonly modelAlone: readonly ModelAloneResult[];
+  readonly measurements: readonly Measurement[];
+}
+
+/** How the run was set up, one line per component, for the reader of the report. */
+function methodLines(results: RunResults): string[] {
+  const { options, machine, bodies } = results;
+  return [
+    `Load generator: wrk ${options.wrkThreads} thread(s), POST with a fixed JSON body, keep-alive connections, 10 s request timeout.`,
+    `No CPU pinning: wrk, nginx, the servers and the peers share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`,
+    `ours: ${options.serviceEntry ? `a service build at ${options.serviceEntry}, not the repository's` : 'the built service, node apps/inference/dist/server.js'} (LOG_LEVEL=info: one JSON log line per request, batching on), behind the nginx.conf rendered by renderNginxConf() from @modelship/k8s (only ports and the temp directory changed).`,
+    "FastAPI peer (the stack a speed-minded Python user would pick): Gunicorn with uvicorn workers (workers = 2 × cores + 1; uvloop, httptools) → FastAPI → pydantic validation generated at startup from the model's schema.json (ranges, integer/float, levels, unknown fields refused) → onnxruntime (1 intra-op thread per worker) on OUR model.onnx, fed the raw fields as the schema's per-field inputs (peers/fastapi/app.py); no access log.",
+    'Flask peer (the tutorial stack): Gunicorn (workers = 2 × cores + 1, threads = 2 × cores) → Flask → scikit-learn pipeline (one-hot, scaling, linear regression) on a per-request pandas DataFrame; no access log.',
+    'Both peers sit behind the same tutorial-style nginx proxy (peers/nginx.conf: no upstream keep-alive).',
+    "ceilings (the same generated nginx config in front of each): the Node ceiling of the floor is OUR service's stack (startService from @modelship/inference: request id, request log, metrics, security headers, JSON body parsing and limits, error handling, lifecycle; bundled model loaded) with /predict answering a constant instead of validating and running the model (src/service-constant-server.ts, run with tsx); informational: a bare Hono app that parses the body and answers a constant (no middleware), and nginx answering its own /nginx-health location (static JSON).",
+    `Bodies: one record (${bodies.one.length} bytes) or {"instances": [64 records]} (${bodies.batch.length} bytes), the same for every stack.`,
+    'CPU per request: CPU time of the server process tree (Gunicorn master and workers; the Node process) and of nginx (master and workers) during a run, from /proc, divided by the requests served.',
+    'Memory: PSS/RSS summed over the process tree (Gunicorn master and workers; the Node process), sampled every 0.5 s during each run; PSS counts shared pages once.',
+  ];
+}
+
+/** Summarizes a run's measurements into the report: medians, ratios, floors. */
+export function buildReport(results: RunResults, chartFile = 'latest.svg'): BenchReport {
+  const targets: TargetInfo[] = results.targets.map(({ id, stack, label, group, rows }) => ({
+    id,
+    stack,
+    label,
+    group,
+    rows,
+  }));
+  const summaries = summarize(targets, results.measurements);
+  const { outDir: _outDir, ...reportedOptions } = results.options;
+  return {
+    machine: results.machine,
+    options: reportedOptions,
+    method: methodLines(results),
+    targets,
+    startup: results.startup,
+    modelAlone: results.modelAlone,
+    summaries,
+    ratios: ratios(summaries),
+    floors: evaluateFloors(summaries),
+    measurements: results.measurements,
+    chartFile,
+  };
+}
+
+/** Files a report was written to. */
+export interface ReportFiles {
+  readonly markdownFile: string;
+  readonly jsonFile: string;
+  readonly chartFile: string;
+}
+
+/** Writes `latest.json`, `latest.md` and the chart into `outDir`. */
+export async function writeReport(report: BenchReport, outDir: string): Promise<ReportFiles> {
+  await mkdir(outDir, { recursive: true });
+  const markdownFile = join(outDir, 'latest.md');
+  const jsonFile = join(outDir, 'latest.json');
+  const chartFile = join(outDir, report.chartFile);
+  const { machine } = report;
+  await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(markdownFile, renderMarkdown(report));
+  await writeFile(
+    chartFile,
+    benchmarkChart(
+      report.summaries,
+      `modelship vs FastAPI + onnxruntime and Flask/Gunicorn, ${machine.date.slice(0, 10)}, ${machine.cores} cores`,
+    ),
+  );
+  return { markdownFile, jsonFile, chartFile };
+}

@@ -10,12 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   allPolicyViolations,
-  findNginx,
   findUnknownFields,
   type KubeObject,
-  nginxConfigTest,
   validateObjects,
 } from '@modelship/k8s/testing';
+import { findNginx, nginxConfigTest } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 

@@ -1,6 +1,7 @@
 import { Agent, get as httpGet } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { insuranceSchema } from '@modelship/insurance-model';
+import { freePort, linearModel, writeModelDir } from '@modelship/testkit';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
@@ -12,7 +13,6 @@ import type { ServedModel } from './model/served-model.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createDeps, type Service, startService } from './service.ts';
 import { memoryLogger } from './testing/fake-deps.ts';
-import { linearModel, writeModelDir } from './testing/fixture-models.ts';
 
 const fixture = linearModel(insuranceSchema);
 const regions = ['northeast', 'northwest', 'southeast', 'southwest'] as const;
@@ -240,14 +240,6 @@ describe('startService with other route modules', () => {
 });
 
 describe('the probe listener and readiness while draining', () => {
-  const freePort = () =>
-    new Promise<number>((resolve) => {
-      const probe = createNetServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
-
   it('answers /healthz and /readyz on PROBE_PORT, nothing else, without log lines', async () => {
     const probePort = await freePort();
     const dir = await writeModelDir(insuranceSchema, fixture.bytes);

@@ -10,9 +10,9 @@ import { Agent, createServer, type IncomingHttpHeaders, request, type Server } f
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findNginx, freePort, nginxConfigTest, stdoutFile } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNginxConf } from './nginx-conf.ts';
-import { findNginx, nginxConfigTest, stdoutFile } from './testing/nginx.ts';
 
 const NGINX = findNginx();
 if (NGINX === undefined)
@@ -86,15 +86,6 @@ function send(
     );
     req.on('error', reject);
     req.end(init.body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
   });
 }
 

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '@modelship/testkit';
 
 /** How the pod's ports are placed on the host's loopback interface. */
 export type PortMode =
@@ -14,19 +14,6 @@ export interface PortMap {
   readonly entries: ReadonlyMap<number, number>;
   /** The host port standing in for a pod port. @throws if the pod port was not mapped. */
   local(podPort: number): number;
-}
-
-/** Asks the kernel for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { insuranceSchema } from '@modelship/insurance-model';
+import { linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linearModel, writeModelDir } from '../testing/fixture-models.ts';
 import { type SpawnedService, spawnService } from '../testing/spawn-service.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

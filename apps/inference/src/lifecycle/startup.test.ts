@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { compileSchema } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
+import { linearModel, writeModelDir } from '@modelship/testkit';
 import { describe, expect, it } from 'vitest';
-import { linearModel, writeModelDir } from '../testing/fixture-models.ts';
 import { spawnService } from '../testing/spawn-service.ts';
 
 /** Runs the service expecting it to refuse to start; returns its CRITICAL log line. */
@@ -47,5 +47,6 @@ describe('startup failures exit non-zero with a clear message and never listen',
     expect(mismatch).toMatch(/no output named "prediction"/);
     expect(badEnv).toMatch(/MAX_BATCH="many"/);
     expect(portInUse).toMatch(/EADDRINUSE/);
-  });
+    // Five service processes start at once: on a loaded 2-core machine that takes seconds.
+  }, 30_000);
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compileSchema, type MatrixLayout, type ModelSchema } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { describe, expect, it } from 'vitest';
-import { linearModel, writeModelDir } from '../testing/fixture-models.ts';
+import { linearModel, writeModelDir } from '@modelship/testkit';
 import { loadModel, ModelLoadError } from './load.ts';
 
 const records = [

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { insuranceModelDir, insuranceSchema } from '@modelship/insurance-model';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { linearModel } from '../testing/fixture-models.ts';
+import { linearModel } from '@modelship/testkit';
 import { readOnnxMetadata, writeOnnxMetadata } from './onnx-metadata.ts';
 
 const { onnx } = onnxProto;

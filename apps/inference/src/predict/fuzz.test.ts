@@ -1,4 +1,5 @@
 import { insuranceSchema } from '@modelship/insurance-model';
+import { linearModel, writeModelDir } from '@modelship/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
@@ -7,7 +8,6 @@ import { loadModel } from '../model/load.ts';
 import type { ServedModel } from '../model/served-model.ts';
 import { createDeps } from '../service.ts';
 import { memoryLogger, validRecord } from '../testing/fake-deps.ts';
-import { linearModel, writeModelDir } from '../testing/fixture-models.ts';
 
 // Random malformed bodies thrown at /predict of an app around a real onnxruntime session:
 // every answer must be a 4xx JSON error (never a 5xx, never a crash), and a valid request

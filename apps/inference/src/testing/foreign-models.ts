@@ -9,8 +9,8 @@ import {
   foreignFixtureDir,
   foreignFixtures,
 } from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { writeModelDir } from '@modelship/testkit';
 import { writeOnnxMetadata } from '../model/onnx-metadata.ts';
-import { writeModelDir } from './fixture-models.ts';
 
 export { type ForeignExpected, foreignExpected, foreignFixtures };
 

@@ -1,5 +1,4 @@
 export { findUnknownFields, type KubeObject, modelModule, validateObjects } from './kube-schema.ts';
-export { findNginx, nginxConfigTest, stdoutFile } from './nginx.ts';
 export {
   allPolicyViolations,
   autoscalerViolations,

@@ -1,5 +1,6 @@
 // The `modelship` command: dispatches to a command module and maps failures to exit codes
 // (0 done, 1 the model or data is at fault, 2 usage), with one message on stderr.
+import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { initCommand } from './commands/init.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -15,6 +16,7 @@ const commands = {
   check: checkCommand,
   stamp: stampCommand,
   serve: serveCommand,
+  build: buildCommand,
   synth: synthCommand,
 } as const;
 
@@ -25,6 +27,7 @@ Commands:
   check DIR                   the server's load checks, without serving
   stamp DIR                   re-stamp the schema fingerprint after editing schema.json
   serve DIR [--port N]        serve the directory with the inference service
+  build DIR --image IMAGE     the service's image with the model inside [--engine E] [--push]
   synth DIR --image IMAGE     the Kubernetes manifests that run it (dist/ENV.k8s.yaml)
 
 Run modelship <command> --help for a command's options and an example.

@@ -1,10 +1,18 @@
 // The container image, built and run for real: a local stand-in for the Dockerfile's base
 // image (no registry is reachable), `podman build` of the unmodified Dockerfile, then the
 // image's metadata, contents and size, and a container that must start as 1000:1000, become
-// ready, predict exactly like the local service and exit 0 on SIGTERM.
+// ready, predict exactly like the local service and exit 0 on SIGTERM. Then `modelship build`
+// of a foreign model's directory from the same Dockerfile: it differs from the bundled image
+// by its model layer only and serves that model's classes.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  foreignExpected,
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forbiddenContents, isTrainingData, productionPackages } from './lib/contents.ts';
 import { exec, execOk } from './lib/exec.ts';
@@ -14,8 +22,10 @@ import {
   containerPid,
   imageConfig,
   imageFiles,
+  imageLayers,
   imageSize,
   runFlags,
+  startContainer,
   waitForExit,
 } from './lib/podman.ts';
 import { assertMet, shouldRun, unmet } from './lib/requirements.ts';
@@ -30,6 +40,10 @@ import {
 const suite = 'the container image test';
 const image = 'localhost/modelship-inference:image-test';
 const container = `modelship-image-test-${process.pid}`;
+/** The image `modelship build` makes of a foreign model's directory, and its container. */
+const modelImage = 'localhost/modelship-churn:image-test';
+const modelContainer = `modelship-churn-image-test-${process.pid}`;
+const cli = join(workspaceRoot, 'apps/cli/bin/modelship.mjs');
 const minutes = 60_000;
 
 const missing = unmet(['podman', 'runc', 'debootstrap', 'npm', 'pnpm', 'tar', 'git'], {
@@ -45,6 +59,7 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
   beforeAll(() => assertMet(suite, missing));
   afterAll(async () => {
     await exec('podman', ['rm', '--force', '--ignore', container]);
+    await exec('podman', ['rm', '--force', '--ignore', modelContainer]);
   });
 
   it(
@@ -235,4 +250,109 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
     },
     5 * minutes,
   );
+
+  describe('of another model (modelship build)', () => {
+    const fixture = foreignFixtures.churnBinary;
+    let modelDir: string;
+    let revision: string;
+
+    beforeAll(async () => {
+      modelDir = join(await mkdtemp(join(tmpdir(), 'modelship-image-model-')), 'churn');
+      await execOk(process.execPath, [
+        cli,
+        'init',
+        join(foreignFixtureDir(fixture), 'model.onnx'),
+        '--data',
+        join(foreignFixtureDir(fixture), 'data.csv'),
+        '--target',
+        'churn',
+        '--name',
+        'churn',
+        '--out',
+        modelDir,
+      ]);
+      revision = (await execOk('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot })).stdout.trim();
+    });
+    afterAll(async () => {
+      if (modelDir) await rm(join(modelDir, '..'), { recursive: true, force: true });
+    });
+
+    it(
+      "builds from the same Dockerfile, sharing every layer but the model's with the bundled image",
+      async () => {
+        const build = await execOk(
+          process.execPath,
+          [cli, 'build', modelDir, '--image', modelImage, '--engine', 'podman'],
+          {
+            echo: true,
+            timeoutMs: 15 * minutes,
+            // the same build arguments as the bundled image's build above: its layers are reused
+            env: { ...process.env, REVISION: revision, BUILDAH_ISOLATION: 'chroot' },
+          },
+        );
+        expect(build.stdout.trim()).toBe(modelImage);
+        const [bundled, model] = [await imageLayers(image), await imageLayers(modelImage)];
+        expect(model).toHaveLength(bundled.length);
+        const differing = model.flatMap((layer, i) => (layer === bundled[i] ? [] : [i]));
+        expect(differing).toHaveLength(1);
+
+        const schema = JSON.parse(await readFile(join(modelDir, 'schema.json'), 'utf8'));
+        const { stdout: stamped } = await execOk(process.execPath, [cli, 'check', modelDir]);
+        const labels = (await imageConfig(modelImage)).Labels ?? {};
+        expect(labels).toMatchObject({
+          'io.modelship.model.name': 'churn',
+          'io.modelship.model.version': schema.model.version,
+          'org.opencontainers.image.revision': revision,
+        });
+        expect(stamped).toContain(`fingerprint ${labels['io.modelship.model.fingerprint']}`);
+
+        // The model directory holds that model's files only, none of the bundled model's.
+        const { stdout } = await execOk('podman', [
+          'run',
+          '--rm',
+          ...runFlags,
+          '--entrypoint',
+          'ls',
+          modelImage,
+          '/app/dist/model',
+        ]);
+        expect(stdout.trim().split('\n')).toEqual(['model-card.md', 'model.onnx', 'schema.json']);
+      },
+      16 * minutes,
+    );
+
+    it(
+      "serves that model by default: scikit-learn's class and probabilities on every fixture row",
+      async () => {
+        const port = await freePort();
+        await startContainer(modelContainer, modelImage, port);
+        const expected = foreignExpected(fixture);
+        const classes = expected.classes ?? [];
+        for (const [i, record] of expected.records.entries()) {
+          const res = await fetch(`http://127.0.0.1:${port}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(record),
+          });
+          expect(res.status).toBe(200);
+          const body = (await res.json()) as {
+            prediction: string;
+            probabilities: Record<string, number>;
+            model: { name: string };
+          };
+          expect(body.model.name).toBe('churn');
+          expect(body.prediction).toBe(expected.labels?.[i]);
+          expect(Object.keys(body.probabilities)).toEqual(classes.map(String));
+          classes.forEach((label, j) => {
+            const want = expected.probabilities?.[i]?.[j] as number;
+            expect(Math.abs((body.probabilities[String(label)] as number) - want)).toBeLessThan(
+              1e-5,
+            );
+          });
+        }
+        await execOk('podman', ['rm', '--force', modelContainer]);
+      },
+      5 * minutes,
+    );
+  });
 });

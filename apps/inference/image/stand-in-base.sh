@@ -25,8 +25,12 @@ force=false
 log() { printf '[stand-in-base] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# The image reference is read from the Dockerfile so the two cannot drift apart.
-mapfile -t refs < <(awk 'toupper($1) == "FROM" { print $2 }' "$dockerfile" | sort -u)
+# The image reference is read from the Dockerfile so the two cannot drift apart: every FROM
+# that names an image (not `scratch`, not an earlier stage's name).
+mapfile -t refs < <(awk 'toupper($1) == "FROM" {
+    if ($2 != "scratch" && !($2 in stages)) print $2
+    if (toupper($3) == "AS") stages[$4] = 1
+  }' "$dockerfile" | sort -u)
 [ "${#refs[@]}" -eq 1 ] || die "expected every FROM line of $dockerfile to name one image, found: ${refs[*]}"
 ref=${refs[0]}
 case "$ref" in

@@ -244,7 +244,7 @@ describe('modelship init on bad input: a clear message, exit 1 or 2, nothing wri
 });
 
 describe('usage', () => {
-  it.each(['init', 'check', 'stamp', 'serve', 'synth'])(
+  it.each(['init', 'check', 'stamp', 'serve', 'synth', 'build'])(
     '%s --help prints its usage and an example',
     async (command) => {
       const result = await run([command, '--help']);

@@ -1,6 +1,7 @@
 // podman as the image tests use it: the run flags this kind of machine needs, an image's
 // size and layers, its files, and a container's process.
 import { exec, execOk } from './exec.ts';
+import { waitUntilReady } from './http.ts';
 
 /**
  * Flags for `podman run` here: runc (crun cannot run containers on this host's hybrid
@@ -104,4 +105,52 @@ export async function waitForExit(
   const result = await exec('podman', ['wait', container], { timeoutMs });
   if (result.code !== 0) return undefined;
   return Number(result.stdout.trim());
+}
+
+/** Every layer digest of an image's root file system, bottom first. */
+export async function imageLayers(image: string): Promise<string[]> {
+  const { stdout } = await execOk('podman', [
+    'image',
+    'inspect',
+    '--format',
+    '{{json .RootFS.Layers}}',
+    image,
+  ]);
+  return JSON.parse(stdout) as string[];
+}
+
+/**
+ * Starts `image` detached as `name` on the host network, bound to 127.0.0.1:`port`, and
+ * resolves once `/readyz` answers 200 (rejecting with the container's logs if it stops).
+ */
+export async function startContainer(name: string, image: string, port: number): Promise<void> {
+  await execOk('podman', [
+    'run',
+    '--detach',
+    '--name',
+    name,
+    ...runFlags,
+    '--network',
+    'host',
+    '--env',
+    `PORT=${port}`,
+    '--env',
+    'HOST=127.0.0.1',
+    image,
+  ]);
+  await waitUntilReady(`http://127.0.0.1:${port}`, {
+    timeoutMs: 120_000,
+    check: async () => {
+      const { stdout } = await execOk('podman', [
+        'inspect',
+        '--format',
+        '{{.State.Running}}',
+        name,
+      ]);
+      if (stdout.trim() !== 'true') {
+        const logs = await exec('podman', ['logs', name]);
+        throw new Error(`the container stopped:\n${logs.stdout}${logs.stderr}`);
+      }
+    },
+  });
 }

@@ -34,14 +34,19 @@ export function bannedPackageNames(allowed: ReadonlySet<string>): string[] {
   return [...new Set([...alwaysBanned, ...dev.filter((name) => !allowedNames.has(name))])];
 }
 
-/** The image that apps/inference/Dockerfile builds FROM (every stage names the same one). */
+/**
+ * The image that apps/inference/Dockerfile builds FROM (every stage that starts from an image
+ * names the same one; `scratch` and earlier stages' names are not images).
+ */
 export function dockerfileBaseImage(): string {
-  const refs = new Set(
-    readFileSync(`${appDir}Dockerfile`, 'utf8')
-      .split('\n')
-      .map((line) => /^FROM\s+(\S+)/i.exec(line.trim())?.[1])
-      .filter((ref): ref is string => ref !== undefined),
-  );
+  const stages = new Set<string>(['scratch']);
+  const refs = new Set<string>();
+  for (const line of readFileSync(`${appDir}Dockerfile`, 'utf8').split('\n')) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line.trim());
+    if (!from?.[1]) continue;
+    if (!stages.has(from[1])) refs.add(from[1]);
+    if (from[2]) stages.add(from[2]);
+  }
   const [ref, ...others] = refs;
   if (!ref || others.length > 0)
     throw new Error(`expected one base image, found ${[...refs].join(', ')}`);

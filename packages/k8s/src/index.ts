@@ -6,7 +6,7 @@ export {
 } from './image-reference.ts';
 export { InferenceWorkload } from './inference-workload.ts';
 export { ANNOTATION_PREFIX, NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
-export { renderNginxConf } from './nginx-conf.ts';
+export { readNginxConfOptions, renderNginxConf } from './nginx-conf.ts';
 export {
   GOOGLE_LOAD_BALANCER_CIDRS,
   type NginxConfOptions,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { OPERATIONAL_ROUTES, POD_PORTS } from '@modelship/contract';
 import {
   assertCidr,
@@ -50,6 +51,12 @@ export interface NginxRealIpOptions {
 export interface NginxConfOptions {
   /** Port nginx listens on (the only port the Service targets). @default 8080 */
   readonly listenPort?: number;
+  /**
+   * The address nginx's servers bind, or every interface. A pod has its own network namespace
+   * and binds every interface; a harness on a shared machine binds loopback.
+   * @default undefined (every interface)
+   */
+  readonly listenAddress?: string;
   /** Address of the inference service. @default '127.0.0.1' */
   readonly upstreamHost?: string;
   /** Port of the inference service. @default 8081 */
@@ -142,7 +149,10 @@ export interface NginxConfOptions {
 }
 
 /** {@link NginxConfOptions} with every default applied. */
-export type ResolvedNginxConfOptions = Required<Omit<NginxConfOptions, 'realIp' | 'rateLimit'>> & {
+export type ResolvedNginxConfOptions = Required<
+  Omit<NginxConfOptions, 'realIp' | 'rateLimit' | 'listenAddress'>
+> & {
+  readonly listenAddress: string | undefined;
   readonly realIp: Required<NginxRealIpOptions> | false;
   readonly rateLimit: Required<NginxRateLimitOptions> | undefined;
 };
@@ -172,13 +182,16 @@ export const NGINX_DEFAULTS = {
   logProbes: false,
   metricsPath: OPERATIONAL_ROUTES.metrics,
   metricsPort: POD_PORTS.metrics,
-} as const satisfies Required<Omit<NginxConfOptions, 'realIp' | 'rateLimit' | 'drainFile'>>;
+} as const satisfies Required<
+  Omit<NginxConfOptions, 'realIp' | 'rateLimit' | 'drainFile' | 'listenAddress'>
+>;
 
 /**
  * The options `InferenceWorkload` derives from its other props (the pod's ports, the service's
  * body limit, the metrics section): listed once, for the props' type and the runtime check.
  */
 export const DERIVED_NGINX_OPTIONS = [
+  'listenAddress',
   'listenPort',
   'upstreamHost',
   'upstreamPort',
@@ -219,6 +232,7 @@ export function resolveNginxConfOptions(
             zoneSizeMiB: rate.zoneSizeMiB ?? 10,
           },
     drainFile: options.drainFile ?? `${tempDir.replace(/\/$/, '')}/modelship-draining`,
+    listenAddress: options.listenAddress,
   };
   validate(resolved, (name) => `${prefix}${name}`);
   return resolved;
@@ -227,6 +241,9 @@ export function resolveNginxConfOptions(
 function validate(o: ResolvedNginxConfOptions, at: (name: string) => string): void {
   assertPort(at('listenPort'), o.listenPort);
   assertPort(at('upstreamPort'), o.upstreamPort);
+  if (o.listenAddress !== undefined && isIP(o.listenAddress.replace(/^\[(.*)\]$/, '$1')) === 0) {
+    fail(at('listenAddress'), o.listenAddress, 'must be an IP address');
+  }
   if (!/^[A-Za-z0-9.\-:[\]]+$/.test(o.upstreamHost)) {
     fail(at('upstreamHost'), o.upstreamHost, 'must be a host name or IP address');
   }

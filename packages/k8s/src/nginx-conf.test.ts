@@ -1,6 +1,6 @@
 import { ERROR_CODES, errorBodySchema } from '@modelship/contract';
 import { describe, expect, it } from 'vitest';
-import { renderNginxConf } from './nginx-conf.ts';
+import { readNginxConfOptions, renderNginxConf } from './nginx-conf.ts';
 import { block, d, quote, renderNodes } from './nginx-directives.ts';
 
 /** The body of the first block whose header starts with `header` (one level of braces). */
@@ -216,5 +216,25 @@ describe("nginx's own errors use the service's error contract", () => {
       const code = body.error.code as keyof typeof ERROR_CODES;
       expect({ code, status: Number(status) }).toEqual({ code, status: ERROR_CODES[code] });
     }
+  });
+});
+
+describe('a rendered configuration records its options', () => {
+  it('reads them back, and renders the same text from them', () => {
+    const conf = renderNginxConf({ workerProcesses: 1, rateLimit: { requestsPerSecond: 3 } });
+    const options = readNginxConfOptions(conf);
+    expect(options).toMatchObject({ workerProcesses: 1, rateLimit: { requestsPerSecond: 3 } });
+    expect(renderNginxConf(options)).toBe(conf);
+    const moved = renderNginxConf({ ...options, listenAddress: '127.0.0.1', listenPort: 18080 });
+    expect(moved).toContain('listen 127.0.0.1:18080 default_server;');
+  });
+
+  it('refuses a configuration edited by hand, or not rendered at all', () => {
+    const conf = renderNginxConf();
+    expect(() =>
+      readNginxConfOptions(conf.replace('worker_processes 2;', 'worker_processes 4;')),
+    ).toThrow(/differs from what its recorded options render/);
+    expect(() => readNginxConfOptions('events {}')).toThrow(/not a configuration rendered/);
+    expect(() => renderNginxConf({ listenAddress: 'localhost' })).toThrow("'listenAddress'");
   });
 });

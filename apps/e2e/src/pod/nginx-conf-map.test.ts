@@ -1,3 +1,4 @@
+import { renderNginxConf } from '@modelship/k8s';
 import { describe, expect, it } from 'vitest';
 import { mapNginxConf } from './nginx-conf-map.ts';
 import { createPathMap } from './path-map.ts';
@@ -8,53 +9,43 @@ const ports: PortMap = {
   entries: new Map([
     [8080, 41000],
     [8081, 41001],
+    [9090, 41002],
   ]),
-  local: (port) => ({ 8080: 41000, 8081: 41001 })[port] ?? Number.NaN,
+  local: (port) => ({ 8080: 41000, 8081: 41001, 9090: 41002 })[port] ?? Number.NaN,
 };
 const paths = createPathMap([{ mountPath: '/tmp', hostPath: '/h/tmp' }]);
 
 describe('mapNginxConf', () => {
-  it('moves listen ports and loopback upstreams to their host ports, on 127.0.0.1', () => {
-    const conf = [
-      'pid /tmp/nginx.pid;',
-      'upstream app {',
-      '  server 127.0.0.1:8081;',
-      '  keepalive 32;',
-      '}',
-      'server {',
-      '  listen 8080 default_server;',
-      '  listen [::]:8080;',
-      '  listen 9999;',
-      '  proxy_pass http://localhost:8081/x;',
-      '  return 200 "port 8080 stays in text";',
-      '}',
-    ].join('\n');
-    const mapped = mapNginxConf(conf, paths, ports);
-    expect(mapped.text.split('\n')).toEqual([
-      'pid /h/tmp/nginx.pid;',
-      'upstream app {',
-      '  server 127.0.0.1:41001;',
-      '  keepalive 32;',
-      '}',
-      'server {',
-      '  listen 127.0.0.1:41000 default_server;',
-      '  listen [::1]:41000;',
-      '  listen 9999;',
-      '  proxy_pass http://localhost:41001/x;',
-      '  return 200 "port 8080 stays in text";',
-      '}',
-    ]);
-    expect(mapped.changes.map((change) => change.line)).toEqual([1, 3, 7, 8, 10]);
-    expect(mapped.changes[1]).toEqual({
-      line: 3,
-      before: '  server 127.0.0.1:8081;',
-      after: '  server 127.0.0.1:41001;',
-    });
+  it('renders the shipped configuration again with host ports on loopback and mounted paths', () => {
+    const shipped = renderNginxConf({ workerProcesses: 1, bodyLimitBytes: 4096 });
+    const mapped = mapNginxConf(shipped, paths, ports);
+    expect(mapped.text).toContain('listen 127.0.0.1:41000 default_server;');
+    expect(mapped.text).toContain('listen 127.0.0.1:41002;');
+    expect(mapped.text).toContain('server 127.0.0.1:41001;');
+    expect(mapped.text).toContain('pid /h/tmp/nginx.pid;');
+    expect(mapped.text).toContain('if (-f /h/tmp/modelship-draining) {');
+    // Everything the pod's environment does not decide stays as shipped.
+    expect(mapped.text).toContain('worker_processes 1;');
+    expect(mapped.text).toContain('client_max_body_size 4096;');
+    const changed = mapped.changes.map((change) => change.after.trim().split(' ')[0]);
+    expect(new Set(changed)).toEqual(
+      new Set([
+        '#',
+        'pid',
+        'client_body_temp_path',
+        'proxy_temp_path',
+        'fastcgi_temp_path',
+        'uwsgi_temp_path',
+        'scgi_temp_path',
+        'server',
+        'listen',
+        'if',
+      ]),
+    );
   });
 
-  it('changes nothing when the ports are kept as in the manifest and nothing is mounted', () => {
-    const same: PortMap = { mode: 'manifest', entries: new Map(), local: (port) => port };
-    const conf = 'server { listen 8080; location / { proxy_pass http://127.0.0.1:8081; } }';
-    expect(mapNginxConf(conf, createPathMap([]), same)).toEqual({ text: conf, changes: [] });
+  it('refuses a configuration that its recorded options do not render (edited by hand)', () => {
+    const edited = renderNginxConf().replace('keepalive 32;', 'keepalive 64;');
+    expect(() => mapNginxConf(edited, paths, ports)).toThrow(/differs from what its recorded/);
   });
 });

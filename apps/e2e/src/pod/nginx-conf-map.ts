@@ -1,3 +1,4 @@
+import { readNginxConfOptions, renderNginxConf } from '@modelship/k8s';
 import type { PathMap } from './path-map.ts';
 import type { PortMap } from './port-map.ts';
 
@@ -14,29 +15,25 @@ export interface MappedConf {
   readonly changes: readonly ConfChange[];
 }
 
-const LOOPBACK = '(127\\.0\\.0\\.1|localhost|\\[::1\\])';
-
 /**
- * Maps a shipped nginx.conf onto the local pod, changing only what the pod's environment
- * decides: absolute paths under the container's mounts (emptyDir folders), the ports of
- * `listen` directives (bound to loopback, 127.0.0.1 or [::1], on their host port) and
- * loopback addresses such as the upstream `127.0.0.1:8081` (moved to the service's host
- * port). Every other byte stays.
+ * The shipped nginx.conf for the local pod: rendered again by `renderNginxConf` from the
+ * options the ConfigMap's configuration records (which must render it exactly), changing only
+ * what the pod's environment decides: the ports (each moved to its host port, bound to
+ * loopback) and the paths under the container's mounts (emptyDir folders).
  */
 export function mapNginxConf(text: string, paths: PathMap, ports: PortMap): MappedConf {
-  const mapped = paths
-    .mapText(text)
-    .replace(
-      /^(\s*listen\s+)(?:(\[[^\]]*\]|[\w.-]+):)?(\d+)(?=[\s;])/gm,
-      (match, prefix: string, address: string | undefined, port: string) => {
-        if (!ports.entries.has(Number(port))) return match;
-        const loopback = address?.startsWith('[') ? '[::1]' : '127.0.0.1';
-        return `${prefix}${loopback}:${ports.local(Number(port))}`;
-      },
-    )
-    .replace(new RegExp(`(?<![\\w.])${LOOPBACK}:(\\d+)\\b`, 'g'), (match, host, port) =>
-      ports.entries.has(Number(port)) ? `${host}:${ports.local(Number(port))}` : match,
-    );
+  const o = readNginxConfOptions(text);
+  const port = (podPort: number) => (ports.entries.has(podPort) ? ports.local(podPort) : podPort);
+  const mapped = renderNginxConf({
+    ...o,
+    listenAddress: '127.0.0.1',
+    listenPort: port(o.listenPort),
+    upstreamPort: port(o.upstreamPort),
+    metricsPort: o.metricsPort === false ? false : port(o.metricsPort),
+    tempDir: paths.mapPath(o.tempDir),
+    drainFile: o.drainFile === false ? false : paths.mapPath(o.drainFile),
+    accessLogPath: paths.mapPath(o.accessLogPath),
+  });
   const before = text.split('\n');
   const after = mapped.split('\n');
   const changes = after.flatMap((line, index) =>

@@ -1,7 +1,8 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { usageError } from './errors.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** A command's flags, as `util.parseArgs` takes them. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
 /** The parsed command line of one command. */
 export interface ParsedArgs {
@@ -18,7 +19,7 @@ export interface ParsedArgs {
 export function parseCommandArgs(
   command: string,
   argv: readonly string[],
-  options: Options,
+  options: CommandOptions,
 ): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({

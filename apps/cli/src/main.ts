@@ -1,11 +1,11 @@
 // The `modelship` command: dispatches to a command module and maps failures to exit codes
 // (0 done, 1 the model or data is at fault, 2 usage), with one message on stderr.
-import { buildCommand } from './commands/build.ts';
-import { checkCommand } from './commands/check.ts';
-import { initCommand } from './commands/init.ts';
-import { serveCommand } from './commands/serve.ts';
-import { stampCommand } from './commands/stamp.ts';
-import { synthCommand } from './commands/synth.ts';
+import { buildCommand, buildOptions } from './commands/build.ts';
+import { checkCommand, checkOptions } from './commands/check.ts';
+import { initCommand, initOptions } from './commands/init.ts';
+import { serveCommand, serveOptions } from './commands/serve.ts';
+import { stampCommand, stampOptions } from './commands/stamp.ts';
+import { synthCommand, synthOptions } from './commands/synth.ts';
 import { CliError, ExitCode } from './errors.ts';
 import type { CommandIo } from './io.ts';
 
@@ -19,6 +19,16 @@ const commands = {
   build: buildCommand,
   synth: synthCommand,
 } as const;
+
+/** Every command's flags, for tools that check command lines (the README's, in its test). */
+export const commandOptions = {
+  init: initOptions,
+  check: checkOptions,
+  stamp: stampOptions,
+  serve: serveOptions,
+  build: buildOptions,
+  synth: synthOptions,
+} as const satisfies Record<keyof typeof commands, unknown>;
 
 export const mainHelp = `Usage: modelship <command> [options]
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_FILE, SCHEMA_FILE } from '@modelship/inference';
 import { parseImageReference } from '@modelship/k8s';
-import { parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
@@ -104,13 +104,16 @@ function runEngine(engine: Engine, args: readonly string[], io: CommandIo): Prom
   });
 }
 
+/** The flags of `modelship build` (besides `--help`). */
+export const buildOptions = {
+  image: { type: 'string' },
+  engine: { type: 'string' },
+  push: { type: 'boolean' },
+} satisfies CommandOptions;
+
 /** `modelship build`. */
 export async function buildCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('build', argv, {
-    image: { type: 'string' },
-    engine: { type: 'string' },
-    push: { type: 'boolean' },
-  });
+  const args = parseCommandArgs('build', argv, buildOptions);
   if (args.values.help) {
     io.out(buildHelp);
     return 0;

@@ -1,4 +1,4 @@
-import { parseCommandArgs } from '../args.ts';
+import { type CommandOptions, parseCommandArgs } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
@@ -13,9 +13,12 @@ Exit 0 when the server would serve it, 1 when not.
 Example:
   modelship check models/churn`;
 
+/** The flags of `modelship check` (besides `--help`). */
+export const checkOptions = {} satisfies CommandOptions;
+
 /** `modelship check`. */
 export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('check', argv, {});
+  const args = parseCommandArgs('check', argv, checkOptions);
   if (args.values.help) {
     io.out(checkHelp);
     return 0;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { compileSchema, FINGERPRINT_METADATA_KEY } from '@modelship/feature-schema';
 import { loadModel, ModelLoadError, writeOnnxMetadata } from '@modelship/inference';
-import { parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { checkColumns, type DataTable, readDataTable } from '../infer/data.ts';
 import { describeGraph } from '../infer/graph.ts';
@@ -43,16 +43,19 @@ function defaultName(path: string): string {
 
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/** The flags of `modelship init` (besides `--help`). */
+export const initOptions = {
+  out: { type: 'string' },
+  data: { type: 'string' },
+  target: { type: 'string' },
+  name: { type: 'string' },
+  version: { type: 'string' },
+  force: { type: 'boolean' },
+} satisfies CommandOptions;
+
 /** `modelship init`. */
 export async function initCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('init', argv, {
-    out: { type: 'string' },
-    data: { type: 'string' },
-    target: { type: 'string' },
-    name: { type: 'string' },
-    version: { type: 'string' },
-    force: { type: 'boolean' },
-  });
+  const args = parseCommandArgs('init', argv, initOptions);
   if (args.values.help) {
     io.out(initHelp);
     return 0;

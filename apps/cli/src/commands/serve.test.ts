@@ -24,7 +24,8 @@ async function freePort(): Promise<number> {
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 150 && child.exitCode === null; i++) {
+  // up to a minute: two tsx processes start on a shared, sometimes saturated machine
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
     try {
       if ((await fetch(url)).status === 200) return;
     } catch {
@@ -65,5 +66,5 @@ describe('modelship serve', () => {
     expect(await res.json()).toBe(expected.labels?.[0]);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 90_000);
 });

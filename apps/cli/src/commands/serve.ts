@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 
@@ -22,9 +22,12 @@ const serviceEntry = fileURLToPath(
   new URL('src/index.ts', import.meta.resolve('@modelship/inference/package.json')),
 );
 
+/** The flags of `modelship serve` (besides `--help`). */
+export const serveOptions = { port: { type: 'string' } } satisfies CommandOptions;
+
 /** `modelship serve`: runs the service as a child process until it exits. */
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('serve', argv, { port: { type: 'string' } });
+  const args = parseCommandArgs('serve', argv, serveOptions);
   if (args.values.help) {
     io.out(serveHelp);
     return 0;

@@ -8,7 +8,7 @@ import {
   SCHEMA_FILE,
   writeOnnxMetadata,
 } from '@modelship/inference';
-import { parseCommandArgs } from '../args.ts';
+import { type CommandOptions, parseCommandArgs } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 import { replaceFile } from '../write-dir.ts';
@@ -21,9 +21,12 @@ then checks the directory as the server would.
 Example:
   modelship stamp models/churn`;
 
+/** The flags of `modelship stamp` (besides `--help`). */
+export const stampOptions = {} satisfies CommandOptions;
+
 /** `modelship stamp`. */
 export async function stampCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('stamp', argv, {});
+  const args = parseCommandArgs('stamp', argv, stampOptions);
   if (args.values.help) {
     io.out(stampHelp);
     return 0;

@@ -7,7 +7,7 @@ import {
   NAMESPACE_NAME,
 } from '@modelship/charts/src/config.ts';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '@modelship/charts/src/environments.ts';
-import { parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
@@ -50,15 +50,18 @@ function checkManifestsOut(out: string): void {
   }
 }
 
+/** The flags of `modelship synth` (besides `--help`). */
+export const synthOptions = {
+  image: { type: 'string' },
+  env: { type: 'string' },
+  out: { type: 'string' },
+  name: { type: 'string' },
+  namespace: { type: 'string' },
+} satisfies CommandOptions;
+
 /** `modelship synth`. */
 export async function synthCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('synth', argv, {
-    image: { type: 'string' },
-    env: { type: 'string' },
-    out: { type: 'string' },
-    name: { type: 'string' },
-    namespace: { type: 'string' },
-  });
+  const args = parseCommandArgs('synth', argv, synthOptions);
   if (args.values.help) {
     io.out(synthHelp);
     return 0;

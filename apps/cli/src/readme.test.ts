@@ -1,0 +1,153 @@
+// The README's "Deploy your own model" block, kept true: every `pnpm modelship` line parses
+// with the command's own flags, and the block runs (init, check, build with a stand-in engine,
+// synth) on the foreign churn fixture, which has the columns of the README's training script.
+
+import { readFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { loadModel } from '@modelship/inference';
+import { describe, expect, it } from 'vitest';
+import { parseCommandArgs } from './args.ts';
+import { commandOptions } from './main.ts';
+import { run } from './testing.ts';
+
+const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+
+/** The first ```sh block under `## <title>`. */
+function shBlock(title: string): string {
+  const section = README.split(/^## /m).find((s) => s.startsWith(`${title}\n`));
+  const block = section?.match(/^```sh\n([\s\S]*?)^```$/m)?.[1];
+  if (block === undefined) throw new Error(`README: no \`\`\`sh block under "## ${title}"`);
+  return block;
+}
+
+/** Shell lines with continuations joined, here-documents and comments dropped. */
+function lines(block: string): string[] {
+  const out: string[] = [];
+  let heredoc: string | undefined;
+  for (const line of block.replace(/\\\n\s*/g, ' ').split('\n')) {
+    if (heredoc !== undefined) {
+      if (line === heredoc) heredoc = undefined;
+      continue;
+    }
+    heredoc = /<<'?(\w+)'?/.exec(line)?.[1];
+    const code = line.replace(/(^|\s)#.*$/, '').trim();
+    if (code) out.push(code);
+  }
+  return out;
+}
+
+/** Words of one command line: quotes removed, `$VAR`, `${VAR}` and a leading `~` expanded. */
+function words(line: string, vars: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  const expand = (text: string) =>
+    text.replace(/\$\{?(\w+)\}?/g, (_, name: string) => {
+      const value = vars[name];
+      if (value === undefined)
+        throw new Error(`README: $${name} is used before it is set: ${line}`);
+      return value;
+    });
+  for (const [word] of line.matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"]+)+/g)) {
+    let value = '';
+    for (const [segment] of word.matchAll(/'[^']*'|"[^"]*"|[^'"]+/g)) {
+      if (segment.startsWith("'")) value += segment.slice(1, -1);
+      else if (segment.startsWith('"')) value += expand(segment.slice(1, -1));
+      else
+        value += expand(value === '' ? segment.replace(/^~(?=\/|$)/, vars.HOME ?? '~') : segment);
+    }
+    out.push(value);
+  }
+  return out;
+}
+
+/** Variables the blocks export (`export A=x B="y"`), in order, each expanded when set. */
+function exported(block: string, vars: Record<string, string>): void {
+  for (const line of lines(block)) {
+    if (!line.startsWith('export ') || line.includes('$(')) continue;
+    for (const word of words(line.slice('export '.length), vars)) {
+      const [name, ...value] = word.split('=');
+      if (name) vars[name] = value.join('=');
+    }
+  }
+}
+
+const block = shBlock('Deploy your own model');
+const modelshipLines = lines(block).filter((l) => l.startsWith('pnpm modelship '));
+
+describe("the README's Deploy your own model", () => {
+  it('uses every step of the path: init, check, serve, build, synth', () => {
+    expect(modelshipLines.map((l) => l.split(/\s+/)[2])).toEqual([
+      'init',
+      'check',
+      'serve',
+      'build',
+      'synth',
+    ]);
+    expect(block).toMatch(/^kubectl apply -f dist\/$/m);
+    expect(block).toMatch(/^pip install scikit-learn .*skl2onnx/m);
+    expect(block).toMatch(/options=\{LogisticRegression: \{"zipmap": (True|False)\}\}/);
+  });
+
+  it.each(modelshipLines)('%s: flags the command accepts, one directory', (line) => {
+    const vars = { HOME: '/home/user' };
+    exported(shBlock('Deploy to GKE'), vars);
+    exported(block, vars);
+    const [, , command, ...args] = words(line.replace(/\s*&$/, ''), vars);
+    const options = commandOptions[command as keyof typeof commandOptions];
+    expect(options, `modelship has no command ${command}`).toBeDefined();
+    const parsed = parseCommandArgs(command as string, args, options);
+    expect(parsed.positionals).toHaveLength(1);
+  });
+
+  it('runs on a model with the same columns, from init to the manifests', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'modelship-readme-'));
+    const fixture = foreignFixtureDir(foreignFixtures.churnBinary);
+    await mkdir(join(home, 'churn'));
+    await copyFile(join(fixture, 'model.onnx'), join(home, 'churn', 'churn.onnx'));
+    await copyFile(join(fixture, 'data.csv'), join(home, 'churn', 'churn.csv'));
+    // a stand-in `docker` that builds and pushes nothing (podman.image-test builds for real)
+    const bin = join(home, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker'), '#!/bin/sh\nexit 0\n');
+    await chmod(join(bin, 'docker'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    const vars: Record<string, string> = { HOME: home };
+    exported(shBlock('Deploy to GKE'), vars);
+    exported(block, vars);
+    try {
+      for (const line of modelshipLines) {
+        const [, , ...argv] = words(line, vars);
+        if (argv[0] === 'serve') continue; // serve.test.ts serves a directory for real
+        const result = await run(argv, home);
+        expect(result.code, `${line}\n${result.err}`).toBe(0);
+      }
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(await readdir(join(home, 'dist'))).toEqual(['gke.k8s.yaml']);
+    const manifests = readFileSync(join(home, 'dist', 'gke.k8s.yaml'), 'utf8');
+    // the names the block's kubectl commands use
+    for (const name of block.matchAll(/(deployment|service)[/ ](\w+)/g)) {
+      expect(manifests).toMatch(
+        new RegExp(
+          `kind: ${name[1] === 'service' ? 'Service' : 'Deployment'}\\n(.*\\n)*?  name: ${name[2]}\\n`,
+        ),
+      );
+    }
+    expect(manifests).toContain(`namespace: ${vars.NAMESPACE}`);
+    // the curl's record is valid for the model init made
+    const model = await loadModel({ dir: join(home, 'churn', 'model') });
+    for (const body of block.matchAll(/-d '(\{.*\})'/g)) {
+      expect(model.compiled.validate(JSON.parse(body[1] as string)).ok).toBe(true);
+      const [prediction] = await model.run([JSON.parse(body[1] as string)]);
+      expect(prediction).toMatchObject({ label: expect.stringMatching(/^(no|yes)$/) });
+    }
+    await model.release();
+  }, 60_000);
+});

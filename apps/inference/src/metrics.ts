@@ -1,3 +1,4 @@
+import { SERVICE_METRICS } from '@modelship/contract';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Options of {@link createMetrics}. */
@@ -69,20 +70,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ...(predictedClasses ? { predictedClasses } : {}),
     registry,
     httpRequests: new Counter({
-      name: 'http_requests_total',
+      name: SERVICE_METRICS.requests,
       help: 'HTTP requests answered, by route template and status code.',
       labelNames: ['method', 'route', 'status'],
       registers,
     }),
     httpDuration: new Histogram({
-      name: 'http_request_duration_seconds',
+      name: SERVICE_METRICS.requestDuration,
       help: 'Time from receiving a request to its response, by route template and status code.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     httpInFlight: new Gauge({
-      name: 'http_requests_in_flight',
+      name: SERVICE_METRICS.inFlight,
       help: 'HTTP requests received and not yet answered.',
       registers,
     }),

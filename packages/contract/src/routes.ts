@@ -28,3 +28,16 @@ export const POD_PORTS = {
   /** nginx's metrics-only server: the service's `/metrics` for in-cluster scrapers. */
   metrics: 9090,
 } as const;
+
+/**
+ * The service's Prometheus metrics that others read by name: the autoscaler (scaling on
+ * requests instead of CPU) and the alerting rules.
+ */
+export const SERVICE_METRICS = {
+  /** Counter of requests answered, labelled `method`, `route`, `status`. */
+  requests: 'http_requests_total',
+  /** Histogram of request durations in seconds, labelled like `requests`. */
+  requestDuration: 'http_request_duration_seconds',
+  /** Gauge of requests received and not yet answered. */
+  inFlight: 'http_requests_in_flight',
+} as const;

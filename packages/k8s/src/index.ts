@@ -38,11 +38,12 @@ export {
   type IngressOptions,
   type MetricsOptions,
   type ModelMetadata,
+  type RequestAutoscalingOptions,
   type ResourceAmounts,
   type ServiceOptions,
   type TopologySpreadOptions,
 } from './workload-props.ts';
-export { AUTOSCALED_CONTAINER } from './workload-scaling.ts';
+export { AUTOSCALED_CONTAINER, managedPrometheusMetric } from './workload-scaling.ts';
 export type { WorkloadSettings } from './workload-settings.ts';
 export {
   resolveTermination,

@@ -13,6 +13,10 @@ function synth(ingress: boolean): KubeObject[] {
     service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
     nginx: { rateLimit: { requestsPerSecond: 10 } },
     metrics: { podMonitoring: ingress, scraperNamespaces: ['gmp-system', 'monitoring'] },
+    // A Pods metric from Managed Service for Prometheus beside CPU (needs podMonitoring).
+    ...(ingress
+      ? { autoscaling: { requests: { signal: 'requestsPerSecond', targetPerPod: 50 } } }
+      : {}),
     // minDomains, the metadata server's ipBlocks and a digest-pinned nginx
     topologySpread: { zones: 'DoNotSchedule', minZones: 2 },
     serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'a@b.iam.gserviceaccount.com' },

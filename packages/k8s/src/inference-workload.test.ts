@@ -383,6 +383,36 @@ describe('InferenceWorkload props', () => {
     });
   });
 
+  it.each([
+    ['requestsPerSecond', 'prometheus.googleapis.com|http_requests_total|counter', 80],
+    ['inFlight', 'prometheus.googleapis.com|http_requests_in_flight|gauge', 2.5],
+  ] as const)('autoscaling.requests %s → a Pods metric beside CPU', (signal, name, target) => {
+    const { one, objects } = synth({
+      autoscaling: { requests: { signal, targetPerPod: target } },
+      metrics: { podMonitoring: true },
+    });
+    const metrics = one('HorizontalPodAutoscaler').spec.metrics;
+    expect(metrics[0].type).toBe('ContainerResource');
+    expect(metrics[1]).toEqual({
+      type: 'Pods',
+      pods: { metric: { name }, target: { type: 'AverageValue', averageValue: String(target) } },
+    });
+    expect(allPolicyViolations(objects, SERVICE_ROUTES)).toEqual([]);
+  });
+
+  it('autoscaling.requests without managed collection, or with a bad target, is refused', () => {
+    const requests = { signal: 'inFlight', targetPerPod: 4 } as const;
+    expect(() => synth({ autoscaling: { requests } })).toThrow(
+      "'autoscaling.requests' (\"inFlight\") needs 'metrics.podMonitoring'",
+    );
+    expect(() =>
+      synth({
+        autoscaling: { requests: { ...requests, targetPerPod: 0 } },
+        metrics: { podMonitoring: true },
+      }),
+    ).toThrow("'autoscaling.requests.targetPerPod' (0)");
+  });
+
   it('autoscaling → HPA bounds, target and behaviour', () => {
     const { one } = synth({
       autoscaling: {

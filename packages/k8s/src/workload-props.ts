@@ -75,8 +75,31 @@ export interface InferenceServiceOptions {
   readonly startupTimeoutSeconds?: number;
 }
 
+/**
+ * Scaling on the service's own load (besides CPU), read from Google Cloud Managed Service for
+ * Prometheus through the Custom Metrics Stackdriver Adapter (which must be installed: see the
+ * README's "Autoscaling on requests").
+ */
+export interface RequestAutoscalingOptions {
+  /**
+   * `requestsPerSecond`: the rate of the service's `http_requests_total` per pod;
+   * `inFlight`: its `http_requests_in_flight` gauge per pod (requests being answered).
+   */
+  readonly signal: 'requestsPerSecond' | 'inFlight';
+  /** The average per pod to aim for, e.g. 80 % of one pod's measured capacity (`pnpm plan`). */
+  readonly targetPerPod: number;
+}
+
 /** HorizontalPodAutoscaler settings. */
 export interface AutoscalingOptions {
+  /**
+   * Also scale on requests per second or in-flight requests per pod (a `Pods` metric from
+   * Managed Service for Prometheus); the HPA follows whichever of CPU and this asks for more
+   * pods. Needs `metrics.podMonitoring`.
+   * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/hpa
+   * @default undefined (CPU only)
+   */
+  readonly requests?: RequestAutoscalingOptions;
   /** @default 2 */
   readonly minReplicas?: number;
   /** @default 10 */

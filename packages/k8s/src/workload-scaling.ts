@@ -1,8 +1,13 @@
+import { SERVICE_METRICS } from '@modelship/contract';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
 import { assertInt, fail, InvalidPropError, show, withDefaults } from './validate.ts';
-import type { AutoscalingOptions, InferenceWorkloadProps } from './workload-props.ts';
+import type {
+  AutoscalingOptions,
+  InferenceWorkloadProps,
+  RequestAutoscalingOptions,
+} from './workload-props.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
 
 /** The defaults of {@link AutoscalingOptions}. */
@@ -13,11 +18,15 @@ export const AUTOSCALING_DEFAULTS = {
   scaleDownStabilizationSeconds: 300,
   scaleDownMaxPercentPerMinute: 50,
   scaleUpMaxPodsPer15Seconds: 4,
-} as const satisfies Required<AutoscalingOptions>;
+} as const satisfies Required<Omit<AutoscalingOptions, 'requests'>>;
+
+/** {@link AutoscalingOptions} with defaults applied (`requests` has none: CPU only). */
+export type ResolvedAutoscaling = Required<Omit<AutoscalingOptions, 'requests'>> &
+  Pick<AutoscalingOptions, 'requests'>;
 
 /** Applies the defaults of {@link AutoscalingOptions} and validates them. */
-export function resolveAutoscaling(options: AutoscalingOptions = {}): Required<AutoscalingOptions> {
-  const a = withDefaults(AUTOSCALING_DEFAULTS, options);
+export function resolveAutoscaling(options: AutoscalingOptions = {}): ResolvedAutoscaling {
+  const a: ResolvedAutoscaling = withDefaults(AUTOSCALING_DEFAULTS, options);
   assertInt('autoscaling.minReplicas', a.minReplicas, 1);
   assertInt('autoscaling.maxReplicas', a.maxReplicas, 1);
   if (a.minReplicas > a.maxReplicas) {
@@ -29,6 +38,15 @@ export function resolveAutoscaling(options: AutoscalingOptions = {}): Required<A
   assertInt('autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
   assertInt('autoscaling.scaleDownMaxPercentPerMinute', a.scaleDownMaxPercentPerMinute, 1, 100);
   assertInt('autoscaling.scaleUpMaxPodsPer15Seconds', a.scaleUpMaxPodsPer15Seconds, 1);
+  if (a.requests !== undefined) {
+    const { signal, targetPerPod } = a.requests;
+    if (signal !== 'requestsPerSecond' && signal !== 'inFlight') {
+      fail('autoscaling.requests.signal', signal, "must be 'requestsPerSecond' or 'inFlight'");
+    }
+    if (!Number.isFinite(targetPerPod) || targetPerPod <= 0 || targetPerPod > 1e6) {
+      fail('autoscaling.requests.targetPerPod', targetPerPod, 'must be a number in (0, 1000000]');
+    }
+  }
   return a;
 }
 
@@ -65,6 +83,34 @@ export function resolveRollout(
   return r;
 }
 
+/**
+ * The HPA's name for one of the service's Prometheus metrics as Managed Service for Prometheus
+ * stores it (`prometheus.googleapis.com|NAME|KIND`); the Custom Metrics Stackdriver Adapter
+ * serves a counter as its rate per second.
+ * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/hpa
+ */
+export function managedPrometheusMetric(name: string, kind: 'counter' | 'gauge'): string {
+  return `prometheus.googleapis.com|${name}|${kind}`;
+}
+
+/** The `Pods` metric for {@link RequestAutoscalingOptions}: an average per pod. */
+function requestsMetric(r: RequestAutoscalingOptions): k8s.MetricSpecV2 {
+  const name =
+    r.signal === 'requestsPerSecond'
+      ? managedPrometheusMetric(SERVICE_METRICS.requests, 'counter')
+      : managedPrometheusMetric(SERVICE_METRICS.inFlight, 'gauge');
+  return {
+    type: 'Pods',
+    pods: {
+      metric: { name },
+      target: {
+        type: 'AverageValue',
+        averageValue: k8s.Quantity.fromString(String(r.targetPerPod)),
+      },
+    },
+  };
+}
+
 /** The container whose CPU the HPA measures (the pod template's inference container). */
 export const AUTOSCALED_CONTAINER = 'inference';
 
@@ -97,6 +143,7 @@ export function horizontalPodAutoscaler(
             target: { type: 'Utilization', averageUtilization: a.cpuUtilizationPercent },
           },
         },
+        ...(a.requests ? [requestsMetric(a.requests)] : []),
       ],
       behavior: {
         scaleUp: {

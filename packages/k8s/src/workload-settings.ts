@@ -23,14 +23,18 @@ import {
   resolveTopologySpread,
 } from './workload-placement.ts';
 import {
-  type AutoscalingOptions,
   DEFAULT_NGINX_IMAGE,
   type EgressOptions,
   type InferenceWorkloadProps,
   type MetricsOptions,
   type ModelMetadata,
 } from './workload-props.ts';
-import { type Rollout, resolveAutoscaling, resolveRollout } from './workload-scaling.ts';
+import {
+  type ResolvedAutoscaling,
+  type Rollout,
+  resolveAutoscaling,
+  resolveRollout,
+} from './workload-scaling.ts';
 import { resolveTermination, type TerminationTimeline } from './workload-termination.ts';
 
 /** Every prop of {@link InferenceWorkloadProps} with defaults applied and validated. */
@@ -47,7 +51,7 @@ export interface WorkloadSettings {
   readonly nginx: ResolvedNginxConfOptions;
   readonly metrics: Required<MetricsOptions>;
   readonly resources: Resources;
-  readonly autoscaling: Required<AutoscalingOptions>;
+  readonly autoscaling: ResolvedAutoscaling;
   readonly service: ResolvedService;
   readonly ingress: ResolvedIngress;
   readonly topologySpread: ResolvedTopologySpread;
@@ -107,6 +111,13 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     serviceAccountAnnotations: props.serviceAccountAnnotations ?? {},
   };
   validateIdentity(settings);
+  if (settings.autoscaling.requests !== undefined && !settings.metrics.podMonitoring) {
+    fail(
+      'autoscaling.requests',
+      settings.autoscaling.requests.signal,
+      "needs 'metrics.podMonitoring' (the metric is read from Managed Service for Prometheus)",
+    );
+  }
   return settings;
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorBody, ErrorCode, ErrorDetail } from '@modelship/contract';
 import { errorBody } from '@modelship/contract';
+import type { FieldIssue } from '@modelship/feature-schema';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type { ErrorBody, ErrorDetail } from '@modelship/contract';
@@ -74,14 +75,17 @@ export class UnsupportedMediaTypeError extends HttpError {
 
 /** 422: the JSON is well-formed but does not satisfy the model's schema. */
 export class ValidationError extends HttpError {
-  constructor(details: readonly ErrorDetail[]) {
-    const count = details.length;
+  /** The issues as found, with each field's `reason` (counted, never sent). */
+  readonly issues: readonly FieldIssue[];
+  constructor(issues: readonly FieldIssue[]) {
+    const count = issues.length;
     super(
       422,
       'validation_failed',
       `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
-      { details },
+      { details: issues.map(({ path, message }) => ({ path, message })) },
     );
+    this.issues = issues;
   }
 }
 

@@ -10,6 +10,26 @@ export {
 export { coerceFormValues, type FormDescription, type FormField, formDescription } from './form.ts';
 export { type JsonSchema, recordJsonSchema } from './json-schema.ts';
 export { modelSchemaSchema, parseSchema, SchemaError } from './meta-schema.ts';
+export {
+  type BuildProfileOptions,
+  binLabels,
+  buildProfile,
+  numericBin,
+  numericProfile,
+  type ProfiledPrediction,
+  PSI_FLOOR,
+  profileMismatches,
+  psi,
+} from './profile.ts';
+export {
+  type CategoricalProfile,
+  type ClassesProfile,
+  type NumericProfile,
+  type Profile,
+  ProfileError,
+  parseProfile,
+  profileSchema,
+} from './profile-schema.ts';
 export { recordSchema } from './record-schema.ts';
 export type * from './types.ts';
 export { createValidator, type Validator } from './validate.ts';

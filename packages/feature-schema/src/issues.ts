@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Field, FieldIssue } from './types.ts';
+import type { Field, FieldIssue, ValidationReason } from './types.ts';
 
 /** Joins a prefix and a field name into a request path (`instances[3]` + `bmi`). */
 export function joinPath(prefix: string, key: string): string {
@@ -37,6 +37,14 @@ function fieldMessage(issue: z.core.$ZodIssue, field: Field, value: unknown): st
   }
 }
 
+/** Why a field's value was refused, for counting. */
+function fieldReason(issue: z.core.$ZodIssue, field: Field, value: unknown): ValidationReason {
+  if (value === undefined) return 'missing';
+  if (field.kind === 'categorical')
+    return typeof value === 'string' ? 'unknown_level' : 'wrong_type';
+  return issue.code === 'too_small' || issue.code === 'too_big' ? 'out_of_range' : 'wrong_type';
+}
+
 /**
  * Turns zod issues on one record into field-level issues with request paths.
  * `body` is the record as received, used to tell "missing" from "wrong".
@@ -51,7 +59,14 @@ export function toFieldIssues(
   for (const issue of issues) {
     const key = issue.path[0];
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
-      for (const k of issue.keys) out.push({ path: joinPath(prefix, k), message: 'unknown field' });
+      for (const k of issue.keys) {
+        out.push({
+          path: joinPath(prefix, k),
+          message: 'unknown field',
+          field: k,
+          reason: 'unknown_field',
+        });
+      }
       continue;
     }
     if (key === undefined) {
@@ -63,6 +78,8 @@ export function toFieldIssues(
     out.push({
       path: joinPath(prefix, String(key)),
       message: field ? fieldMessage(issue, field, value) : issue.message,
+      field: String(key),
+      ...(field ? { reason: fieldReason(issue, field, value) } : {}),
     });
   }
   return out;

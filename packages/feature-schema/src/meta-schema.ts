@@ -23,6 +23,8 @@ export const numericFieldSchema = z.strictObject({
   unit: text.optional(),
   /** A typical value: used for docs, the form and to warm the model. */
   example: z.number(),
+  /** Personal data: written as "[redacted]" in payload logs. Absent unless set (fingerprint). */
+  sensitive: z.boolean().optional(),
 });
 
 /** A categorical feature: a JSON string taken from a fixed set of levels. */
@@ -34,6 +36,8 @@ export const categoricalFieldSchema = z.strictObject({
   label: text.optional(),
   description: text,
   example: text,
+  /** Personal data: written as "[redacted]" in payload logs. Absent unless set (fingerprint). */
+  sensitive: z.boolean().optional(),
 });
 
 const field = z.discriminatedUnion('kind', [numericFieldSchema, categoricalFieldSchema]);

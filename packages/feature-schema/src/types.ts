@@ -82,10 +82,26 @@ export type RecordOf<S extends ModelSchema> = {
     : number;
 };
 
+/**
+ * Why a field was refused: no value, a value of the wrong type (a string for a number, NaN, a
+ * fraction for an integer), a number outside `[min, max]`, a string that is not a level, or a
+ * field the schema does not have.
+ */
+export type ValidationReason =
+  | 'missing'
+  | 'wrong_type'
+  | 'out_of_range'
+  | 'unknown_level'
+  | 'unknown_field';
+
 /** One problem in a request body: where (`bmi`, `instances[3].bmi`) and what. */
 export interface FieldIssue {
   readonly path: string;
   readonly message: string;
+  /** The field concerned (absent for a body that is not an object). */
+  readonly field?: string;
+  /** Why, for counting (`modelship_validation_failures_total{field,reason}`). */
+  readonly reason?: ValidationReason;
 }
 
 /** The outcome of validating one record: the typed value, or every problem found. */

@@ -1,4 +1,5 @@
 import {
+  buildProfile,
   FINGERPRINT_METADATA_KEY,
   parseSchema,
   schemaFingerprint,
@@ -16,7 +17,7 @@ import {
 } from './evaluate.ts';
 import { featureName, insuranceFeatures } from './features.ts';
 import { fitLinear } from './linear/fit.ts';
-import type { LinearModel } from './linear/model.ts';
+import { type LinearModel, predictLinear } from './linear/model.ts';
 import { type RegressionMetrics, regressionMetrics } from './metrics.ts';
 import { perFieldLinearModel } from './onnx/linear-graph.ts';
 import { encodeModel } from './onnx/proto.ts';
@@ -82,7 +83,7 @@ const rounded = (m: RegressionMetrics): RegressionMetrics => ({
  * Runs the whole pipeline in memory: load and validate the CSV, 10-fold CV on the training
  * part, holdout evaluation, robustness figures, the final fit on every row, and the
  * artifacts (`model.onnx`, `schema.json`, `reference.json`, `metrics.json`, `model-card.md`,
- * `predicted-vs-actual.svg`). Deterministic: the same config gives the same bytes.
+ * `predicted-vs-actual.svg`, `profile.json`). Deterministic: the same config gives the same bytes.
  */
 export function runTraining(
   config: TrainingConfig = defaultTrainingConfig,
@@ -201,6 +202,18 @@ export function runTraining(
     'metrics.json': text.encode(json(report)),
     'model-card.md': text.encode(modelCard(report, schema, metadata)),
     'predicted-vs-actual.svg': text.encode(chart),
+    // The training data as the service's drift monitoring compares traffic with it: every
+    // row, and the final model's predictions on them (float32, as the graph computes them).
+    'profile.json': text.encode(
+      json(
+        buildProfile(
+          schema,
+          data.records,
+          data.records.map((r) => predictLinear(model, r)),
+          { fingerprint },
+        ),
+      ),
+    ),
   };
   onEvent({ step: 'artifacts', files: Object.keys(files) });
   return { model, report, files };

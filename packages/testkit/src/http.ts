@@ -10,6 +10,8 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /** Fails fast when this process exits. */
   readonly process?: Managed;
+  /** Called between attempts; throw from it to stop waiting (e.g. a container died). */
+  readonly check?: () => void | Promise<void>;
   /** @default 5 */
   readonly intervalMs?: number;
 }
@@ -22,6 +24,7 @@ export async function waitForHttp(options: WaitOptions): Promise<number> {
   const deadline = performance.now() + (options.timeoutMs ?? 60_000);
   let last = 'no answer';
   while (performance.now() < deadline) {
+    await options.check?.();
     try {
       const res = await fetch(options.url, {
         method: options.method ?? 'GET',

@@ -1,7 +1,6 @@
 // `modelship serve` through the real bin: the service as a child process on a real port.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,30 +9,22 @@ import {
   foreignFixtureDir,
   foreignFixtures,
 } from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { freePort, waitForHttp } from '@modelship/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../testing.ts';
 
 const bin = fileURLToPath(new URL('../../bin/modelship.mjs', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  // up to a minute: two tsx processes start on a shared, sometimes saturated machine
-  for (let i = 0; i < 600 && child.exitCode === null; i++) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not ready: ${url}`);
+/** Up to a minute: two tsx processes start on a shared, sometimes saturated machine. */
+function waitReady(url: string, child: ChildProcess): Promise<number> {
+  return waitForHttp({
+    url,
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    check: () => {
+      if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${url}`);
+    },
+  });
 }
 
 let child: ChildProcess | undefined;

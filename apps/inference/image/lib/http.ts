@@ -1,22 +1,8 @@
 // Talks to a running inference service over HTTP on loopback: readiness and predictions.
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
+import { waitForHttp } from '@modelship/testkit';
 
-/** A free TCP port on 127.0.0.1 (the kernel's choice), for a server started right after. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort } from '@modelship/testkit';
 
 /** Options of {@link waitUntilReady}. */
 export interface WaitOptions {
@@ -26,23 +12,14 @@ export interface WaitOptions {
   readonly check?: () => void | Promise<void>;
 }
 
-/** Polls `GET {baseUrl}/readyz` until it answers 200; rejects with the last answer seen. */
+/** Polls `GET {baseUrl}/readyz` every 250 ms until it answers 200. */
 export async function waitUntilReady(baseUrl: string, options: WaitOptions = {}): Promise<void> {
-  const { timeoutMs = 60_000, check } = options;
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    await check?.();
-    try {
-      const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      last = `${res.status} ${await res.text()}`;
-      if (res.status === 200) return;
-    } catch (error) {
-      last = String((error as Error).cause ?? error);
-    }
-    await sleep(250);
-  }
-  throw new Error(`${baseUrl}/readyz was not ready within ${timeoutMs} ms (last: ${last})`);
+  await waitForHttp({
+    url: `${baseUrl}${OPERATIONAL_ROUTES.ready}`,
+    intervalMs: 250,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.check === undefined ? {} : { check: options.check }),
+  });
 }
 
 /** Records spanning the insurance schema's levels; each is one `/predict` body. */

@@ -23,6 +23,33 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  */
 export const GOOGLE_CLOUD_PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
+/** Seconds per unit of a `MONITOR_WINDOW` duration. */
+const DURATION_UNITS = { s: 1, m: 60, h: 3600 } as const;
+
+/**
+ * The drift monitor's sliding window: the last N records (`10000`), or the records of the
+ * last duration (`30s`, `15m`, `1h`; at most 24 h).
+ */
+export const monitorWindowSchema = z
+  .string()
+  .trim()
+  .regex(/^[1-9]\d*(s|m|h)?$/, "must be a number of records (10000) or a duration ('15m', '1h')")
+  .transform((value) => {
+    const unit = value.at(-1) as string;
+    if (unit in DURATION_UNITS) {
+      const seconds =
+        Number(value.slice(0, -1)) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS];
+      return { kind: 'duration', seconds } as const;
+    }
+    return { kind: 'records', records: Number(value) } as const;
+  })
+  .refine((w) => (w.kind === 'records' ? w.records <= 10_000_000 : w.seconds <= 86_400), {
+    message: 'must be at most 10000000 records or 24h',
+  });
+
+/** A `MONITOR_WINDOW`, parsed. */
+export type MonitorWindow = z.infer<typeof monitorWindowSchema>;
+
 /** Largest `MAX_BATCH` the service accepts. */
 export const MAX_BATCH_LIMIT = 1_000_000;
 
@@ -68,6 +95,16 @@ export const serviceEnvSchema = z.object({
   BATCHING: onOff.default(true),
   /** Most rows waiting for a run; beyond it requests get 503 + Retry-After. */
   MAX_QUEUE: count(1).default(10_000),
+  /**
+   * The drift monitor's sliding window (with a `profile.json` in the model directory): the
+   * last N records, or a duration (`15m`). PSI is computed over it at each scrape.
+   */
+  MONITOR_WINDOW: monitorWindowSchema.prefault('10000'),
+  /**
+   * The share of prediction requests logged as one JSON payload line each (request id, model,
+   * validated inputs with sensitive fields redacted, outputs): 0 (none) to 1 (every one).
+   */
+  PAYLOAD_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0),
   /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
   ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
   /**

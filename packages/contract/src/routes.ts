@@ -9,6 +9,11 @@ export const OPERATIONAL_ROUTES = {
   ready: '/readyz',
   /** Prometheus metrics; never public (nginx serves them on the metrics port only). */
   metrics: '/metrics',
+  /**
+   * The drift monitoring page (training vs live shares, PSI); never public either: nginx
+   * proxies it on the metrics port only.
+   */
+  monitoring: '/monitoring',
 } as const;
 
 /** One of {@link OPERATIONAL_ROUTES}. */

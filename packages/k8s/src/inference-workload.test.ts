@@ -287,9 +287,12 @@ describe('InferenceWorkload props', () => {
         logLevel: 'debug',
         modelDir: '/models/x',
         googleCloudProject: 'acme-prod',
+        monitorWindow: '15m',
+        payloadLogSample: 0.05,
         env: { FOO: 'bar' },
       },
     });
+    expect([env('MONITOR_WINDOW'), env('PAYLOAD_LOG_SAMPLE')]).toEqual(['15m', '0.05']);
     expect([env('PORT'), env('BODY_LIMIT'), env('PROBE_PORT')]).toEqual(['9000', '4096', '8082']);
     expect([
       env('MAX_BATCH'),

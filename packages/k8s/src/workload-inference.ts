@@ -27,7 +27,9 @@ type OptionalInferenceSetting =
   | 'googleCloudProject'
   | 'batching'
   | 'maxQueueRows'
-  | 'ortIntraOpThreads';
+  | 'ortIntraOpThreads'
+  | 'monitorWindow'
+  | 'payloadLogSample';
 
 /** {@link InferenceServiceOptions} with defaults applied. */
 export type ResolvedInference = Required<Omit<InferenceServiceOptions, OptionalInferenceSetting>> &
@@ -57,6 +59,8 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   MAX_QUEUE: 'inference.maxQueueRows',
   ORT_INTRA_OP_THREADS: 'inference.ortIntraOpThreads',
   GOOGLE_CLOUD_PROJECT: 'inference.googleCloudProject',
+  MONITOR_WINDOW: 'inference.monitorWindow',
+  PAYLOAD_LOG_SAMPLE: 'inference.payloadLogSample',
 };
 
 const text = (value: string | number | undefined) =>
@@ -76,6 +80,8 @@ function inferenceEnv(i: ResolvedInference) {
     MAX_QUEUE: text(i.maxQueueRows),
     ORT_INTRA_OP_THREADS: text(i.ortIntraOpThreads),
     GOOGLE_CLOUD_PROJECT: i.googleCloudProject,
+    MONITOR_WINDOW: text(i.monitorWindow),
+    PAYLOAD_LOG_SAMPLE: text(i.payloadLogSample),
   } as const satisfies Partial<ServiceEnvValues>;
 }
 

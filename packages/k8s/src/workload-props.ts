@@ -69,6 +69,20 @@ export interface InferenceServiceOptions {
    * @default undefined (trace and span ids are logged without the link)
    */
   readonly googleCloudProject?: string;
+  /**
+   * The drift monitor's sliding window (`MONITOR_WINDOW`): a number of records (`10000`) or a
+   * duration (`'15m'`, `'1h'`, at most 24 h). Used when the model directory has a
+   * `profile.json`.
+   * @default undefined (the service's: the last 10000 records)
+   */
+  readonly monitorWindow?: number | string;
+  /**
+   * The share of prediction requests written as one JSON payload line each
+   * (`PAYLOAD_LOG_SAMPLE`, 0..1; sensitive fields redacted). Lines beyond what stdout takes
+   * are dropped and counted, never queued without bound.
+   * @default undefined (the service's: 0, no payload logs)
+   */
+  readonly payloadLogSample?: number;
   /** Further environment variables; may not redefine the ones above. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Seconds the model may take to load before the pod is restarted. @default 120 */

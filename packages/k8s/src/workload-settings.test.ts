@@ -135,6 +135,16 @@ describe('invalid props throw, naming the prop and its value', () => {
       `'inference.googleCloudProject' ("Acme")`,
     ],
     [
+      'a payload log share above 1',
+      { inference: { payloadLogSample: 1.5 } },
+      "'inference.payloadLogSample' (1.5) is refused by the service: PAYLOAD_LOG_SAMPLE",
+    ],
+    [
+      'a monitor window that is neither records nor a duration',
+      { inference: { monitorWindow: '2 days' } },
+      `'inference.monitorWindow' ("2 days") is refused by the service: MONITOR_WINDOW`,
+    ],
+    [
       'the metrics port on nginx port',
       { metrics: { port: 8080 } },
       "'metrics.port' (8080) must differ from nginx's port 8080",

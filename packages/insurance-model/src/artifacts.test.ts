@@ -40,7 +40,8 @@ describe('committed artifacts', () => {
         true,
       );
     }
-  });
+    // A whole training run: a few seconds alone, more on a loaded 2-core machine.
+  }, 60_000);
 
   it('ship a schema.json that is the insurance schema', () => {
     const schema = parseSchema(JSON.parse(readFileSync(join(modelDir, 'schema.json'), 'utf8')));

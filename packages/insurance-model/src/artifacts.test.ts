@@ -18,7 +18,7 @@ import { insuranceSchema } from './schema.ts';
 let result: TrainingResult;
 beforeAll(() => {
   result = runTraining();
-});
+}, 60_000);
 
 describe('committed artifacts', () => {
   it('are exactly what `pnpm train` produces, byte for byte', () => {

@@ -32,6 +32,10 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   app.use(closeConnectionsWhenStopping(deps.readiness));
   for (const module of routes) app.route('/', module(deps));
   app.notFound(notFoundHandler);
-  app.onError(errorHandler(deps.logger));
+  app.onError(
+    errorHandler(deps.logger, {
+      onValidationFailure: (issues) => deps.monitoring.countValidationFailures(issues),
+    }),
+  );
   return app;
 }

@@ -5,6 +5,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { ServedModel } from './model/served-model.ts';
 import type { ClassPrediction, Prediction } from './model/task.ts';
+import type { Monitoring } from './monitoring/index.ts';
 import type { Readiness } from './readiness.ts';
 
 /**
@@ -28,6 +29,8 @@ export interface AppDeps {
    * any other rejection is an internal failure (`onError` answers a generic 500).
    */
   readonly predict: (records: readonly FeatureRecord[]) => Promise<Prediction[]>;
+  /** Drift (with a profile), validation failures and sampled payload logs. */
+  readonly monitoring: Monitoring;
   /** Requests in flight (for the shutdown log). */
   readonly requests: RequestTracker;
 }

@@ -30,6 +30,12 @@ export interface StdoutDestinationOptions {
   readonly bufferBytes?: number;
   /** Longest a line waits in the buffer at low traffic, in milliseconds. @default 50 */
   readonly flushIntervalMs?: number;
+  /**
+   * Most bytes waiting for stdout: when stdout is slow or blocked, lines beyond it are dropped
+   * (the stream emits `drop`, counted in the metrics) instead of growing memory without limit.
+   * @default 4194304 (4 MiB)
+   */
+  readonly maxBufferBytes?: number;
 }
 
 /**
@@ -37,16 +43,18 @@ export interface StdoutDestinationOptions {
  * line cost the hot path a system call each), and flushed every `flushIntervalMs` so that a
  * quiet service's lines still appear at once. pino flushes it synchronously when the process
  * exits (`process.exit`, the end of the shutdown sequence and the fatal paths included), so no
- * line is lost; only a SIGKILL can lose the last `flushIntervalMs` of lines.
+ * line is lost; only a SIGKILL can lose the last `flushIntervalMs` of lines. Bounded: past
+ * `maxBufferBytes` waiting for a slow stdout, lines are dropped (and counted), never queued.
  *
  * @see https://getpino.io/#/docs/asynchronous
  */
 export function createStdoutDestination(options: StdoutDestinationOptions = {}): DestinationStream {
-  const { bufferBytes = 4096, flushIntervalMs = 50 } = options;
+  const { bufferBytes = 4096, flushIntervalMs = 50, maxBufferBytes = 4 * 1024 * 1024 } = options;
   return pino.destination({
     dest: 1,
     sync: false,
     minLength: bufferBytes,
+    maxLength: maxBufferBytes,
     periodicFlush: flushIntervalMs,
   });
 }

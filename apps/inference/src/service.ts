@@ -14,6 +14,7 @@ import { createMetrics } from './metrics.ts';
 import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
 import type { Prediction } from './model/task.ts';
+import { createMonitoring } from './monitoring/index.ts';
 import { createReadiness } from './readiness.ts';
 import { healthRoutes } from './routes/health.ts';
 import type { RouteModule } from './routes/index.ts';
@@ -35,6 +36,8 @@ export interface CreateDepsOptions {
   readonly model: ServedModel;
   /** Collect prom-client's default process metrics. @default true */
   readonly defaultMetrics?: boolean;
+  /** The payload log's sampling source. @default Math.random */
+  readonly random?: () => number;
 }
 
 /**
@@ -43,11 +46,19 @@ export interface CreateDepsOptions {
  * `starting`), and `predict` going through the batcher with the inference metrics.
  */
 export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
-  const { config, logger, model, defaultMetrics = true } = options;
+  const { config, logger, model, defaultMetrics = true, random } = options;
   const { task } = model;
   const classes = task.kind === 'classification' ? task.classes.map(String) : undefined;
   const metrics = createMetrics({ defaultMetrics, ...(classes ? { classes } : {}) });
   metrics.modelInfo.set({ ...model.identity }, 1);
+  const monitoring = createMonitoring({
+    config,
+    logger,
+    model,
+    registry: metrics.registry,
+    ...(random ? { random } : {}),
+  });
+  const drift = monitoring.drift;
   const batcher = createBatcher<FeatureRecord, Prediction>({
     enabled: config.BATCHING,
     maxBatchRows: config.MAX_BATCH,
@@ -71,10 +82,12 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     readiness: createReadiness('starting', {
       readyWhileDraining: config.SHUTDOWN_READINESS === 'keep',
     }),
+    monitoring,
     requests: createRequestTracker(),
     predict: async (records) => {
       try {
         const predictions = await batcher.submit(records);
+        drift?.observe(records, predictions);
         metrics.predictedRows.inc(predictions.length);
         if (metrics.predictedClasses) countClasses(metrics.predictedClasses, predictions);
         return predictions;

@@ -43,8 +43,8 @@ export const monitorWindowSchema = z
     }
     return { kind: 'records', records: Number(value) } as const;
   })
-  .refine((w) => (w.kind === 'records' ? w.records <= 10_000_000 : w.seconds <= 86_400), {
-    message: 'must be at most 10000000 records or 24h',
+  .refine((w) => (w.kind === 'records' ? w.records <= 1_000_000 : w.seconds <= 86_400), {
+    message: 'must be at most 1000000 records or 24h',
   });
 
 /** A `MONITOR_WINDOW`, parsed. */

@@ -1,8 +1,9 @@
+import type { FieldIssue } from '@modelship/feature-schema';
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../deps.ts';
-import { HttpError, InternalError, NotFoundError } from '../errors.ts';
+import { HttpError, InternalError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 /** Maps a Hono `HTTPException` (thrown by built-in middleware) into the error family. */
@@ -24,8 +25,13 @@ export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
  * other error is logged in full (with the request id and trace) and answered with a generic 500 that
  * reveals nothing internal.
  */
-export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+export function errorHandler(
+  logger: Logger,
+  options: { readonly onValidationFailure?: (issues: readonly FieldIssue[]) => void } = {},
+): ErrorHandler<AppEnv> {
+  const { onValidationFailure } = options;
   return (error, c) => {
+    if (error instanceof ValidationError) onValidationFailure?.(error.issues);
     let mapped: HttpError;
     if (error instanceof HttpError) mapped = error;
     else if (error instanceof HTTPException) mapped = fromHttpException(error);

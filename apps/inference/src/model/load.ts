@@ -4,7 +4,10 @@ import {
   type CompiledSchema,
   compileSchema,
   type ModelSchema,
+  type Profile,
+  parseProfile,
   parseSchema,
+  profileMismatches,
   verifyFingerprint,
 } from '@modelship/feature-schema';
 import { InferenceSession } from 'onnxruntime-node';
@@ -33,6 +36,8 @@ export interface LoadModelOptions {
 export const MODEL_FILE = 'model.onnx';
 /** @see MODEL_FILE */
 export const SCHEMA_FILE = 'schema.json';
+/** The training profile (optional): without it the model serves with drift monitoring off. */
+export const PROFILE_FILE = 'profile.json';
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -64,6 +69,30 @@ async function loadSchema(path: string): Promise<CompiledSchema> {
     throw new ModelLoadError(`${path} is not a valid model schema: ${reason(error)}`);
   }
   return compileSchema(schema);
+}
+
+/** The directory's `profile.json`, checked against its schema; undefined when there is none. */
+async function loadProfile(path: string, compiled: CompiledSchema): Promise<Profile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ModelLoadError(`cannot read profile ${path}: ${reason(error)}`);
+  }
+  let profile: Profile;
+  try {
+    profile = parseProfile(JSON.parse(text));
+  } catch (error) {
+    throw new ModelLoadError(`${path} is not a valid profile: ${reason(error)} (refresh it: modelship profile DIR --data CSV)`);
+  }
+  const problems = profileMismatches(profile, compiled.schema, compiled.fingerprint);
+  if (problems.length > 0) {
+    throw new ModelLoadError(
+      `${path} does not fit ${SCHEMA_FILE}: ${problems.join('; ')} (refresh it: modelship profile DIR --data CSV)`,
+    );
+  }
+  return profile;
 }
 
 /** What is wrong with the warm-up prediction, if anything. */
@@ -98,6 +127,7 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
   const { dir, intraOpThreads = 1 } = options;
   const compiled = await loadSchema(join(dir, SCHEMA_FILE));
   const { schema } = compiled;
+  const profile = await loadProfile(join(dir, PROFILE_FILE), compiled);
   const modelPath = join(dir, MODEL_FILE);
   const bytes = await readFileOrFail(modelPath, 'model');
 
@@ -160,6 +190,7 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
       },
       metadata,
       task,
+      ...(profile ? { profile } : {}),
       inputs: session.inputMetadata,
       outputs: session.outputMetadata,
       run,

@@ -1,4 +1,4 @@
-import type { CompiledSchema, FeatureRecord, ModelSchema } from '@modelship/feature-schema';
+import type { CompiledSchema, FeatureRecord, ModelSchema, Profile } from '@modelship/feature-schema';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ClassPrediction, Prediction, ServedTask } from './task.ts';
 
@@ -19,6 +19,8 @@ export interface ServedModel {
   /** The compiled schema: validate, validateMany, encode, jsonSchema, form, example. */
   readonly compiled: CompiledSchema;
   readonly identity: ModelIdentity;
+  /** `profile.json`, checked against the schema: drift monitoring is on when present. */
+  readonly profile?: Profile;
   /** The ONNX model's `metadata_props`. */
   readonly metadata: Readonly<Record<string, string>>;
   /** What the model predicts: numbers, or classes (with their labels) and probabilities. */

@@ -1,7 +1,7 @@
 // Test helpers: the app's dependencies around a fake model (the insurance schema, a runner the
 // test controls) and a logger whose lines the test can read.
 import { Writable } from 'node:stream';
-import { compileSchema, type FeatureRecord } from '@modelship/feature-schema';
+import { compileSchema, type FeatureRecord, type Profile } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { type Config, loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -29,6 +29,7 @@ export function fakeInsurancePrediction(r: FeatureRecord): number {
 export function fakeModel(
   run: (records: readonly FeatureRecord[]) => Promise<number[]> = async (records) =>
     records.map(fakeInsurancePrediction),
+  profile?: Profile,
 ): ServedModel {
   const compiled = compileSchema(insuranceSchema);
   return {
@@ -38,6 +39,7 @@ export function fakeModel(
     identity: { name: 'insurance-charges', version: '1.0.0', fingerprint: compiled.fingerprint },
     metadata: {},
     task: { kind: 'regression' },
+    ...(profile ? { profile } : {}),
     inputs: [],
     outputs: [],
     run,
@@ -51,14 +53,24 @@ export interface FakeDepsOptions {
   readonly run?: (records: readonly FeatureRecord[]) => Promise<number[]>;
   /** Mark the service ready. @default true */
   readonly ready?: boolean;
+  /** A training profile: drift monitoring on. @default none */
+  readonly profile?: Profile;
+  /** The payload log's sampling source. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** App dependencies around {@link fakeModel}, ready by default, logging to memory. */
 export function fakeDeps(options: FakeDepsOptions = {}) {
-  const { env = {}, run, ready = true } = options;
+  const { env = {}, run, ready = true, profile, random } = options;
   const config: Config = loadConfig(env);
   const { logger, lines } = memoryLogger();
-  const deps = createDeps({ config, logger, model: fakeModel(run), defaultMetrics: false });
+  const deps = createDeps({
+    config,
+    logger,
+    model: fakeModel(run, profile),
+    defaultMetrics: false,
+    ...(random ? { random } : {}),
+  });
   if (ready) deps.readiness.markReady();
   return { deps, lines };
 }

@@ -1,0 +1,59 @@
+import type { FieldIssue } from '@modelship/feature-schema';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { ServedModel } from '../model/served-model.ts';
+import { createDriftMonitor, type DriftMonitor } from './drift-monitor.ts';
+import { countValidationFailures, registerMonitoringMetrics } from './metrics.ts';
+import { createPayloadLog, type PayloadLog, watchDroppedLines } from './payload-log.ts';
+
+/** What the model sees in production: drift, validation failures and sampled payloads. */
+export interface Monitoring {
+  /** The drift monitor, when the model directory has a `profile.json`. */
+  readonly drift?: DriftMonitor;
+  /** Sampled payload logs (`PAYLOAD_LOG_SAMPLE`). */
+  readonly payload: PayloadLog;
+  /** Counts a 422's issues (`modelship_validation_failures_total{field,reason}`). */
+  countValidationFailures(issues: readonly FieldIssue[]): void;
+}
+
+/** Options of {@link createMonitoring}. */
+export interface CreateMonitoringOptions {
+  readonly config: Pick<Config, 'MONITOR_WINDOW' | 'PAYLOAD_LOG_SAMPLE'>;
+  readonly logger: Logger;
+  readonly model: Pick<ServedModel, 'schema' | 'profile'>;
+  /** The service's metrics registry. */
+  readonly registry: Registry;
+  /** For the payload sampling. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Wires the drift monitor (if profiled), the payload log and their metrics. */
+export function createMonitoring(options: CreateMonitoringOptions): Monitoring {
+  const { config, logger, model, registry, random } = options;
+  const drift = model.profile
+    ? createDriftMonitor({
+        schema: model.schema,
+        profile: model.profile,
+        window: config.MONITOR_WINDOW,
+      })
+    : undefined;
+  const metrics = registerMonitoringMetrics(registry, drift);
+  watchDroppedLines(
+    logger,
+    () => metrics.payloadLogDropped.inc(),
+    () => metrics.logDropped.inc(),
+  );
+  const known = new Set(model.schema.fields.map((f) => f.name));
+  return {
+    ...(drift ? { drift } : {}),
+    payload: createPayloadLog({
+      logger,
+      schema: model.schema,
+      sample: config.PAYLOAD_LOG_SAMPLE,
+      ...(random ? { random } : {}),
+    }),
+    countValidationFailures: (issues) =>
+      countValidationFailures(metrics.validationFailures, known, issues),
+  };
+}

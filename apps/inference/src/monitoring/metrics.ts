@@ -1,0 +1,129 @@
+import type { FieldIssue } from '@modelship/feature-schema';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DriftMonitor, MonitoredDistribution } from './drift-monitor.ts';
+
+/** The monitoring counters the service increments itself (the rest is computed at scrapes). */
+export interface MonitoringMetrics {
+  /** `modelship_validation_failures_total{field,reason}` */
+  readonly validationFailures: Counter<'field' | 'reason'>;
+  /** `modelship_payload_log_dropped_total` */
+  readonly payloadLogDropped: Counter;
+  /** `modelship_log_dropped_total`: other log lines (request lines...) dropped the same way. */
+  readonly logDropped: Counter;
+}
+
+/** The label of a field the schema does not have: never the client's key (bounded cardinality). */
+export const UNKNOWN_FIELD_LABEL = '(unknown)';
+
+/**
+ * Registers the monitoring metrics. Without a drift monitor (no `profile.json`): the
+ * validation-failure and dropped-line counters only. With one: the PSI gauges and the bin
+ * counters too, all computed from the monitor's arrays when Prometheus scrapes, so that a
+ * request pays nothing for them.
+ */
+export function registerMonitoringMetrics(
+  registry: Registry,
+  monitor: DriftMonitor | undefined,
+): MonitoringMetrics {
+  const registers = [registry];
+  const validationFailures = new Counter({
+    name: 'modelship_validation_failures_total',
+    help: 'Fields refused by validation (422), by field and reason: missing, wrong_type, out_of_range, unknown_level, unknown_field.',
+    labelNames: ['field', 'reason'],
+    registers,
+  });
+  const payloadLogDropped = new Counter({
+    name: 'modelship_payload_log_dropped_total',
+    help: 'Sampled payload log lines dropped because stdout did not keep up (the log buffer was full).',
+    registers,
+  });
+  const logDropped = new Counter({
+    name: 'modelship_log_dropped_total',
+    help: 'Other log lines dropped because stdout did not keep up (the log buffer was full).',
+    registers,
+  });
+  if (monitor) registerDriftMetrics(registers, monitor);
+  return { validationFailures, payloadLogDropped, logDropped };
+}
+
+function registerDriftMetrics(registers: Registry[], monitor: DriftMonitor): void {
+  const { fields, prediction } = monitor;
+  new Gauge({
+    name: 'modelship_feature_drift_psi',
+    help: `Population stability index of each field over ${monitor.window} against the training profile (NaN: no records yet).`,
+    labelNames: ['feature'],
+    registers,
+    collect() {
+      for (const d of fields) this.set({ feature: d.name }, monitor.psi(d));
+    },
+  });
+  new Gauge({
+    name: 'modelship_prediction_drift_psi',
+    help: `Population stability index of the predictions over ${monitor.window} against the predictions on the training rows.`,
+    registers,
+    collect() {
+      this.set(monitor.psi(prediction));
+    },
+  });
+  new Gauge({
+    name: 'modelship_monitor_window_records',
+    help: `Records within the drift window (${monitor.window}).`,
+    registers,
+    collect() {
+      this.set(monitor.windowRecords());
+    },
+  });
+  // Counters from cumulative arrays: each scrape adds what was counted since the last one.
+  const cumulativeCounter = (
+    name: string,
+    help: string,
+    distributions: readonly MonitoredDistribution[],
+    labels: (d: MonitoredDistribution, bin: string) => Record<string, string>,
+    labelNames: string[],
+  ) => {
+    const reported = distributions.map((d) => new Float64Array(d.total.length));
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        distributions.forEach((d, i) => {
+          const seen = reported[i] as Float64Array;
+          d.bins.forEach((bin, b) => {
+            const delta = (d.total[b] as number) - (seen[b] as number);
+            this.inc(labels(d, bin), delta);
+            seen[b] = d.total[b] as number;
+          });
+        });
+      },
+    });
+  };
+  cumulativeCounter(
+    'modelship_feature_bin_records_total',
+    'Valid records per field and profile bin (edges or level), since the start: any window in PromQL.',
+    fields,
+    (d, bin) => ({ feature: d.name, bin }),
+    ['feature', 'bin'],
+  );
+  cumulativeCounter(
+    'modelship_prediction_bin_records_total',
+    'Predictions per profile bin (edges or class), since the start.',
+    [prediction],
+    (_, bin) => ({ bin }),
+    ['bin'],
+  );
+}
+
+/** Counts a 422's field issues by field and reason. */
+export function countValidationFailures(
+  counter: Counter<'field' | 'reason'>,
+  known: ReadonlySet<string>,
+  issues: readonly FieldIssue[],
+): void {
+  for (const issue of issues) {
+    if (issue.reason === undefined || issue.field === undefined) continue;
+    const field = known.has(issue.field) ? issue.field : UNKNOWN_FIELD_LABEL;
+    counter.inc({ field, reason: issue.reason });
+  }
+}

@@ -1,0 +1,95 @@
+import type { FeatureRecord, ModelSchema } from '@modelship/feature-schema';
+import { pino } from 'pino';
+import type { Logger } from '../logger.ts';
+import type { Prediction } from '../model/task.ts';
+
+/** The `kind` of a payload line: what a log sink filters on (`jsonPayload.kind`). */
+export const PAYLOAD_LINE_KIND = 'modelship.payload';
+/** What a sensitive field's value is written as. */
+export const REDACTED = '[redacted]';
+
+/** Logs a sampled share of prediction requests, one JSON line each. */
+export interface PayloadLog {
+  /** Whether anything is ever logged (`PAYLOAD_LOG_SAMPLE` > 0). */
+  readonly enabled: boolean;
+  /** Logs this request's validated inputs and outputs with probability `sample`. */
+  maybeLog(
+    requestId: string,
+    records: readonly FeatureRecord[],
+    predictions: readonly Prediction[],
+  ): void;
+}
+
+/** Options of {@link createPayloadLog}. */
+export interface PayloadLogOptions {
+  readonly logger: Logger;
+  readonly schema: ModelSchema;
+  /** The share of requests logged, 0..1 (`PAYLOAD_LOG_SAMPLE`). */
+  readonly sample: number;
+  /** A uniform number in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/**
+ * Sampled payload logs: one line per sampled request with the request id, the model's name
+ * and version, the validated inputs (fields marked `sensitive` in the schema written as
+ * `"[redacted]"`) and the outputs, at `info`, through the service's asynchronous logger. The
+ * logger's buffer is bounded (see `createStdoutDestination`): when stdout does not keep up,
+ * lines are dropped and counted (`modelship_payload_log_dropped_total`), never queued without
+ * limit and never waited for. An unsampled request costs one random number.
+ */
+export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
+  const { logger, schema, sample, random = Math.random } = options;
+  const model = { name: schema.model.name, version: schema.model.version };
+  const sensitive = schema.fields.filter((f) => f.sensitive === true).map((f) => f.name);
+  const redact =
+    sensitive.length === 0
+      ? (records: readonly FeatureRecord[]) => records
+      : (records: readonly FeatureRecord[]) =>
+          records.map((r) => {
+            const copy: Record<string, number | string> = { ...r };
+            for (const name of sensitive) copy[name] = REDACTED;
+            return copy;
+          });
+  return {
+    enabled: sample > 0,
+    maybeLog(requestId, records, predictions) {
+      if (sample <= 0 || random() >= sample) return;
+      logger.info(
+        {
+          kind: PAYLOAD_LINE_KIND,
+          requestId,
+          model,
+          inputs: redact(records),
+          outputs: predictions,
+        },
+        'payload',
+      );
+    },
+  };
+}
+
+/** The logger's destination stream (pino keeps it under a symbol). */
+function destinationOf(
+  logger: Logger,
+): { on?: (event: string, f: (data: string) => void) => void } | undefined {
+  return (
+    logger as unknown as Record<symbol, { on?: (event: string, f: (data: string) => void) => void }>
+  )[pino.symbols.streamSym];
+}
+
+/**
+ * Calls `onPayload` / `onOther` for each line the logger's destination drops (a bounded
+ * sonic-boom buffer emits `drop` with the line). Destinations without drops never call them.
+ */
+export function watchDroppedLines(
+  logger: Logger,
+  onPayload: () => void,
+  onOther: () => void,
+): void {
+  const marker = `"kind":"${PAYLOAD_LINE_KIND}"`;
+  destinationOf(logger)?.on?.('drop', (line: string) => {
+    if (typeof line === 'string' && line.includes(marker)) onPayload();
+    else onOther();
+  });
+}

@@ -3,9 +3,9 @@
  * in `results/latest.{md,json,svg}`. `pnpm bench --smoke` is the few-second version.
  */
 
+import { stopAll } from '@modelship/testkit';
 import { runBenchmark } from './bench.ts';
 import { OptionsError, parseOptions } from './config.ts';
-import { stopAll } from './process.ts';
 
 const started = performance.now();
 const progress = (line: string): void => {

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type Managed, startNginx as startPrivateNginx } from '@modelship/testkit';
 import { binaries } from './paths.ts';
-import { type Managed, startProcess } from './process.ts';
 
 /** Options for {@link startNginx}. */
 export interface NginxOptions {
@@ -14,45 +11,9 @@ export interface NginxOptions {
   readonly workDir: string;
 }
 
-/**
- * Starts a private nginx instance: the config is written into its own prefix directory
- * (`nginx -p DIR`, so that relative pid, log and temp paths land there), checked with
- * `nginx -t`, then run in the foreground.
- * @see https://nginx.org/en/docs/switches.html
- */
-export async function startNginx(options: NginxOptions): Promise<Managed & { prefix: string }> {
-  const prefix = join(options.workDir, options.name);
-  await mkdir(join(prefix, 'tmp'), { recursive: true });
-  // Workers drop to an unprivileged user when the master runs as root: they must be able to
-  // reach the temp directories inside the prefix.
-  await chmod(prefix, 0o755);
-  await chmod(join(prefix, 'tmp'), 0o777);
-  const confFile = join(prefix, 'nginx.conf');
-  await writeFile(confFile, options.conf);
-  const base = ['-p', `${prefix}/`, '-c', confFile, '-e', 'stderr'];
-  // stdio goes to a file, not a pipe: libuv pipes are sockets, and nginx cannot open
-  // /dev/stderr (the shipped config's error_log) when it is a socket.
-  const checkLog = join(prefix, 'nginx-t.log');
-  const fd = await open(checkLog, 'w');
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const check = spawn(binaries.nginx, [...base, '-t', '-q'], { stdio: ['ignore', fd.fd, fd.fd] });
-    check.once('error', reject);
-    check.once('exit', resolve);
-  }).finally(() => fd.close());
-  if (code !== 0) {
-    throw new Error(
-      `${options.name}: nginx -t rejected the config:\n${await readFile(checkLog, 'utf8')}`,
-    );
-  }
-  const daemonSet = /^\s*daemon\s/m.test(options.conf);
-  const managed = startProcess({
-    name: options.name,
-    command: binaries.nginx,
-    args: daemonSet ? base : [...base, '-g', 'daemon off;'],
-    logDir: options.workDir,
-    stopSignal: 'SIGQUIT',
-  });
-  return Object.assign(managed, { prefix });
+/** A private nginx instance (the test kit's), run with the benchmark's nginx binary. */
+export function startNginx(options: NginxOptions): Promise<Managed & { prefix: string }> {
+  return startPrivateNginx({ ...options, binary: binaries.nginx });
 }
 
 /** The tutorial-style proxy config of the peer, with its two ports filled in. */

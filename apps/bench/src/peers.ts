@@ -2,11 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, type Managed, startProcess, waitForHttp } from '@modelship/testkit';
 import { inheritedEnv } from './config.ts';
 import { peerNginxConf, startNginx } from './nginx.ts';
 import { binaries, fastapiPeerDir, fastapiPython, peersDir } from './paths.ts';
-import { freePort } from './ports.ts';
-import { type Managed, startProcess, waitForHttp } from './process.ts';
 import { type Running, type StackOptions, stopAllOf } from './stacks.ts';
 
 const execFileAsync = promisify(execFile);

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { renderNginxConf } from '@modelship/k8s';
+import { freePort, type Managed, startProcess, waitForHttp } from '@modelship/testkit';
 import { inheritedEnv } from './config.ts';
 import { startNginx } from './nginx.ts';
 import { benchDir, serviceEntry } from './paths.ts';
-import { freePort } from './ports.ts';
-import { type Managed, startProcess, waitForHttp } from './process.ts';
 
 /** A running server (and, for proxied stacks, its nginx). */
 export interface Running {

@@ -243,7 +243,9 @@ describe('InferenceWorkload defaults', () => {
     );
     expect(metrics).toMatch(/listen 9090;/);
     expect(metrics).toMatch(/location = \/metrics \{\s+proxy_pass http:\/\/modelship_inference;/);
-    expect(metrics.match(/proxy_pass/g)).toHaveLength(1);
+    expect(metrics).toMatch(/location = \/monitoring \{\s+proxy_pass http/);
+    // The metrics and the drift page, nothing else.
+    expect(metrics.match(/proxy_pass/g)).toHaveLength(2);
     expect(objects.some((o: Manifest) => o.kind === 'PodMonitoring')).toBe(false);
   });
 

@@ -167,9 +167,19 @@ describeNginx('nginx in front of a stub service', () => {
     expect(seen.length).toBe(before);
   });
 
-  it('never passes the metrics path on from the public port (JSON 404)', async () => {
+  it('never passes the metrics path or the drift page on from the public port (JSON 404)', async () => {
     const before = seen.length;
-    for (const path of ['/metrics', '/metrics/', '/metrics?x=1', '//metrics', '/%6Detrics']) {
+    for (const path of [
+      '/metrics',
+      '/metrics/',
+      '/metrics?x=1',
+      '//metrics',
+      '/%6Detrics',
+      '/monitoring',
+      '/monitoring/',
+      '//monitoring',
+      '/%6Donitoring',
+    ]) {
       const reply = await send(port, path);
       expect(reply.status, path).toBe(404);
       expect(reply.headers['content-type'], path).toBe('application/json');
@@ -178,12 +188,15 @@ describeNginx('nginx in front of a stub service', () => {
     expect(seen.length).toBe(before);
   });
 
-  it('serves the metrics path on the metrics port, and nothing else there', async () => {
+  it('serves the metrics path and the drift page on the metrics port, and nothing else there', async () => {
     const reply = await send(metricsPort, '/metrics');
     expect(reply.status).toBe(200);
     expect(seen.at(-1)?.url).toBe('/metrics');
+    const page = await send(metricsPort, '/monitoring');
+    expect(page.status).toBe(200);
+    expect(seen.at(-1)?.url).toBe('/monitoring');
     const before = seen.length;
-    for (const path of ['/predict', '/', '/nginx-health']) {
+    for (const path of ['/predict', '/', '/nginx-health', '/monitoring/x']) {
       const other = await send(
         metricsPort,
         path,

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorBody } from '@modelship/contract';
+import { type ErrorCode, errorBody, OPERATIONAL_ROUTES } from '@modelship/contract';
 import {
   type NginxConfOptions,
   type ResolvedNginxConfOptions,
@@ -275,8 +275,9 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
         ['=', o.healthPath],
         [d('access_log', 'off'), d('return', 200, '{"status":"ok"}')],
       ),
-      comment('Metrics are for in-cluster scrapers only (the metrics port), never public.'),
+      comment('Metrics and the drift page are for the metrics port only, never public.'),
       block('location', ['^~', o.metricsPath], notFound(o.metricsPath)),
+      block('location', ['^~', MONITORING_PATH], notFound(MONITORING_PATH)),
       block('location', ['/'], [...drainCheck(o), ...rateLimit(o), ...proxyToService(o)]),
       ...drainLocation(o),
       ...errorLocations(o),
@@ -326,7 +327,13 @@ function drainLocation(o: ResolvedNginxConfOptions): NginxNode[] {
   ];
 }
 
-/** The metrics-only server: `metricsPath` proxied to the service, 404 for anything else. */
+/** The service's drift page: on the metrics port only, like the metrics. */
+const MONITORING_PATH = OPERATIONAL_ROUTES.monitoring;
+
+/**
+ * The metrics-only server: `metricsPath` and the drift page proxied to the service, 404 for
+ * anything else.
+ */
 function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNode {
   return block(
     'server',
@@ -337,6 +344,7 @@ function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNod
       d('access_log', 'off'),
       ...NGINX_ERRORS.map((e) => d('error_page', e.status, errorUri(e.status))),
       block('location', ['=', o.metricsPath], proxyToService(o)),
+      block('location', ['=', MONITORING_PATH], proxyToService(o)),
       block('location', ['/'], notFound('this path')),
       ...errorLocations(o),
     ],

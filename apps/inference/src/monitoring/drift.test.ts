@@ -189,3 +189,24 @@ describe('a model directory without a profile', () => {
     expect(text).toContain('modelship_validation_failures_total');
   });
 });
+
+describe('the monitoring page', () => {
+  it('shows the training and live share per bin, the PSI and the window', async () => {
+    const app = serve({ MONITOR_WINDOW: '15m' });
+    await replay(
+      app,
+      records((r) => ({ ...r, region: 'southeast' })),
+    );
+    const res = await app.request('/monitoring');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-/,
+    );
+    const html = await res.text();
+    expect(html).toContain('the last 15m');
+    expect(html).toMatch(new RegExp(`data-records>${rows.length}<`));
+    expect(html).toMatch(/data-field="region"><h2>region <span class="psi shift"/);
+    expect(html).toMatch(/data-field="bmi"><h2>bmi <span class="psi ok"/);
+    expect(html).not.toMatch(/(src|href)=/);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { formRoutes } from '../form/routes.ts';
+import { monitoringRoutes } from '../monitoring/routes.ts';
 import { docsRoutes } from '../openapi/docs.ts';
 import { openApiRoutes } from '../openapi/routes.ts';
 import { v2Routes } from '../v2/routes.ts';
@@ -19,6 +20,7 @@ export type RouteModule = (deps: AppDeps) => Hono<AppEnv>;
 export const routeModules: readonly RouteModule[] = [
   healthRoutes,
   metricsRoutes,
+  monitoringRoutes,
   predictRoutes,
   v2Routes,
   openApiRoutes,

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { DriftMonitor, MonitoredDistribution } from './drift-monitor.ts';
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page's only style sheet, inline and allowed by its hash (no external assets at all). */
+export const PAGE_STYLE =
+  'body{font:14px system-ui,sans-serif;margin:2rem;color:#222}h2{margin:1.5rem 0 .25rem;font-size:1.1rem}' +
+  '.psi{font-weight:600}.shift{color:#b3261e}.ok{color:#1b7f3b}.legend span{margin-right:1rem}' +
+  'table{border-collapse:collapse}td{padding:.1rem .5rem}';
+
+/** The page's Content-Security-Policy: nothing but its own inline style. */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'`;
+
+const TRAINING = '#9a9a9a';
+const LIVE = '#1f6fd1';
+/** PSI read as a shift above this (the usual rule of thumb). */
+const SHIFT = 0.25;
+
+/** Paired horizontal bars: the training share beside the live share, per bin. */
+function bars(d: MonitoredDistribution): string {
+  let total = 0;
+  for (let i = 0; i < d.live.length; i++) total += d.live[i] as number;
+  const rowH = 22;
+  const labelW = 150;
+  const barW = 320;
+  const rows = d.bins.map((bin, i) => {
+    const train = d.expected[i] as number;
+    const live = total > 0 ? (d.live[i] as number) / total : 0;
+    const y = i * rowH;
+    return (
+      `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end" font-size="12">${escape(bin)}</text>` +
+      `<rect x="${labelW}" y="${y + 2}" width="${(train * barW).toFixed(1)}" height="8" fill="${TRAINING}"><title>training ${(train * 100).toFixed(1)}%</title></rect>` +
+      `<rect x="${labelW}" y="${y + 11}" width="${(live * barW).toFixed(1)}" height="8" fill="${LIVE}"><title>live ${(live * 100).toFixed(1)}%</title></rect>` +
+      `<text x="${labelW + barW + 6}" y="${y + 14}" font-size="11">${(train * 100).toFixed(1)}% → ${(live * 100).toFixed(1)}%</text>`
+    );
+  });
+  const h = d.bins.length * rowH;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escape(d.name)}: training vs live share per bin" width="${labelW + barW + 120}" height="${h}" viewBox="0 0 ${labelW + barW + 120} ${h}">${rows.join('')}</svg>`;
+}
+
+function section(d: MonitoredDistribution, value: number): string {
+  const shown = Number.isNaN(value) ? 'no records yet' : value.toFixed(4);
+  const cls = Number.isNaN(value) ? '' : value > SHIFT ? 'shift' : 'ok';
+  return `<section data-field="${escape(d.name)}"><h2>${escape(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">PSI ${shown}</span></h2>${bars(d)}</section>`;
+}
+
+/**
+ * The drift page: per field (and for the prediction) the training share beside the live
+ * share of each bin, as inline SVG bars, with the PSI and the window it covers. Served on the
+ * metrics port only (nginx's metrics server); never public.
+ */
+export function monitoringPage(
+  monitor: DriftMonitor,
+  model: { name: string; version: string },
+): string {
+  const records = monitor.windowRecords();
+  const fields = monitor.fields.map((d) => section(d, monitor.psi(d))).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(model.name)} ${escape(model.version)}: drift</title><style>${PAGE_STYLE}</style></head><body>
+<h1>${escape(model.name)} ${escape(model.version)}: what the model sees</h1>
+<p>Window: <strong data-window>${escape(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift.</p>
+<p class="legend"><span><svg width="12" height="8"><rect width="12" height="8" fill="${TRAINING}"/></svg> training</span><span><svg width="12" height="8"><rect width="12" height="8" fill="${LIVE}"/></svg> live</span></p>
+<h2>Prediction</h2>${section(monitor.prediction, monitor.psi(monitor.prediction))}
+${fields}
+</body></html>`;
+}
+
+/** The page of a model served without a profile. */
+export function noProfilePage(model: { name: string; version: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>drift</title><style>${PAGE_STYLE}</style></head><body><h1>${escape(model.name)} ${escape(model.version)}</h1><p>No profile.json in the model directory: drift monitoring is off. Add one with <code>modelship profile DIR --data CSV</code>.</p></body></html>`;
+}

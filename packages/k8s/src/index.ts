@@ -17,6 +17,7 @@ export {
 } from './nginx-conf-options.ts';
 export { INFERENCE_UID, NGINX_CONF_DIR, NGINX_UID } from './pod-template.ts';
 export { InvalidPropError } from './validate.ts';
+export { ALERT_RULES_DEFAULTS, type AlertRule, alertRules } from './workload-alerts.ts';
 export { MANAGED_ENV } from './workload-inference.ts';
 export type { PodMonitoringSpec } from './workload-monitoring.ts';
 export { DEFAULT_SCRAPER_NAMESPACES } from './workload-monitoring.ts';
@@ -29,6 +30,7 @@ export {
 } from './workload-networking.ts';
 export { DEFAULT_RESOURCES } from './workload-placement.ts';
 export {
+  type AlertRulesOptions,
   type AutoscalingOptions,
   type ContainerResources,
   DEFAULT_NGINX_IMAGE,

@@ -582,6 +582,46 @@ describe('InferenceWorkload props', () => {
     });
   });
 
+  it('metrics.alertRules → a Rules resource beside the PodMonitoring: drift, 5xx share, p99', () => {
+    const none = synth({ metrics: { podMonitoring: true } });
+    expect(none.objects.some((o: Manifest) => o.kind === 'Rules')).toBe(false);
+
+    const { one } = synth({
+      name: 'ins',
+      namespace: 'models',
+      metrics: {
+        podMonitoring: true,
+        scrapeInterval: '15s',
+        alertRules: { enabled: true, driftPsi: 0.3, driftFor: '1h', p99LatencySeconds: 0.25 },
+      },
+    });
+    const rules = one('Rules');
+    expect(rules.apiVersion).toBe('monitoring.googleapis.com/v1');
+    expect(rules.metadata).toMatchObject({ name: 'ins', namespace: 'models' });
+    const [group] = rules.spec.groups;
+    expect(group.interval).toBe('15s');
+    const byName = Object.fromEntries(group.rules.map((r: Manifest) => [r.alert, r]));
+    expect(Object.keys(byName)).toEqual([
+      'ModelshipFeatureDrift',
+      'ModelshipServerErrors',
+      'ModelshipLatencyP99',
+    ]);
+    expect(byName.ModelshipFeatureDrift).toMatchObject({
+      expr: 'max by (feature) (modelship_feature_drift_psi{job="ins"}) > 0.3',
+      for: '1h',
+    });
+    // The defaults where nothing was given.
+    expect(byName.ModelshipServerErrors.expr).toBe(
+      'sum(rate(http_requests_total{job="ins",status=~"5.."}[5m])) / sum(rate(http_requests_total{job="ins"}[5m])) > 0.05',
+    );
+    expect(byName.ModelshipServerErrors.for).toBe('10m');
+    expect(byName.ModelshipLatencyP99.expr).toMatch(
+      /^histogram_quantile\(0\.99, sum by \(le\) \(rate\(http_request_duration_seconds_bucket\{job="ins",route=~"[^"]+"\}\[5m\]\)\)\) > 0\.25$/,
+    );
+    // The job label Managed Prometheus gives the scraped series is the PodMonitoring's name.
+    expect(one('PodMonitoring').metadata.name).toBe('ins');
+  });
+
   it('metrics.enabled false → no metrics port, server or ingress rule; still 404 on the public port', () => {
     const { container, one, objects } = synth({ metrics: { enabled: false } });
     expect(container('nginx').ports).toEqual([
@@ -609,7 +649,7 @@ describe('InferenceWorkload props', () => {
       ingress: { enabled: true },
       egress: 'dns',
       nginx: { rateLimit: { requestsPerSecond: 10 } },
-      metrics: { podMonitoring: true },
+      metrics: { podMonitoring: true, alertRules: { enabled: true } },
     });
     expect(objects).toMatchSnapshot();
   });

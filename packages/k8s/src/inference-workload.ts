@@ -10,6 +10,7 @@ import {
 } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import { objectNames, podSpec } from './pod-template.ts';
+import { rulesResource } from './workload-alerts.ts';
 import { podMonitoring } from './workload-monitoring.ts';
 import { gkeIngress, networkPolicy, service } from './workload-networking.ts';
 import type { InferenceWorkloadProps } from './workload-props.ts';
@@ -66,6 +67,8 @@ export class InferenceWorkload extends Construct {
   public readonly backendConfig?: ApiObject;
   /** The PodMonitoring (a GKE custom resource), when `metrics.podMonitoring`. */
   public readonly podMonitoring?: ApiObject;
+  /** The alerting `Rules` (a GKE custom resource), when `metrics.alertRules.enabled`. */
+  public readonly alertRules?: ApiObject;
 
   constructor(scope: Construct, id: string, props: InferenceWorkloadProps) {
     super(scope, id);
@@ -132,5 +135,6 @@ export class InferenceWorkload extends Construct {
       this.backendConfig = backendConfig;
     }
     if (s.metrics.podMonitoring) this.podMonitoring = podMonitoring(this, s);
+    if (s.metrics.alertRules.enabled) this.alertRules = rulesResource(this, s);
   }
 }

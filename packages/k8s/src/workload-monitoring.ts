@@ -3,7 +3,8 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { commonLabels, selectorLabels } from './metadata.ts';
 import { assertDnsLabel, assertPort, fail, withDefaults } from './validate.ts';
-import type { MetricsOptions } from './workload-props.ts';
+import { ALERT_RULES_DEFAULTS, resolveAlertRules } from './workload-alerts.ts';
+import type { AlertRulesOptions, MetricsOptions } from './workload-props.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
 
 /**
@@ -20,11 +21,17 @@ export const METRICS_DEFAULTS = {
   scraperNamespaces: DEFAULT_SCRAPER_NAMESPACES,
   podMonitoring: false,
   scrapeInterval: '30s',
+  alertRules: ALERT_RULES_DEFAULTS,
 } as const satisfies Required<MetricsOptions>;
 
 /** Applies the defaults of {@link MetricsOptions} and validates them (ports: at the top). */
-export function resolveMetrics(options: MetricsOptions = {}): Required<MetricsOptions> {
-  const m = withDefaults(METRICS_DEFAULTS, options);
+export function resolveMetrics(
+  options: MetricsOptions = {},
+): Required<MetricsOptions> & { readonly alertRules: Required<AlertRulesOptions> } {
+  const m = {
+    ...withDefaults(METRICS_DEFAULTS, options),
+    alertRules: resolveAlertRules(options.alertRules),
+  };
   assertPort('metrics.port', m.port);
   m.scraperNamespaces.forEach((namespace, index) => {
     assertDnsLabel(`metrics.scraperNamespaces[${index}]`, namespace);
@@ -34,6 +41,13 @@ export function resolveMetrics(options: MetricsOptions = {}): Required<MetricsOp
   }
   if (m.podMonitoring && !m.enabled) {
     fail('metrics.podMonitoring', m.podMonitoring, "requires 'metrics.enabled'");
+  }
+  if (m.alertRules.enabled && !m.podMonitoring) {
+    fail(
+      'metrics.alertRules.enabled',
+      true,
+      "requires 'metrics.podMonitoring' (the rules read its series)",
+    );
   }
   return m;
 }

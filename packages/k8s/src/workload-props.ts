@@ -214,6 +214,37 @@ export interface MetricsOptions {
   readonly podMonitoring?: boolean;
   /** Scrape interval of the PodMonitoring. @default '30s' */
   readonly scrapeInterval?: string;
+  /**
+   * Alerting rules for Google Cloud Managed Service for Prometheus (a `Rules` custom
+   * resource beside the PodMonitoring): input drift, the 5xx share, the p99 latency.
+   * @default { enabled: false }
+   */
+  readonly alertRules?: AlertRulesOptions;
+}
+
+/**
+ * Alerting rules evaluated by Google Cloud Managed Service for Prometheus
+ * (`monitoring.googleapis.com/v1` `Rules`, namespaced: they see this namespace's series only).
+ * Route the alerts with Cloud Monitoring notification channels or an Alertmanager.
+ * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/rules-managed
+ */
+export interface AlertRulesOptions {
+  /** Create the `Rules` resource (needs `metrics.podMonitoring`). @default false */
+  readonly enabled?: boolean;
+  /** Alert when a field's `modelship_feature_drift_psi` stays above this. @default 0.25 */
+  readonly driftPsi?: number;
+  /** ... for this long. @default '30m' */
+  readonly driftFor?: string;
+  /** Alert when the share of 5xx answers stays above this (0..1). @default 0.05 */
+  readonly errorRatio?: number;
+  /** ... for this long. @default '10m' */
+  readonly errorFor?: string;
+  /** Alert when the p99 latency of the prediction routes stays above this. @default 0.5 */
+  readonly p99LatencySeconds?: number;
+  /** ... for this long. @default '10m' */
+  readonly latencyFor?: string;
+  /** The `rate()` window of the 5xx and latency expressions. @default '5m' */
+  readonly rateWindow?: string;
 }
 
 /**

@@ -135,6 +135,26 @@ describe('invalid props throw, naming the prop and its value', () => {
       `'inference.googleCloudProject' ("Acme")`,
     ],
     [
+      'alert rules without a PodMonitoring',
+      { metrics: { alertRules: { enabled: true } } },
+      "'metrics.alertRules.enabled' (true) requires 'metrics.podMonitoring'",
+    ],
+    [
+      'a drift threshold of 0',
+      { metrics: { podMonitoring: true, alertRules: { enabled: true, driftPsi: 0 } } },
+      "'metrics.alertRules.driftPsi' (0) must be > 0",
+    ],
+    [
+      'an error share above 1',
+      { metrics: { podMonitoring: true, alertRules: { enabled: true, errorRatio: 5 } } },
+      "'metrics.alertRules.errorRatio' (5) must be in (0, 1]",
+    ],
+    [
+      'a bad alert duration',
+      { metrics: { podMonitoring: true, alertRules: { enabled: true, driftFor: '30 minutes' } } },
+      `'metrics.alertRules.driftFor' ("30 minutes") must be a duration`,
+    ],
+    [
       'a payload log share above 1',
       { inference: { payloadLogSample: 1.5 } },
       "'inference.payloadLogSample' (1.5) is refused by the service: PAYLOAD_LOG_SAMPLE",

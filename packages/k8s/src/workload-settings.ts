@@ -49,7 +49,7 @@ export interface WorkloadSettings {
   readonly appVersion: string | undefined;
   readonly inference: ResolvedInference;
   readonly nginx: ResolvedNginxConfOptions;
-  readonly metrics: Required<MetricsOptions>;
+  readonly metrics: ReturnType<typeof resolveMetrics>;
   readonly resources: Resources;
   readonly autoscaling: ResolvedAutoscaling;
   readonly service: ResolvedService;
@@ -126,7 +126,7 @@ function resolveNginx(
   props: InferenceWorkloadProps,
   sections: {
     readonly inference: ResolvedInference;
-    readonly metrics: Required<MetricsOptions>;
+    readonly metrics: ReturnType<typeof resolveMetrics>;
     readonly ingress: ResolvedIngress;
   },
 ): ResolvedNginxConfOptions {

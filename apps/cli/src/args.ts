@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { usageError } from './errors.ts';
+import type { CommandIo } from './io.ts';
 
 /** A command's flags, as `util.parseArgs` takes them. */
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
@@ -41,3 +42,37 @@ export const stringFlag = (args: ParsedArgs, name: string): string | undefined =
   const value = args.values[name];
   return typeof value === 'string' ? value : undefined;
 };
+
+/** What a command takes on its command line. */
+export interface CommandSpec {
+  /** The command's name, e.g. `check`. */
+  readonly name: string;
+  /** Printed for `--help`. */
+  readonly help: string;
+  /** Its flags (besides `--help`). */
+  readonly options: CommandOptions;
+  /** Its one positional argument, for the usage error, e.g. `the model directory (modelship check DIR)`. */
+  readonly positional: string;
+}
+
+/**
+ * Parses a command line: `undefined` when `--help` was asked (the help is printed, exit 0);
+ * otherwise the flags and the one positional argument.
+ *
+ * @throws {CliError} (exit 2) for an unknown flag, a missing or an extra argument.
+ */
+export function commandLine(
+  spec: CommandSpec,
+  argv: readonly string[],
+  io: CommandIo,
+): { readonly args: ParsedArgs; readonly positional: string } | undefined {
+  const args = parseCommandArgs(spec.name, argv, spec.options);
+  if (args.values.help) {
+    io.out(spec.help);
+    return undefined;
+  }
+  const [positional, ...extra] = args.positionals;
+  if (!positional) throw usageError(`give ${spec.positional}`);
+  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
+  return { args, positional };
+}

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_FILE, SCHEMA_FILE } from '@modelship/inference';
 import { parseImageReference } from '@modelship/k8s';
-import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
@@ -113,14 +113,18 @@ export const buildOptions = {
 
 /** `modelship build`. */
 export async function buildCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('build', argv, buildOptions);
-  if (args.values.help) {
-    io.out(buildHelp);
-    return 0;
-  }
-  const [dirArg, ...extra] = args.positionals;
-  if (!dirArg) throw usageError('give the model directory (modelship build DIR --image IMAGE)');
-  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
+  const line = commandLine(
+    {
+      name: 'build',
+      help: buildHelp,
+      options: buildOptions,
+      positional: 'the model directory (modelship build DIR --image IMAGE)',
+    },
+    argv,
+    io,
+  );
+  if (!line) return 0;
+  const { args, positional: dirArg } = line;
   const image = stringFlag(args, 'image');
   if (!image) throw usageError('--image IMAGE is required (the image to build, NAME:TAG)');
   const reference = parseImageReference(image);

@@ -1,4 +1,4 @@
-import { type CommandOptions, parseCommandArgs } from '../args.ts';
+import { type CommandOptions, commandLine } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
@@ -18,13 +18,18 @@ export const checkOptions = {} satisfies CommandOptions;
 
 /** `modelship check`. */
 export async function checkCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('check', argv, checkOptions);
-  if (args.values.help) {
-    io.out(checkHelp);
-    return 0;
-  }
-  const [dirArg, ...extra] = args.positionals;
-  if (!dirArg || extra.length) throw usageError('give one model directory (modelship check DIR)');
+  const line = commandLine(
+    {
+      name: 'check',
+      help: checkHelp,
+      options: checkOptions,
+      positional: 'one model directory (modelship check DIR)',
+    },
+    argv,
+    io,
+  );
+  if (!line) return 0;
+  const { args, positional: dirArg } = line;
   const dir = resolvePath(io, dirArg);
   const diagnosis = await diagnoseModelDir(dir);
   if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { compileSchema, FINGERPRINT_METADATA_KEY } from '@modelship/feature-schema';
 import { loadModel, ModelLoadError, writeOnnxMetadata } from '@modelship/inference';
-import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { checkColumns, type DataTable, readDataTable } from '../infer/data.ts';
 import { describeGraph } from '../infer/graph.ts';
@@ -55,15 +55,19 @@ export const initOptions = {
 
 /** `modelship init`. */
 export async function initCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('init', argv, initOptions);
-  if (args.values.help) {
-    io.out(initHelp);
-    return 0;
-  }
-  const [modelArg, ...extra] = args.positionals;
+  const line = commandLine(
+    {
+      name: 'init',
+      help: initHelp,
+      options: initOptions,
+      positional: 'the model file (modelship init MODEL.onnx --out DIR)',
+    },
+    argv,
+    io,
+  );
+  if (!line) return 0;
+  const { args, positional: modelArg } = line;
   const outArg = stringFlag(args, 'out');
-  if (!modelArg) throw usageError('give the model file (modelship init MODEL.onnx --out DIR)');
-  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
   if (!outArg) throw usageError('--out DIR is required (the directory to write)');
   const target = stringFlag(args, 'target');
   const dataArg = stringFlag(args, 'data');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 
@@ -27,13 +27,18 @@ export const serveOptions = { port: { type: 'string' } } satisfies CommandOption
 
 /** `modelship serve`: runs the service as a child process until it exits. */
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('serve', argv, serveOptions);
-  if (args.values.help) {
-    io.out(serveHelp);
-    return 0;
-  }
-  const [dirArg, ...extra] = args.positionals;
-  if (!dirArg || extra.length) throw usageError('give one model directory (modelship serve DIR)');
+  const line = commandLine(
+    {
+      name: 'serve',
+      help: serveHelp,
+      options: serveOptions,
+      positional: 'one model directory (modelship serve DIR)',
+    },
+    argv,
+    io,
+  );
+  if (!line) return 0;
+  const { args, positional: dirArg } = line;
   const port = stringFlag(args, 'port');
   if (port !== undefined && !/^\d{1,5}$/.test(port)) {
     throw usageError(`--port ${port} is not a port number`);

@@ -8,7 +8,7 @@ import {
   SCHEMA_FILE,
   writeOnnxMetadata,
 } from '@modelship/inference';
-import { type CommandOptions, parseCommandArgs } from '../args.ts';
+import { type CommandOptions, commandLine } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 import { replaceFile } from '../write-dir.ts';
@@ -26,13 +26,18 @@ export const stampOptions = {} satisfies CommandOptions;
 
 /** `modelship stamp`. */
 export async function stampCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('stamp', argv, stampOptions);
-  if (args.values.help) {
-    io.out(stampHelp);
-    return 0;
-  }
-  const [dirArg, ...extra] = args.positionals;
-  if (!dirArg || extra.length) throw usageError('give one model directory (modelship stamp DIR)');
+  const line = commandLine(
+    {
+      name: 'stamp',
+      help: stampHelp,
+      options: stampOptions,
+      positional: 'one model directory (modelship stamp DIR)',
+    },
+    argv,
+    io,
+  );
+  if (!line) return 0;
+  const { args, positional: dirArg } = line;
   const dir = resolvePath(io, dirArg);
   const schemaPath = join(dir, SCHEMA_FILE);
   const modelPath = join(dir, MODEL_FILE);

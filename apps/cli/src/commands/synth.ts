@@ -7,7 +7,7 @@ import {
   NAMESPACE_NAME,
 } from '@modelship/charts/src/config.ts';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '@modelship/charts/src/environments.ts';
-import { type CommandOptions, parseCommandArgs, stringFlag } from '../args.ts';
+import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
@@ -61,14 +61,18 @@ export const synthOptions = {
 
 /** `modelship synth`. */
 export async function synthCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('synth', argv, synthOptions);
-  if (args.values.help) {
-    io.out(synthHelp);
-    return 0;
-  }
-  const [dirArg, ...extra] = args.positionals;
-  if (!dirArg) throw usageError('give the model directory (modelship synth DIR --image IMAGE)');
-  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
+  const line = commandLine(
+    {
+      name: 'synth',
+      help: synthHelp,
+      options: synthOptions,
+      positional: 'the model directory (modelship synth DIR --image IMAGE)',
+    },
+    argv,
+    io,
+  );
+  if (!line) return 0;
+  const { args, positional: dirArg } = line;
   const image = stringFlag(args, 'image');
   if (!image) throw usageError('--image IMAGE is required (the image modelship build made)');
   const env = (stringFlag(args, 'env') ?? 'gke') as EnvironmentName;

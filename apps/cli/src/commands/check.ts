@@ -1,6 +1,6 @@
 import { type CommandOptions, commandLine } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
-import { failure, usageError } from '../errors.ts';
+import { failure } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 
 export const checkHelp = `Usage: modelship check DIR
@@ -29,7 +29,7 @@ export async function checkCommand(argv: readonly string[], io: CommandIo): Prom
     io,
   );
   if (!line) return 0;
-  const { args, positional: dirArg } = line;
+  const { positional: dirArg } = line;
   const dir = resolvePath(io, dirArg);
   const diagnosis = await diagnoseModelDir(dir);
   if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));

@@ -9,7 +9,7 @@ import {
   writeOnnxMetadata,
 } from '@modelship/inference';
 import { type CommandOptions, commandLine } from '../args.ts';
-import { failure, usageError } from '../errors.ts';
+import { failure } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 import { replaceFile } from '../write-dir.ts';
 
@@ -37,7 +37,7 @@ export async function stampCommand(argv: readonly string[], io: CommandIo): Prom
     io,
   );
   if (!line) return 0;
-  const { args, positional: dirArg } = line;
+  const { positional: dirArg } = line;
   const dir = resolvePath(io, dirArg);
   const schemaPath = join(dir, SCHEMA_FILE);
   const modelPath = join(dir, MODEL_FILE);

@@ -60,7 +60,7 @@ export function monitoringPage(
 <h1>${escape(model.name)} ${escape(model.version)}: what the model sees</h1>
 <p>Window: <strong data-window>${escape(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift.</p>
 <p class="legend"><span><svg width="12" height="8"><rect width="12" height="8" fill="${TRAINING}"/></svg> training</span><span><svg width="12" height="8"><rect width="12" height="8" fill="${LIVE}"/></svg> live</span></p>
-<h2>Prediction</h2>${section(monitor.prediction, monitor.psi(monitor.prediction))}
+${section(monitor.prediction, monitor.psi(monitor.prediction))}
 ${fields}
 </body></html>`;
 }

@@ -3,6 +3,7 @@
 import { buildCommand, buildOptions } from './commands/build.ts';
 import { checkCommand, checkOptions } from './commands/check.ts';
 import { initCommand, initOptions } from './commands/init.ts';
+import { profileCommand, profileOptions } from './commands/profile.ts';
 import { serveCommand, serveOptions } from './commands/serve.ts';
 import { stampCommand, stampOptions } from './commands/stamp.ts';
 import { synthCommand, synthOptions } from './commands/synth.ts';
@@ -15,6 +16,7 @@ const commands = {
   init: initCommand,
   check: checkCommand,
   stamp: stampCommand,
+  profile: profileCommand,
   serve: serveCommand,
   build: buildCommand,
   synth: synthCommand,
@@ -25,6 +27,7 @@ export const commandOptions = {
   init: initOptions,
   check: checkOptions,
   stamp: stampOptions,
+  profile: profileOptions,
   serve: serveOptions,
   build: buildOptions,
   synth: synthOptions,
@@ -36,6 +39,7 @@ Commands:
   init MODEL.onnx --out DIR   write a model directory (schema.json, stamped model.onnx, card)
   check DIR                   the server's load checks, without serving
   stamp DIR                   re-stamp the schema fingerprint after editing schema.json
+  profile DIR --data CSV      add or refresh profile.json (drift monitoring's training profile)
   serve DIR [--port N]        serve the directory with the inference service
   build DIR --image IMAGE     the service's image with the model inside [--engine E] [--push]
   synth DIR --image IMAGE     the Kubernetes manifests that run it (dist/ENV.k8s.yaml)

@@ -91,16 +91,9 @@ try {
   await wrk(off.port);
   for (let i = 0; i < runs; i++) {
     // Alternate the order so that drifting machine load hits both alike.
-    for (const [name, s] of (i % 2
-      ? [
-          ['off', off],
-          ['on', on],
-        ]
-      : [
-          ['on', on],
-          ['off', off],
-        ]) as const) {
-      figures[name].push(await wrk(s.port));
+    const order: readonly ('on' | 'off')[] = i % 2 ? ['off', 'on'] : ['on', 'off'];
+    for (const name of order) {
+      figures[name].push(await wrk((name === 'on' ? on : off).port));
     }
   }
 } finally {

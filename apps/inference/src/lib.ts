@@ -16,6 +16,7 @@ export {
   loadModel,
   MODEL_FILE,
   ModelLoadError,
+  PROFILE_FILE,
   SCHEMA_FILE,
 } from './model/load.ts';
 export { readOnnxMetadata, writeOnnxMetadata } from './model/onnx-metadata.ts';

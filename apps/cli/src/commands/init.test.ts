@@ -44,7 +44,12 @@ describe('modelship init → check → serve, on foreign models', () => {
     expect(init.err).not.toMatch(/error/i);
     expect(init.code).toBe(0);
     expect(init.out).toMatch(/^field\s+input\s+kind\s+values\s+example\s+inferred from/);
-    expect((await readdir(out)).sort()).toEqual(['model-card.md', 'model.onnx', 'schema.json']);
+    expect((await readdir(out)).sort()).toEqual([
+      'model-card.md',
+      'model.onnx',
+      'profile.json',
+      'schema.json',
+    ]);
     const check = await run(['check', out]);
     expect(check.code).toBe(0);
     expect(check.out).toMatch(/^ok: model 0\.0\.1, (classification|regression)/);
@@ -238,13 +243,14 @@ describe('modelship init on bad input: a clear message, exit 1 or 2, nothing wri
     );
     expect(existsSync(join(out, 'keep.txt'))).toBe(true);
     expect((await run(['init', model, '--out', out, '--force'])).code).toBe(0);
+    // Without --data: no profile.json (drift monitoring off).
     expect((await readdir(out)).sort()).toEqual(['model-card.md', 'model.onnx', 'schema.json']);
     expect((await readdir(parent)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });
 
 describe('usage', () => {
-  it.each(['init', 'check', 'stamp', 'serve', 'synth', 'build'])(
+  it.each(['init', 'check', 'stamp', 'profile', 'serve', 'synth', 'build'])(
     '%s --help prints its usage and an example',
     async (command) => {
       const result = await run([command, '--help']);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { compileSchema, FINGERPRINT_METADATA_KEY } from '@modelship/feature-schema';
-import { loadModel, ModelLoadError, writeOnnxMetadata } from '@modelship/inference';
+import { loadModel, ModelLoadError, PROFILE_FILE, writeOnnxMetadata } from '@modelship/inference';
 import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
 import { failure, usageError } from '../errors.ts';
 import { checkColumns, type DataTable, readDataTable } from '../infer/data.ts';
@@ -10,6 +10,7 @@ import { describeGraph } from '../infer/graph.ts';
 import { fieldName, inferSchema } from '../infer/schema.ts';
 import { type CommandIo, resolvePath, table } from '../io.ts';
 import { modelCardStub } from '../model-card.ts';
+import { profileFromData, profileJson } from '../profile-data.ts';
 import { checkOut, writeDirAtomically } from '../write-dir.ts';
 
 export const initHelp = `Usage: modelship init MODEL.onnx --out DIR [options]
@@ -17,8 +18,9 @@ export const initHelp = `Usage: modelship init MODEL.onnx --out DIR [options]
 Writes a model directory the server accepts: schema.json inferred from the graph (one field
 per [N, 1] input; categorical levels from OneHotEncoder/LabelEncoder/CategoryMapper nodes;
 the task and classes from the outputs), refined by training data; model.onnx with the
-schema's fingerprint stamped; a model card stub. It then loads the directory with the
-server's own loader and predicts the schema's example.
+schema's fingerprint stamped; a model card stub; with --data, profile.json (the data's shape
+and the model's predictions on it, for drift monitoring). It then loads the directory with
+the server's own loader and predicts the schema's example.
 
 Options:
   --out DIR         the directory to write (must not exist, unless --force)
@@ -133,7 +135,14 @@ export async function initCommand(argv: readonly string[], io: CommandIo): Promi
         try {
           const model = await loadModel({ dir });
           const [prediction] = await model.run([model.compiled.example]);
-          await model.release();
+          if (data) {
+            io.err(`profiling ${data.rows.length} rows for drift monitoring`);
+            const profile = await profileFromData(model, data).finally(() => model.release());
+            await writeFile(join(dir, PROFILE_FILE), profileJson(profile));
+            await (await loadModel({ dir })).release();
+          } else {
+            await model.release();
+          }
           predicted =
             typeof prediction === 'object'
               ? `${show(prediction.label)} (${model.task.kind === 'classification' ? model.task.classes.map((c, i) => `${c}: ${prediction.probabilities[i]?.toFixed(3)}`).join(', ') : ''})`
@@ -159,7 +168,7 @@ export async function initCommand(argv: readonly string[], io: CommandIo): Promi
   );
   io.out(`example prediction: ${predicted}`);
   io.out(
-    `wrote ${out}: schema.json, model.onnx (fingerprint ${compiled.fingerprint.slice(0, 12)}…), model-card.md`,
+    `wrote ${out}: schema.json, model.onnx (fingerprint ${compiled.fingerprint.slice(0, 12)}…), model-card.md${data ? ', profile.json' : ''}`,
   );
   return 0;
 }

@@ -30,6 +30,11 @@ export interface LoadModelOptions {
   readonly dir: string;
   /** onnxruntime intra-op threads. @default 1 */
   readonly intraOpThreads?: number;
+  /**
+   * Read `profile.json` (and refuse one that does not fit the schema). Off for tools that are
+   * about to write a new one (`modelship profile`). @default true
+   */
+  readonly readProfile?: boolean;
 }
 
 /** The file names a model directory must hold. */
@@ -124,10 +129,10 @@ function warmProblem(task: ServedTask, prediction: Prediction | undefined): stri
  * const [charges] = await model.run([model.compiled.example]);
  */
 export async function loadModel(options: LoadModelOptions): Promise<ServedModel> {
-  const { dir, intraOpThreads = 1 } = options;
+  const { dir, intraOpThreads = 1, readProfile = true } = options;
   const compiled = await loadSchema(join(dir, SCHEMA_FILE));
   const { schema } = compiled;
-  const profile = await loadProfile(join(dir, PROFILE_FILE), compiled);
+  const profile = readProfile ? await loadProfile(join(dir, PROFILE_FILE), compiled) : undefined;
   const modelPath = join(dir, MODEL_FILE);
   const bytes = await readFileOrFail(modelPath, 'model');
 

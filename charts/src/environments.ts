@@ -1,4 +1,5 @@
 import { DEFAULT_RESOURCES, type InferenceWorkloadProps } from '@modelship/k8s';
+import { CAPACITY } from './capacity.ts';
 
 /** The environments this app can synthesize; each becomes `dist/<name>.k8s.yaml`. */
 export const ENVIRONMENT_NAMES = ['gke', 'local'] as const;
@@ -48,6 +49,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
       // custom resource, so it needs managed collection (on by default on GKE >= 1.27 and
       // Autopilot).
       metrics: { podMonitoring: false },
+      // Autoscaling and resources from a measured capacity (`pnpm plan --env gke --write`).
+      ...CAPACITY.gke?.workload,
     },
   },
   local: {
@@ -69,6 +72,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
       autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilizationPercent: 70 },
       service: { type: 'ClusterIP' },
       nginx: { realIp: false, workerProcesses: 1 },
+      ...CAPACITY.local?.workload,
     },
   },
 };

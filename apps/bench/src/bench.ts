@@ -10,7 +10,7 @@ import { measureTargets } from './measure.ts';
 import { measureModelAlone } from './model-alone.ts';
 import { binaries, fastapiPython, insuranceCsv, serviceEntry } from './paths.ts';
 import { trainPeer } from './peers.ts';
-import { benchRecords } from './records.ts';
+import { benchBodies, benchRecords } from './records.ts';
 import { buildReport, writeReport } from './report/build.ts';
 import type { BenchReport } from './report/types.ts';
 import type { ProgressSink } from './runner.ts';
@@ -83,10 +83,7 @@ export async function runBenchmark(
     progress(`machine: ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAverage}`);
     const modelDir = options.modelDir ?? insuranceModelDir;
     const records = benchRecords(64);
-    const bodies = {
-      one: JSON.stringify(records[0]),
-      batch: JSON.stringify({ instances: records }),
-    };
+    const bodies = benchBodies();
 
     const peerModel = join(workDir, 'peer-model.pkl');
     if (needed.has('peer')) {

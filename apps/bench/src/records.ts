@@ -11,3 +11,9 @@ export function benchRecords(count: number): FeatureRecord[] {
   const fields = insuranceSchema.fields.map((f) => f.name);
   return rows.map((row) => Object.fromEntries(fields.map((name) => [name, row[name]])));
 }
+
+/** The two request bodies every stack is sent: one record, or `{"instances": [64 records]}`. */
+export function benchBodies(): { readonly one: string; readonly batch: string } {
+  const records = benchRecords(64);
+  return { one: JSON.stringify(records[0]), batch: JSON.stringify({ instances: records }) };
+}

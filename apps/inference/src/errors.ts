@@ -12,6 +12,8 @@ export interface HttpErrorOptions {
   /** Extra response headers (e.g. `Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly cause?: unknown;
+  /** The schema's field issues behind the error, with their reasons (counted, never sent). */
+  readonly issues?: readonly FieldIssue[];
 }
 
 /**
@@ -23,6 +25,8 @@ export class HttpError extends Error {
   override name = 'HttpError';
   readonly details: readonly ErrorDetail[];
   readonly headers: Readonly<Record<string, string>>;
+  /** The schema's field issues behind the error (`modelship_validation_failures_total`). */
+  readonly fieldIssues: readonly FieldIssue[];
 
   constructor(
     readonly status: ContentfulStatusCode,
@@ -33,6 +37,7 @@ export class HttpError extends Error {
     super(message, { cause: options.cause });
     this.details = options.details ?? [];
     this.headers = options.headers ?? {};
+    this.fieldIssues = options.issues ?? [];
   }
 
   /** The JSON body sent to the client. */
@@ -75,17 +80,14 @@ export class UnsupportedMediaTypeError extends HttpError {
 
 /** 422: the JSON is well-formed but does not satisfy the model's schema. */
 export class ValidationError extends HttpError {
-  /** The issues as found, with each field's `reason` (counted, never sent). */
-  readonly issues: readonly FieldIssue[];
   constructor(issues: readonly FieldIssue[]) {
     const count = issues.length;
     super(
       422,
       'validation_failed',
       `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
-      { details: issues.map(({ path, message }) => ({ path, message })) },
+      { details: issues.map(({ path, message }) => ({ path, message })), issues },
     );
-    this.issues = issues;
   }
 }
 

@@ -48,10 +48,10 @@ function outcomeOf(task: ServedTask, prediction: Prediction): FormOutcome {
  * Pages carry a strict Content-Security-Policy (same-origin files only, nothing inline).
  */
 export function formRoutes(
-  deps: Pick<AppDeps, 'config' | 'model' | 'predict' | 'readiness'>,
+  deps: Pick<AppDeps, 'config' | 'model' | 'predict' | 'readiness' | 'monitoring'>,
   options: FormRoutesOptions = {},
 ): Hono<AppEnv> {
-  const { config, model, predict, readiness } = deps;
+  const { config, model, predict, readiness, monitoring } = deps;
   const assets = options.assets ?? bundledAssets();
   const { form } = model.compiled;
   const fieldNames = new Set(form.fields.map((f) => f.name));
@@ -103,7 +103,10 @@ export function formRoutes(
         if (fieldNames.has(key) && typeof value === 'string') values[key] = value;
       }
       const result = model.compiled.validate(coerceFormValues(model.schema, values));
-      if (!result.ok) return page(c, values, 422, { issues: result.issues });
+      if (!result.ok) {
+        monitoring.countValidationFailures(result.issues);
+        return page(c, values, 422, { issues: result.issues });
+      }
       if (!readiness.serving) {
         c.header('Retry-After', '1');
         const message = 'The model is not ready yet. Please try again in a moment.';
@@ -111,7 +114,10 @@ export function formRoutes(
       }
       let prediction: Prediction | undefined;
       try {
-        [prediction] = await predict([result.value as FeatureRecord]);
+        const records = [result.value as FeatureRecord];
+        const predictions = await predict(records);
+        monitoring.payload.maybeLog(c.get('requestId'), records, predictions);
+        [prediction] = predictions;
       } catch (error) {
         if (!(error instanceof HttpError) || error.status !== 503) throw error;
         for (const [name, value] of Object.entries(error.headers)) c.header(name, value);

@@ -3,7 +3,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../deps.ts';
-import { HttpError, InternalError, NotFoundError, ValidationError } from '../errors.ts';
+import { HttpError, InternalError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 /** Maps a Hono `HTTPException` (thrown by built-in middleware) into the error family. */
@@ -31,7 +31,9 @@ export function errorHandler(
 ): ErrorHandler<AppEnv> {
   const { onValidationFailure } = options;
   return (error, c) => {
-    if (error instanceof ValidationError) onValidationFailure?.(error.issues);
+    if (error instanceof HttpError && error.fieldIssues.length > 0) {
+      onValidationFailure?.(error.fieldIssues);
+    }
     let mapped: HttpError;
     if (error instanceof HttpError) mapped = error;
     else if (error instanceof HTTPException) mapped = fromHttpException(error);

@@ -210,3 +210,36 @@ describe('the monitoring page', () => {
     expect(html).not.toMatch(/(src|href)=/);
   });
 });
+
+describe('validation failures on every route', () => {
+  it('counts the Open Inference Protocol and the form too', async () => {
+    const app = serve();
+    const [good] = records();
+    const oip = {
+      inputs: model.schema.fields.map((f) => ({
+        name: f.name,
+        shape: [1],
+        datatype: f.kind === 'numeric' ? 'FP64' : 'BYTES',
+        data: [f.name === 'bmi' ? 500 : (good as Record_)[f.name]],
+      })),
+    };
+    const v2 = await app.request(`/v2/models/${model.identity.name}/infer`, postJson(oip));
+    expect(v2.status, await v2.clone().text()).toBe(400);
+    const form = new URLSearchParams(
+      Object.entries({ ...good, region: 'mars' }).map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    const page = await app.request('/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(page.status).toBe(422);
+    const { text } = await scrape(app);
+    expect(text).toContain(
+      'modelship_validation_failures_total{field="bmi",reason="out_of_range"} 1',
+    );
+    expect(text).toContain(
+      'modelship_validation_failures_total{field="region",reason="unknown_level"} 1',
+    );
+  });
+});

@@ -107,6 +107,13 @@ export function servicePaths(options: OpenApiOptions) {
         content: { 'text/plain': { schema: { type: 'string' } } },
       },
     }),
+    [OPERATIONAL_ROUTES.monitoring]: get('Operations', 'monitoring', 'The drift page', {
+      '200': {
+        description:
+          'Per field, the training share beside the live share of each bin (inline SVG), its PSI and the window; in the pod, on the metrics port only.',
+        content: html,
+      },
+    }),
     '/': {
       ...get('Web', 'form', 'The web form', {
         '200': { description: 'An HTML form generated from the schema.', content: html },

@@ -31,8 +31,11 @@ export interface OipErrorBody {
  *
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md#inference-response-json-error-object
  */
-export function oipErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
-  const serviceMapping = errorHandler(logger);
+export function oipErrorHandler(
+  logger: Logger,
+  options: Parameters<typeof errorHandler>[1] = {},
+): ErrorHandler<AppEnv> {
+  const serviceMapping = errorHandler(logger, options);
   return async (error, c) => {
     const res = await serviceMapping(error, c);
     const { error: mapped } = (await res.json()) as ErrorBody;

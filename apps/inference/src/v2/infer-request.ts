@@ -1,4 +1,4 @@
-import type { CompiledSchema, FeatureRecord, Field } from '@modelship/feature-schema';
+import type { CompiledSchema, FeatureRecord, Field, FieldIssue } from '@modelship/feature-schema';
 import { z } from 'zod';
 import { HttpError } from '../errors.ts';
 import { acceptedDatatypes, oipDatatypes } from './datatypes.ts';
@@ -59,8 +59,8 @@ export interface ParseInferRequestOptions {
 
 /** 400 with every problem in one message, as `{"error": "..."}`. */
 export class InferRequestError extends HttpError {
-  constructor(problems: readonly string[]) {
-    super(400, 'bad_request', `Invalid inference request: ${problems.join('; ')}.`);
+  constructor(problems: readonly string[], issues: readonly FieldIssue[] = []) {
+    super(400, 'bad_request', `Invalid inference request: ${problems.join('; ')}.`, { issues });
   }
 }
 
@@ -161,6 +161,7 @@ export function parseInferRequest(body: unknown, options: ParseInferRequestOptio
   if (!result.ok) {
     throw new InferRequestError(
       result.issues.map((issue) => describeIssue(issue.path, issue.message)),
+      result.issues,
     );
   }
   return {

@@ -20,9 +20,10 @@ const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
  */
 export function v2Routes(
-  deps: Pick<AppDeps, 'config' | 'logger' | 'model' | 'predict' | 'readiness'>,
+  deps: Pick<AppDeps, 'config' | 'logger' | 'model' | 'predict' | 'readiness' | 'monitoring'>,
 ): Hono<AppEnv> {
   const { config, logger, model, predict, readiness } = deps;
+  const { payload } = deps.monitoring;
   const { name, version } = model.identity;
   const metadata = modelMetadata(model);
   const outputs = new Map(oipOutputs(model).map((output) => [output.name, output]));
@@ -43,7 +44,11 @@ export function v2Routes(
   };
 
   const app = new Hono<AppEnv>();
-  app.onError(oipErrorHandler(logger));
+  app.onError(
+    oipErrorHandler(logger, {
+      onValidationFailure: (issues) => deps.monitoring.countValidationFailures(issues),
+    }),
+  );
   app.get('/v2', (c) => c.json(serverMetadata));
   app.get('/v2/health/live', (c) => c.json({ live: true }));
   app.get('/v2/health/ready', (c) =>
@@ -63,6 +68,7 @@ export function v2Routes(
       async (c) => {
         const request = parseInferRequest(c.get('jsonBody'), parseOptions);
         const predictions = await predict(request.records);
+        payload.maybeLog(c.get('requestId'), request.records, predictions);
         return c.json({
           model_name: name,
           model_version: version,

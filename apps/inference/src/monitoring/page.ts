@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DriftMonitor, MonitoredDistribution } from './drift-monitor.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page's only style sheet, inline and allowed by its hash (no external assets at all). */
 export const PAGE_STYLE =
@@ -29,20 +29,20 @@ function bars(d: MonitoredDistribution): string {
     const live = total > 0 ? (d.live[i] as number) / total : 0;
     const y = i * rowH;
     return (
-      `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end" font-size="12">${escape(bin)}</text>` +
+      `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end" font-size="12">${escapeHtml(bin)}</text>` +
       `<rect x="${labelW}" y="${y + 2}" width="${(train * barW).toFixed(1)}" height="8" fill="${TRAINING}"><title>training ${(train * 100).toFixed(1)}%</title></rect>` +
       `<rect x="${labelW}" y="${y + 11}" width="${(live * barW).toFixed(1)}" height="8" fill="${LIVE}"><title>live ${(live * 100).toFixed(1)}%</title></rect>` +
       `<text x="${labelW + barW + 6}" y="${y + 14}" font-size="11">${(train * 100).toFixed(1)}% → ${(live * 100).toFixed(1)}%</text>`
     );
   });
   const h = d.bins.length * rowH;
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escape(d.name)}: training vs live share per bin" width="${labelW + barW + 120}" height="${h}" viewBox="0 0 ${labelW + barW + 120} ${h}">${rows.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(d.name)}: training vs live share per bin" width="${labelW + barW + 120}" height="${h}" viewBox="0 0 ${labelW + barW + 120} ${h}">${rows.join('')}</svg>`;
 }
 
 function section(d: MonitoredDistribution, value: number): string {
   const shown = Number.isNaN(value) ? 'no records yet' : value.toFixed(4);
   const cls = Number.isNaN(value) ? '' : value > SHIFT ? 'shift' : 'ok';
-  return `<section data-field="${escape(d.name)}"><h2>${escape(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">PSI ${shown}</span></h2>${bars(d)}</section>`;
+  return `<section data-field="${escapeHtml(d.name)}"><h2>${escapeHtml(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">PSI ${shown}</span></h2>${bars(d)}</section>`;
 }
 
 /**
@@ -56,9 +56,9 @@ export function monitoringPage(
 ): string {
   const records = monitor.windowRecords();
   const fields = monitor.fields.map((d) => section(d, monitor.psi(d))).join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(model.name)} ${escape(model.version)}: drift</title><style>${PAGE_STYLE}</style></head><body>
-<h1>${escape(model.name)} ${escape(model.version)}: what the model sees</h1>
-<p>Window: <strong data-window>${escape(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift.</p>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(model.name)} ${escapeHtml(model.version)}: drift</title><style>${PAGE_STYLE}</style></head><body>
+<h1>${escapeHtml(model.name)} ${escapeHtml(model.version)}: what the model sees</h1>
+<p>Window: <strong data-window>${escapeHtml(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift.</p>
 <p class="legend"><span><svg width="12" height="8"><rect width="12" height="8" fill="${TRAINING}"/></svg> training</span><span><svg width="12" height="8"><rect width="12" height="8" fill="${LIVE}"/></svg> live</span></p>
 ${section(monitor.prediction, monitor.psi(monitor.prediction))}
 ${fields}
@@ -67,5 +67,5 @@ ${fields}
 
 /** The page of a model served without a profile. */
 export function noProfilePage(model: { name: string; version: string }): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>drift</title><style>${PAGE_STYLE}</style></head><body><h1>${escape(model.name)} ${escape(model.version)}</h1><p>No profile.json in the model directory: drift monitoring is off. Add one with <code>modelship profile DIR --data CSV</code>.</p></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>drift</title><style>${PAGE_STYLE}</style></head><body><h1>${escapeHtml(model.name)} ${escapeHtml(model.version)}</h1><p>No profile.json in the model directory: drift monitoring is off. Add one with <code>modelship profile DIR --data CSV</code>.</p></body></html>`;
 }

@@ -5,22 +5,10 @@
 
 import { stopAll } from '@modelship/testkit';
 import { runBenchmark } from './bench.ts';
+import { commandProgress } from './cli-progress.ts';
 import { OptionsError, parseOptions } from './config.ts';
 
-const started = performance.now();
-const progress = (line: string): void => {
-  const s = Math.round((performance.now() - started) / 1000);
-  process.stderr.write(
-    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}\n`,
-  );
-};
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progress(`${signal}: stopping the servers`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
+const progress = commandProgress();
 
 try {
   const options = parseOptions(process.argv.slice(2));

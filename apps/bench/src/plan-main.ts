@@ -5,26 +5,14 @@
  */
 
 import { stopAll } from '@modelship/testkit';
+import { commandProgress } from './cli-progress.ts';
 import { PLAN_HELP, parsePlanArgs, UsageError } from './plan/args.ts';
 import { PlanError } from './plan/arithmetic.ts';
 import { runPlan } from './plan/plan.ts';
 import { startPod } from './plan/pod.ts';
 import { formatPlan } from './plan/report.ts';
 
-const started = performance.now();
-const progress = (line: string): void => {
-  const s = Math.round((performance.now() - started) / 1000);
-  process.stderr.write(
-    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}\n`,
-  );
-};
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progress(`${signal}: stopping the servers`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
+const progress = commandProgress();
 
 try {
   const args = parsePlanArgs(process.argv.slice(2));

@@ -105,6 +105,12 @@ export const serviceEnvSchema = z.object({
    * validated inputs with sensitive fields redacted, outputs): 0 (none) to 1 (every one).
    */
   PAYLOAD_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0),
+  /**
+   * Seconds between two reads of a versioned model source's `current` file (a new name there
+   * loads, checks and switches to that version); 0: no polling (the admin route still
+   * reloads). A plain model directory is never polled.
+   */
+  MODEL_POLL_INTERVAL: z.coerce.number().min(0).max(3600).default(5),
   /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
   ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
   /**

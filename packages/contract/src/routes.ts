@@ -14,6 +14,12 @@ export const OPERATIONAL_ROUTES = {
    * proxies it on the metrics port only.
    */
   monitoring: '/monitoring',
+  /**
+   * `POST`: reload a versioned model source now (read `current`, load and check the named
+   * version beside the served one, switch). Never public: nginx proxies it on the metrics port
+   * only, POST only.
+   */
+  reload: '/admin/reload',
 } as const;
 
 /** One of {@link OPERATIONAL_ROUTES}. */

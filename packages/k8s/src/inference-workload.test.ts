@@ -244,8 +244,11 @@ describe('InferenceWorkload defaults', () => {
     expect(metrics).toMatch(/listen 9090;/);
     expect(metrics).toMatch(/location = \/metrics \{\s+proxy_pass http:\/\/modelship_inference;/);
     expect(metrics).toMatch(/location = \/monitoring \{\s+proxy_pass http/);
-    // The metrics and the drift page, nothing else.
-    expect(metrics.match(/proxy_pass/g)).toHaveLength(2);
+    expect(metrics).toMatch(
+      /location = \/admin\/reload \{\s+limit_except POST \{\s+deny all;\s+\}\s+proxy_pass h/,
+    );
+    // The metrics, the drift page and the reload route, nothing else.
+    expect(metrics.match(/proxy_pass/g)).toHaveLength(3);
     expect(objects.some((o: Manifest) => o.kind === 'PodMonitoring')).toBe(false);
   });
 
@@ -291,10 +294,12 @@ describe('InferenceWorkload props', () => {
         googleCloudProject: 'acme-prod',
         monitorWindow: '15m',
         payloadLogSample: 0.05,
+        modelPollIntervalSeconds: 30,
         env: { FOO: 'bar' },
       },
     });
     expect([env('MONITOR_WINDOW'), env('PAYLOAD_LOG_SAMPLE')]).toEqual(['15m', '0.05']);
+    expect(env('MODEL_POLL_INTERVAL')).toBe('30');
     expect([env('PORT'), env('BODY_LIMIT'), env('PROBE_PORT')]).toEqual(['9000', '4096', '8082']);
     expect([
       env('MAX_BATCH'),

@@ -179,12 +179,27 @@ describeNginx('nginx in front of a stub service', () => {
       '/monitoring/',
       '//monitoring',
       '/%6Donitoring',
+      '/admin/reload',
+      '//admin/reload',
+      '/admin/',
     ]) {
       const reply = await send(port, path);
       expect(reply.status, path).toBe(404);
       expect(reply.headers['content-type'], path).toBe('application/json');
       expect(JSON.parse(reply.body).error.code, path).toBe('not_found');
     }
+    const reload = await send(port, '/admin/reload', { method: 'POST', body: '' });
+    expect(reload.status).toBe(404);
+    expect(seen.length).toBe(before);
+  });
+
+  it('passes a POST to the reload route on from the metrics port, and refuses any other method', async () => {
+    const reply = await send(metricsPort, '/admin/reload', { method: 'POST', body: '' });
+    expect(reply.status).toBe(200);
+    expect(seen.at(-1)?.url).toBe('/admin/reload');
+    const before = seen.length;
+    const get = await send(metricsPort, '/admin/reload');
+    expect(get.status).toBe(403);
     expect(seen.length).toBe(before);
   });
 

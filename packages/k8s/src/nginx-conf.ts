@@ -275,9 +275,10 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
         ['=', o.healthPath],
         [d('access_log', 'off'), d('return', 200, '{"status":"ok"}')],
       ),
-      comment('Metrics and the drift page are for the metrics port only, never public.'),
+      comment('Metrics, the drift page and the admin routes are for the metrics port only.'),
       block('location', ['^~', o.metricsPath], notFound(o.metricsPath)),
       block('location', ['^~', MONITORING_PATH], notFound(MONITORING_PATH)),
+      block('location', ['^~', ADMIN_PREFIX], notFound(ADMIN_PREFIX)),
       block('location', ['/'], [...drainCheck(o), ...rateLimit(o), ...proxyToService(o)]),
       ...drainLocation(o),
       ...errorLocations(o),
@@ -329,10 +330,13 @@ function drainLocation(o: ResolvedNginxConfOptions): NginxNode[] {
 
 /** The service's drift page: on the metrics port only, like the metrics. */
 const MONITORING_PATH = OPERATIONAL_ROUTES.monitoring;
+/** The service's admin routes (model reload): on the metrics port only, POST only. */
+const RELOAD_PATH = OPERATIONAL_ROUTES.reload;
+const ADMIN_PREFIX = RELOAD_PATH.slice(0, RELOAD_PATH.lastIndexOf('/') + 1);
 
 /**
- * The metrics-only server: `metricsPath` and the drift page proxied to the service, 404 for
- * anything else.
+ * The metrics-only server: `metricsPath`, the drift page and the reload route (POST only:
+ * other methods get 403) proxied to the service, 404 for anything else.
  */
 function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNode {
   return block(
@@ -345,6 +349,11 @@ function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNod
       ...NGINX_ERRORS.map((e) => d('error_page', e.status, errorUri(e.status))),
       block('location', ['=', o.metricsPath], proxyToService(o)),
       block('location', ['=', MONITORING_PATH], proxyToService(o)),
+      block(
+        'location',
+        ['=', RELOAD_PATH],
+        [block('limit_except', ['POST'], [d('deny', 'all')]), ...proxyToService(o)],
+      ),
       block('location', ['/'], notFound('this path')),
       ...errorLocations(o),
     ],

@@ -29,7 +29,8 @@ type OptionalInferenceSetting =
   | 'maxQueueRows'
   | 'ortIntraOpThreads'
   | 'monitorWindow'
-  | 'payloadLogSample';
+  | 'payloadLogSample'
+  | 'modelPollIntervalSeconds';
 
 /** {@link InferenceServiceOptions} with defaults applied. */
 export type ResolvedInference = Required<Omit<InferenceServiceOptions, OptionalInferenceSetting>> &
@@ -61,6 +62,7 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   GOOGLE_CLOUD_PROJECT: 'inference.googleCloudProject',
   MONITOR_WINDOW: 'inference.monitorWindow',
   PAYLOAD_LOG_SAMPLE: 'inference.payloadLogSample',
+  MODEL_POLL_INTERVAL: 'inference.modelPollIntervalSeconds',
 };
 
 const text = (value: string | number | undefined) =>
@@ -82,6 +84,7 @@ function inferenceEnv(i: ResolvedInference) {
     GOOGLE_CLOUD_PROJECT: i.googleCloudProject,
     MONITOR_WINDOW: text(i.monitorWindow),
     PAYLOAD_LOG_SAMPLE: text(i.payloadLogSample),
+    MODEL_POLL_INTERVAL: text(i.modelPollIntervalSeconds),
   } as const satisfies Partial<ServiceEnvValues>;
 }
 

@@ -83,6 +83,12 @@ export interface InferenceServiceOptions {
    * @default undefined (the service's: 0, no payload logs)
    */
   readonly payloadLogSample?: number;
+  /**
+   * Seconds between two reads of a versioned model source's `current` file
+   * (`MODEL_POLL_INTERVAL`, 0..3600; 0: reload on the admin route only).
+   * @default undefined (the service's: 5 s)
+   */
+  readonly modelPollIntervalSeconds?: number;
   /** Further environment variables; may not redefine the ones above. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Seconds the model may take to load before the pod is restarted. @default 120 */

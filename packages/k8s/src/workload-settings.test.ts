@@ -160,6 +160,11 @@ describe('invalid props throw, naming the prop and its value', () => {
       "'inference.payloadLogSample' (1.5) is refused by the service: PAYLOAD_LOG_SAMPLE",
     ],
     [
+      'a negative model poll interval',
+      { inference: { modelPollIntervalSeconds: -1 } },
+      "'inference.modelPollIntervalSeconds' (-1) is refused by the service: MODEL_POLL_INTERVAL",
+    ],
+    [
       'a monitor window that is neither records nor a duration',
       { inference: { monitorWindow: '2 days' } },
       `'inference.monitorWindow' ("2 days") is refused by the service: MONITOR_WINDOW`,

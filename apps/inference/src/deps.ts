@@ -7,6 +7,8 @@ import type { ServedModel } from './model/served-model.ts';
 import type { ClassPrediction, Prediction } from './model/task.ts';
 import type { Monitoring } from './monitoring/index.ts';
 import type { Readiness } from './readiness.ts';
+import type { LiveModel } from './reload/live-model.ts';
+import type { ModelSlot } from './reload/slot.ts';
 
 /**
  * Everything a route module needs, built once at startup and shared by every route.
@@ -20,15 +22,25 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** The lifecycle state: `/readyz` reports it, predict routes refuse unless serving. */
   readonly readiness: Readiness;
-  /** The loaded model: schema, compiled schema (validate/encode/jsonSchema/form), identity. */
+  /**
+   * The model loaded at startup: its schema and compiled schema (validate/encode/jsonSchema/
+   * form) are the service's contract, which a reload never changes. Which version answers
+   * (its identity, its session) is `models.current`.
+   */
   readonly model: ServedModel;
+  /** The served version behind one pointer; a versioned source switches it on reload. */
+  readonly models: ModelSlot;
   /**
    * Predicts validated records through the batcher (one request's records stay together) and
    * counts the predicted rows (and classes). A regression model's predictions are numbers, a
    * classifier's are {@link ClassPrediction}s. Rejects with `QueueFullError` (503) when the queue is full;
    * any other rejection is an internal failure (`onError` answers a generic 500).
    */
-  readonly predict: (records: readonly FeatureRecord[]) => Promise<Prediction[]>;
+  readonly predict: (
+    records: readonly FeatureRecord[],
+    /** The version the request read from `models.current`. @default models.current */
+    version?: LiveModel,
+  ) => Promise<Prediction[]>;
   /** Drift (with a profile), validation failures and sampled payload logs. */
   readonly monitoring: Monitoring;
   /** Requests in flight (for the shutdown log). */

@@ -33,6 +33,10 @@ export interface Metrics {
   readonly queueRejections: Counter;
   /** `inference_model_info{name,version,fingerprint}`, always 1. */
   readonly modelInfo: Gauge<'name' | 'version' | 'fingerprint'>;
+  /** `inference_model_sessions`: onnxruntime sessions held (1, 2 while a reload overlaps). */
+  readonly modelSessions: Gauge;
+  /** `inference_model_reloads_total{outcome}`: reloads `switched` to a new version or `refused`. */
+  readonly modelReloads: Counter<'outcome'>;
   /** `inference_predicted_class_total{class}`: a classifier's predictions, per class. */
   readonly predictedClasses?: Counter<'class'>;
 }
@@ -66,6 +70,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
     for (const label of classes) predictedClasses.inc({ class: label }, 0);
   }
+  const reloads = new Counter({
+    name: 'inference_model_reloads_total',
+    help: 'Model reloads of a versioned source: switched to the new version, or refused (a failed check; the served version stays).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  for (const outcome of ['switched', 'refused']) reloads.inc({ outcome }, 0);
   return {
     ...(predictedClasses ? { predictedClasses } : {}),
     registry,
@@ -122,5 +133,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['name', 'version', 'fingerprint'],
       registers,
     }),
+    modelSessions: new Gauge({
+      name: 'inference_model_sessions',
+      help: 'onnxruntime sessions held: 1, or 2 while a reload loads a version beside the served one or the old one finishes its requests.',
+      registers,
+    }),
+    modelReloads: reloads,
   };
 }

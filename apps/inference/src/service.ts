@@ -1,8 +1,6 @@
-import type { FeatureRecord } from '@modelship/feature-schema';
 import type { Hono } from 'hono';
 import type { Counter } from 'prom-client';
 import { createApp } from './app.ts';
-import { createBatcher } from './batcher.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
@@ -11,11 +9,14 @@ import { type Listening, listen } from './lifecycle/listen.ts';
 import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
 import { flushLogSync, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { loadModel } from './model/load.ts';
+import { loadModel, ModelLoadError } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
 import type { Prediction } from './model/task.ts';
 import { createMonitoring } from './monitoring/index.ts';
 import { createReadiness } from './readiness.ts';
+import { createLiveModel } from './reload/live-model.ts';
+import { createModelSlot } from './reload/slot.ts';
+import { CurrentFileError, readCurrent, resolveModelSource } from './reload/source.ts';
 import { healthRoutes } from './routes/health.ts';
 import type { RouteModule } from './routes/index.ts';
 
@@ -28,6 +29,16 @@ function countClasses(counter: Counter<'class'>, predictions: readonly Predictio
   for (const [label, n] of counts) counter.inc({ class: label }, n);
 }
 
+/** `current` of a versioned source at startup: unreadable is a load error (exit before listening). */
+async function readCurrentOrFail(root: string): Promise<{ name: string; dir: string }> {
+  try {
+    return await readCurrent(root);
+  } catch (error) {
+    if (error instanceof CurrentFileError) throw new ModelLoadError(error.message);
+    throw error;
+  }
+}
+
 /** Options of {@link createDeps}. */
 export interface CreateDepsOptions {
   readonly config: Config;
@@ -38,6 +49,14 @@ export interface CreateDepsOptions {
   readonly defaultMetrics?: boolean;
   /** The payload log's sampling source. @default Math.random */
   readonly random?: () => number;
+  /**
+   * A versioned source's directory and the name of the version `model` was loaded from: the
+   * service then reloads (polling `current` every `MODEL_POLL_INTERVAL` once started, and on
+   * `POST /admin/reload`). @default none (a plain model directory, never reloaded)
+   */
+  readonly versioned?: { readonly root: string; readonly name: string };
+  /** Loads and checks a version's directory. @default loadModel with ORT_INTRA_OP_THREADS */
+  readonly load?: (dir: string) => Promise<ServedModel>;
 }
 
 /**
@@ -46,7 +65,7 @@ export interface CreateDepsOptions {
  * `starting`), and `predict` going through the batcher with the inference metrics.
  */
 export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
-  const { config, logger, model, defaultMetrics = true, random } = options;
+  const { config, logger, model, defaultMetrics = true, random, versioned } = options;
   const { task } = model;
   const classes = task.kind === 'classification' ? task.classes.map(String) : undefined;
   const metrics = createMetrics({ defaultMetrics, ...(classes ? { classes } : {}) });
@@ -58,36 +77,39 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     registry: metrics.registry,
     ...(random ? { random } : {}),
   });
-  const drift = monitoring.drift;
-  const batcher = createBatcher<FeatureRecord, Prediction>({
-    enabled: config.BATCHING,
-    maxBatchRows: config.MAX_BATCH,
-    maxQueueRows: config.MAX_QUEUE,
-    onRun: (rows) => metrics.batchRows.observe(rows),
-    onQueueDepth: (rows) => metrics.queueRows.set(rows),
-    run: async (records) => {
-      const stop = metrics.inferenceDuration.startTimer();
-      try {
-        return await model.run(records);
-      } finally {
-        stop();
-      }
+  const adopt = (loaded: ServedModel, drift = monitoring.driftFor(loaded)) =>
+    createLiveModel({ model: loaded, config, metrics, ...(drift ? { drift } : {}) });
+  const initialDrift = monitoring.drift;
+  const models = createModelSlot({
+    initial: adopt(model, initialDrift),
+    ...(versioned ? { versioned } : {}),
+    load:
+      options.load ?? ((dir) => loadModel({ dir, intraOpThreads: config.ORT_INTRA_OP_THREADS })),
+    adopt,
+    onSwitch: (next) => {
+      metrics.modelInfo.reset();
+      metrics.modelInfo.set({ ...next.model.identity }, 1);
+      monitoring.follow(next.drift);
     },
+    logger,
+    metrics,
+    pollMs: config.MODEL_POLL_INTERVAL * 1000,
   });
   return {
     config,
     logger,
     metrics,
     model,
+    models,
     readiness: createReadiness('starting', {
       readyWhileDraining: config.SHUTDOWN_READINESS === 'keep',
     }),
     monitoring,
     requests: createRequestTracker(),
-    predict: async (records) => {
+    predict: async (records, version = models.current) => {
       try {
-        const predictions = await batcher.submit(records);
-        drift?.observe(records, predictions);
+        const predictions = await version.predict(records);
+        version.drift?.observe(records, predictions);
         metrics.predictedRows.inc(predictions.length);
         if (metrics.predictedClasses) countClasses(metrics.predictedClasses, predictions);
         return predictions;
@@ -96,7 +118,7 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
         throw error;
       }
     },
-    idle: () => batcher.idle(),
+    idle: () => models.current.idle(),
   };
 }
 
@@ -133,12 +155,20 @@ export interface StartServiceOptions {
  */
 export async function startService(options: StartServiceOptions): Promise<Service> {
   const { config, logger, exit, routes } = options;
-  const model = await loadModel({
-    dir: config.MODEL_DIR,
-    intraOpThreads: config.ORT_INTRA_OP_THREADS,
-  });
+  const load = (dir: string) => loadModel({ dir, intraOpThreads: config.ORT_INTRA_OP_THREADS });
+  const source = await resolveModelSource(config.MODEL_DIR);
+  const named = source.kind === 'versioned' ? await readCurrentOrFail(source.root) : undefined;
+  const model = await load(named?.dir ?? config.MODEL_DIR);
   logger.info({ model: model.identity, dir: model.dir }, 'model loaded and warmed');
-  const deps = createDeps({ config, logger, model });
+  const deps = createDeps({
+    config,
+    logger,
+    model,
+    load,
+    ...(source.kind === 'versioned' && named
+      ? { versioned: { root: source.root, name: named.name } }
+      : {}),
+  });
   const app = createApp(deps, routes ? { routes } : {});
   const listening = await listen(app, {
     port: config.PORT,
@@ -155,6 +185,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
           host: '0.0.0.0',
         });
   deps.readiness.markReady();
+  deps.models.start();
   logger.info(
     { port: probes?.port },
     probes ? `probes on 0.0.0.0:${probes.port}` : 'no probe listener (PROBE_PORT unset)',
@@ -179,7 +210,8 @@ export async function startService(options: StartServiceOptions): Promise<Servic
         probes.server.close(() => resolve());
         probes.server.closeAllConnections();
       });
-      await model.release();
+      await deps.models.stop();
+      await deps.models.current.retire();
     },
     ...(exit ? { exit } : {}),
   });

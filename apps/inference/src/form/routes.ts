@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from '../deps.ts';
 import { HttpError, PayloadTooLargeError } from '../errors.ts';
 import type { Prediction, ServedTask } from '../model/task.ts';
 import { probabilitiesOf } from '../predict/present.ts';
+import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { type FormAssets, loadFormAssets } from './assets.ts';
 import { htmlContentSecurityPolicy } from './csp.ts';
 import { type FormOutcome, renderFormPage } from './page.ts';
@@ -48,15 +49,14 @@ function outcomeOf(task: ServedTask, prediction: Prediction): FormOutcome {
  * Pages carry a strict Content-Security-Policy (same-origin files only, nothing inline).
  */
 export function formRoutes(
-  deps: Pick<AppDeps, 'config' | 'model' | 'predict' | 'readiness' | 'monitoring'>,
+  deps: Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'>,
   options: FormRoutesOptions = {},
 ): Hono<AppEnv> {
-  const { config, model, predict, readiness, monitoring } = deps;
+  const { config, model, models, predict, readiness, monitoring } = deps;
   const assets = options.assets ?? bundledAssets();
   const { form } = model.compiled;
   const fieldNames = new Set(form.fields.map((f) => f.name));
   const examples = Object.fromEntries(form.fields.map((f) => [f.name, String(f.example)]));
-  const modelRef = { name: model.identity.name, version: model.identity.version };
 
   const page = (
     c: Context<AppEnv>,
@@ -68,7 +68,7 @@ export function formRoutes(
     c.header('Cache-Control', 'no-store');
     const body = renderFormPage({
       form,
-      model: modelRef,
+      model: models.current.ref,
       values,
       assets: { css: assets.css.path, js: assets.js.path },
       ...extra,
@@ -115,7 +115,9 @@ export function formRoutes(
       let prediction: Prediction | undefined;
       try {
         const records = [result.value as FeatureRecord];
-        const predictions = await predict(records);
+        const version = models.current;
+        c.header(MODEL_VERSION_HEADER, version.ref.version);
+        const predictions = await predict(records, version);
         monitoring.payload.maybeLog(c.get('requestId'), records, predictions);
         [prediction] = predictions;
       } catch (error) {

@@ -24,6 +24,7 @@ export const UNKNOWN_FIELD_LABEL = '(unknown)';
 export function registerMonitoringMetrics(
   registry: Registry,
   monitor: DriftMonitor | undefined,
+  current: () => DriftMonitor | undefined = () => monitor,
 ): MonitoringMetrics {
   const registers = [registry];
   const validationFailures = new Counter({
@@ -42,19 +43,38 @@ export function registerMonitoringMetrics(
     help: 'Other log lines dropped because stdout did not keep up (the log buffer was full).',
     registers,
   });
-  if (monitor) registerDriftMetrics(registers, monitor);
+  if (monitor) registerDriftMetrics(registry, monitor, current);
   return { validationFailures, payloadLogDropped, logDropped };
 }
 
-function registerDriftMetrics(registers: Registry[], monitor: DriftMonitor): void {
-  const { fields, prediction } = monitor;
+/**
+ * Registers the drift gauges and bin counters. They read the monitor `current()` returns at
+ * each scrape (the served model version's, after a reload), `first` names the window.
+ */
+export function registerDriftMetrics(
+  registry: Registry,
+  first: DriftMonitor,
+  current: () => DriftMonitor | undefined,
+): void {
+  const registers = [registry];
+  const monitor = {
+    get fields() {
+      return current()?.fields ?? [];
+    },
+    get prediction() {
+      return current()?.prediction;
+    },
+    window: first.window,
+    psi: (d: MonitoredDistribution) => current()?.psi(d) ?? Number.NaN,
+    windowRecords: () => current()?.windowRecords() ?? 0,
+  };
   new Gauge({
     name: 'modelship_feature_drift_psi',
     help: `Population stability index of each field over ${monitor.window} against the training profile (NaN: no records yet).`,
     labelNames: ['feature'],
     registers,
     collect() {
-      for (const d of fields) this.set({ feature: d.name }, monitor.psi(d));
+      for (const d of monitor.fields) this.set({ feature: d.name }, monitor.psi(d));
     },
   });
   new Gauge({
@@ -62,7 +82,8 @@ function registerDriftMetrics(registers: Registry[], monitor: DriftMonitor): voi
     help: `Population stability index of the predictions over ${monitor.window} against the predictions on the training rows.`,
     registers,
     collect() {
-      this.set(monitor.psi(prediction));
+      const { prediction } = monitor;
+      if (prediction) this.set(monitor.psi(prediction));
     },
   });
   new Gauge({
@@ -74,22 +95,24 @@ function registerDriftMetrics(registers: Registry[], monitor: DriftMonitor): voi
     },
   });
   // Counters from cumulative arrays: each scrape adds what was counted since the last one.
+  // What each distribution (of each version's monitor) had counted at the last scrape.
+  const reported = new WeakMap<MonitoredDistribution, Float64Array>();
   const cumulativeCounter = (
     name: string,
     help: string,
-    distributions: readonly MonitoredDistribution[],
+    distributions: () => readonly MonitoredDistribution[],
     labels: (d: MonitoredDistribution, bin: string) => Record<string, string>,
     labelNames: string[],
   ) => {
-    const reported = distributions.map((d) => new Float64Array(d.total.length));
     new Counter({
       name,
       help,
       labelNames,
       registers,
       collect() {
-        distributions.forEach((d, i) => {
-          const seen = reported[i] as Float64Array;
+        distributions().forEach((d) => {
+          const seen = reported.get(d) ?? new Float64Array(d.total.length);
+          reported.set(d, seen);
           d.bins.forEach((bin, b) => {
             const delta = (d.total[b] as number) - (seen[b] as number);
             this.inc(labels(d, bin), delta);
@@ -102,14 +125,14 @@ function registerDriftMetrics(registers: Registry[], monitor: DriftMonitor): voi
   cumulativeCounter(
     'modelship_feature_bin_records_total',
     'Valid records per field and profile bin (edges or level), since the start: any window in PromQL.',
-    fields,
+    () => monitor.fields,
     (d, bin) => ({ feature: d.name, bin }),
     ['feature', 'bin'],
   );
   cumulativeCounter(
     'modelship_prediction_bin_records_total',
     'Predictions per profile bin (edges or class), since the start.',
-    [prediction],
+    () => (monitor.prediction ? [monitor.prediction] : []),
     (_, bin) => ({ bin }),
     ['bin'],
   );

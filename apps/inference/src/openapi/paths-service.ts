@@ -114,6 +114,26 @@ export function servicePaths(options: OpenApiOptions) {
         content: html,
       },
     }),
+    [OPERATIONAL_ROUTES.reload]: {
+      post: {
+        tags: ['Operations'],
+        summary: 'Reload a versioned model source',
+        description:
+          'Reads `current`; a new version is loaded beside the served one, checked (fingerprint, layout, warm-up) and switched to. In the pod, on the metrics port only.',
+        operationId: 'reloadModel',
+        responses: {
+          '200': {
+            description: '`switched` to the named version, or `unchanged` (already served).',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          '409': {
+            description:
+              '`refused` (the version failed a check; the served one stays) or `not_versioned` (a plain model directory).',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+        },
+      },
+    },
     '/': {
       ...get('Web', 'form', 'The web form', {
         '200': { description: 'An HTML form generated from the schema.', content: html },

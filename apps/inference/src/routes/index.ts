@@ -5,6 +5,7 @@ import { monitoringRoutes } from '../monitoring/routes.ts';
 import { docsRoutes } from '../openapi/docs.ts';
 import { openApiRoutes } from '../openapi/routes.ts';
 import { v2Routes } from '../v2/routes.ts';
+import { adminRoutes } from './admin.ts';
 import { healthRoutes } from './health.ts';
 import { metricsRoutes } from './metrics.ts';
 import { predictRoutes } from './predict.ts';
@@ -21,6 +22,7 @@ export const routeModules: readonly RouteModule[] = [
   healthRoutes,
   metricsRoutes,
   monitoringRoutes,
+  adminRoutes,
   predictRoutes,
   v2Routes,
   openApiRoutes,

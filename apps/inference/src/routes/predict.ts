@@ -6,6 +6,7 @@ import { requireServing } from '../http/lifecycle.ts';
 import type { Prediction } from '../model/task.ts';
 import { parsePredictRequest } from '../predict/parse-request.ts';
 import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
+import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 
 /**
  * The JSON prediction API.
@@ -14,34 +15,38 @@ import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
  * - `POST /predict_api`: the replaced tutorial app's endpoint: one record in, the bare number out.
  */
 export function predictRoutes(
-  deps: Pick<AppDeps, 'config' | 'model' | 'predict' | 'readiness' | 'monitoring'>,
+  deps: Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'>,
 ): Hono<AppEnv> {
-  const { config, model, predict, readiness } = deps;
+  const { config, model, models, predict, readiness } = deps;
   const { payload } = deps.monitoring;
-  const modelRef = { name: model.identity.name, version: model.identity.version };
   const options = { schema: model.compiled, maxBatch: config.MAX_BATCH };
   const guards = [requireServing(readiness), jsonBody({ maxBytes: config.BODY_LIMIT })] as const;
   const app = new Hono<AppEnv>();
 
   app.post('/predict', ...guards, async (c) => {
+    // One read of the pointer: this version computes the answer and labels it.
+    const version = models.current;
     const request = parsePredictRequest(c.get('jsonBody'), options);
+    c.header(MODEL_VERSION_HEADER, version.ref.version);
     if (request.kind === 'batch') {
-      const predictions = await predict(request.records);
+      const predictions = await predict(request.records, version);
       payload.maybeLog(c.get('requestId'), request.records, predictions);
-      return c.json({ ...presentMany(model.task, predictions), model: modelRef });
+      return c.json({ ...presentMany(model.task, predictions), model: version.ref });
     }
     const records = [request.record];
-    const predictions = await predict(records);
+    const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
-    return c.json({ ...presentOne(model.task, prediction as Prediction), model: modelRef });
+    return c.json({ ...presentOne(model.task, prediction as Prediction), model: version.ref });
   });
 
   app.post('/predict_api', ...guards, async (c) => {
+    const version = models.current;
     const result = model.compiled.validate(c.get('jsonBody'));
     if (!result.ok) throw new ValidationError(result.issues);
+    c.header(MODEL_VERSION_HEADER, version.ref.version);
     const records = [result.value];
-    const predictions = await predict(records);
+    const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
     return c.json(predictedValue(prediction as Prediction));

@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { requireServing } from '../http/lifecycle.ts';
+import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { ModelNotFoundError, oipErrorHandler } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
 import { modelMetadata } from './metadata.ts';
@@ -20,11 +21,14 @@ const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
  */
 export function v2Routes(
-  deps: Pick<AppDeps, 'config' | 'logger' | 'model' | 'predict' | 'readiness' | 'monitoring'>,
+  deps: Pick<
+    AppDeps,
+    'config' | 'logger' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'
+  >,
 ): Hono<AppEnv> {
-  const { config, logger, model, predict, readiness } = deps;
+  const { config, logger, model, models, predict, readiness } = deps;
   const { payload } = deps.monitoring;
-  const { name, version } = model.identity;
+  const { name } = model.identity;
   const metadata = modelMetadata(model);
   const outputs = new Map(oipOutputs(model).map((output) => [output.name, output]));
   const parseOptions = {
@@ -37,7 +41,7 @@ export function v2Routes(
     const requested = c.req.param('name');
     const requestedVersion = c.req.param('version');
     if (requested !== name) throw new ModelNotFoundError(requested ?? '');
-    if (requestedVersion !== undefined && requestedVersion !== version) {
+    if (requestedVersion !== undefined && requestedVersion !== models.current.ref.version) {
       throw new ModelNotFoundError(requested, requestedVersion);
     }
     await next();
@@ -56,7 +60,9 @@ export function v2Routes(
   );
 
   for (const path of modelPaths) {
-    app.get(path, knownModel, (c) => c.json(metadata));
+    app.get(path, knownModel, (c) =>
+      c.json({ ...metadata, versions: [models.current.ref.version] }),
+    );
     app.get(`${path}/ready`, knownModel, (c) =>
       c.json({ name, ready: readiness.ready }, readiness.ready ? 200 : 503),
     );
@@ -66,12 +72,14 @@ export function v2Routes(
       requireServing(readiness),
       jsonBody({ maxBytes: config.BODY_LIMIT }),
       async (c) => {
+        const served = models.current;
         const request = parseInferRequest(c.get('jsonBody'), parseOptions);
-        const predictions = await predict(request.records);
+        c.header(MODEL_VERSION_HEADER, served.ref.version);
+        const predictions = await predict(request.records, served);
         payload.maybeLog(c.get('requestId'), request.records, predictions);
         return c.json({
           model_name: name,
-          model_version: version,
+          model_version: served.ref.version,
           id: request.id ?? c.get('requestId'),
           outputs: request.outputs.map((outputName) => {
             // parseInferRequest accepts only the names of these outputs

@@ -2,6 +2,7 @@
 // (0 done, 1 the model or data is at fault, 2 usage), with one message on stderr.
 import { buildCommand, buildOptions } from './commands/build.ts';
 import { checkCommand, checkOptions } from './commands/check.ts';
+import { compareCommand, compareOptions } from './commands/compare.ts';
 import { initCommand, initOptions } from './commands/init.ts';
 import { profileCommand, profileOptions } from './commands/profile.ts';
 import { serveCommand, serveOptions } from './commands/serve.ts';
@@ -17,6 +18,7 @@ const commands = {
   check: checkCommand,
   stamp: stampCommand,
   profile: profileCommand,
+  compare: compareCommand,
   serve: serveCommand,
   build: buildCommand,
   synth: synthCommand,
@@ -28,6 +30,7 @@ export const commandOptions = {
   check: checkOptions,
   stamp: stampOptions,
   profile: profileOptions,
+  compare: compareOptions,
   serve: serveOptions,
   build: buildOptions,
   synth: synthOptions,
@@ -40,6 +43,8 @@ Commands:
   check DIR                   the server's load checks, without serving
   stamp DIR                   re-stamp the schema fingerprint after editing schema.json
   profile DIR --data CSV      add or refresh profile.json (drift monitoring's training profile)
+  compare STABLE CANDIDATE --data CSV
+                              how two model directories' predictions differ over the same rows
   serve DIR [--port N]        serve the directory with the inference service
   build DIR --image IMAGE     the service's image with the model inside [--engine E] [--push]
   synth DIR --image IMAGE     the Kubernetes manifests that run it (dist/ENV.k8s.yaml)

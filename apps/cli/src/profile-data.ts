@@ -20,6 +20,30 @@ const BATCH = 1000;
  */
 export async function profileFromData(model: ServedModel, table: DataTable): Promise<Profile> {
   const { schema, compiled } = model;
+  const records = validRecords(model, table);
+  const predictions: ProfiledPrediction[] = [];
+  for (let i = 0; i < records.length; i += BATCH) {
+    for (const p of await model.run(records.slice(i, i + BATCH))) {
+      predictions.push(typeof p === 'object' ? p.label : p);
+    }
+  }
+  const classes = model.task.kind === 'classification' ? model.task.classes : undefined;
+  return buildProfile(schema, records, predictions, {
+    fingerprint: compiled.fingerprint,
+    ...(classes ? { classes } : {}),
+  });
+}
+
+/**
+ * Each CSV row validated with the model's schema (numbers parsed, levels as written), in order.
+ *
+ * @throws {CliError} (exit 1) naming the first rows and fields the schema refuses.
+ */
+export function validRecords(
+  model: Pick<ServedModel, 'schema' | 'compiled'>,
+  table: DataTable,
+): FeatureRecord[] {
+  const { schema, compiled } = model;
   const records: FeatureRecord[] = [];
   const problems: string[] = [];
   table.rows.forEach((row, i) => {
@@ -42,17 +66,7 @@ export async function profileFromData(model: ServedModel, table: DataTable): Pro
       `${table.path}: ${problems.length} value(s) the schema refuses, e.g. ${problems.slice(0, 5).join('; ')}`,
     );
   }
-  const predictions: ProfiledPrediction[] = [];
-  for (let i = 0; i < records.length; i += BATCH) {
-    for (const p of await model.run(records.slice(i, i + BATCH))) {
-      predictions.push(typeof p === 'object' ? p.label : p);
-    }
-  }
-  const classes = model.task.kind === 'classification' ? model.task.classes : undefined;
-  return buildProfile(schema, records, predictions, {
-    fingerprint: compiled.fingerprint,
-    ...(classes ? { classes } : {}),
-  });
+  return records;
 }
 
 /** `profile.json`'s text. */

@@ -7,14 +7,15 @@ import { monitoringPage, noProfilePage, PAGE_CSP } from './page.ts';
  * `GET /monitoring`: the drift page (training vs live shares, PSI, window). Like `/metrics`,
  * nginx serves it on the metrics port only; the public port answers 404.
  */
-export function monitoringRoutes(deps: Pick<AppDeps, 'model' | 'monitoring'>): Hono<AppEnv> {
-  const { model, monitoring } = deps;
+export function monitoringRoutes(deps: Pick<AppDeps, 'models' | 'monitoring'>): Hono<AppEnv> {
+  const { models, monitoring } = deps;
   const app = new Hono<AppEnv>();
   app.get(OPERATIONAL_ROUTES.monitoring, (c) => {
     c.header('Content-Security-Policy', PAGE_CSP);
     c.header('Cache-Control', 'no-store');
     const { drift } = monitoring;
-    return c.html(drift ? monitoringPage(drift, model.identity) : noProfilePage(model.identity));
+    const { identity } = models.current.model;
+    return c.html(drift ? monitoringPage(drift, identity) : noProfilePage(identity));
   });
   return app;
 }

@@ -2,7 +2,12 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FeatureRecord } from '@modelship/feature-schema';
+import {
+  buildProfile,
+  compileSchema,
+  type FeatureRecord,
+  parseSchema,
+} from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { type LinearModel, linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,5 +235,59 @@ describe('a plain model directory', () => {
     expect(reply.status).toBe(409);
     expect(await reply.json()).toMatchObject({ outcome: 'not_versioned' });
     expect((await app.request('/admin/reload')).status).toBe(404);
+  });
+});
+
+describe('drift monitoring across a reload', () => {
+  it("follows the served version's profile: none, then the new version's, counted from the switch", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'modelship-versions-'));
+    const v1 = linearModel(schemaOf('v1'));
+    const v2 = linearModel(schemaOf('v2'), { bias: 50 });
+    await writeModelDir(schemaOf('v1'), v1.bytes, join(root, 'v1'));
+    const v2Dir = await writeModelDir(schemaOf('v2'), v2.bytes, join(root, 'v2'));
+    const training = Array.from({ length: 200 }, (_, i) => record(i));
+    const compiled = compileSchema(parseSchema(schemaOf('v2')));
+    const profile = buildProfile(compiled.schema, training, v2.reference(training), {
+      fingerprint: compiled.fingerprint,
+    });
+    await writeFile(join(v2Dir, 'profile.json'), JSON.stringify(profile));
+    await pointAt(root, 'v1');
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MODEL_DIR: root,
+      MODEL_POLL_INTERVAL: '0',
+    });
+    const service = await startService({ config, logger: memoryLogger().logger, exit: () => {} });
+    const base = `http://127.0.0.1:${service.port}`;
+    try {
+      const predictSome = async (n: number) => {
+        for (let i = 0; i < n; i += 1) {
+          await post(service.port, '/predict', JSON.stringify(record(i)), false);
+        }
+      };
+      await predictSome(3);
+      expect(await (await fetch(`${base}/monitoring`)).text()).toMatch(/No profile\.json/);
+      expect(await (await fetch(`${base}/metrics`)).text()).not.toMatch(
+        /modelship_feature_drift_psi/,
+      );
+
+      await pointAt(root, 'v2');
+      const switched = await post(service.port, '/admin/reload', '', false);
+      expect(JSON.parse(switched.body)).toMatchObject({ outcome: 'switched', version: 'v2' });
+      await predictSome(5);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^modelship_monitor_window_records 5$/m);
+      expect(metrics).toMatch(/modelship_feature_drift_psi\{feature="age"\}/);
+      const page = await (await fetch(`${base}/monitoring`)).text();
+      expect(page).toMatch(/v2: what the model sees/);
+
+      await pointAt(root, 'v1');
+      await post(service.port, '/admin/reload', '', false);
+      expect(await (await fetch(`${base}/monitoring`)).text()).toMatch(/No profile\.json/);
+    } finally {
+      await service.shutdown.begin('test done');
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -80,6 +80,7 @@ export function createModelSlot(options: ModelSlotOptions): ModelSlot {
   let refusedName: string | undefined;
   let running: Promise<ReloadOutcome> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
   const retiring = new Set<Promise<void>>();
 
   const refuse = (reason: string, version?: string): ReloadOutcome => {
@@ -94,6 +95,8 @@ export function createModelSlot(options: ModelSlotOptions): ModelSlot {
 
   const attempt = async (fromPoll: boolean): Promise<ReloadOutcome> => {
     if (!versioned) return { outcome: 'not_versioned' };
+    // Shutting down: the served version is about to be released, nothing new may load.
+    if (stopped) return { outcome: 'refused', reason: 'the service is shutting down' };
     let named: { name: string; dir: string };
     try {
       named = await readCurrent(versioned.root);
@@ -162,11 +165,13 @@ export function createModelSlot(options: ModelSlotOptions): ModelSlot {
     start() {
       if (!versioned || pollMs <= 0 || timer) return;
       timer = setInterval(() => {
-        if (!running) void reload(true);
+        if (running) return;
+        reload(true).catch((error) => logger.error({ error }, 'model reload failed'));
       }, pollMs);
       timer.unref();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
       await running?.catch(() => {});

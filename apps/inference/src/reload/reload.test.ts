@@ -67,6 +67,19 @@ function post(port: number, path: string, body: string, agent: Agent | false): P
   });
 }
 
+const oipPath = '/v2/models/insurance-charges/infer';
+/** One record as an Open Inference Protocol request. */
+const oipBody = (r: FeatureRecord) => ({
+  inputs: [
+    { name: 'age', shape: [1, 1], datatype: 'FP32', data: [r.age] },
+    { name: 'sex', shape: [1, 1], datatype: 'BYTES', data: [r.sex] },
+    { name: 'bmi', shape: [1, 1], datatype: 'FP32', data: [r.bmi] },
+    { name: 'children', shape: [1, 1], datatype: 'INT64', data: [r.children] },
+    { name: 'smoker', shape: [1, 1], datatype: 'BYTES', data: [r.smoker] },
+    { name: 'region', shape: [1, 1], datatype: 'BYTES', data: [r.region] },
+  ],
+});
+
 /** Polls `check` until it holds (a condition, not a timing assertion; fails after `ms`). */
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
   const deadline = Date.now() + ms;
@@ -131,23 +144,48 @@ describe('a versioned model source under load', () => {
       while (running) {
         i += 1;
         const r = record(i);
+        // Client 0 speaks the Open Inference Protocol, the others /predict.
+        const oip = c === 0;
         const sent = performance.now();
-        const reply = await post(service.port, '/predict', JSON.stringify(r), agent);
+        const reply = oip
+          ? await post(service.port, oipPath, JSON.stringify(oipBody(r)), agent)
+          : await post(service.port, '/predict', JSON.stringify(r), agent);
         const got = performance.now();
         const body = JSON.parse(reply.body);
-        const version = body.model?.version;
+        const version = oip ? body.model_version : body.model?.version;
+        const prediction = oip ? body.outputs?.[0]?.data?.[0] : body.prediction;
         const expected = models[version]?.reference([r])[0];
         answers.push({
           version,
           header: reply.headers['x-model-version'],
           sent,
           got,
-          ok: reply.status === 200 && body.prediction === expected,
+          ok:
+            reply.status === 200 &&
+            expected !== undefined &&
+            Math.abs(prediction - expected) <= 1e-3 * Math.max(1, Math.abs(expected)),
         });
       }
       agent.destroy();
     };
-    const clients = [0, 1, 2, 3, 4, 5].map(client);
+    const readyz: number[] = [];
+    const probe = async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      while (running) {
+        readyz.push(
+          await new Promise<number>((resolve, reject) => {
+            request({ host: '127.0.0.1', port: service.port, path: '/readyz', agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            })
+              .on('error', reject)
+              .end();
+          }),
+        );
+      }
+      agent.destroy();
+    };
+    const clients = [...[0, 1, 2, 3, 4, 5].map(client), probe()];
     let served = 'v1';
     for (let n = 0; n < 10; n += 1) {
       const next = served === 'v1' ? 'v2' : 'v1';
@@ -177,6 +215,8 @@ describe('a versioned model source under load', () => {
       expect(current, JSON.stringify(a)).toBe(true);
     }
     expect(new Set(answers.map((a) => a.version))).toEqual(new Set(['v1', 'v2']));
+    expect(readyz.length).toBeGreaterThan(10);
+    expect(readyz.filter((status) => status !== 200)).toEqual([]);
     expect(await reloads('switched')).toBe(10);
     expect(await sessions()).toBe(1);
     const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();

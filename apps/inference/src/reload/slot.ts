@@ -63,7 +63,16 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
  */
 function contractOf(model: ServedModel): string {
   const { model: about, ...rest } = model.schema;
-  return JSON.stringify({ name: about.name, rest, task: model.task });
+  return canonicalJson({ name: about.name, rest, task: model.task });
+}
+
+/** JSON with object keys sorted: equal for equal content, whatever order a file wrote it in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /**

@@ -62,7 +62,8 @@ export interface CreateDepsOptions {
 /**
  * Wires the shared dependencies around a loaded model: metrics (with the model info series,
  * and predictions counted per class for a classifier), the lifecycle state (initially
- * `starting`), and `predict` going through the batcher with the inference metrics.
+ * `starting`), the model slot (the served version; reloads for a versioned source) and
+ * `predict` going through the given version's batcher with the inference metrics.
  */
 export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
   const { config, logger, model, defaultMetrics = true, random, versioned } = options;

@@ -23,7 +23,9 @@ const records: FeatureRecord[] = Array.from({ length: 40 }, (_, i) => ({
 
 async function csvOf(rows: readonly FeatureRecord[]): Promise<string> {
   const columns = Object.keys(rows[0] as FeatureRecord);
-  const text = [columns.join(','), ...rows.map((r) => columns.map((c) => r[c]).join(','))].join('\n');
+  const text = [columns.join(','), ...rows.map((r) => columns.map((c) => r[c]).join(','))].join(
+    '\n',
+  );
   const path = join(await mkdtemp(join(tmpdir(), 'modelship-compare-')), 'data.csv');
   await writeFile(path, `${text}\n`);
   return path;
@@ -35,7 +37,14 @@ describe('modelship compare', () => {
     expect(result.err).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/no difference: all 1338 predictions are equal/);
-    const json = await run(['compare', insuranceModelDir, insuranceModelDir, '--data', data, '--json']);
+    const json = await run([
+      'compare',
+      insuranceModelDir,
+      insuranceModelDir,
+      '--data',
+      data,
+      '--json',
+    ]);
     const report = JSON.parse(json.out);
     expect(report).toMatchObject({ task: 'regression', rows: 1338, changedRows: 0, largest: [] });
     expect(report.quantiles).toEqual({ min: 0, p05: 0, p25: 0, p50: 0, p75: 0, p95: 0, max: 0 });
@@ -43,14 +52,26 @@ describe('modelship compare', () => {
 
   it('reports the differences of a retrained variant: mean, extremes and the rows that changed most', async () => {
     const stable = linearModel(insuranceSchema);
-    const candidate = linearModel(insuranceSchema, { weights: [2, 2, 1, 3, 50, 4, 5, 6, 7], bias: 3 });
+    const candidate = linearModel(insuranceSchema, {
+      weights: [2, 2, 1, 3, 50, 4, 5, 6, 7],
+      bias: 3,
+    });
     const stableDir = await writeModelDir(insuranceSchema, stable.bytes);
     const candidateDir = await writeModelDir(insuranceSchema, candidate.bytes);
     const csv = await csvOf(records);
     const expected = candidate
       .reference(records)
       .map((c, i) => c - (stable.reference(records)[i] as number));
-    const result = await run(['compare', stableDir, candidateDir, '--data', csv, '--json', '--top', '3']);
+    const result = await run([
+      'compare',
+      stableDir,
+      candidateDir,
+      '--data',
+      csv,
+      '--json',
+      '--top',
+      '3',
+    ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.out);
     const mean = expected.reduce((a, b) => a + b, 0) / expected.length;
@@ -71,7 +92,11 @@ describe('modelship compare', () => {
   });
 
   it('counts agreement and the confusion between two classifiers', () => {
-    const c = compareClassification(['a', 'a', 'b', 'b', 'b'], ['a', 'b', 'b', 'b', 'a'], ['a', 'b', 'c']);
+    const c = compareClassification(
+      ['a', 'a', 'b', 'b', 'b'],
+      ['a', 'b', 'b', 'b', 'a'],
+      ['a', 'b', 'c'],
+    );
     expect(c).toMatchObject({ rows: 5, agreeing: 3, agreement: 0.6, classes: ['a', 'b', 'c'] });
     expect(c.confusion).toEqual([
       [1, 1, 0],

@@ -19,6 +19,17 @@ export { INFERENCE_UID, NGINX_CONF_DIR, NGINX_UID } from './pod-template.ts';
 export { InvalidPropError } from './validate.ts';
 export { ALERT_RULES_DEFAULTS, type AlertRule, alertRules } from './workload-alerts.ts';
 export { MANAGED_ENV } from './workload-inference.ts';
+export {
+  assertBucketName,
+  assertObjectPrefix,
+  GCS_FUSE_DRIVER,
+  GCS_SIDECAR_DEFAULTS,
+  GCS_SOURCE_DEFAULTS,
+  type GcsFuseSidecarResources,
+  type GcsModelSource,
+  type ImageModelSource,
+  type ModelSourceOptions,
+} from './workload-model-source.ts';
 export type { PodMonitoringSpec } from './workload-monitoring.ts';
 export { DEFAULT_SCRAPER_NAMESPACES } from './workload-monitoring.ts';
 export {

@@ -4,12 +4,18 @@ import { InferenceWorkload } from './inference-workload.ts';
 import { findUnknownFields, type KubeObject, validateObjects } from './testing/kube-schema.ts';
 
 function synth(ingress: boolean): KubeObject[] {
+  // The Cloud Storage model source (CSI ephemeral volume, read-only mount, HTTPS egress) in one
+  // of the two variants.
+  const modelSource = ingress
+    ? ({ source: 'gcs', bucket: 'acme-models', prefix: 'models/m' } as const)
+    : undefined;
   const chart = Testing.chart();
   new InferenceWorkload(chart, 'w', {
     image: 'acme/inference:1.0.0',
     model: { name: 'm', version: '1.0.0', fingerprint: 'abc' },
     ingress: { enabled: ingress, host: 'api.example.com' },
     egress: 'dns',
+    modelSource,
     service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
     nginx: { rateLimit: { requestsPerSecond: 10 } },
     metrics: { podMonitoring: ingress, scraperNamespaces: ['gmp-system', 'monitoring'] },

@@ -11,6 +11,7 @@ import {
 import { renderNginxConf } from './nginx-conf.ts';
 import { objectNames, podSpec } from './pod-template.ts';
 import { rulesResource } from './workload-alerts.ts';
+import { modelSourcePodAnnotations } from './workload-model-source.ts';
 import { podMonitoring } from './workload-monitoring.ts';
 import { gkeIngress, networkPolicy, service } from './workload-networking.ts';
 import type { InferenceWorkloadProps } from './workload-props.ts';
@@ -118,6 +119,7 @@ export class InferenceWorkload extends Construct {
               ...annotations,
               [NGINX_CONF_CHECKSUM_ANNOTATION]: this.nginxConfChecksum,
               'kubectl.kubernetes.io/default-container': 'inference',
+              ...modelSourcePodAnnotations(s.modelSource),
             },
           },
           spec: podSpec(s, s.name),

@@ -1,6 +1,7 @@
 import { OPERATIONAL_ROUTES, SERVICE_ENV_NAMES } from '@modelship/contract';
 import { k8s } from 'cdk8s-plus-27';
 import { serviceEnv } from './workload-inference.ts';
+import { modelSourceMounts, modelSourceVolumes } from './workload-model-source.ts';
 import { topologySpreadConstraints } from './workload-placement.ts';
 import type { ContainerResources } from './workload-props.ts';
 import type { WorkloadSettings } from './workload-settings.ts';
@@ -148,7 +149,10 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
       timeoutSeconds: 5,
       failureThreshold: 6,
     }),
-    volumeMounts: [{ name: 'inference-tmp', mountPath: '/tmp' }],
+    volumeMounts: [
+      { name: 'inference-tmp', mountPath: '/tmp' },
+      ...modelSourceMounts(s.modelSource),
+    ],
   };
 }
 
@@ -166,6 +170,7 @@ export function podSpec(s: WorkloadSettings, serviceAccountName: string): k8s.Po
       { name: 'nginx-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
       { name: 'nginx-cache', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
       { name: 'inference-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+      ...modelSourceVolumes(s.modelSource),
     ],
     topologySpreadConstraints: topologySpreadConstraints(s),
   };

@@ -5,6 +5,7 @@ import { commonLabels, selectorLabels } from './metadata.ts';
 import { GOOGLE_LOAD_BALANCER_CIDRS, type NginxRealIpOptions } from './nginx-conf-options.ts';
 import { objectNames } from './pod-template.ts';
 import { assertCidr, assertInt, assertPort, fail, withDefaults } from './validate.ts';
+import type { ResolvedModelSource } from './workload-model-source.ts';
 import type {
   EgressOptions,
   InferenceWorkloadProps,
@@ -67,15 +68,25 @@ export function resolveIngress(options: IngressOptions = {}): ResolvedIngress {
 /** The ServiceAccount annotation that binds the pods to a Google service account. */
 export const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
 
-/** `egress` as two switches; Workload Identity turns on what it needs unless set false. */
+/**
+ * `egress` as switches; Workload Identity and a Cloud Storage model source turn on what they
+ * need unless set false (the FUSE sidecar resolves and calls Google APIs with the pod's
+ * Workload Identity Federation token).
+ */
 export function resolveEgress(
   props: Pick<InferenceWorkloadProps, 'egress' | 'serviceAccountAnnotations'>,
+  modelSource: ResolvedModelSource = { source: 'image' },
 ): Required<EgressOptions> {
   const e = props.egress ?? 'none';
   const options: EgressOptions = e === 'none' ? {} : e === 'dns' ? { dns: true } : e;
   const workloadIdentity = props.serviceAccountAnnotations?.[WORKLOAD_IDENTITY_ANNOTATION];
-  const needed = workloadIdentity !== undefined;
-  return { dns: options.dns ?? needed, metadataServer: options.metadataServer ?? needed };
+  const gcs = modelSource.source === 'gcs';
+  const needed = workloadIdentity !== undefined || gcs;
+  return {
+    dns: options.dns ?? needed,
+    metadataServer: options.metadataServer ?? needed,
+    googleApis: options.googleApis ?? gcs,
+  };
 }
 
 /**
@@ -204,6 +215,14 @@ export function egressRules(s: WorkloadSettings): k8s.NetworkPolicyEgressRule[] 
       { to: [host(GKE_METADATA_SERVER_IP)], ports: [tcp(988)] },
     );
   }
+  if (s.egress.googleApis) {
+    const cidrs = s.modelSource.source === 'gcs' ? s.modelSource.googleApisCidrs : undefined;
+    // No `to`: any address on 443 (Google APIs have no fixed public range a policy could name).
+    rules.push({
+      ...(cidrs ? { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}),
+      ports: [tcp(443)],
+    });
+  }
   return rules;
 }
 
@@ -211,7 +230,8 @@ export function egressRules(s: WorkloadSettings): k8s.NetworkPolicyEgressRule[] 
  * The NetworkPolicy: ingress to nginx's port (from anywhere: the load balancer preserves
  * client addresses) and to the metrics port from the scrapers' namespaces only; egress denied
  * but for {@link egressRules}. The service needs no egress: the model is baked into the image
- * and nginx reaches the service over loopback, which policies do not filter.
+ * (or read from a Cloud Storage mount, whose FUSE sidecar is what calls Google APIs) and nginx
+ * reaches the service over loopback, which policies do not filter.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export function networkPolicy(scope: Construct, s: WorkloadSettings): k8s.KubeNetworkPolicy {

@@ -1,5 +1,6 @@
 import type { LogLevel } from '@modelship/contract';
 import type { DerivedNginxOption, NginxConfOptions } from './nginx-conf-options.ts';
+import type { ModelSourceOptions } from './workload-model-source.ts';
 import type { TerminationOptions } from './workload-termination.ts';
 
 /**
@@ -61,7 +62,10 @@ export interface InferenceServiceOptions {
   readonly maxQueueRows?: number;
   /** onnxruntime intra-op threads (`ORT_INTRA_OP_THREADS`). @default undefined (the service's: 1) */
   readonly ortIntraOpThreads?: number;
-  /** Model directory inside the image (`MODEL_DIR`). @default undefined (the image's own) */
+  /**
+   * Model directory inside the image (`MODEL_DIR`); set by the construct with a `gcs`
+   * `modelSource`. @default undefined (the image's own)
+   */
   readonly modelDir?: string;
   /**
    * Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): traced requests' log lines then link to
@@ -316,6 +320,13 @@ export interface EgressOptions {
    * @default true with Workload Identity, else false
    */
   readonly metadataServer?: boolean;
+  /**
+   * HTTPS (TCP 443) to Google APIs, which the Cloud Storage FUSE sidecar calls from inside the
+   * pod (storage.googleapis.com, sts.googleapis.com): to `modelSource.googleApisCidrs`, or to
+   * any address when none are given (a NetworkPolicy cannot name hosts).
+   * @default true with a `gcs` modelSource, else false
+   */
+  readonly googleApis?: boolean;
 }
 
 /** Props for {@link InferenceWorkload}. */
@@ -328,6 +339,15 @@ export interface InferenceWorkloadProps {
   readonly namespace?: string;
   /** The model served (annotations). @default undefined (no model annotations) */
   readonly model?: ModelMetadata;
+  /**
+   * Where the served model comes from: the image (`{ source: 'image' }`), or a versioned source
+   * in a Cloud Storage bucket mounted read-only by the GKE Cloud Storage FUSE CSI driver
+   * (`{ source: 'gcs', bucket, prefix }`): MODEL_DIR then points at the mount and hot reload
+   * follows the bucket's `current` object. The pods' ServiceAccount needs
+   * `roles/storage.objectViewer` on the bucket (Workload Identity Federation; see the README).
+   * @default { source: 'image' }
+   */
+  readonly modelSource?: ModelSourceOptions;
   /** `app.kubernetes.io/version` label. @default model.version, else none */
   readonly appVersion?: string;
   /**

@@ -7,6 +7,7 @@ import {
 } from './nginx-conf-options.ts';
 import { assertDnsLabel, fail } from './validate.ts';
 import { type ResolvedInference, resolveInference } from './workload-inference.ts';
+import { type ResolvedModelSource, resolveModelSource } from './workload-model-source.ts';
 import { resolveMetrics } from './workload-monitoring.ts';
 import {
   loadBalancerNginxDefaults,
@@ -46,6 +47,7 @@ export interface WorkloadSettings {
   readonly nginxImage: string;
   readonly nginxImagePullPolicy: NonNullable<InferenceWorkloadProps['nginxImagePullPolicy']>;
   readonly model: ModelMetadata | undefined;
+  readonly modelSource: ResolvedModelSource;
   readonly appVersion: string | undefined;
   readonly inference: ResolvedInference;
   readonly nginx: ResolvedNginxConfOptions;
@@ -69,7 +71,8 @@ export interface WorkloadSettings {
  * the keep-alive order between nginx and the service, and the termination timeline.
  */
 export function resolveWorkloadSettings(props: InferenceWorkloadProps): WorkloadSettings {
-  const inference = resolveInference(props.inference);
+  const modelSource = resolveModelSource(props.modelSource);
+  const inference = withModelDir(resolveInference(props.inference), modelSource);
   const metrics = resolveMetrics(props.metrics);
   const service = resolveService(props.service);
   const ingress = resolveIngress(props.ingress);
@@ -93,6 +96,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     nginxImage,
     nginxImagePullPolicy: props.nginxImagePullPolicy ?? defaultPullPolicy(nginxImageReference),
     model: props.model,
+    modelSource,
     appVersion: props.appVersion ?? props.model?.version,
     inference,
     nginx,
@@ -107,7 +111,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
       nginxStopSeconds: nginx.workerShutdownTimeoutSeconds,
     }),
     rollout: resolveRollout(props),
-    egress: resolveEgress(props),
+    egress: resolveEgress(props, modelSource),
     serviceAccountAnnotations: props.serviceAccountAnnotations ?? {},
   };
   validateIdentity(settings);
@@ -119,6 +123,22 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     );
   }
   return settings;
+}
+
+/** MODEL_DIR at the bucket's mount for a `gcs` source (which `inference.modelDir` may not contradict). */
+function withModelDir(
+  inference: ResolvedInference,
+  source: ResolvedModelSource,
+): ResolvedInference {
+  if (source.source === 'image') return inference;
+  if (inference.modelDir !== undefined && inference.modelDir !== source.mountPath) {
+    fail(
+      'inference.modelDir',
+      inference.modelDir,
+      `is set by 'modelSource' (the bucket is mounted at ${source.mountPath}); set 'modelSource.mountPath' instead`,
+    );
+  }
+  return { ...inference, modelDir: source.mountPath };
 }
 
 /** nginx's options: the user's, over the load balancers' defaults, with the derived ones. */

@@ -8,15 +8,19 @@ import {
   probeViolations,
   selectorViolations,
   serviceViolations,
+  volumeViolations,
 } from './policy.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests break synthesized JSON on purpose
 type Manifest = any;
 
 /** A fresh, compliant set of objects to break one field at a time. */
-function objects(): Manifest[] {
+function objects(props: { gcs?: boolean } = {}): Manifest[] {
   const chart = Testing.chart();
-  new InferenceWorkload(chart, 'w', { image: 'acme/inference:1.0.0' });
+  new InferenceWorkload(chart, 'w', {
+    image: 'acme/inference:1.0.0',
+    ...(props.gcs ? { modelSource: { source: 'gcs', bucket: 'acme', prefix: 'models/m' } } : {}),
+  });
   return Testing.synth(chart);
 }
 const kind = (objs: Manifest[], k: string) => objs.find((o) => o.kind === k);
@@ -102,6 +106,22 @@ describe('policy checks catch what they promise', () => {
     expect(selectorViolations(objs as KubeObject[])).toEqual([
       'PodDisruptionBudget/inference: selects no pods',
       'NetworkPolicy/inference: selects no pods',
+    ]);
+  });
+
+  it('volumes: a writable bucket or ConfigMap mount, a CSI volume that is not read-only', () => {
+    const objs = objects({ gcs: true });
+    expect(volumeViolations(objs as KubeObject[])).toEqual([]);
+    const pod = kind(objs, 'Deployment').spec.template.spec;
+    pod.volumes.find((v: Manifest) => v.name === 'model').csi.readOnly = false;
+    container(objs, 'inference').volumeMounts.find((m: Manifest) => m.name === 'model').readOnly =
+      false;
+    delete container(objs, 'nginx').volumeMounts.find((m: Manifest) => m.name === 'nginx-conf')
+      .readOnly;
+    expect(volumeViolations(objs as KubeObject[])).toEqual([
+      'inference: CSI volume model is not readOnly',
+      'inference/nginx: nginx-conf mounted writable at /etc/nginx/modelship',
+      'inference/inference: model mounted writable at /models',
     ]);
   });
 });

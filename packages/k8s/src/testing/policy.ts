@@ -22,7 +22,7 @@ interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   startupProbe?: Probe;
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 interface SecurityContext {
   runAsNonRoot?: boolean;
@@ -37,7 +37,11 @@ interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   securityContext?: SecurityContext;
-  volumes?: { name: string; configMap?: { name: string } }[];
+  volumes?: {
+    name: string;
+    configMap?: { name: string };
+    csi?: { driver: string; readOnly?: boolean };
+  }[];
 }
 interface Workload {
   obj: KubeObject;
@@ -293,6 +297,31 @@ export function selectorViolations(objects: readonly KubeObject[]): string[] {
   return problems;
 }
 
+/**
+ * Volumes a container must not write to: a ConfigMap (its content is the manifest's) and a CSI
+ * volume such as a Cloud Storage bucket (a model source, shared by every pod) are read-only
+ * in the volume (CSI) and in every mount.
+ */
+export function volumeViolations(objects: readonly KubeObject[]): string[] {
+  const problems: string[] = [];
+  for (const w of workloads(objects)) {
+    const readOnlyVolumes = (w.pod.volumes ?? []).filter((v) => v.configMap || v.csi);
+    for (const v of readOnlyVolumes) {
+      if (v.csi && v.csi.readOnly !== true) {
+        problems.push(`${w.name}: CSI volume ${v.name} is not readOnly`);
+      }
+    }
+    for (const c of [...w.pod.containers, ...(w.pod.initContainers ?? [])]) {
+      for (const m of c.volumeMounts ?? []) {
+        if (readOnlyVolumes.some((v) => v.name === m.name) && m.readOnly !== true) {
+          problems.push(`${w.name}/${c.name}: ${m.name} mounted writable at ${m.mountPath}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** All of the checks above. */
 export function allPolicyViolations(
   objects: readonly KubeObject[],
@@ -304,5 +333,6 @@ export function allPolicyViolations(
     ...serviceViolations(objects),
     ...autoscalerViolations(objects),
     ...selectorViolations(objects),
+    ...volumeViolations(objects),
   ];
 }

@@ -5,6 +5,7 @@ import { checkCommand, checkOptions } from './commands/check.ts';
 import { compareCommand, compareOptions } from './commands/compare.ts';
 import { initCommand, initOptions } from './commands/init.ts';
 import { profileCommand, profileOptions } from './commands/profile.ts';
+import { publishCommand, publishOptions } from './commands/publish.ts';
 import { serveCommand, serveOptions } from './commands/serve.ts';
 import { stampCommand, stampOptions } from './commands/stamp.ts';
 import { synthCommand, synthOptions } from './commands/synth.ts';
@@ -22,6 +23,7 @@ const commands = {
   serve: serveCommand,
   build: buildCommand,
   synth: synthCommand,
+  publish: publishCommand,
 } as const;
 
 /** Every command's flags, for tools that check command lines (the README's, in its test). */
@@ -34,6 +36,7 @@ export const commandOptions = {
   serve: serveOptions,
   build: buildOptions,
   synth: synthOptions,
+  publish: publishOptions,
 } as const satisfies Record<keyof typeof commands, unknown>;
 
 export const mainHelp = `Usage: modelship <command> [options]
@@ -48,6 +51,8 @@ Commands:
   serve DIR [--port N]        serve the directory with the inference service
   build DIR --image IMAGE     the service's image with the model inside [--engine E] [--push]
   synth DIR --image IMAGE     the Kubernetes manifests that run it (dist/ENV.k8s.yaml)
+  publish DIR gs://BUCKET/PREFIX [--version V] [--run]
+                              a new version in a Cloud Storage model source, then its current
 
 Run modelship <command> --help for a command's options and an example.
 Exit codes: 0 done, 1 the model or data is at fault, 2 usage.`;

@@ -96,7 +96,8 @@ async function pointAt(root: string, name: string) {
   await rename(tmp, join(root, CURRENT_FILE));
 }
 
-describe('a versioned model source under load', () => {
+// Ten loads and warm-ups of a model under load: seconds alone, much more on a loaded 2-core CI.
+describe('a versioned model source under load', { timeout: 120_000 }, () => {
   let root: string;
   let service: Service;
   const models: Record<string, LinearModel> = {
@@ -121,11 +122,11 @@ describe('a versioned model source under load', () => {
       MODEL_POLL_INTERVAL: '0.02',
     });
     service = await startService({ config, logger: memoryLogger().logger, exit: () => {} });
-  });
+  }, 60_000);
   afterAll(async () => {
     await service?.shutdown.begin('test done');
     await rm(root, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('switches ten times with zero failed requests, each answer labelled and computed by a version current while it ran', async () => {
     expect(service.deps.models.current.ref.version).toBe('v1');
@@ -278,7 +279,7 @@ describe('a plain model directory', () => {
   });
 });
 
-describe('drift monitoring across a reload', () => {
+describe('drift monitoring across a reload', { timeout: 60_000 }, () => {
   it("follows the served version's profile: none, then the new version's, counted from the switch", async () => {
     const root = await mkdtemp(join(tmpdir(), 'modelship-versions-'));
     const v1 = linearModel(schemaOf('v1'));

@@ -17,6 +17,7 @@ const config = {
   image: 'localhost/churn:1',
   googleCloudProject: undefined,
   namespace: undefined,
+  modelSource: undefined,
 };
 const objects = (app: App): Manifest[] => app.charts.flatMap((chart) => Testing.synth(chart));
 const deployment = (app: App) => objects(app).find((o) => o.kind === 'Deployment');

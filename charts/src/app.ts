@@ -32,6 +32,7 @@ export function buildApp(
       image: config.image,
       googleCloudProject: config.googleCloudProject,
       namespace: config.namespace,
+      modelSource: config.modelSource,
       model,
       name: source.name,
     });

@@ -13,6 +13,7 @@ describe('loadAppConfig', () => {
       image: undefined,
       googleCloudProject: undefined,
       namespace: undefined,
+      modelSource: undefined,
     });
   });
 
@@ -28,6 +29,7 @@ describe('loadAppConfig', () => {
       image: 'acme/x:1',
       googleCloudProject: 'p-123456',
       namespace: undefined,
+      modelSource: undefined,
     });
   });
 
@@ -37,6 +39,23 @@ describe('loadAppConfig', () => {
     for (const bad of ['Modelship', 'model_ship', '-modelship', 'a'.repeat(64)]) {
       expect(() => loadAppConfig({ NAMESPACE: bad })).toThrow(ConfigError);
       expect(() => loadAppConfig({ NAMESPACE: bad })).toThrow(`NAMESPACE="${bad}": must be`);
+    }
+  });
+
+  it('reads MODEL_SOURCE (gs://BUCKET/PREFIX) and rejects what the workload would, naming it', () => {
+    expect(
+      loadAppConfig({ MODEL_SOURCE: 'gs://acme-models/models/insurance/' }).modelSource,
+    ).toEqual({ source: 'gcs', bucket: 'acme-models', prefix: 'models/insurance' });
+    expect(loadAppConfig({ MODEL_SOURCE: ' ' }).modelSource).toBeUndefined();
+    for (const [bad, why] of [
+      ['acme-models/models', 'must be gs://BUCKET/PREFIX'],
+      ['gs://acme-models', 'must be gs://BUCKET/PREFIX'],
+      ['gs://Acme/models', 'is not a Cloud Storage bucket name'],
+      ['gs://acme/models/../x', "'prefix'"],
+    ] as const) {
+      expect(() => loadAppConfig({ MODEL_SOURCE: bad })).toThrow(ConfigError);
+      expect(() => loadAppConfig({ MODEL_SOURCE: bad })).toThrow(`MODEL_SOURCE="${bad}": `);
+      expect(() => loadAppConfig({ MODEL_SOURCE: bad })).toThrow(why);
     }
   });
 

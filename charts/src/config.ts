@@ -1,4 +1,5 @@
 import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/contract';
+import { assertBucketName, assertObjectPrefix, type GcsModelSource } from '@modelship/k8s';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.ts';
 
 /**
@@ -24,6 +25,26 @@ export interface AppConfig {
    * current context's namespace.
    */
   readonly namespace: string | undefined;
+  /**
+   * The model from a Cloud Storage bucket instead of the image (`MODEL_SOURCE`,
+   * `gs://BUCKET/PREFIX`: the versioned source the workload mounts read-only). Default: the image.
+   */
+  readonly modelSource: GcsModelSource | undefined;
+}
+
+/** Parses `MODEL_SOURCE` (`gs://BUCKET/PREFIX`) with the workload's bucket and prefix rules. */
+export function parseModelSource(value: string): GcsModelSource {
+  const match = /^gs:\/\/([^/]+)\/(.+?)\/?$/.exec(value);
+  const fail = (why: string) => new ConfigError(`MODEL_SOURCE=${JSON.stringify(value)}: ${why}`);
+  if (!match) throw fail('must be gs://BUCKET/PREFIX (a folder inside the bucket)');
+  const [, bucket = '', prefix = ''] = match;
+  try {
+    assertBucketName('bucket', bucket);
+    assertObjectPrefix('prefix', prefix);
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+  return { source: 'gcs', bucket, prefix };
 }
 
 /**
@@ -49,8 +70,8 @@ export class ConfigError extends Error {
 
 /**
  * Reads the app's settings: `CHART` (which environments; one at a time by default, so that
- * `kubectl apply -f dist/` applies exactly one), `IMAGE`, `GOOGLE_CLOUD_PROJECT` and
- * `NAMESPACE`. The only reader of the environment.
+ * `kubectl apply -f dist/` applies exactly one), `IMAGE`, `GOOGLE_CLOUD_PROJECT`,
+ * `NAMESPACE` and `MODEL_SOURCE`. The only reader of the environment.
  */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const charts = (env.CHART ?? 'gke')
@@ -70,6 +91,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const image = env.IMAGE?.trim() || undefined;
   const googleCloudProject = env.GOOGLE_CLOUD_PROJECT?.trim() || undefined;
   const namespace = env.NAMESPACE?.trim() || undefined;
+  const modelSourceUrl = env.MODEL_SOURCE?.trim() || undefined;
   if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {
     throw new ConfigError(
       `NAMESPACE=${JSON.stringify(env.NAMESPACE)}: must be a namespace name (at most 63 lowercase letters, digits or '-', starting and ending alphanumeric)`,
@@ -80,5 +102,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     image,
     googleCloudProject,
     namespace,
+    modelSource: modelSourceUrl === undefined ? undefined : parseModelSource(modelSourceUrl),
   };
 }

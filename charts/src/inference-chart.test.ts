@@ -109,4 +109,20 @@ describe('InferenceChart', () => {
   it.each(['gke', 'local'] as const)('%s matches the snapshot', (env) => {
     expect(synth(env)).toMatchSnapshot();
   });
+
+  it('gke: the model from Cloud Storage when a modelSource is given (MODEL_SOURCE)', () => {
+    const chart = new InferenceChart(Testing.app(), 'gke', {
+      environment: ENVIRONMENTS.gke,
+      model: MODEL,
+      modelSource: { source: 'gcs', bucket: 'acme-models', prefix: 'models/insurance' },
+    });
+    const objects: Manifest[] = Testing.synth(chart);
+    const template = kind(objects, 'Deployment').spec.template;
+    expect(template.metadata.annotations['gke-gcsfuse/volumes']).toBe('true');
+    expect(template.spec.volumes.find((v: Manifest) => v.name === 'model').csi).toMatchObject({
+      driver: 'gcsfuse.csi.storage.gke.io',
+      volumeAttributes: { bucketName: 'acme-models' },
+    });
+    expect(inference(objects).env).toContainEqual({ name: 'MODEL_DIR', value: '/models' });
+  });
 });

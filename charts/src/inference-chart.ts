@@ -1,4 +1,4 @@
-import { InferenceWorkload, type ModelMetadata } from '@modelship/k8s';
+import { InferenceWorkload, type ModelMetadata, type ModelSourceOptions } from '@modelship/k8s';
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ARTIFACT_REGISTRY_IMAGE, artifactRegistryProject, ConfigError } from './config.ts';
@@ -19,6 +19,10 @@ export interface InferenceChartProps extends ChartProps {
   readonly googleCloudProject?: string;
   /** Namespace of every object. @default the environment's, else none */
   readonly namespace?: string;
+  /**
+   * Where the model comes from (`MODEL_SOURCE`). @default the environment's, else the image
+   */
+  readonly modelSource?: ModelSourceOptions;
   /** The workload's name. @default the environment's */
   readonly name?: string;
 }
@@ -50,6 +54,7 @@ export class InferenceChart extends Chart {
       inference: { ...env.workload.inference, googleCloudProject },
       image,
       model: props.model,
+      modelSource: props.modelSource ?? env.workload.modelSource,
     });
   }
 }

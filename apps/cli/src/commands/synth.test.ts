@@ -182,6 +182,30 @@ describe('modelship synth on bad input: a clear message, exit 1 or 2, nothing wr
     expect(await readdir(parent)).toEqual(before);
   });
 
+  it('--model-source: the pod mounts the bucket read-only, passing the schema and the policies', async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const out = join(parent, 'gcs');
+    const args = ['synth', dir, '--image', IMAGE, '--out', out, '--model-source'];
+    const result = await run([...args, 'gs://acme-models/models/churn']);
+    expect(result.code, result.err).toBe(0);
+    const objects = await readManifests(join(out, 'gke.k8s.yaml'));
+    const pod = (objects as Manifest[]).find((o) => o.kind === 'Deployment').spec.template;
+    expect(pod.metadata.annotations['gke-gcsfuse/volumes']).toBe('true');
+    expect(pod.spec.volumes).toContainEqual(
+      expect.objectContaining({
+        csi: expect.objectContaining({
+          volumeAttributes: expect.objectContaining({ bucketName: 'acme-models' }),
+        }),
+      }),
+    );
+    expect(await validateObjects(objects)).toEqual([]);
+    expect(findUnknownFields(objects)).toEqual([]);
+    expect(allPolicyViolations(objects, PROBE_ROUTES)).toEqual([]);
+    const bad = await run([...args, 'gs://acme-models']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--model-source: "gs://acme-models": must be gs://BUCKET/PREFIX');
+  });
+
   it('a model.name with no letter asks for --name', async () => {
     const dir = join(parent, 'models', 'digits');
     const init = await run([

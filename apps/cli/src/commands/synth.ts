@@ -5,6 +5,7 @@ import {
   type AppConfig,
   ARTIFACT_REGISTRY_IMAGE,
   NAMESPACE_NAME,
+  parseModelSource,
 } from '@modelship/charts/src/config.ts';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '@modelship/charts/src/environments.ts';
 import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
@@ -33,6 +34,9 @@ Options:
   --name NAME       the workload's name (default: derived from model.name); a DNS-1035
                     label: lowercase letters, digits and '-', starting with a letter
   --namespace NS    the namespace of every object (default: kubectl's current namespace)
+  --model-source gs://BUCKET/PREFIX
+                    serve the versioned source that modelship publish writes there, mounted
+                    read-only by GKE's Cloud Storage FUSE driver (default: the image's model)
   -h, --help        this help
 
 Example:
@@ -57,6 +61,7 @@ export const synthOptions = {
   out: { type: 'string' },
   name: { type: 'string' },
   namespace: { type: 'string' },
+  'model-source': { type: 'string' },
 } satisfies CommandOptions;
 
 /** `modelship synth`. */
@@ -96,6 +101,13 @@ export async function synthCommand(argv: readonly string[], io: CommandIo): Prom
       `--namespace ${JSON.stringify(namespace)}: must be a namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`,
     );
   }
+  const modelSourceFlag = stringFlag(args, 'model-source');
+  let modelSource: AppConfig['modelSource'];
+  try {
+    modelSource = modelSourceFlag === undefined ? undefined : parseModelSource(modelSourceFlag);
+  } catch (error) {
+    throw usageError(`--model-source: ${(error as Error).message.replace(/^MODEL_SOURCE=/, '')}`);
+  }
   const dir = resolvePath(io, dirArg);
   const out = resolvePath(io, stringFlag(args, 'out') ?? 'dist');
   checkManifestsOut(out);
@@ -111,7 +123,13 @@ export async function synthCommand(argv: readonly string[], io: CommandIo): Prom
     );
   }
 
-  const config: AppConfig = { charts: [env], image, googleCloudProject: undefined, namespace };
+  const config: AppConfig = {
+    charts: [env],
+    image,
+    googleCloudProject: undefined,
+    namespace,
+    modelSource,
+  };
   const objects: string[] = [];
   await replaceDirAtomically(out, async (temp) => {
     try {

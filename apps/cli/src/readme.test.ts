@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseModelSource } from '@modelship/charts/src/config.ts';
+import { ENVIRONMENTS } from '@modelship/charts/src/environments.ts';
 import {
   foreignFixtureDir,
   foreignFixtures,
@@ -150,4 +152,45 @@ describe("the README's Deploy your own model", () => {
     }
     await model.release();
   }, 60_000);
+});
+
+describe("the README's Models from Cloud Storage", () => {
+  const cloud = shBlock('Models from Cloud Storage');
+  const vars: Record<string, string> = { HOME: '/home/user', PROJECT_NUMBER: '123456789012' };
+  exported(shBlock('Deploy to GKE'), vars);
+  exported(cloud, vars);
+  const cloudLines = lines(cloud);
+
+  it('publishes, then compares and publishes again, with flags the commands accept', () => {
+    const used = cloudLines.filter((l) => l.startsWith('pnpm modelship '));
+    expect(used.map((l) => l.split(/\s+/)[2])).toEqual(['publish', 'compare', 'publish']);
+    for (const line of used) {
+      const [, , command, ...args] = words(line, vars);
+      const options = commandOptions[command as keyof typeof commandOptions];
+      expect(options, `modelship has no command ${command}`).toBeDefined();
+      const parsed = parseCommandArgs(command as string, args, options);
+      expect(parsed.positionals, line).toHaveLength(2);
+      if (command === 'publish')
+        expect(parsed.positionals[1]).toBe(`gs://${vars.BUCKET}/${vars.MODEL_PREFIX}`);
+    }
+  });
+
+  it('synthesizes with a MODEL_SOURCE the chart accepts, the bucket and KSA the IAM binding names', () => {
+    const synth = cloudLines.find((l) => l.endsWith('pnpm synth'));
+    const source = synth && /MODEL_SOURCE="([^"]+)"/.exec(synth)?.[1];
+    expect(source).toBeDefined();
+    const url = words(`"${source}"`, vars)[0] as string;
+    expect(parseModelSource(url)).toEqual({
+      source: 'gcs',
+      bucket: vars.BUCKET,
+      prefix: vars.MODEL_PREFIX,
+    });
+    // The Kubernetes service account is the workload's (named after the gke chart's workload).
+    expect(vars.KSA).toBe(ENVIRONMENTS.gke.workload.name);
+    expect(cloud).toContain('--role=roles/storage.objectViewer');
+    expect(cloud).toContain('--update-addons GcsFuseCsiDriver=ENABLED');
+    expect(cloud).toContain(
+      'workloadIdentityPools/$PROJECT_ID.svc.id.goog/subject/ns/$NAMESPACE/sa/$KSA',
+    );
+  });
 });

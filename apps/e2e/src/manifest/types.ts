@@ -81,6 +81,12 @@ export interface Volume {
     readonly items?: readonly { readonly key: string; readonly path: string }[];
   };
   readonly emptyDir?: Readonly<Record<string, unknown>>;
+  /** A CSI ephemeral volume (e.g. a Cloud Storage bucket through GKE's FUSE driver). */
+  readonly csi?: {
+    readonly driver: string;
+    readonly readOnly?: boolean;
+    readonly volumeAttributes?: Readonly<Record<string, string>>;
+  };
 }
 
 /** A pod template's `spec`. */

@@ -133,7 +133,11 @@ export function nodeServiceStandIn(options: NodeServiceStandInOptions = {}): Ima
       if (modelDir !== undefined) env.MODEL_DIR = modelDir;
       const tmp = paths.mapPath('/tmp');
       if (tmp !== '/tmp') env.TMPDIR = tmp;
-      Object.assign(env, containerEnv(container));
+      const own = containerEnv(container);
+      Object.assign(env, own);
+      // The container's MODEL_DIR on a mounted volume (a bucket's mount) is that volume's host
+      // folder (a host path given as `modelDir` is used as is).
+      if (own.MODEL_DIR !== undefined) env.MODEL_DIR = paths.mapPath(own.MODEL_DIR);
       for (const [name, port] of portsIn(container)) env[name] = String(ports.local(port));
       return {
         command: process.execPath,

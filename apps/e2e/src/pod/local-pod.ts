@@ -23,6 +23,11 @@ export interface LocalPodOptions {
   readonly ports?: PortMode;
   /** Stand-ins for the container images, tried in order. @default nginx, then the service */
   readonly images?: readonly ImageStandIn[];
+  /**
+   * Host folders standing in for the pod's CSI volumes, by volume name (a Cloud Storage
+   * bucket's prefix as a local folder). @default {} (a CSI volume is refused)
+   */
+  readonly csiVolumes?: Readonly<Record<string, string>>;
   /** Keep the pod's folder (volumes, mapped configs, logs) after `stop()`. @default false */
   readonly keepDir?: boolean;
 }
@@ -142,7 +147,7 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   };
 
   try {
-    volumes = await materializeVolumes(dir, workload);
+    volumes = await materializeVolumes(dir, workload, options.csiVolumes);
     await mkdir(join(dir, 'logs'));
     for (const spec of pod.containers) await launch(spec, 0);
     service = await startServiceProxy(endpointPort);

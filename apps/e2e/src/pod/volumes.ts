@@ -12,13 +12,29 @@ export type VolumeDirs = ReadonlyMap<string, string>;
  * Creates one folder per pod volume under `root`, as the kubelet would:
  * - `emptyDir`: an empty folder, world-writable like the kubelet's (mode 0777), so that
  *   nginx's workers (an unprivileged user when the tests run as root) can write to it;
- * - `configMap`: one file per key (or per `items` entry), mode 0644, holding the data as is.
+ * - `configMap`: one file per key (or per `items` entry), mode 0644, holding the data as is;
+ * - `csi`: the folder `csiVolumes` names for it, used as is (what the driver would mount, e.g.
+ *   a local copy of a bucket's prefix; make it read-only to play a `readOnly` volume).
  *
  * @throws {ManifestError} for a volume kind a local pod cannot provide.
  */
-export async function materializeVolumes(root: string, workload: Workload): Promise<VolumeDirs> {
+export async function materializeVolumes(
+  root: string,
+  workload: Workload,
+  csiVolumes: Readonly<Record<string, string>> = {},
+): Promise<VolumeDirs> {
   const dirs = new Map<string, string>();
   for (const volume of workload.pod.volumes ?? []) {
+    if (volume.csi) {
+      const folder = csiVolumes[volume.name];
+      if (folder === undefined) {
+        throw new ManifestError(
+          `volume ${volume.name}: a CSI volume (${volume.csi.driver}) runs locally only when mapped to a folder (csiVolumes)`,
+        );
+      }
+      dirs.set(volume.name, folder);
+      continue;
+    }
     const dir = join(root, 'volumes', volume.name);
     await mkdir(dir, { recursive: true });
     if (volume.emptyDir) {
@@ -37,7 +53,9 @@ export async function materializeVolumes(root: string, workload: Workload): Prom
       }
       await chmod(dir, 0o755);
     } else {
-      throw new ManifestError(`volume ${volume.name}: only emptyDir and configMap run locally`);
+      throw new ManifestError(
+        `volume ${volume.name}: only emptyDir, configMap and (mapped) csi volumes run locally`,
+      );
     }
     dirs.set(volume.name, dir);
   }

@@ -25,7 +25,16 @@ export interface GcsFuseSidecarResources {
  * complete model directory) and a `current` object naming the one to serve. The GKE Cloud
  * Storage FUSE CSI driver mounts that prefix read-only and MODEL_DIR points at the mount, so the
  * service's hot reload follows `current`.
+ *
+ * Identity: the driver authenticates as the pod's Kubernetes ServiceAccount through Workload
+ * Identity Federation. The kubelet hands the driver a token for that account (the driver's
+ * CSIDriver object asks for one, `tokenRequests` with the `PROJECT_ID.svc.id.goog` audience),
+ * so the pod keeps `automountServiceAccountToken: false`; grant the account
+ * `roles/storage.objectViewer` on the bucket as the `principal://` member (README).
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-storage-fuse-csi-driver-ephemeral
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-storage-fuse-csi-driver-setup
+ * @see https://cloud.google.com/kubernetes-engine/docs/reference/cloud-storage-fuse-csi-driver/volume-attr
+ * @see https://kubernetes.io/docs/concepts/storage/ephemeral-volumes/#csi-ephemeral-volumes
  */
 export interface GcsModelSource {
   readonly source: 'gcs';

@@ -77,6 +77,7 @@ describe('a capacity file written by pnpm plan --write', () => {
       image: 'europe-west1-docker.pkg.dev/acme/models/inference:9.9.9',
       googleCloudProject: undefined,
       namespace: undefined,
+      modelSource: undefined,
     });
     const charts = app.charts.map((chart) => ({
       id: chart.node.id,

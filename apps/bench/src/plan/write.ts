@@ -84,6 +84,7 @@ export function checkWithCharts(
     image: undefined,
     googleCloudProject: undefined,
     namespace: undefined,
+    modelSource: undefined,
   });
   new InferenceChart(app, name, {
     environment: { ...env, workload: { ...env.workload, ...workload } },

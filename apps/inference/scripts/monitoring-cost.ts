@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { freePort, waitForHttp } from '@modelship/testkit';
+import { validRecord } from '../src/testing/fake-deps.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 8);
@@ -20,14 +21,7 @@ const work = mkdtempSync(join(tmpdir(), 'monitoring-cost-'));
 const bare = join(work, 'model-without-profile');
 cpSync(insuranceModelDir, bare, { recursive: true });
 rmSync(join(bare, 'profile.json'));
-const body = JSON.stringify({
-  age: 40,
-  sex: 'female',
-  bmi: 28.5,
-  children: 1,
-  smoker: 'no',
-  region: 'southeast',
-});
+const body = JSON.stringify(validRecord);
 const lua = join(work, 'post.lua');
 writeFileSync(
   lua,

@@ -12,19 +12,10 @@ import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createDeps, type Service, startService } from './service.ts';
-import { memoryLogger } from './testing/fake-deps.ts';
+import { distinctRecord, memoryLogger } from './testing/fake-deps.ts';
 
 const fixture = linearModel(insuranceSchema);
-const regions = ['northeast', 'northwest', 'southeast', 'southwest'] as const;
-/** A distinct valid record per index. */
-const record = (i: number) => ({
-  age: 18 + (i % 83),
-  sex: i % 2 ? 'male' : 'female',
-  bmi: 15 + ((i * 7) % 500) / 10,
-  children: i % 6,
-  smoker: i % 5 ? 'no' : 'yes',
-  region: regions[i % 4] as string,
-});
+const record = distinctRecord;
 const json = { 'Content-Type': 'application/json' };
 
 async function startOn(env: Record<string, string>): Promise<Service> {

@@ -2,6 +2,7 @@
 // neither stall requests nor queue lines without bound; it drops them and counts the drops.
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validRecord } from '../testing/fake-deps.ts';
 import { type SpawnedService, spawnService } from '../testing/spawn-service.ts';
 
 let service: SpawnedService | undefined;
@@ -11,14 +12,7 @@ afterEach(async () => {
   service = undefined;
 });
 
-const record = {
-  age: 40,
-  sex: 'female',
-  bmi: 28.5,
-  children: 1,
-  smoker: 'no',
-  region: 'southeast',
-};
+const record = validRecord;
 const body = JSON.stringify({ instances: Array.from({ length: 100 }, () => record) });
 
 async function metric(port: number, name: string): Promise<number> {

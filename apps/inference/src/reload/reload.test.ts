@@ -14,18 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { type Service, startService } from '../service.ts';
-import { fakeDeps, memoryLogger } from '../testing/fake-deps.ts';
+import { distinctRecord, fakeDeps, memoryLogger } from '../testing/fake-deps.ts';
 import { CURRENT_FILE } from './source.ts';
 
-const regions = ['northeast', 'northwest', 'southeast', 'southwest'] as const;
-const record = (i: number): FeatureRecord => ({
-  age: 18 + (i % 83),
-  sex: i % 2 ? 'male' : 'female',
-  bmi: 15 + ((i * 7) % 500) / 10,
-  children: i % 6,
-  smoker: i % 5 ? 'no' : 'yes',
-  region: regions[i % 4] as string,
-});
+const record = distinctRecord;
 
 /** The insurance schema as version `version` (same fields, output and task). */
 const schemaOf = (version: string) => ({

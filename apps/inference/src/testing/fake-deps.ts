@@ -75,6 +75,20 @@ export function fakeDeps(options: FakeDepsOptions = {}) {
   return { deps, lines };
 }
 
+const regions = ['northeast', 'northwest', 'southeast', 'southwest'] as const;
+
+/** A distinct valid insurance record per index (every level and a spread of numbers). */
+export function distinctRecord(i: number): FeatureRecord {
+  return {
+    age: 18 + (i % 83),
+    sex: i % 2 ? 'male' : 'female',
+    bmi: 15 + ((i * 7) % 500) / 10,
+    children: i % 6,
+    smoker: i % 5 ? 'no' : 'yes',
+    region: regions[i % 4] as string,
+  };
+}
+
 /** A valid insurance record. */
 export const validRecord = {
   age: 40,

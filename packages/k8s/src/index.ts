@@ -6,6 +6,12 @@ export {
 } from './image-reference.ts';
 export { InferenceWorkload } from './inference-workload.ts';
 export { ANNOTATION_PREFIX, NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
+export {
+  MODEL_ROLLOUT_DEFAULTS,
+  ModelRollout,
+  type ModelRolloutProps,
+  type RolloutGatewayClass,
+} from './model-rollout.ts';
 export { readNginxConfOptions, renderNginxConf } from './nginx-conf.ts';
 export {
   GOOGLE_LOAD_BALANCER_CIDRS,

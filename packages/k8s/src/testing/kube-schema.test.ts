@@ -26,6 +26,32 @@ describe('kube-schema checks', () => {
     ).toBeUndefined();
   });
 
+  it('maps Gateway API kinds to @kubernetes-models/gateway-api', () => {
+    expect(modelModule({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' })).toBe(
+      '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute',
+    );
+    expect(
+      modelModule({ apiVersion: 'networking.gke.io/v1', kind: 'HealthCheckPolicy' }),
+    ).toBeUndefined();
+  });
+
+  it('rejects an HTTPRoute with a weight out of range or an unknown backend field', async () => {
+    const route = (backend: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
+      spec: {
+        parentRefs: [{ name: 'g' }],
+        rules: [{ backendRefs: [{ name: 's', port: 80, ...backend }] }],
+      },
+    });
+    expect(await validateObjects([route({ weight: 10 })])).toEqual([]);
+    expect((await validateObjects([route({ weight: -1 })]))[0]).toMatch(/^HTTPRoute\/r: .*weight/);
+    expect(findUnknownFields([route({ wieght: 10 })])).toEqual([
+      expect.stringMatching(/^HTTPRoute\/r: .*'"wieght"' does not exist/),
+    ]);
+  }, 60_000);
+
   // Each findUnknownFields call type-checks with TypeScript (a few seconds on a busy machine).
   it('accepts a valid object', async () => {
     expect(await validateObjects([deployment({})])).toEqual([]);

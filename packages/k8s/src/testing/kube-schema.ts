@@ -5,7 +5,10 @@
  * - `findUnknownFields` type-checks each object, as an object literal, against the model's
  *   TypeScript interface, so that TypeScript's excess-property check rejects every field the
  *   schema does not define, at any depth (the validators alone accept unknown fields).
- * Test-only: `kubernetes-models` and `typescript` are devDependencies.
+ * Gateway API objects (`gateway.networking.k8s.io`) are checked the same way with
+ * `@kubernetes-models/gateway-api`, generated from the Gateway API's CRDs.
+ * Test-only: `kubernetes-models`, `@kubernetes-models/gateway-api` and `typescript` are
+ * devDependencies.
  */
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -21,8 +24,17 @@ export interface KubeObject {
 /** API groups that `kubernetes-models` describes; other groups (CRDs) are not checked here. */
 const CORE_GROUPS = /^(v1|[a-z]+(\.k8s\.io)?\/v[0-9a-z]+)$/;
 
-/** The `kubernetes-models` module of an object's kind, or undefined for a custom resource. */
+/** The Gateway API's group, described by `@kubernetes-models/gateway-api`. */
+const GATEWAY_API_GROUP = /^gateway\.networking\.k8s\.io\/v[0-9a-z]+$/;
+
+/**
+ * The module describing an object's kind (`kubernetes-models`, or
+ * `@kubernetes-models/gateway-api` for the Gateway API), or undefined for another custom resource.
+ */
 export function modelModule(obj: KubeObject): string | undefined {
+  if (GATEWAY_API_GROUP.test(obj.apiVersion)) {
+    return `@kubernetes-models/gateway-api/${obj.apiVersion}/${obj.kind}`;
+  }
   if (!CORE_GROUPS.test(obj.apiVersion)) return undefined;
   return `kubernetes-models/${obj.apiVersion}/${obj.kind}`;
 }

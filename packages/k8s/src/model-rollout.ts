@@ -1,0 +1,248 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { InferenceWorkload } from './inference-workload.ts';
+import { assertDnsLabel, assertInt, fail } from './validate.ts';
+import type { InferenceWorkloadProps } from './workload-props.ts';
+
+/** The GKE gateway classes a rollout may use (external Application Load Balancers). */
+export type RolloutGatewayClass =
+  | 'gke-l7-global-external-managed'
+  | 'gke-l7-regional-external-managed';
+
+/** Props of {@link ModelRollout}. */
+export interface ModelRolloutProps {
+  /**
+   * `canary`: the route splits requests by weight between stable and candidate; `shadow`: every
+   * request goes to stable and is mirrored to the candidate, whose answers nobody receives.
+   * @default 'canary'
+   */
+  readonly mode?: 'canary' | 'shadow';
+  /** The candidate's share of the requests in `canary` mode, 0..100 (stable gets the rest). @default 10 */
+  readonly candidateWeightPercent?: number;
+  /** The GKE gateway class of the Gateway. @default 'gke-l7-global-external-managed' */
+  readonly gatewayClassName?: RolloutGatewayClass;
+  /** The Gateway's and HTTPRoute's name. @default `<stable name>` */
+  readonly routeName?: string;
+  /** Host names the route answers for. @default undefined (any) */
+  readonly hostnames?: readonly string[];
+  /**
+   * The live workload. Its Service must be ClusterIP (the default here) and it has no Ingress:
+   * the Gateway is the only entrance. @default name 'inference'
+   */
+  readonly stable: InferenceWorkloadProps;
+  /** The candidate workload (its own image and model). @default name `<stable name>-candidate` */
+  readonly candidate: InferenceWorkloadProps;
+}
+
+/** The defaults of {@link ModelRolloutProps}. */
+export const MODEL_ROLLOUT_DEFAULTS = {
+  mode: 'canary',
+  candidateWeightPercent: 10,
+  gatewayClassName: 'gke-l7-global-external-managed',
+} as const satisfies Required<
+  Pick<ModelRolloutProps, 'mode' | 'candidateWeightPercent' | 'gatewayClassName'>
+>;
+
+const GATEWAY_CLASSES: readonly string[] = [
+  'gke-l7-global-external-managed',
+  'gke-l7-regional-external-managed',
+];
+
+/**
+ * nginx's keep-alive behind the Gateway's Application Load Balancer: longer than the load
+ * balancer's own 600 s, so that nginx never closes a connection the proxy is about to reuse.
+ */
+const GATEWAY_KEEPALIVE_SECONDS = 620;
+
+/** One workload's props behind the Gateway: ClusterIP, no Ingress, nginx keep-alive for the proxy. */
+function behindGateway(
+  role: 'stable' | 'candidate',
+  props: InferenceWorkloadProps,
+  name: string,
+): InferenceWorkloadProps {
+  const type = props.service?.type ?? 'ClusterIP';
+  if (type !== 'ClusterIP') {
+    fail(`${role}.service.type`, type, 'must be ClusterIP behind the Gateway');
+  }
+  if (props.ingress?.enabled) {
+    fail(`${role}.ingress.enabled`, true, 'must be false: the Gateway is the entrance');
+  }
+  return {
+    ...props,
+    name,
+    service: { ...props.service, type: 'ClusterIP' },
+    nginx: {
+      ...props.nginx,
+      clientKeepaliveTimeoutSeconds:
+        props.nginx?.clientKeepaliveTimeoutSeconds ?? GATEWAY_KEEPALIVE_SECONDS,
+    },
+  };
+}
+
+/**
+ * A stable and a candidate {@link InferenceWorkload} (each with its own Deployment and ClusterIP
+ * Service) behind one GKE Gateway: a Gateway API `HTTPRoute` splits requests by weight (canary)
+ * or sends them all to stable and mirrors them to the candidate (shadow; the candidate's answers
+ * are dropped by the load balancer, and its payload log, when sampled, records them). Each Service
+ * gets a GKE `HealthCheckPolicy` that checks nginx's port at `/readyz`, so a pod takes requests
+ * from the load balancer only once its model is loaded.
+ *
+ * @example
+ * new ModelRollout(chart, 'rollout', {
+ *   mode: 'canary',
+ *   candidateWeightPercent: 10,
+ *   stable: { image: 'acme/inference:1.0.0', model: { name: 'm', version: '1' } },
+ *   candidate: { image: 'acme/inference:1.1.0', model: { name: 'm', version: '2' } },
+ * });
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproute
+ * @see https://gateway-api.sigs.k8s.io/guides/traffic-splitting/
+ * @see https://gateway-api.sigs.k8s.io/guides/http-request-mirroring/
+ * @see https://cloud.google.com/kubernetes-engine/docs/concepts/gateway-api
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_health_check
+ */
+export class ModelRollout extends Construct {
+  /** `canary` or `shadow`. */
+  public readonly mode: 'canary' | 'shadow';
+  /** The candidate's share in canary mode (0 in shadow mode: it answers nobody). */
+  public readonly candidateWeightPercent: number;
+  /** The Gateway's class. */
+  public readonly gatewayClassName: RolloutGatewayClass;
+  /** The live workload. */
+  public readonly stable: InferenceWorkload;
+  /** The candidate workload. */
+  public readonly candidate: InferenceWorkload;
+  /** The Gateway (gateway.networking.k8s.io/v1). */
+  public readonly gateway: ApiObject;
+  /** The HTTPRoute (gateway.networking.k8s.io/v1). */
+  public readonly httpRoute: ApiObject;
+  /** One HealthCheckPolicy (networking.gke.io/v1) per Service: stable's, then the candidate's. */
+  public readonly healthCheckPolicies: readonly ApiObject[];
+
+  constructor(scope: Construct, id: string, props: ModelRolloutProps) {
+    super(scope, id);
+    this.mode = props.mode ?? MODEL_ROLLOUT_DEFAULTS.mode;
+    if (this.mode !== 'canary' && this.mode !== 'shadow') {
+      fail('mode', this.mode, "must be 'canary' or 'shadow'");
+    }
+    const weight = props.candidateWeightPercent;
+    if (this.mode === 'shadow' && weight !== undefined) {
+      fail('candidateWeightPercent', weight, "applies to mode 'canary' only");
+    }
+    this.candidateWeightPercent =
+      this.mode === 'shadow' ? 0 : (weight ?? MODEL_ROLLOUT_DEFAULTS.candidateWeightPercent);
+    assertInt('candidateWeightPercent', this.candidateWeightPercent, 0, 100);
+    this.gatewayClassName = props.gatewayClassName ?? MODEL_ROLLOUT_DEFAULTS.gatewayClassName;
+    if (!GATEWAY_CLASSES.includes(this.gatewayClassName)) {
+      fail(
+        'gatewayClassName',
+        this.gatewayClassName,
+        `must be one of ${GATEWAY_CLASSES.join(', ')}`,
+      );
+    }
+    if (props.stable.namespace !== props.candidate.namespace) {
+      fail(
+        'candidate.namespace',
+        props.candidate.namespace,
+        `must be the stable workload's (${props.stable.namespace}): the route and the policies name both Services`,
+      );
+    }
+    const stableName = props.stable.name ?? 'inference';
+    const candidateName = props.candidate.name ?? `${stableName}-candidate`;
+    if (candidateName === stableName) {
+      fail('candidate.name', candidateName, "must differ from the stable workload's name");
+    }
+    const routeName = props.routeName ?? stableName;
+    assertDnsLabel('routeName', routeName);
+    props.hostnames?.forEach((host, index) => {
+      if (!/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host)) {
+        fail(`hostnames[${index}]`, host, 'must be a DNS name');
+      }
+    });
+
+    this.stable = new InferenceWorkload(
+      this,
+      'stable',
+      behindGateway('stable', props.stable, stableName),
+    );
+    this.candidate = new InferenceWorkload(
+      this,
+      'candidate',
+      behindGateway('candidate', props.candidate, candidateName),
+    );
+    const namespace = props.stable.namespace;
+    const ref = (w: InferenceWorkload) => ({
+      kind: 'Service',
+      name: w.settings.name,
+      port: w.settings.service.port,
+    });
+
+    this.gateway = new ApiObject(this, 'gateway', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: routeName, namespace },
+      spec: {
+        gatewayClassName: this.gatewayClassName,
+        listeners: [
+          {
+            name: 'http',
+            protocol: 'HTTP',
+            port: 80,
+            allowedRoutes: { namespaces: { from: 'Same' } },
+          },
+        ],
+      },
+    });
+
+    const rule =
+      this.mode === 'canary'
+        ? {
+            backendRefs: [
+              { ...ref(this.stable), weight: 100 - this.candidateWeightPercent },
+              { ...ref(this.candidate), weight: this.candidateWeightPercent },
+            ],
+          }
+        : {
+            // The load balancer sends a copy of each request to the candidate and drops its
+            // answer; the client gets stable's.
+            filters: [
+              { type: 'RequestMirror', requestMirror: { backendRef: ref(this.candidate) } },
+            ],
+            backendRefs: [ref(this.stable)],
+          };
+    this.httpRoute = new ApiObject(this, 'http-route', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: routeName, namespace },
+      spec: {
+        parentRefs: [{ kind: 'Gateway', name: routeName }],
+        ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
+        rules: [rule],
+      },
+    });
+
+    this.healthCheckPolicies = [this.stable, this.candidate].map(
+      (w) =>
+        new ApiObject(w, 'health-check-policy', {
+          apiVersion: 'networking.gke.io/v1',
+          kind: 'HealthCheckPolicy',
+          metadata: { name: w.settings.name, namespace },
+          // Without a policy GKE checks `/` on the serving port; nginx's `/readyz` is ready only
+          // once the model is loaded and until draining begins.
+          spec: {
+            default: {
+              checkIntervalSec: 5,
+              timeoutSec: 3,
+              healthyThreshold: 1,
+              unhealthyThreshold: 2,
+              config: {
+                type: 'HTTP',
+                httpHealthCheck: { port: w.settings.nginx.listenPort, requestPath: '/readyz' },
+              },
+            },
+            targetRef: { group: '', kind: 'Service', name: w.settings.name },
+          },
+        }),
+    );
+  }
+}

@@ -50,3 +50,24 @@ describe('buildApp', () => {
     );
   });
 });
+
+describe('buildApp with a candidate', () => {
+  it('describes the candidate model of its directory, behind the Gateway', () => {
+    const dir = foreignFixtureDir(foreignFixtures.churnBinary);
+    const schema = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'));
+    const app = buildApp(
+      config,
+      {},
+      {
+        candidate: { dir, image: 'localhost/churn:2', mode: 'canary', candidateWeightPercent: 25 },
+      },
+    );
+    const all = objects(app);
+    const candidate = all.find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'insurance-candidate',
+    );
+    expect(candidate.metadata.annotations['modelship.dev/model-name']).toBe(schema.model.name);
+    const route = all.find((o) => o.kind === 'HTTPRoute');
+    expect(route.spec.rules[0].backendRefs.map((b: Manifest) => b.weight)).toEqual([75, 25]);
+  });
+});

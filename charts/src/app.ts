@@ -1,7 +1,7 @@
 import { App, type AppProps } from 'cdk8s';
 import type { AppConfig } from './config.ts';
 import { ENVIRONMENTS } from './environments.ts';
-import { InferenceChart } from './inference-chart.ts';
+import { type ChartRolloutOptions, InferenceChart } from './inference-chart.ts';
 import { readModelMetadata } from './model-metadata.ts';
 
 /** The model the charts run (`modelship synth` gives one; `pnpm synth` the bundled one). */
@@ -10,6 +10,12 @@ export interface ModelSource {
   readonly dir?: string;
   /** The workload's name (objects and `app.kubernetes.io/instance`). @default the environment's */
   readonly name?: string;
+  /**
+   * A candidate model beside it, behind a GKE Gateway (canary or shadow): its model directory
+   * (whose schema.json names it) and image, the mode and weight.
+   * @default undefined (no candidate; the manifests `pnpm synth` writes)
+   */
+  readonly candidate?: Omit<ChartRolloutOptions, 'model'> & { readonly dir: string };
 }
 
 /**
@@ -26,6 +32,16 @@ export function buildApp(
 ): App {
   const app = new App(appProps);
   const model = readModelMetadata(source.dir);
+  const candidate = source.candidate;
+  const rollout: ChartRolloutOptions | undefined = candidate && {
+    mode: candidate.mode,
+    candidateWeightPercent: candidate.candidateWeightPercent,
+    gatewayClassName: candidate.gatewayClassName,
+    image: candidate.image,
+    modelSource: candidate.modelSource,
+    name: candidate.name,
+    model: readModelMetadata(candidate.dir),
+  };
   for (const name of config.charts) {
     new InferenceChart(app, name, {
       environment: ENVIRONMENTS[name],
@@ -35,6 +51,7 @@ export function buildApp(
       modelSource: config.modelSource,
       model,
       name: source.name,
+      rollout,
     });
   }
   return app;

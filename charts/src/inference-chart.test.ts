@@ -1,7 +1,8 @@
+import { allPolicyViolations, findUnknownFields, validateObjects } from '@modelship/k8s/testing';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from './environments.ts';
-import { InferenceChart } from './inference-chart.ts';
+import { type ChartRolloutOptions, InferenceChart } from './inference-chart.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized manifests are untyped JSON
 type Manifest = any;
@@ -125,4 +126,56 @@ describe('InferenceChart', () => {
     });
     expect(inference(objects).env).toContainEqual({ name: 'MODEL_DIR', value: '/models' });
   });
+});
+
+describe('InferenceChart with a candidate (rollout)', () => {
+  const CANDIDATE_IMAGE = 'us-central1-docker.pkg.dev/my-project/modelship/inference:0.2.0';
+  const CANDIDATE_MODEL = { ...MODEL, version: '2.0.0' };
+  const synthRollout = (rollout: Partial<ChartRolloutOptions> = {}): Manifest[] =>
+    Testing.synth(
+      new InferenceChart(Testing.app(), 'gke', {
+        environment: ENVIRONMENTS.gke,
+        model: MODEL,
+        namespace: 'serving',
+        rollout: { image: CANDIDATE_IMAGE, model: CANDIDATE_MODEL, ...rollout },
+      }),
+    );
+
+  it('gke: stable and candidate on ClusterIP Services behind a Gateway (no LoadBalancer)', () => {
+    const objects = synthRollout();
+    const of = (k: string) => objects.filter((o) => o.kind === k);
+    expect(of('Deployment').map((d) => d.metadata.name)).toEqual([
+      'insurance',
+      'insurance-candidate',
+    ]);
+    expect(
+      of('Deployment').map((d) => d.metadata.annotations['modelship.dev/model-version']),
+    ).toEqual(['1.0.0', '2.0.0']);
+    expect(of('Service').map((s) => s.spec.type)).toEqual(['ClusterIP', 'ClusterIP']);
+    expect(kind(objects, 'Gateway').spec.gatewayClassName).toBe('gke-l7-global-external-managed');
+    expect(kind(objects, 'HTTPRoute').spec.rules[0].backendRefs).toEqual([
+      { kind: 'Service', name: 'insurance', port: 80, weight: 90 },
+      { kind: 'Service', name: 'insurance-candidate', port: 80, weight: 10 },
+    ]);
+    expect(of('HealthCheckPolicy')).toHaveLength(2);
+  });
+
+  it('gke: shadow mirrors to the candidate', () => {
+    const rule = kind(synthRollout({ mode: 'shadow' }), 'HTTPRoute').spec.rules[0];
+    expect(rule.filters[0].requestMirror.backendRef.name).toBe('insurance-candidate');
+    expect(rule.backendRefs).toEqual([{ kind: 'Service', name: 'insurance', port: 80 }]);
+  });
+
+  it('gke: refuses a candidate image outside Artifact Registry, naming CANDIDATE_IMAGE', () => {
+    expect(() => synthRollout({ image: 'docker.io/acme/inference:2' })).toThrow(
+      /^CANDIDATE_IMAGE="docker.io\/acme\/inference:2"/,
+    );
+  });
+
+  it('the manifests pass the Kubernetes and Gateway API schemas and the policy checks', async () => {
+    const objects = [...synthRollout(), ...synthRollout({ mode: 'shadow' })];
+    expect(await validateObjects(objects)).toEqual([]);
+    expect(findUnknownFields(objects)).toEqual([]);
+    expect(allPolicyViolations(objects, ['/healthz', '/readyz'])).toEqual([]);
+  }, 60_000);
 });

@@ -1,4 +1,11 @@
-import { InferenceWorkload, type ModelMetadata, type ModelSourceOptions } from '@modelship/k8s';
+import {
+  InferenceWorkload,
+  type InferenceWorkloadProps,
+  type ModelMetadata,
+  ModelRollout,
+  type ModelRolloutProps,
+  type ModelSourceOptions,
+} from '@modelship/k8s';
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ARTIFACT_REGISTRY_IMAGE, artifactRegistryProject, ConfigError } from './config.ts';
@@ -25,6 +32,25 @@ export interface InferenceChartProps extends ChartProps {
   readonly modelSource?: ModelSourceOptions;
   /** The workload's name. @default the environment's */
   readonly name?: string;
+  /**
+   * A candidate model beside the stable one, behind a GKE Gateway (canary or shadow; see
+   * `ModelRollout` in @modelship/k8s). Both workloads get ClusterIP Services: the Gateway is
+   * the entrance. @default undefined (the stable workload alone, on the environment's Service)
+   */
+  readonly rollout?: ChartRolloutOptions;
+}
+
+/** A candidate model for {@link InferenceChartProps.rollout}. */
+export interface ChartRolloutOptions
+  extends Pick<ModelRolloutProps, 'mode' | 'candidateWeightPercent' | 'gatewayClassName'> {
+  /** The candidate's image. Same registry rules as the stable image. */
+  readonly image: string;
+  /** The candidate's model (annotations). @default undefined (none) */
+  readonly model?: ModelMetadata;
+  /** The candidate's model source. @default the stable workload's */
+  readonly modelSource?: ModelSourceOptions;
+  /** The candidate workload's name. @default `<name>-candidate` */
+  readonly name?: string;
 }
 
 /**
@@ -35,26 +61,63 @@ export interface InferenceChartProps extends ChartProps {
  * new InferenceChart(app, 'gke', { environment: ENVIRONMENTS.gke, model: readModelMetadata() });
  */
 export class InferenceChart extends Chart {
+  /** The (stable) workload. */
   public readonly workload: InferenceWorkload;
+  /** The stable and candidate workloads behind the Gateway, when `rollout` is set. */
+  public readonly rollout?: ModelRollout;
 
   constructor(scope: Construct, id: string, props: InferenceChartProps) {
     super(scope, id, props);
     const env = props.environment;
     const image = props.image ?? env.defaultImage;
-    if (env.requireArtifactRegistry && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
-      throw new ConfigError(
-        `IMAGE=${JSON.stringify(image)}: chart '${id}' needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`,
-      );
-    }
-    const googleCloudProject = props.googleCloudProject ?? artifactRegistryProject(image);
-    this.workload = new InferenceWorkload(this, 'inference', {
+    const checkImage = (variable: string, value: string) => {
+      if (env.requireArtifactRegistry && !ARTIFACT_REGISTRY_IMAGE.test(value)) {
+        throw new ConfigError(
+          `${variable}=${JSON.stringify(value)}: chart '${id}' needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG`,
+        );
+      }
+    };
+    checkImage('IMAGE', image);
+    const workloadProps = (
+      image: string,
+      model: ModelMetadata | undefined,
+      modelSource: ModelSourceOptions | undefined,
+    ): InferenceWorkloadProps => ({
       ...env.workload,
       name: props.name ?? env.workload.name,
       namespace: props.namespace ?? env.workload.namespace,
-      inference: { ...env.workload.inference, googleCloudProject },
+      inference: {
+        ...env.workload.inference,
+        googleCloudProject: props.googleCloudProject ?? artifactRegistryProject(image),
+      },
       image,
-      model: props.model,
-      modelSource: props.modelSource ?? env.workload.modelSource,
+      model,
+      modelSource: modelSource ?? props.modelSource ?? env.workload.modelSource,
     });
+    const stable = workloadProps(image, props.model, undefined);
+    const rollout = props.rollout;
+    if (rollout === undefined) {
+      this.workload = new InferenceWorkload(this, 'inference', stable);
+      return;
+    }
+    checkImage('CANDIDATE_IMAGE', rollout.image);
+    // Behind the Gateway each Service is ClusterIP (no second load balancer).
+    const behindGateway = (p: InferenceWorkloadProps): InferenceWorkloadProps => ({
+      ...p,
+      service: { ...p.service, type: 'ClusterIP', loadBalancerSourceRanges: undefined },
+      ingress: { ...p.ingress, enabled: false },
+    });
+    const candidate = workloadProps(rollout.image, rollout.model, rollout.modelSource);
+    this.rollout = new ModelRollout(this, 'rollout', {
+      mode: rollout.mode,
+      candidateWeightPercent: rollout.candidateWeightPercent,
+      gatewayClassName: rollout.gatewayClassName,
+      stable: behindGateway(stable),
+      candidate: behindGateway({
+        ...candidate,
+        name: rollout.name ?? `${stable.name ?? 'inference'}-candidate`,
+      }),
+    });
+    this.workload = this.rollout.stable;
   }
 }

@@ -206,6 +206,58 @@ describe('modelship synth on bad input: a clear message, exit 1 or 2, nothing wr
     expect(bad.err).toContain('--model-source: "gs://acme-models": must be gs://BUCKET/PREFIX');
   });
 
+  it('--candidate: canary and shadow behind a Gateway, passing both schemas and the policies', async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const dir2 = modelDirs.get(foreignFixtures.plansMulticlass) as string;
+    const image2 = 'europe-west1-docker.pkg.dev/acme/models/inference:3.0.0';
+    const base = ['synth', dir, '--image', IMAGE, '--candidate', dir2, '--candidate-image', image2];
+    const canary = await run([...base, '--out', join(parent, 'canary'), '--weight', '25']);
+    expect(canary.code, canary.err).toBe(0);
+    const objects = await readManifests(join(parent, 'canary', 'gke.k8s.yaml'));
+    const of = (kind: string) => (objects as Manifest[]).filter((o) => o.kind === kind);
+    expect(of('Deployment').map((d) => d.metadata.name)).toEqual([
+      'churn-binary-v2',
+      'churn-binary-v2-candidate',
+    ]);
+    expect(of('Deployment')[1].metadata.annotations['modelship.dev/model-name']).toBe('plans');
+    expect(of('Service').map((s) => s.spec.type)).toEqual(['ClusterIP', 'ClusterIP']);
+    expect(of('HTTPRoute')[0].spec.rules[0].backendRefs.map((b: Manifest) => b.weight)).toEqual([
+      75, 25,
+    ]);
+    const shadow = await run([...base, '--out', join(parent, 'shadow'), '--mode', 'shadow']);
+    expect(shadow.code, shadow.err).toBe(0);
+    const shadowObjects = await readManifests(join(parent, 'shadow', 'gke.k8s.yaml'));
+    const rule = (shadowObjects as Manifest[]).find((o) => o.kind === 'HTTPRoute').spec.rules[0];
+    expect(rule.filters[0].type).toBe('RequestMirror');
+    const all = [...objects, ...shadowObjects];
+    expect(await validateObjects(all)).toEqual([]);
+    expect(findUnknownFields(all)).toEqual([]);
+    expect(allPolicyViolations(all, PROBE_ROUTES)).toEqual([]);
+  }, 60_000);
+
+  it('--candidate flags: usage errors name the flag, nothing written', async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const out = join(parent, 'candidate-bad');
+    const base = ['synth', dir, '--image', IMAGE, '--out', out];
+    const refused = async (args: string[], message: string) => {
+      const result = await run([...base, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(message);
+    };
+    await refused(['--weight', '10'], '--weight needs --candidate DIR2');
+    await refused(['--candidate', dir], '--candidate needs --candidate-image');
+    const c = ['--candidate', dir, '--candidate-image', IMAGE];
+    await refused([...c, '--weight', '101'], '--weight 101: must be a whole percentage');
+    await refused([...c, '--mode', 'blue'], '--mode blue: must be one of canary, shadow');
+    await refused([...c, '--mode', 'shadow', '--weight', '5'], '--weight applies to --mode canary');
+    await refused([...c, '--gateway-class', 'gke-l7-gxlb'], '--gateway-class gke-l7-gxlb');
+    await refused(
+      ['--candidate', dir, '--candidate-image', 'docker.io/a/b:1'],
+      '--candidate-image',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a model.name with no letter asks for --name', async () => {
     const dir = join(parent, 'models', 'digits');
     const init = await run([

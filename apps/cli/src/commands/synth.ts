@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { buildApp } from '@modelship/charts/src/app.ts';
+import { buildApp, type ModelSource } from '@modelship/charts/src/app.ts';
 import {
   type AppConfig,
   ARTIFACT_REGISTRY_IMAGE,
@@ -37,10 +37,24 @@ Options:
   --model-source gs://BUCKET/PREFIX
                     serve the versioned source that modelship publish writes there, mounted
                     read-only by GKE's Cloud Storage FUSE driver (default: the image's model)
+  --candidate DIR2  a candidate model beside DIR (<name>-candidate): both workloads on
+                    ClusterIP Services behind a GKE Gateway and an HTTPRoute, with a
+                    HealthCheckPolicy on each Service's /readyz
+  --candidate-image IMAGE2
+                    the candidate's image (required with --candidate)
+  --mode MODE       canary (default: the route splits by --weight) or shadow (every request
+                    to DIR's model, mirrored to the candidate, whose answers nobody gets)
+  --weight N        canary: the candidate's percentage of requests, 0-100 (default: 10)
+  --gateway-class CLASS
+                    gke-l7-global-external-managed (default) or
+                    gke-l7-regional-external-managed
   -h, --help        this help
 
 Example:
-  modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --out dist`;
+  modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --out dist
+  modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 \\
+    --candidate models/churn-v2 --candidate-image us-central1-docker.pkg.dev/acme/models/churn:2.0.0 \\
+    --mode canary --weight 10`;
 
 /** Refuses an `--out` that holds anything but synthesized manifests (it is replaced whole). */
 function checkManifestsOut(out: string): void {
@@ -62,7 +76,71 @@ export const synthOptions = {
   name: { type: 'string' },
   namespace: { type: 'string' },
   'model-source': { type: 'string' },
+  candidate: { type: 'string' },
+  'candidate-image': { type: 'string' },
+  mode: { type: 'string' },
+  weight: { type: 'string' },
+  'gateway-class': { type: 'string' },
 } satisfies CommandOptions;
+
+const MODES = ['canary', 'shadow'] as const;
+const GATEWAY_CLASSES = [
+  'gke-l7-global-external-managed',
+  'gke-l7-regional-external-managed',
+] as const;
+
+/** The candidate flags, checked: undefined without --candidate. */
+function candidateFlags(
+  args: Parameters<typeof stringFlag>[0],
+  env: EnvironmentName,
+  io: CommandIo,
+): NonNullable<ModelSource['candidate']> | undefined {
+  const dirArg = stringFlag(args, 'candidate');
+  const image = stringFlag(args, 'candidate-image');
+  const mode = stringFlag(args, 'mode');
+  const weight = stringFlag(args, 'weight');
+  const gatewayClass = stringFlag(args, 'gateway-class');
+  if (dirArg === undefined) {
+    const stray = [
+      ['--candidate-image', image],
+      ['--mode', mode],
+      ['--weight', weight],
+      ['--gateway-class', gatewayClass],
+    ].find(([, value]) => value !== undefined);
+    if (stray) throw usageError(`${stray[0]} needs --candidate DIR2 (the candidate model)`);
+    return undefined;
+  }
+  if (!image) throw usageError('--candidate needs --candidate-image IMAGE2 (the candidate image)');
+  if (env === 'gke' && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
+    throw usageError(
+      `--candidate-image ${image}: --env gke needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:<digest>)`,
+    );
+  }
+  if (mode !== undefined && !(MODES as readonly string[]).includes(mode)) {
+    throw usageError(`--mode ${mode}: must be one of ${MODES.join(', ')}`);
+  }
+  if (weight !== undefined && mode === 'shadow') {
+    throw usageError('--weight applies to --mode canary only (a shadow answers nobody)');
+  }
+  if (weight !== undefined && !/^(100|[1-9]?[0-9])$/.test(weight)) {
+    throw usageError(`--weight ${weight}: must be a whole percentage, 0 to 100`);
+  }
+  if (
+    gatewayClass !== undefined &&
+    !(GATEWAY_CLASSES as readonly string[]).includes(gatewayClass)
+  ) {
+    throw usageError(
+      `--gateway-class ${gatewayClass}: must be one of ${GATEWAY_CLASSES.join(', ')}`,
+    );
+  }
+  return {
+    dir: resolvePath(io, dirArg),
+    image,
+    mode: mode as (typeof MODES)[number] | undefined,
+    candidateWeightPercent: weight === undefined ? undefined : Number(weight),
+    gatewayClassName: gatewayClass as (typeof GATEWAY_CLASSES)[number] | undefined,
+  };
+}
 
 /** `modelship synth`. */
 export async function synthCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -108,12 +186,20 @@ export async function synthCommand(argv: readonly string[], io: CommandIo): Prom
   } catch (error) {
     throw usageError(`--model-source: ${(error as Error).message.replace(/^MODEL_SOURCE=/, '')}`);
   }
+  const candidate = candidateFlags(args, env, io);
   const dir = resolvePath(io, dirArg);
   const out = resolvePath(io, stringFlag(args, 'out') ?? 'dist');
   checkManifestsOut(out);
 
   const diagnosis = await diagnoseModelDir(dir);
   if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
+  if (candidate) {
+    const candidateDiagnosis = await diagnoseModelDir(candidate.dir);
+    if (!candidateDiagnosis.ok) {
+      throw failure(formatProblems(candidate.dir, candidateDiagnosis.problems));
+    }
+    await candidateDiagnosis.model.release();
+  }
   const { schema } = diagnosis.model;
   await diagnosis.model.release();
   const name = nameFlag ?? workloadName(schema.model.name);
@@ -133,7 +219,7 @@ export async function synthCommand(argv: readonly string[], io: CommandIo): Prom
   const objects: string[] = [];
   await replaceDirAtomically(out, async (temp) => {
     try {
-      const app = buildApp(config, { outdir: temp }, { dir, name });
+      const app = buildApp(config, { outdir: temp }, { dir, name, candidate });
       for (const chart of app.charts) {
         for (const o of chart.toJson()) objects.push(`${o.kind}/${o.metadata?.name}`);
       }

@@ -106,6 +106,23 @@ describe('ModelRollout', () => {
     ]);
   });
 
+  it('shadow: the candidate logs every answer (PAYLOAD_LOG_SAMPLE=1) unless set; stable as given', () => {
+    const sample = (rollout: ModelRollout, role: 'stable' | 'candidate') =>
+      rollout[role].deployment
+        .toJson()
+        .spec.template.spec.containers.find((c: Manifest) => c.name === 'inference')
+        .env.find((e: Manifest) => e.name === 'PAYLOAD_LOG_SAMPLE')?.value;
+    const shadow = synth({ mode: 'shadow' }).rollout;
+    expect(sample(shadow, 'candidate')).toBe('1');
+    expect(sample(shadow, 'stable')).toBeUndefined();
+    expect(sample(synth().rollout, 'candidate')).toBeUndefined();
+    const set = synth({
+      mode: 'shadow',
+      candidate: { ...CANDIDATE, inference: { payloadLogSample: 0.1 } },
+    }).rollout;
+    expect(sample(set, 'candidate')).toBe('0.1');
+  });
+
   it("a HealthCheckPolicy per Service: nginx's port, /readyz", () => {
     const { all } = synth();
     const policies = all('HealthCheckPolicy');

@@ -54,11 +54,22 @@ const GATEWAY_CLASSES: readonly string[] = [
  */
 const GATEWAY_KEEPALIVE_SECONDS = 620;
 
-/** One workload's props behind the Gateway: ClusterIP, no Ingress, nginx keep-alive for the proxy. */
+/**
+ * A shadow candidate's payload-log sample unless set: every mirrored request and its answer is
+ * logged (the logger is bounded: lines stdout cannot take are dropped and counted), since
+ * nobody else sees them.
+ */
+const SHADOW_PAYLOAD_LOG_SAMPLE = 1;
+
+/**
+ * One workload's props behind the Gateway: ClusterIP, no Ingress, nginx keep-alive for the
+ * proxy; a shadow candidate logs its answers.
+ */
 function behindGateway(
   role: 'stable' | 'candidate',
   props: InferenceWorkloadProps,
   name: string,
+  mode: 'canary' | 'shadow',
 ): InferenceWorkloadProps {
   const type = props.service?.type ?? 'ClusterIP';
   if (type !== 'ClusterIP') {
@@ -71,6 +82,14 @@ function behindGateway(
     ...props,
     name,
     service: { ...props.service, type: 'ClusterIP' },
+    ...(role === 'candidate' && mode === 'shadow'
+      ? {
+          inference: {
+            ...props.inference,
+            payloadLogSample: props.inference?.payloadLogSample ?? SHADOW_PAYLOAD_LOG_SAMPLE,
+          },
+        }
+      : {}),
     nginx: {
       ...props.nginx,
       clientKeepaliveTimeoutSeconds:
@@ -83,7 +102,7 @@ function behindGateway(
  * A stable and a candidate {@link InferenceWorkload} (each with its own Deployment and ClusterIP
  * Service) behind one GKE Gateway: a Gateway API `HTTPRoute` splits requests by weight (canary)
  * or sends them all to stable and mirrors them to the candidate (shadow; the candidate's answers
- * are dropped by the load balancer, and its payload log, when sampled, records them). Each Service
+ * are dropped by the load balancer; it logs every one by default, `PAYLOAD_LOG_SAMPLE=1`). Each Service
  * gets a GKE `HealthCheckPolicy` that checks nginx's port at `/readyz`, so a pod takes requests
  * from the load balancer only once its model is loaded.
  *
@@ -163,12 +182,12 @@ export class ModelRollout extends Construct {
     this.stable = new InferenceWorkload(
       this,
       'stable',
-      behindGateway('stable', props.stable, stableName),
+      behindGateway('stable', props.stable, stableName, this.mode),
     );
     this.candidate = new InferenceWorkload(
       this,
       'candidate',
-      behindGateway('candidate', props.candidate, candidateName),
+      behindGateway('candidate', props.candidate, candidateName, this.mode),
     );
     const namespace = props.stable.namespace;
     const ref = (w: InferenceWorkload) => ({

@@ -126,9 +126,14 @@ describe('ModelRollout', () => {
   it("a HealthCheckPolicy per Service: nginx's port, /readyz", () => {
     const { all } = synth();
     const policies = all('HealthCheckPolicy');
-    expect(policies.map((p) => p.metadata)).toEqual([
-      { name: 'inference', namespace: 'serving' },
-      { name: 'inference-candidate', namespace: 'serving' },
+    expect(policies.map((p) => [p.metadata.name, p.metadata.namespace])).toEqual([
+      ['inference', 'serving'],
+      ['inference-candidate', 'serving'],
+    ]);
+    // Deleted with the candidate's other objects by its instance label.
+    expect(policies.map((p) => p.metadata.labels['app.kubernetes.io/instance'])).toEqual([
+      'inference',
+      'inference-candidate',
     ]);
     for (const policy of policies) {
       expect(policy.apiVersion).toBe('networking.gke.io/v1');

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InferenceWorkload } from './inference-workload.ts';
+import { commonLabels } from './metadata.ts';
 import { assertDnsLabel, assertInt, fail } from './validate.ts';
 import type { InferenceWorkloadProps } from './workload-props.ts';
 
@@ -199,7 +200,7 @@ export class ModelRollout extends Construct {
     this.gateway = new ApiObject(this, 'gateway', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
-      metadata: { name: routeName, namespace },
+      metadata: { name: routeName, namespace, labels: commonLabels(this.stable.settings) },
       spec: {
         gatewayClassName: this.gatewayClassName,
         listeners: [
@@ -232,7 +233,7 @@ export class ModelRollout extends Construct {
     this.httpRoute = new ApiObject(this, 'http-route', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
-      metadata: { name: routeName, namespace },
+      metadata: { name: routeName, namespace, labels: commonLabels(this.stable.settings) },
       spec: {
         parentRefs: [{ kind: 'Gateway', name: routeName }],
         ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
@@ -245,7 +246,7 @@ export class ModelRollout extends Construct {
         new ApiObject(w, 'health-check-policy', {
           apiVersion: 'networking.gke.io/v1',
           kind: 'HealthCheckPolicy',
-          metadata: { name: w.settings.name, namespace },
+          metadata: { name: w.settings.name, namespace, labels: commonLabels(w.settings) },
           // Without a policy GKE checks `/` on the serving port; nginx's `/readyz` is ready only
           // once the model is loaded and until draining begins.
           spec: {

@@ -194,3 +194,30 @@ describe("the README's Models from Cloud Storage", () => {
     );
   });
 });
+
+describe("the README's Canary and shadow", () => {
+  const section = README.split(/^### /m).find((s) => s.startsWith('Canary and shadow\n')) ?? '';
+  const block = section.match(/^```sh\n([\s\S]*?)^```$/m)?.[1] ?? '';
+  const commands = lines(block);
+  const vars = { HOME: '/home/user', IMAGE: 'i:1', IMAGE2: 'i:2', NAMESPACE: 'serving' };
+
+  it('synthesizes with synth flags, one directory each, and names the candidate churn-candidate', () => {
+    const synths = commands.filter((l) => l.startsWith('pnpm modelship synth '));
+    expect(synths).toHaveLength(2);
+    for (const line of synths) {
+      const [, , command, ...args] = words(line, vars);
+      const parsed = parseCommandArgs(command as string, args, commandOptions.synth);
+      expect(parsed.positionals, line).toHaveLength(1);
+      expect(parsed.values.name, line).toBe('churn');
+    }
+    expect(block).toContain('app.kubernetes.io/instance=churn-candidate');
+  });
+
+  it("patches the route with JSON patches on the rule's backendRefs", () => {
+    const patches = block.matchAll(/-p '([^']*)'/g);
+    const ops = [...patches].flatMap(([, json]) => JSON.parse(json as string));
+    expect(ops.length).toBeGreaterThan(0);
+    for (const op of ops)
+      expect(op.path).toMatch(/^\/spec\/rules\/0\/backendRefs\/[01](\/weight)?$/);
+  });
+});

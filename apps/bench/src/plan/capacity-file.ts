@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CapacityEntry } from '../../../../charts/src/capacity.ts';
+import type { CapacityEntry } from '../../../../charts/src/capacity-entry.ts';
 import { repoRoot } from '../paths.ts';
 
-export type { CapacityEntry, CapacityOverrides } from '../../../../charts/src/capacity.ts';
+export type { CapacityEntry, CapacityOverrides } from '../../../../charts/src/capacity-entry.ts';
 
 /** The data file `pnpm plan --write` writes and `charts/src/environments.ts` reads. */
 export const capacityFile: string = join(repoRoot, 'charts/src/capacity.ts');
@@ -61,37 +61,8 @@ ${written.join('\n')}
  * resources derived from it; \`environments.ts\` spreads \`workload\` over the environment's own
  * values. An environment without an entry keeps its own. See the README's "Capacity planning".
  */
-import type { ContainerResources, InferenceWorkloadProps } from '@modelship/k8s';
+import type { CapacityEntry } from './capacity-entry.ts';
 import type { EnvironmentName } from './environments.ts';
-
-/** What a plan sets in an environment's workload. */
-export interface CapacityOverrides {
-  readonly autoscaling: NonNullable<InferenceWorkloadProps['autoscaling']>;
-  readonly resources: {
-    readonly nginx: ContainerResources;
-    readonly inference: ContainerResources;
-  };
-}
-
-/** One environment's plan: the command that wrote it, what it measured, what it sets. */
-export interface CapacityEntry {
-  readonly command: string;
-  readonly writtenAt: string;
-  readonly measured: {
-    readonly capacityRps: number;
-    readonly p99Ms: number;
-    readonly p99LimitMs: number;
-    readonly connections: number;
-    readonly serviceCpuUsPerRequest: number;
-    readonly nginxCpuUsPerRequest: number;
-    readonly machine: string;
-  };
-  readonly targetRps: number;
-  readonly utilizationPercent: number;
-  /** The environment's own values this plan replaces (a later plan starts from them again). */
-  readonly replaces: CapacityOverrides;
-  readonly workload: CapacityOverrides;
-}
 
 /** Every environment's plan, by environment name. */
 export const CAPACITY: Readonly<Partial<Record<EnvironmentName, CapacityEntry>>> = ${toSource(sorted)};

@@ -1,3 +1,4 @@
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InferenceWorkload } from './inference-workload.ts';
@@ -257,7 +258,10 @@ export class ModelRollout extends Construct {
               unhealthyThreshold: 2,
               config: {
                 type: 'HTTP',
-                httpHealthCheck: { port: w.settings.nginx.listenPort, requestPath: '/readyz' },
+                httpHealthCheck: {
+                  port: w.settings.nginx.listenPort,
+                  requestPath: OPERATIONAL_ROUTES.ready,
+                },
               },
             },
             targetRef: { group: '', kind: 'Service', name: w.settings.name },

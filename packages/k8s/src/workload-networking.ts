@@ -1,3 +1,4 @@
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
@@ -298,7 +299,7 @@ export function gkeIngress(
       : {}),
     healthCheck: {
       type: 'HTTP',
-      requestPath: '/readyz',
+      requestPath: OPERATIONAL_ROUTES.ready,
       port: s.nginx.listenPort,
       checkIntervalSec: 5,
       timeoutSec: 3,

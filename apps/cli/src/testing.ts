@@ -1,4 +1,11 @@
 // Test helpers: run the command in process with captured output.
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { main } from './main.ts';
 
 /** The outcome of one run: exit code, stdout and stderr. */
@@ -14,4 +21,31 @@ export async function run(argv: readonly string[], cwd = process.cwd()): Promise
   const err: string[] = [];
   const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), cwd });
   return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/**
+ * A folder of stand-in executables put first on PATH (for the image engine, gcloud, ...), each
+ * `name` a shell script, plus the churn fixture initialized in it as a model directory.
+ */
+export async function standInTools(
+  prefix: string,
+  tools: Readonly<Record<string, string>>,
+): Promise<{ readonly dir: string; readonly modelDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (const [name, script] of Object.entries(tools)) {
+    await writeFile(join(dir, name), script);
+    await chmod(join(dir, name), 0o755);
+  }
+  process.env.PATH = `${dir}:${process.env.PATH}`;
+  const modelDir = join(dir, 'churn');
+  const init = await run([
+    'init',
+    join(foreignFixtureDir(foreignFixtures.churnBinary), 'model.onnx'),
+    '--out',
+    modelDir,
+    '--name',
+    'churn',
+  ]);
+  if (init.code !== 0) throw new Error(`modelship init failed: ${init.err}`);
+  return { dir, modelDir };
 }

@@ -2,16 +2,11 @@
 // asked and snapshots the build context (podman itself builds and runs the image in
 // apps/inference/image/podman.image-test.ts, under `pnpm test:image`).
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  foreignFixtureDir,
-  foreignFixtures,
-} from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { loadModel } from '@modelship/inference';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../testing.ts';
+import { run, standInTools } from '../testing.ts';
 
 /** One call of the stand-in engine: its arguments and a copy of the model's build context. */
 interface Call {
@@ -50,21 +45,10 @@ const flag = (argv: readonly string[], name: string) =>
   argv.flatMap((a, i) => (a === name ? [argv[i + 1]] : []));
 
 beforeAll(async () => {
-  stubDir = await mkdtemp(join(tmpdir(), 'modelship-build-test-'));
-  await writeFile(join(stubDir, 'podman'), engineScript);
-  await chmod(join(stubDir, 'podman'), 0o755);
-  process.env.PATH = `${stubDir}:${process.env.PATH}`;
+  ({ dir: stubDir, modelDir } = await standInTools('modelship-build-test-', {
+    podman: engineScript,
+  }));
   process.env.STUB_DIR = stubDir;
-  modelDir = join(stubDir, 'churn');
-  const init = await run([
-    'init',
-    join(foreignFixtureDir(foreignFixtures.churnBinary), 'model.onnx'),
-    '--out',
-    modelDir,
-    '--name',
-    'churn',
-  ]);
-  expect(init.code).toBe(0);
   // A private file in the user's directory must still be readable in the image.
   await chmod(join(modelDir, 'schema.json'), 0o600);
   await writeFile(join(modelDir, 'train.csv'), 'not for the image\n');

@@ -3,16 +3,11 @@
 // source (what the Cloud Storage FUSE driver mounts in the pod) and follows its `current`.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  foreignFixtureDir,
-  foreignFixtures,
-} from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { createLogger, loadConfig, type Service, startService } from '@modelship/inference';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../testing.ts';
+import { run, standInTools } from '../testing.ts';
 
 /** The stand-in: `storage cp [--no-clobber] SRC... gs://B/P/` and `storage cp - gs://B/P/O`. */
 const gcloudScript = `#!/usr/bin/env node
@@ -54,22 +49,11 @@ const calls = async () =>
     : [];
 
 beforeAll(async () => {
-  stubDir = await mkdtemp(join(tmpdir(), 'modelship-publish-test-'));
-  await writeFile(join(stubDir, 'gcloud'), gcloudScript);
-  await chmod(join(stubDir, 'gcloud'), 0o755);
-  process.env.PATH = `${stubDir}:${process.env.PATH}`;
+  ({ dir: stubDir, modelDir } = await standInTools('modelship-publish-test-', {
+    gcloud: gcloudScript,
+  }));
   buckets = join(stubDir, 'buckets');
   process.env.STUB_BUCKETS = buckets;
-  modelDir = join(stubDir, 'churn');
-  const init = await run([
-    'init',
-    join(foreignFixtureDir(foreignFixtures.churnBinary), 'model.onnx'),
-    '--out',
-    modelDir,
-    '--name',
-    'churn',
-  ]);
-  expect(init.code).toBe(0);
   await writeFile(join(modelDir, 'train.csv'), 'stays local\n');
 });
 

@@ -211,14 +211,20 @@ describe('errors', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const { app, deps } = setup({
       env: { MAX_QUEUE: '2' },
       run: async (records) => {
+        started();
         await gate;
         return records.map(() => 1);
       },
     });
     const first = app.request('/predict', postJson(validRecord));
+    await running;
     const second = app.request('/predict', postJson({ instances: [validRecord, validRecord] }));
     // Wait until both reached the batcher: the first runs (blocked), the second fills the queue.
     const queued = async () => (await deps.metrics.queueRows.get()).values[0]?.value;
@@ -274,15 +280,21 @@ describe('errors', () => {
       open = resolve;
     });
     const sizes: number[] = [];
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const { app, deps } = setup({
       run: async (records) => {
         sizes.push(records.length);
+        started();
         if (sizes.length === 1) await gate;
         if (records.some((r) => r.age === 99)) throw new Error('poisoned batch');
         return records.map(fakeInsurancePrediction);
       },
     });
     const first = app.request('/predict', postJson(validRecord));
+    await running;
     const queued = async () => (await deps.metrics.queueRows.get()).values[0]?.value;
     const poisoned = app.request('/predict', postJson({ ...validRecord, age: 99 }));
     const neighbour = app.request('/predict', postJson({ ...validRecord, age: 50 }));

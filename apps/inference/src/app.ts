@@ -1,10 +1,7 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './deps.ts';
+import { requestEnvelope } from './http/envelope.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
-import { closeConnectionsWhenStopping } from './http/lifecycle.ts';
-import { requestLog } from './http/request-log.ts';
-import { securityHeaders } from './http/security-headers.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
 
 /** Options of {@link createApp}. */
@@ -25,11 +22,7 @@ export interface CreateAppOptions {
 export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
   const { routes = routeModules } = options;
   const app = new Hono<AppEnv>();
-  app.use(requestId({ headerName: 'X-Request-Id' }));
-  app.use(requestLog({ ...deps, traceProject: deps.config.GOOGLE_CLOUD_PROJECT }));
-  // A cheap minimal set on every response, the full set on HTML (whose route sets its CSP).
-  app.use(securityHeaders());
-  app.use(closeConnectionsWhenStopping(deps.readiness));
+  app.use(requestEnvelope({ ...deps, traceProject: deps.config.GOOGLE_CLOUD_PROJECT }));
   for (const module of routes) app.route('/', module(deps));
   app.notFound(notFoundHandler);
   app.onError(

@@ -30,6 +30,19 @@ describe('createBatcher', () => {
     expect(await result).toEqual([2, 4]);
   });
 
+  it('coalesces the submissions of one event-loop turn into one run', async () => {
+    const { runs, run } = controlledRunner();
+    const sizes: number[] = [];
+    const batcher = createBatcher({ run, onRun: (n) => sizes.push(n) });
+    const results = [batcher.submit([1]), batcher.submit([2, 3]), batcher.submit([4])];
+    expect(runs).toHaveLength(0);
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([[1, 2, 3, 4]]);
+    runs[0]?.finish();
+    expect(await Promise.all(results)).toEqual([[2], [4, 6], [8]]);
+    expect(sizes).toEqual([4]);
+  });
+
   it('coalesces submissions that arrive during a run, keeping each one whole and in order', async () => {
     const { runs, run } = controlledRunner();
     const sizes: number[] = [];
@@ -40,6 +53,7 @@ describe('createBatcher', () => {
       onQueueDepth: (n) => depths.push(n),
     });
     const first = batcher.submit([1]);
+    await tick();
     const second = batcher.submit([10, 11]);
     const third = batcher.submit([20]);
     const fourth = batcher.submit([30, 31, 32]);
@@ -74,7 +88,7 @@ describe('createBatcher', () => {
       runs[i]?.finish();
     }
     await Promise.all(results);
-    expect(runs.map((r) => r.rows)).toEqual([[0], [1, 2], [3, 4], [5, 6, 7, 8], [9]]);
+    expect(runs.map((r) => r.rows)).toEqual([[0, 1, 2], [3, 4], [5, 6, 7, 8], [9]]);
     expect(await results[3]).toEqual([10, 12, 14, 16]);
   });
 
@@ -109,17 +123,19 @@ describe('createBatcher', () => {
   it('refuses submissions beyond maxQueueRows with QueueFullError', async () => {
     const { runs, run } = controlledRunner();
     const batcher = createBatcher({ run, maxQueueRows: 3 });
-    const running = batcher.submit([1]);
-    const queued = batcher.submit([2, 3]);
-    await expect(batcher.submit([4, 5])).rejects.toBeInstanceOf(QueueFullError);
-    const fits = batcher.submit([6]);
+    const running = batcher.submit([1, 2]);
+    const alsoRunning = batcher.submit([3]);
+    await expect(batcher.submit([4])).rejects.toBeInstanceOf(QueueFullError);
     await tick();
+    expect(batcher.queuedRows).toBe(0);
+    const queued = batcher.submit([5, 6, 7]);
+    await expect(batcher.submit([8])).rejects.toBeInstanceOf(QueueFullError);
     runs[0]?.finish();
     await tick();
     runs[1]?.finish();
-    expect(await running).toEqual([2]);
-    expect(await queued).toEqual([4, 6]);
-    expect(await fits).toEqual([12]);
+    expect(await running).toEqual([2, 4]);
+    expect(await alsoRunning).toEqual([6]);
+    expect(await queued).toEqual([10, 12, 14]);
   });
 
   it('runs every submission on its own when disabled', async () => {
@@ -137,11 +153,11 @@ describe('createBatcher', () => {
     const batcher = createBatcher({ run });
     let idle = false;
     batcher.submit([1]);
-    batcher.submit([2]);
     batcher.idle().then(() => {
       idle = true;
     });
     await tick();
+    batcher.submit([2]);
     runs[0]?.finish();
     await tick();
     expect(idle).toBe(false);

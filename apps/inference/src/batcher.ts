@@ -11,7 +11,7 @@ export interface BatcherOptions<Row, Out> {
   readonly enabled?: boolean;
   /** Most rows in one run (a single larger submission still runs alone). @default 1000 */
   readonly maxBatchRows?: number;
-  /** Most rows waiting while a run is in flight; beyond it `submit` throws. @default 10000 */
+  /** Most rows waiting for a run; beyond it `submit` throws. @default 10000 */
   readonly maxQueueRows?: number;
   /** Called with the row count of every run (for the batch size histogram). */
   readonly onRun?: (rows: number) => void;
@@ -40,10 +40,15 @@ interface Job<Row, Out> {
 }
 
 /**
- * Creates a batcher without any timer, so that it adds no latency at low load: when no run is
- * in flight a submission runs at once; while one is in flight, submissions queue; when it
- * finishes, the next run takes whole queued submissions, oldest first, up to `maxBatchRows`.
- * A failed run fails only the submissions that were in it.
+ * Creates a batcher without any timer, so that it adds no latency at low load: the first
+ * submission of an event-loop turn schedules a run for the end of that turn (`setImmediate`,
+ * after every request whose bytes arrived in the turn has been parsed), which takes every
+ * submission of the turn; while a run is in flight, submissions queue, and when it finishes the
+ * next run takes whole queued submissions, oldest first, up to `maxBatchRows`. A lone request
+ * waits for nothing but the end of its own turn. (Running the first submission at once, as
+ * before, made it a one-row run of its own in every busy turn: twice the runs, and onnxruntime's
+ * fixed cost per run paid twice; see apps/bench/PROFILING.md.) A failed run fails only the
+ * submissions that were in it.
  *
  * @example
  * const batcher = createBatcher({ run: (rows) => model.run(rows), maxBatchRows: 1000 });
@@ -61,6 +66,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
   const queue: Job<Row, Out>[] = [];
   let queuedRows = 0;
   let runsInFlight = 0;
+  let flushScheduled = false;
   let idleWaiters: (() => void)[] = [];
 
   const settleIdle = () => {
@@ -98,6 +104,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
   };
 
   const pump = () => {
+    flushScheduled = false;
     if (runsInFlight > 0 || queue.length === 0) return;
     const jobs: Job<Row, Out>[] = [];
     let rows = 0;
@@ -118,7 +125,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
       if (rows.length === 0) return Promise.resolve([]);
       return new Promise<Out[]>((resolve, reject) => {
         const job = { rows, resolve, reject };
-        if (!enabled || runsInFlight === 0) {
+        if (!enabled) {
           execute([job]);
           return;
         }
@@ -129,6 +136,10 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
         queue.push(job);
         queuedRows += rows.length;
         onQueueDepth(queuedRows);
+        if (runsInFlight === 0 && !flushScheduled) {
+          flushScheduled = true;
+          setImmediate(pump);
+        }
       });
     },
     get queuedRows() {

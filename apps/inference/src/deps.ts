@@ -56,5 +56,9 @@ export interface AppEnv {
     jsonBody: unknown;
     /** The request's trace fields for log lines (empty if untraced), set by the request log. */
     traceLogFields: Readonly<Record<string, string | boolean>>;
+    /** The headers every answer carries (request id, security headers), set by the envelope. */
+    baseHeaders: Readonly<Record<string, string>>;
+    /** Whether the route's answer already carries `baseHeaders` (`respondJson`). */
+    respondedWithBaseHeaders: boolean;
   };
 }

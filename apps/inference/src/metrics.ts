@@ -1,5 +1,6 @@
 import { SERVICE_METRICS } from '@modelship/contract';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type RequestMetrics, registerRequestMetrics } from './http/request-metrics.ts';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -10,17 +11,15 @@ export interface MetricsOptions {
    * starting at 0. @default none (a regression model)
    */
   readonly classes?: readonly string[];
+  /** Requests received and not yet answered, read at each scrape. @default () => 0 */
+  readonly inFlight?: () => number;
 }
 
 /** The service's Prometheus metrics, registered in their own registry. */
 export interface Metrics {
   readonly registry: Registry;
-  /** `http_requests_total{method,route,status}` */
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  /** `http_request_duration_seconds{method,route,status}` */
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  /** `http_requests_in_flight`: requests received and not yet answered. */
-  readonly httpInFlight: Gauge;
+  /** `http_requests_total` and `http_request_duration_seconds`, by `{method,route,status}`. */
+  readonly http: RequestMetrics;
   /** `inference_predicted_rows_total`: rows returned to clients. */
   readonly predictedRows: Counter;
   /** `inference_run_duration_seconds`: one onnxruntime `session.run`. */
@@ -56,7 +55,7 @@ const rowBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
  * const text = await metrics.registry.metrics();
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const { defaultMetrics = true, classes } = options;
+  const { defaultMetrics = true, classes, inFlight = () => 0 } = options;
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -77,26 +76,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   for (const outcome of ['switched', 'refused']) reloads.inc({ outcome }, 0);
+  // Read from the request tracker at each scrape instead of two updates per request.
+  new Gauge({
+    name: SERVICE_METRICS.inFlight,
+    help: 'HTTP requests received and not yet answered.',
+    registers,
+    collect() {
+      this.set(inFlight());
+    },
+  });
   return {
     ...(predictedClasses ? { predictedClasses } : {}),
     registry,
-    httpRequests: new Counter({
-      name: SERVICE_METRICS.requests,
-      help: 'HTTP requests answered, by route template and status code.',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    }),
-    httpDuration: new Histogram({
-      name: SERVICE_METRICS.requestDuration,
-      help: 'Time from receiving a request to its response, by route template and status code.',
-      labelNames: ['method', 'route', 'status'],
+    http: registerRequestMetrics({
+      registry,
+      countName: SERVICE_METRICS.requests,
+      durationName: SERVICE_METRICS.requestDuration,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    }),
-    httpInFlight: new Gauge({
-      name: SERVICE_METRICS.inFlight,
-      help: 'HTTP requests received and not yet answered.',
-      registers,
     }),
     predictedRows: new Counter({
       name: 'inference_predicted_rows_total',

@@ -69,7 +69,12 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
   const { config, logger, model, defaultMetrics = true, random, versioned } = options;
   const { task } = model;
   const classes = task.kind === 'classification' ? task.classes.map(String) : undefined;
-  const metrics = createMetrics({ defaultMetrics, ...(classes ? { classes } : {}) });
+  const requests = createRequestTracker();
+  const metrics = createMetrics({
+    defaultMetrics,
+    inFlight: () => requests.inFlight,
+    ...(classes ? { classes } : {}),
+  });
   metrics.modelInfo.set({ ...model.identity }, 1);
   const monitoring = createMonitoring({
     config,
@@ -106,7 +111,7 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
       readyWhileDraining: config.SHUTDOWN_READINESS === 'keep',
     }),
     monitoring,
-    requests: createRequestTracker(),
+    requests,
     predict: async (records, version = models.current) => {
       try {
         const predictions = await version.predict(records);

@@ -32,4 +32,4 @@ export {
 } from './profile-schema.ts';
 export { recordSchema } from './record-schema.ts';
 export type * from './types.ts';
-export { createValidator, type Validator } from './validate.ts';
+export { createRecordParser, createValidator, type Validator } from './validate.ts';

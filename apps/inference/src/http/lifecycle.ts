@@ -14,16 +14,3 @@ export function requireServing(readiness: Readiness): MiddlewareHandler<AppEnv> 
     await next();
   };
 }
-
-/**
- * Once the listener is closed (`stopping`), answers every request with `Connection: close`,
- * so that a client holding a keep-alive connection (nginx's upstream pool) stops reusing it
- * and the drain can finish.
- */
-export function closeConnectionsWhenStopping(readiness: Readiness): MiddlewareHandler<AppEnv> {
-  return async function closeConnectionsWhenStopping(c, next) {
-    await next();
-    const state = readiness.state;
-    if (state === 'stopping' || state === 'stopped') c.header('Connection', 'close');
-  };
-}

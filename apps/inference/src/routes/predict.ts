@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { ValidationError } from '../errors.ts';
+import { respondJson } from '../http/envelope.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { requireServing } from '../http/lifecycle.ts';
 import type { Prediction } from '../model/task.ts';
@@ -27,29 +28,31 @@ export function predictRoutes(
     // One read of the pointer: this version computes the answer and labels it.
     const version = models.current;
     const request = parsePredictRequest(c.get('jsonBody'), options);
-    c.header(MODEL_VERSION_HEADER, version.ref.version);
+    const headers = { [MODEL_VERSION_HEADER]: version.ref.version };
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
       payload.maybeLog(c.get('requestId'), request.records, predictions);
-      return c.json({ ...presentMany(model.task, predictions), model: version.ref });
+      const body = { ...presentMany(model.task, predictions), model: version.ref };
+      return respondJson(c, body, 200, headers);
     }
     const records = [request.record];
     const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
-    return c.json({ ...presentOne(model.task, prediction as Prediction), model: version.ref });
+    const body = { ...presentOne(model.task, prediction as Prediction), model: version.ref };
+    return respondJson(c, body, 200, headers);
   });
 
   app.post('/predict_api', ...guards, async (c) => {
     const version = models.current;
     const result = model.compiled.validate(c.get('jsonBody'));
     if (!result.ok) throw new ValidationError(result.issues);
-    c.header(MODEL_VERSION_HEADER, version.ref.version);
     const records = [result.value];
     const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
-    return c.json(predictedValue(prediction as Prediction));
+    const headers = { [MODEL_VERSION_HEADER]: version.ref.version };
+    return respondJson(c, predictedValue(prediction as Prediction), 200, headers);
   });
   return app;
 }

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { respondJson } from '../http/envelope.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { requireServing } from '../http/lifecycle.ts';
 import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
@@ -74,10 +75,10 @@ export function v2Routes(
       async (c) => {
         const served = models.current;
         const request = parseInferRequest(c.get('jsonBody'), parseOptions);
-        c.header(MODEL_VERSION_HEADER, served.ref.version);
         const predictions = await predict(request.records, served);
         payload.maybeLog(c.get('requestId'), request.records, predictions);
-        return c.json({
+        const headers = { [MODEL_VERSION_HEADER]: served.ref.version };
+        const body = {
           model_name: name,
           model_version: served.ref.version,
           id: request.id ?? c.get('requestId'),
@@ -91,7 +92,8 @@ export function v2Routes(
               data: output.data(predictions),
             };
           }),
-        });
+        };
+        return respondJson(c, body, 200, headers);
       },
     );
   }

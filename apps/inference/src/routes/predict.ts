@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { ValidationError } from '../errors.ts';
 import { respondJson } from '../http/envelope.ts';
-import { jsonBody } from '../http/json-body.ts';
-import { requireServing } from '../http/lifecycle.ts';
+import { jsonBodyReader } from '../http/json-body.ts';
+import { assertServing } from '../http/lifecycle.ts';
 import type { Prediction } from '../model/task.ts';
 import { parsePredictRequest } from '../predict/parse-request.ts';
 import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
@@ -21,31 +21,35 @@ export function predictRoutes(
   const { config, model, models, predict, readiness } = deps;
   const { payload } = deps.monitoring;
   const options = { schema: model.compiled, maxBatch: config.MAX_BATCH };
-  const guards = [requireServing(readiness), jsonBody({ maxBytes: config.BODY_LIMIT })] as const;
+  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
   const app = new Hono<AppEnv>();
 
-  app.post('/predict', ...guards, async (c) => {
+  app.post('/predict', async (c) => {
+    assertServing(readiness);
+    const body = await readBody(c);
     // One read of the pointer: this version computes the answer and labels it.
     const version = models.current;
-    const request = parsePredictRequest(c.get('jsonBody'), options);
+    const request = parsePredictRequest(body, options);
     const headers = { [MODEL_VERSION_HEADER]: version.ref.version };
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
       payload.maybeLog(c.get('requestId'), request.records, predictions);
-      const body = { ...presentMany(model.task, predictions), model: version.ref };
-      return respondJson(c, body, 200, headers);
+      const answer = { ...presentMany(model.task, predictions), model: version.ref };
+      return respondJson(c, answer, 200, headers);
     }
     const records = [request.record];
     const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
-    const body = { ...presentOne(model.task, prediction as Prediction), model: version.ref };
-    return respondJson(c, body, 200, headers);
+    const answer = { ...presentOne(model.task, prediction as Prediction), model: version.ref };
+    return respondJson(c, answer, 200, headers);
   });
 
-  app.post('/predict_api', ...guards, async (c) => {
+  app.post('/predict_api', async (c) => {
+    assertServing(readiness);
+    const body = await readBody(c);
     const version = models.current;
-    const result = model.compiled.validate(c.get('jsonBody'));
+    const result = model.compiled.validate(body);
     if (!result.ok) throw new ValidationError(result.issues);
     const records = [result.value];
     const predictions = await predict(records, version);

@@ -1,8 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { respondJson } from '../http/envelope.ts';
-import { jsonBody } from '../http/json-body.ts';
-import { requireServing } from '../http/lifecycle.ts';
+import { jsonBodyReader } from '../http/json-body.ts';
+import { assertServing } from '../http/lifecycle.ts';
 import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { ModelNotFoundError, oipErrorHandler } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
@@ -37,6 +37,7 @@ export function v2Routes(
     outputNames: [...outputs.keys()],
     maxBatch: config.MAX_BATCH,
   };
+  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
 
   const knownModel: MiddlewareHandler<AppEnv> = async (c, next) => {
     const requested = c.req.param('name');
@@ -70,15 +71,15 @@ export function v2Routes(
     app.post(
       `${path}/infer`,
       knownModel,
-      requireServing(readiness),
-      jsonBody({ maxBytes: config.BODY_LIMIT }),
       async (c) => {
+        assertServing(readiness);
+        const body = await readBody(c);
         const served = models.current;
-        const request = parseInferRequest(c.get('jsonBody'), parseOptions);
+        const request = parseInferRequest(body, parseOptions);
         const predictions = await predict(request.records, served);
         payload.maybeLog(c.get('requestId'), request.records, predictions);
         const headers = { [MODEL_VERSION_HEADER]: served.ref.version };
-        const body = {
+        const answer = {
           model_name: name,
           model_version: served.ref.version,
           id: request.id ?? c.get('requestId'),
@@ -93,7 +94,7 @@ export function v2Routes(
             };
           }),
         };
-        return respondJson(c, body, 200, headers);
+        return respondJson(c, answer, 200, headers);
       },
     );
   }

@@ -38,7 +38,9 @@ function parseJson(text: string): unknown {
  * const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
  * app.post('/predict', async (c) => c.json(await readBody(c)));
  */
-export function jsonBodyReader(options: JsonBodyOptions = {}): (c: Context<AppEnv>) => Promise<unknown> {
+export function jsonBodyReader(
+  options: JsonBodyOptions = {},
+): (c: Context<AppEnv>) => Promise<unknown> {
   const { maxBytes = 1_048_576 } = options;
   const tooLarge = () => {
     throw new PayloadTooLargeError(maxBytes);

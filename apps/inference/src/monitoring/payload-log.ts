@@ -88,8 +88,9 @@ export function watchDroppedLines(
   onOther: () => void,
 ): void {
   const marker = `"kind":"${PAYLOAD_LINE_KIND}"`;
-  destinationOf(logger)?.on?.('drop', (line: string) => {
-    if (typeof line === 'string' && line.includes(marker)) onPayload();
+  destinationOf(logger)?.on?.('drop', (line: string | Buffer) => {
+    // A line is dropped as the string or the buffer it was written as.
+    if ((typeof line === 'string' || Buffer.isBuffer(line)) && line.includes(marker)) onPayload();
     else onOther();
   });
 }

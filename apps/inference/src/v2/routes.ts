@@ -68,35 +68,31 @@ export function v2Routes(
     app.get(`${path}/ready`, knownModel, (c) =>
       c.json({ name, ready: readiness.ready }, readiness.ready ? 200 : 503),
     );
-    app.post(
-      `${path}/infer`,
-      knownModel,
-      async (c) => {
-        assertServing(readiness);
-        const body = await readBody(c);
-        const served = models.current;
-        const request = parseInferRequest(body, parseOptions);
-        const predictions = await predict(request.records, served);
-        payload.maybeLog(c.get('requestId'), request.records, predictions);
-        const headers = { [MODEL_VERSION_HEADER]: served.ref.version };
-        const answer = {
-          model_name: name,
-          model_version: served.ref.version,
-          id: request.id ?? c.get('requestId'),
-          outputs: request.outputs.map((outputName) => {
-            // parseInferRequest accepts only the names of these outputs
-            const output = outputs.get(outputName) as OipOutput;
-            return {
-              name: outputName,
-              shape: [predictions.length, ...output.innerShape],
-              datatype: output.datatype,
-              data: output.data(predictions),
-            };
-          }),
-        };
-        return respondJson(c, answer, 200, headers);
-      },
-    );
+    app.post(`${path}/infer`, knownModel, async (c) => {
+      assertServing(readiness);
+      const body = await readBody(c);
+      const served = models.current;
+      const request = parseInferRequest(body, parseOptions);
+      const predictions = await predict(request.records, served);
+      payload.maybeLog(c.get('requestId'), request.records, predictions);
+      const headers = { [MODEL_VERSION_HEADER]: served.ref.version };
+      const answer = {
+        model_name: name,
+        model_version: served.ref.version,
+        id: request.id ?? c.get('requestId'),
+        outputs: request.outputs.map((outputName) => {
+          // parseInferRequest accepts only the names of these outputs
+          const output = outputs.get(outputName) as OipOutput;
+          return {
+            name: outputName,
+            shape: [predictions.length, ...output.innerShape],
+            datatype: output.datatype,
+            data: output.data(predictions),
+          };
+        }),
+      };
+      return respondJson(c, answer, 200, headers);
+    });
   }
   return app;
 }

@@ -1,0 +1,133 @@
+/**
+ * Side-by-side CPU cost of service builds: `pnpm --filter @modelship/bench run ab --
+ * --build before=apps/inference/.ab/before/server.js --build after=apps/inference/dist/server.js`.
+ * Starts each build in turn (interleaved, `--rounds` times), loads it with wrk and reports, per
+ * build, the medians of CPU µs per request (the service's process, from /proc, and nginx's with
+ * `--via nginx`), req/s, p50 and p99. CPU per request is the figure to compare on a busy
+ * machine; req/s and latency move with whatever else runs.
+ *
+ * A build is a copy of `apps/inference/dist` (`server.js`, `model/`, `static/`) made at some
+ * commit; keep it under `apps/inference/` (e.g. `apps/inference/.ab/<name>/`) so that its npm
+ * dependencies resolve. Flags: --build name=path (repeat), --rounds 5, --connections 32,
+ * --duration 5, --warmup 2, --via direct|nginx (direct), --log-level info.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpuMeter } from './cpu-time.ts';
+import { repoRoot } from './paths.ts';
+import { benchRecords } from './records.ts';
+import { startService, withShippedNginx } from './stacks.ts';
+import { median } from './stats.ts';
+import { runWrk } from './wrk.ts';
+
+/** One measured run of one build. */
+export interface AbRun {
+  readonly serviceUs: number;
+  readonly nginxUs: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** `name=path` flags → builds, in order; names must be unique. */
+export function parseBuilds(flags: readonly string[]): { name: string; entry: string }[] {
+  const builds = flags.map((flag) => {
+    const at = flag.indexOf('=');
+    if (at <= 0 || at === flag.length - 1) {
+      throw new Error(`--build "${flag}" is not name=path/to/server.js`);
+    }
+    return { name: flag.slice(0, at), entry: resolve(repoRoot, flag.slice(at + 1)) };
+  });
+  const names = new Set(builds.map((b) => b.name));
+  if (builds.length === 0 || names.size !== builds.length) {
+    throw new Error('give one --build name=path per build, with distinct names');
+  }
+  return builds;
+}
+
+/** One line per build: medians of its runs, and every run's CPU per request. */
+export function abTable(results: ReadonlyMap<string, readonly AbRun[]>): string {
+  const lines = [
+    '| build | CPU µs/request (service + nginx) | req/s | p50 ms | p99 ms | runs (µs) |',
+  ];
+  lines.push('| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const [name, runs] of results) {
+    const m = (pick: (r: AbRun) => number) => median(runs.map(pick));
+    const cpu = `${m((r) => r.serviceUs + r.nginxUs).toFixed(1)} (${m((r) => r.serviceUs).toFixed(1)} + ${m((r) => r.nginxUs).toFixed(1)})`;
+    const each = runs.map((r) => (r.serviceUs + r.nginxUs).toFixed(1)).join(', ');
+    lines.push(
+      `| ${name} | ${cpu} | ${Math.round(m((r) => r.rps))} | ${m((r) => r.p50Ms).toFixed(3)} | ${m((r) => r.p99Ms).toFixed(2)} | ${each} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: {
+      build: { type: 'string', multiple: true, default: [] },
+      rounds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+      via: { type: 'string', default: 'direct' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+  });
+  const builds = parseBuilds(values.build);
+  if (values.via !== 'direct' && values.via !== 'nginx')
+    throw new Error('--via is direct or nginx');
+  const body = JSON.stringify(benchRecords(1)[0]);
+  const connections = Number(values.connections);
+  const results = new Map<string, AbRun[]>(builds.map((b) => [b.name, []]));
+  const workDir = await mkdtemp(join(tmpdir(), 'modelship-ab-'));
+  try {
+    for (let round = 1; round <= Number(values.rounds); round += 1) {
+      for (const build of builds) {
+        const service = await startService({
+          workDir,
+          name: build.name,
+          entry: build.entry,
+          logLevel: values['log-level'],
+        });
+        const target =
+          values.via === 'nginx'
+            ? await withShippedNginx(service, { workDir, name: 'nginx' })
+            : service;
+        try {
+          const load = { url: `${target.url}/predict`, body, connections, scratchDir: workDir };
+          await runWrk({ ...load, durationS: Number(values.warmup) });
+          const serviceCpu = cpuMeter(service.app.map((p) => p.pid));
+          const nginxCpu = cpuMeter(target.proxy ? [target.proxy.pid] : []);
+          const result = await runWrk({ ...load, durationS: Number(values.duration) });
+          const perRequest = (seconds: number) => (seconds * 1e6) / result.requests;
+          const run: AbRun = {
+            serviceUs: perRequest(serviceCpu.stop()),
+            nginxUs: perRequest(nginxCpu.stop()),
+            rps: result.requestsPerSec,
+            p50Ms: result.latencyMs.p50,
+            p99Ms: result.latencyMs.p99,
+          };
+          results.get(build.name)?.push(run);
+          console.error(
+            `round ${round} ${build.name}: ${(run.serviceUs + run.nginxUs).toFixed(1)} µs/request, ${Math.round(run.rps)} req/s`,
+          );
+        } finally {
+          await target.stop();
+          await service.stop();
+        }
+      }
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  console.log(
+    `c=${connections}, ${values.via}, ${values.rounds} interleaved rounds of ${values.duration} s`,
+  );
+  console.log(abTable(results));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

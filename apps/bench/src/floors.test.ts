@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateFloors, floorConcurrency } from './floors.ts';
+import { evaluateFastapiFloors, evaluateFloors, floorConcurrency } from './floors.ts';
 import { fakeSummary } from './testing.ts';
 
 describe('evaluateFloors', () => {
@@ -25,6 +25,45 @@ describe('evaluateFloors', () => {
   it('reports a floor as not measured when a side is missing', () => {
     const floors = evaluateFloors([fakeSummary('ours-nginx/1', 32, 8000, 5)]);
     expect(floors.every((f) => f.pass === null && f.measured === null)).toBe(true);
+  });
+});
+
+describe('evaluateFastapiFloors', () => {
+  const withCpu = (s: ReturnType<typeof fakeSummary>, app: number, proxy: number) => ({
+    ...s,
+    appCpuUsPerRequest: app,
+    proxyCpuUsPerRequest: proxy,
+  });
+
+  it('passes and fails each floor: c=32 throughput and p99, c=1 p50 and p99, CPU per request', () => {
+    const floors = evaluateFastapiFloors([
+      withCpu(fakeSummary('ours-nginx/1', 32, 14_000, 5), 60, 30),
+      fakeSummary('fastapi-nginx/1', 32, 5_000, 19),
+      { ...fakeSummary('ours-nginx/1', 1, 2_500, 3), p50Ms: 0.3 },
+      { ...fakeSummary('fastapi-nginx/1', 1, 2_400, 0.7), p50Ms: 0.4 },
+      withCpu(fakeSummary('ceiling-hono/1', 32, 25_000, 2), 34, 24),
+    ]);
+    expect(floors.map((f) => [f.connections, f.measured?.toFixed(3), f.pass])).toEqual([
+      [32, '2.800', false],
+      [32, '3.800', false],
+      [1, '1.333', true],
+      [1, '0.233', false],
+      [32, '0.644', false],
+    ]);
+    expect(floors[4]?.detail).toBe('90.0 vs 58.0 µs');
+  });
+
+  it('passes when ours is far enough ahead, and reports missing sides as not measured', () => {
+    const passing = evaluateFastapiFloors([
+      withCpu(fakeSummary('ours-nginx/1', 32, 20_000, 4), 50, 30),
+      fakeSummary('fastapi-nginx/1', 32, 5_000, 19),
+      { ...fakeSummary('ours-nginx/1', 1, 2_500, 0.6), p50Ms: 0.3 },
+      { ...fakeSummary('fastapi-nginx/1', 1, 2_400, 0.7), p50Ms: 0.4 },
+      withCpu(fakeSummary('ceiling-hono/1', 32, 25_000, 2), 34, 24),
+    ]);
+    expect(passing.map((f) => f.pass)).toEqual([true, true, true, true, true]);
+    const missing = evaluateFastapiFloors([fakeSummary('ours-nginx/1', 32, 8000, 5)]);
+    expect(missing.every((f) => f.pass === null && f.measured === null)).toBe(true);
   });
 });
 

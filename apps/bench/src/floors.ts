@@ -41,6 +41,67 @@ function floor(
   };
 }
 
+/** CPU per request of a stack: its server's and its nginx's, µs; undefined unless both measured. */
+function cpuPerRequest(s: Summary | undefined): number | undefined {
+  if (s?.appCpuUsPerRequest === undefined || s.proxyCpuUsPerRequest === undefined) return undefined;
+  return s.appCpuUsPerRequest + s.proxyCpuUsPerRequest;
+}
+
+/**
+ * The floors against the FastAPI + onnxruntime peer (issue 17), all one record per request
+ * through nginx: at 32 connections ≥ 3.5× its req/s and p99 ≤ 1/4 of its p99; at 1 connection
+ * p50 ≤ 0.8× and p99 ≤ 1.0× its own; and CPU per request (service + nginx) ≤ 1.5× that of
+ * nginx in front of the bare Hono constant. Each `measured` reads "≥ threshold passes".
+ */
+export function evaluateFastapiFloors(summaries: readonly Summary[]): FloorResult[] {
+  const c = floorConcurrency(summaries);
+  const lone = 1;
+  const ours = find(summaries, 'ours-nginx/1', c);
+  const fastapi = find(summaries, 'fastapi-nginx/1', c);
+  const oursLone = find(summaries, 'ours-nginx/1', lone);
+  const fastapiLone = find(summaries, 'fastapi-nginx/1', lone);
+  const hono = find(summaries, 'ceiling-hono/1', c);
+  const oursCpu = cpuPerRequest(ours);
+  const honoCpu = cpuPerRequest(hono);
+  return [
+    floor(
+      'ours (nginx) req/s ≥ 3.5 × FastAPI + onnxruntime (nginx) req/s',
+      c,
+      ratio(ours?.requestsPerSec, fastapi?.requestsPerSec),
+      3.5,
+      `${fmt(ours?.requestsPerSec)} vs ${fmt(fastapi?.requestsPerSec)} req/s`,
+    ),
+    floor(
+      'ours (nginx) p99 ≤ 1/4 of FastAPI (nginx) p99',
+      c,
+      ratio(fastapi?.p99Ms, ours?.p99Ms),
+      4,
+      `${fmt(ours?.p99Ms, 2)} vs ${fmt(fastapi?.p99Ms, 2)} ms`,
+    ),
+    floor(
+      'ours (nginx) p50 ≤ 0.8 × FastAPI (nginx) p50, one connection',
+      lone,
+      ratio(fastapiLone?.p50Ms, oursLone?.p50Ms),
+      1 / 0.8,
+      `${fmt(oursLone?.p50Ms, 3)} vs ${fmt(fastapiLone?.p50Ms, 3)} ms`,
+    ),
+    floor(
+      'ours (nginx) p99 ≤ FastAPI (nginx) p99, one connection',
+      lone,
+      ratio(fastapiLone?.p99Ms, oursLone?.p99Ms),
+      1,
+      `${fmt(oursLone?.p99Ms, 2)} vs ${fmt(fastapiLone?.p99Ms, 2)} ms`,
+    ),
+    floor(
+      'ours CPU per request (service + nginx) ≤ 1.5 × nginx → bare Hono constant',
+      c,
+      ratio(honoCpu, oursCpu),
+      1 / 1.5,
+      `${fmt(oursCpu, 1)} vs ${fmt(honoCpu, 1)} µs`,
+    ),
+  ];
+}
+
 /**
  * The issue's floors: ours through nginx ≥ 15× the peer's req/s with p99 ≤ 1/10 of the
  * peer's, ≥ 70% of the "nginx → our Node server answering a constant" ceiling (the

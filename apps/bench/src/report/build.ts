@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchOptions } from '../config.ts';
-import { evaluateFloors } from '../floors.ts';
+import { evaluateFastapiFloors, evaluateFloors } from '../floors.ts';
 import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
 import type { Measurement } from '../runner.ts';
@@ -59,7 +59,7 @@ export function buildReport(results: RunResults, chartFile = 'latest.svg'): Benc
     modelAlone: results.modelAlone,
     summaries,
     ratios: ratios(summaries),
-    floors: evaluateFloors(summaries),
+    floors: [...evaluateFloors(summaries), ...evaluateFastapiFloors(summaries)],
     measurements: results.measurements,
     chartFile,
   };

@@ -5,13 +5,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import { OPERATIONAL_ROUTES } from '@modelship/contract';
-import type { DestinationStream } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { flushLogSync, type Logger } from '../logger.ts';
 import type { LifecycleState } from '../readiness.ts';
+import type { PrimaryOutput } from './output.ts';
 import {
   GATHER_TIMEOUT_MS,
   type GatherKind,
@@ -28,10 +27,10 @@ import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './res
 /** Options of {@link runPrimary}. */
 export interface PrimaryOptions {
   readonly config: Pick<Config, 'WORKERS' | 'PROBE_PORT' | 'SHUTDOWN_DELAY' | 'SHUTDOWN_TIMEOUT'>;
-  /** The primary's logger. */
+  /** The primary's logger (writing to `output.lines`). */
   readonly logger: Logger;
-  /** Where the primary writes: its logger's destination, which the workers' lines join. */
-  readonly destination: DestinationStream;
+  /** The primary's stdout, where the workers' lines are relayed. */
+  readonly output: PrimaryOutput;
   /** @default DEFAULT_RESTART_POLICY */
   readonly restart?: RestartPolicy;
   /** Ends the process. @default process.exit */
@@ -71,38 +70,8 @@ interface Slot {
 /** Lifecycle states from least to most advanced (the pod's state is its slots' least). */
 const ORDER: readonly LifecycleState[] = ['starting', 'ready', 'draining', 'stopping', 'stopped'];
 
-/** Longest a buffered partial line may grow before it is written anyway. */
-const MAX_PARTIAL_LINE = 1 << 20;
 /** How long a worker has to answer the probe listener's ping. */
 const PING_TIMEOUT_MS = 2_000;
-
-/**
- * Relays a worker's stdout in whole lines (each write ends at a newline), so that two workers'
- * lines never interleave inside a line on the container's stdout.
- */
-function relayLines(stream: Readable, write: (text: string) => void): Promise<void> {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const end = chunk.lastIndexOf('\n');
-    if (end === -1) {
-      partial += chunk;
-      if (partial.length > MAX_PARTIAL_LINE) {
-        write(`${partial}\n`);
-        partial = '';
-      }
-      return;
-    }
-    write(partial === '' ? chunk.slice(0, end + 1) : partial + chunk.slice(0, end + 1));
-    partial = chunk.slice(end + 1);
-  });
-  return new Promise((resolve) => {
-    stream.once('close', () => {
-      if (partial !== '') write(`${partial}\n`);
-      resolve();
-    });
-  });
-}
 
 const describeExit = (code: number | null, signal: string | null) =>
   signal ? `killed by ${signal}` : `exit code ${code}`;
@@ -114,7 +83,7 @@ const describeExit = (code: number | null, signal: string | null) =>
  * the primary adds a line only when the worker could not, e.g. killed by a signal).
  */
 export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
-  const { config, logger, destination } = options;
+  const { config, logger, output } = options;
   const policy = options.restart ?? DEFAULT_RESTART_POLICY;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const count = config.WORKERS;
@@ -145,10 +114,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
     help: 'Other log lines dropped because stdout did not keep up (the log buffer was full).',
     registers: [registry],
   });
-  (destination as { on?: (event: string, listener: () => void) => void }).on?.('drop', () =>
-    dropped.inc(),
-  );
-  const write = (text: string) => destination.write(text);
+  output.onDrop(() => dropped.inc());
 
   // SCHED_NONE: each worker accepts from the shared socket itself (no hop through the
   // primary). NODE_CLUSTER_SCHED_POLICY=rr (Node's own variable) still selects round-robin.
@@ -270,7 +236,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
       pending: new Map(),
       relayed: Promise.resolve(),
     };
-    if (worker.process.stdout) live.relayed = relayLines(worker.process.stdout, write);
+    if (worker.process.stdout) live.relayed = output.relay(worker.process.stdout);
     slot.live = live;
     worker.on('message', (message) => onMessage(slot, live, message));
     worker.on('error', (error) =>
@@ -304,6 +270,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
       probes.closeAllConnections();
     });
     logger.info({ code }, `every service process has exited; exiting with ${code}`);
+    // Every relayed line, then this one, written in order before the process ends.
+    await output.drained(2_000);
     flushLogSync(logger);
     resolveDone(code);
     exit(code);

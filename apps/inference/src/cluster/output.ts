@@ -6,7 +6,8 @@
 // On a pipe or socket (a container's stdout) the writer is a non-blocking stream on fd 1: each
 // relayed block is written at once from the event loop, one system call, no thread-pool hop
 // (measured: the thread-pool writes of sonic-boom cost the primary about 3 futex calls per
-// block). On a file or terminal, pino's sonic-boom writes asynchronously.
+// block). On a file, pino's sonic-boom writes synchronously (a file takes a write at once);
+// on a terminal, asynchronously.
 import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -88,11 +89,11 @@ function streamSink(fd: number): Sink {
   };
 }
 
-/** A file or terminal on `fd`: pino's sonic-boom, asynchronous, flushed at exit. */
-function sonicSink(fd: number): Sink {
+/** A file or terminal on `fd`: pino's sonic-boom (synchronous for a file), flushed at exit. */
+function sonicSink(fd: number, sync: boolean): Sink {
   const stream = pino.destination({
     dest: fd,
-    sync: false,
+    sync,
     contentMode: 'buffer',
     minLength: 0,
     maxLength: MAX_BUFFERED,
@@ -138,19 +139,21 @@ function sonicSink(fd: number): Sink {
   };
 }
 
-/** Whether `fd` is a pipe or a socket (else a file or a terminal). */
-function isStream(fd: number): boolean {
+/** What `fd` is: a pipe or socket, a regular file, or something else (a terminal). */
+function kindOf(fd: number): 'stream' | 'file' | 'other' {
   try {
     const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isSocket();
+    if (stat.isFIFO() || stat.isSocket()) return 'stream';
+    return stat.isFile() ? 'file' : 'other';
   } catch {
-    return false;
+    return 'other';
   }
 }
 
 /** Creates the primary's stdout writer on `fd` (1). */
 export function createPrimaryOutput(fd = 1): PrimaryOutput {
-  const sink = isStream(fd) ? streamSink(fd) : sonicSink(fd);
+  const kind = kindOf(fd);
+  const sink = kind === 'stream' ? streamSink(fd) : sonicSink(fd, kind === 'file');
   const newline = Buffer.from('\n');
   return {
     lines: {

@@ -54,8 +54,6 @@ interface Live {
   everReady: boolean;
   /** Its collects waiting for an answer, by id. */
   readonly pending: Map<number, (answer: WorkerAnswer) => void>;
-  /** Resolves when its stdout has been relayed to the end. */
-  relayed: Promise<void>;
 }
 
 /** One of the WORKERS places a worker runs in (restarts keep the slot and its number). */
@@ -99,6 +97,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
     resolveDone = resolve;
   });
   const exits: number[] = [];
+  // Workers' stdout still being relayed (a worker's output may end after its exit event).
+  const relays = new Set<Promise<void>>();
   let nextId = 1;
   let lastPod = '';
 
@@ -234,9 +234,12 @@ export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
       pid: worker.process.pid ?? 0,
       everReady: false,
       pending: new Map(),
-      relayed: Promise.resolve(),
     };
-    if (worker.process.stdout) live.relayed = output.relay(worker.process.stdout);
+    if (worker.process.stdout) {
+      const relayed = output.relay(worker.process.stdout);
+      relays.add(relayed);
+      void relayed.then(() => relays.delete(relayed));
+    }
     slot.live = live;
     worker.on('message', (message) => onMessage(slot, live, message));
     worker.on('error', (error) =>
@@ -263,7 +266,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<Primary> {
   const finish = async (code: number) => {
     if (finishing) return;
     finishing = true;
-    await Promise.all(slots.map((s) => s.live?.relayed));
+    await Promise.all(relays);
     await new Promise<void>((resolve) => {
       if (!probes) return resolve();
       probes.close(() => resolve());

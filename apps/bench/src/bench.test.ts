@@ -39,6 +39,7 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
         'heavy-batching-off/1',
         'heavy-batching-on/1',
         'ours-direct/1',
+        'ours-direct-2w/1',
         'ours-direct/64',
         'ours-nginx/1',
         'ours-nginx-2w/1',

@@ -233,6 +233,14 @@ export const ratioDefinitions: readonly RatioDefinition[] = [
       ),
   },
   {
+    name: 'ours ×2 processes / ×1 process, req/s (service alone)',
+    compute: (s, c) =>
+      ratio(
+        find(s, 'ours-direct-2w/1', c)?.requestsPerSec,
+        find(s, 'ours-direct/1', c)?.requestsPerSec,
+      ),
+  },
+  {
     name: 'ours through nginx / ours direct, req/s',
     compute: (s, c) =>
       ratio(

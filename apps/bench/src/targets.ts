@@ -25,6 +25,7 @@ export type StackId =
   | 'ours-nginx'
   | 'ours-nginx-2w'
   | 'ours-direct'
+  | 'ours-direct-2w'
   | 'peer-nginx'
   | 'fastapi-nginx'
   | 'ceiling-service'
@@ -93,6 +94,15 @@ export const targetSpecs = {
     label: 'ours: service alone, 1 record',
     group: 'main',
     server: 'ours',
+    path: '/predict',
+    body: 'one',
+    check: oneAnswer,
+  },
+  'ours-direct-2w/1': {
+    stack: 'ours-direct-2w',
+    label: 'ours: service ×2 processes alone, 1 record',
+    group: 'main',
+    server: 'ours-2w',
     path: '/predict',
     body: 'one',
     check: oneAnswer,

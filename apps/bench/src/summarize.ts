@@ -36,6 +36,8 @@ export interface Summary extends TargetInfo {
   readonly appCpuUsPerRequest?: number;
   /** Median CPU time of nginx per request (µs). */
   readonly proxyCpuUsPerRequest?: number;
+  /** Median CPU cores the stack used during a run (CPU seconds of server + nginx / run seconds). */
+  readonly coresUsed?: number;
 }
 
 const medianOf = (values: (number | undefined)[]): number | undefined => {
@@ -73,6 +75,13 @@ export function summarize(
       const proxyCpuUsPerRequest = medianOf(
         runs.map((m) => perRequestUs(m.proxyCpuS, m.load.requests)),
       );
+      const coresUsed = medianOf(
+        runs.map((m) =>
+          m.appCpuS === undefined && m.proxyCpuS === undefined
+            ? undefined
+            : ((m.appCpuS ?? 0) + (m.proxyCpuS ?? 0)) / m.load.durationS,
+        ),
+      );
       summaries.push({
         id: target.id,
         stack: target.stack,
@@ -96,6 +105,7 @@ export function summarize(
         ...(proxyPssMiB !== undefined && { proxyPssMiB }),
         ...(appCpuUsPerRequest !== undefined && { appCpuUsPerRequest }),
         ...(proxyCpuUsPerRequest !== undefined && { proxyCpuUsPerRequest }),
+        ...(coresUsed !== undefined && { coresUsed }),
       });
     }
   }
@@ -123,6 +133,16 @@ export function totalCpuUs(s: Summary | undefined): number | undefined {
   if (s?.appCpuUsPerRequest === undefined && s?.proxyCpuUsPerRequest === undefined)
     return undefined;
   return (s.appCpuUsPerRequest ?? 0) + (s.proxyCpuUsPerRequest ?? 0);
+}
+
+/**
+ * Requests per second per core consumed: requests served per CPU second of the whole stack
+ * (server + nginx), i.e. 1e6 / CPU µs per request. What a core buys, whether the stack used one
+ * core or several; undefined when CPU was not measured.
+ */
+export function requestsPerCore(s: Summary | undefined): number | undefined {
+  const us = totalCpuUs(s);
+  return us === undefined || us <= 0 ? undefined : 1e6 / us;
 }
 
 type RatioDefinition = {
@@ -194,6 +214,30 @@ export const ratioDefinitions: readonly RatioDefinition[] = [
       ratio(
         find(s, 'ours-nginx/1', c)?.requestsPerSec,
         find(s, 'ceiling-static/1', c)?.requestsPerSec,
+      ),
+  },
+  {
+    name: 'ours ×2 processes / ×1 process, req/s (nginx both)',
+    compute: (s, c) =>
+      ratio(
+        find(s, 'ours-nginx-2w/1', c)?.requestsPerSec,
+        find(s, 'ours-nginx/1', c)?.requestsPerSec,
+      ),
+  },
+  {
+    name: 'ours ×2 processes / ×1 process, req/s per core consumed (nginx both)',
+    compute: (s, c) =>
+      ratio(
+        requestsPerCore(find(s, 'ours-nginx-2w/1', c)),
+        requestsPerCore(find(s, 'ours-nginx/1', c)),
+      ),
+  },
+  {
+    name: 'ours ×2 processes / ×1 process, req/s (service alone)',
+    compute: (s, c) =>
+      ratio(
+        find(s, 'ours-direct-2w/1', c)?.requestsPerSec,
+        find(s, 'ours-direct/1', c)?.requestsPerSec,
       ),
   },
   {

@@ -25,6 +25,11 @@ export interface Readiness {
   markStopping(): void;
   /** → `stopped`; idempotent. */
   markStopped(): void;
+  /**
+   * Calls `listener` after every change of state (not for calls that change nothing), e.g. to
+   * report it to a primary process. Returns a function that removes it.
+   */
+  onChange(listener: (state: LifecycleState) => void): () => void;
 }
 
 /**
@@ -42,6 +47,12 @@ export function createReadiness(
 ): Readiness {
   let state = initial;
   const { readyWhileDraining = false } = options;
+  const listeners = new Set<(state: LifecycleState) => void>();
+  const set = (next: LifecycleState) => {
+    if (next === state) return;
+    state = next;
+    for (const listener of listeners) listener(next);
+  };
   return {
     get state() {
       return state;
@@ -53,16 +64,20 @@ export function createReadiness(
       return state === 'ready' || state === 'draining' || state === 'stopping';
     },
     markReady() {
-      if (state === 'starting') state = 'ready';
+      if (state === 'starting') set('ready');
     },
     startDraining() {
-      if (state === 'starting' || state === 'ready') state = 'draining';
+      if (state === 'starting' || state === 'ready') set('draining');
     },
     markStopping() {
-      if (state !== 'stopped') state = 'stopping';
+      if (state !== 'stopped') set('stopping');
     },
     markStopped() {
-      state = 'stopped';
+      set('stopped');
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -1,5 +1,6 @@
 import {
   checkServiceEnv,
+  MAX_WORKERS,
   POD_PORTS,
   SERVICE_ENV_NAMES,
   type ServiceEnvName,
@@ -19,6 +20,7 @@ export const INFERENCE_DEFAULTS = {
   logLevel: 'info',
   env: {},
   startupTimeoutSeconds: 120,
+  workers: 'auto',
 } as const satisfies Required<Omit<InferenceServiceOptions, OptionalInferenceSetting>>;
 
 /** Settings left unset (the service's own default) unless given. */
@@ -63,6 +65,7 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   MONITOR_WINDOW: 'inference.monitorWindow',
   PAYLOAD_LOG_SAMPLE: 'inference.payloadLogSample',
   MODEL_POLL_INTERVAL: 'inference.modelPollIntervalSeconds',
+  WORKERS: "inference.workers ('auto': resources.inference.limits.cpuMillis in whole cores)",
 };
 
 const text = (value: string | number | undefined) =>
@@ -118,6 +121,11 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
     fail('inference.probePort', i.probePort, "must differ from 'inference.port'");
   }
   assertInt('inference.startupTimeoutSeconds', i.startupTimeoutSeconds, 2);
+  if (i.workers !== 'auto') {
+    if (typeof i.workers !== 'number')
+      fail('inference.workers', i.workers, "must be a number or 'auto'");
+    assertInt('inference.workers', i.workers, 1, MAX_WORKERS);
+  }
   // Whole numbers where the service takes any number: a pod spec should not carry 0.5 rows.
   for (const [key, value] of [
     ['maxBatch', i.maxBatch],
@@ -143,6 +151,21 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
 }
 
 /**
+ * The service processes of a container whose CPU limit is `cpuLimitMillis`: its whole cores
+ * (rounded down: a process per core the container may use in full), at least 1, at most
+ * `MAX_WORKERS`.
+ */
+export function workersForCpuLimit(cpuLimitMillis: number): number {
+  return Math.min(MAX_WORKERS, Math.max(1, Math.floor(cpuLimitMillis / 1000)));
+}
+
+/** `WORKERS` of the inference container: `inference.workers`, or derived from its CPU limit. */
+export function serviceWorkers(s: Pick<WorkloadSettings, 'inference' | 'resources'>): number {
+  const { workers } = s.inference;
+  return workers === 'auto' ? workersForCpuLimit(s.resources.inference.limits.cpuMillis) : workers;
+}
+
+/**
  * The inference container's environment: one value for every variable of the service's
  * contract (`undefined`: the service's default), validated with the contract's bounds.
  */
@@ -153,6 +176,7 @@ export function serviceEnv(s: WorkloadSettings): ServiceEnvValues {
     SHUTDOWN_DELAY: text(s.termination.serviceDelaySeconds),
     SHUTDOWN_TIMEOUT: text(s.termination.drainTimeoutSeconds),
     SHUTDOWN_READINESS: s.termination.keepReadyDuringDelay ? 'keep' : 'fail',
+    WORKERS: text(serviceWorkers(s)),
   };
   assertServiceAccepts(values);
   return values;

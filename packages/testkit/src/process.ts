@@ -26,6 +26,8 @@ export interface Managed {
   readonly logFile: string;
   /** Rejects when the process exits before {@link Managed.stop} was called. */
   readonly exited: Promise<never>;
+  /** Resolves when the process has exited, however (stopped or not), with how it ended. */
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends the stop signal, waits up to 10 s, then SIGKILL. */
   stop(): Promise<void>;
   /** The last lines of its log, for error messages. */
@@ -45,7 +47,10 @@ export function startProcess(options: StartOptions): Managed {
     stdio: ['ignore', fd, fd],
   });
   let stopping = false;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const done = ended.then(() => {});
   const tail = (lines = 20): string => {
     try {
       return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -72,6 +77,7 @@ export function startProcess(options: StartOptions): Managed {
     startedAt,
     logFile,
     exited,
+    ended,
     tail,
     async stop() {
       running.delete(managed);

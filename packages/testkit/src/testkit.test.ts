@@ -56,6 +56,7 @@ describe('startProcess', () => {
       logDir: dir,
     });
     await expect(early.exited).rejects.toThrow(/early exited early \(code 3.*\n.*bye/s);
+    expect(await early.ended).toEqual({ code: 3, signal: null });
     const running = startProcess({
       name: 'running',
       command: process.execPath,
@@ -64,6 +65,7 @@ describe('startProcess', () => {
     });
     await running.stop();
     expect(() => process.kill(running.pid, 0)).toThrow();
+    expect(await running.ended).toEqual({ code: null, signal: 'SIGTERM' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { type Summary, totalCpuUs } from '../summarize.ts';
+import { requestsPerCore, type Summary, totalCpuUs } from '../summarize.ts';
 import type { StackId } from '../targets.ts';
 import type { BenchReport } from './types.ts';
 
@@ -112,6 +112,12 @@ function modelAloneSection(report: BenchReport): string {
   return table(['model', 'rows per run', 'runs/s', 'rows/s', 'p50', 'p99'], rows);
 }
 
+function perCoreCell(s: Summary): string {
+  const perCore = requestsPerCore(s);
+  if (perCore === undefined) return '–';
+  return s.coresUsed === undefined ? num(perCore) : `${num(perCore)} (${num(s.coresUsed)} cores)`;
+}
+
 function cpuCell(s: Summary): string {
   const app = s.appCpuUsPerRequest;
   const proxy = s.proxyCpuUsPerRequest;
@@ -174,6 +180,14 @@ CPU used by each stack's processes during a run divided by the requests served: 
 unlike throughput, hardly depends on how much CPU the rest of the machine left over.
 
 ${pivot(report.summaries, cpuCell)}
+
+## Requests per second per core consumed (median)
+
+Requests served per CPU second of the stack (server + nginx): 1e6 / the CPU time per request
+above. Throughput says how much a stack serves; this says what each core it burns buys (in
+brackets: the cores it used during the run, CPU seconds / run seconds).
+
+${pivot(report.summaries, perCoreCell)}
 
 ## Ratios
 

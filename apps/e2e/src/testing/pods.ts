@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
+import { buildApp } from '@modelship/charts/src/app.ts';
+import { ENVIRONMENTS, type EnvironmentName } from '@modelship/charts/src/environments.ts';
+import { InferenceChart } from '@modelship/charts/src/inference-chart.ts';
+import { readModelMetadata } from '@modelship/charts/src/model-metadata.ts';
 import { type E2eConfig, loadE2eConfig } from '../config.ts';
-import { loadManifest } from '../manifest/load-manifest.ts';
+import { loadManifest, type Manifest } from '../manifest/load-manifest.ts';
 import { nginxStandIn, nodeServiceStandIn } from '../pod/images.ts';
 import { type LocalPod, type LocalPodOptions, startLocalPod } from '../pod/local-pod.ts';
 
@@ -24,12 +28,14 @@ export const hasNginx = (): boolean => requireBinary(e2eConfig.nginxPath, 'apt-g
 
 /**
  * Starts the configured chart's pod locally (see {@link startLocalPod}) with the configured
- * binaries and model.
+ * binaries and model; `options.manifest` replaces the configured chart's.
  */
 export async function startConfiguredPod(
-  options: Partial<Omit<LocalPodOptions, 'manifest'>> = {},
+  options: Partial<LocalPodOptions> = {},
 ): Promise<LocalPod> {
-  const manifest = await loadManifest({ dir: e2eConfig.manifestDir, chart: e2eConfig.chart });
+  const manifest =
+    options.manifest ??
+    (await loadManifest({ dir: e2eConfig.manifestDir, chart: e2eConfig.chart }));
   return startLocalPod({
     manifest,
     images: [
@@ -39,4 +45,43 @@ export async function startConfiguredPod(
     keepDir: e2eConfig.keepPodDirs,
     ...options,
   });
+}
+
+/**
+ * Synthesizes an environment's chart (the configured one, else `gke`) into `dir` with the
+ * inference container's CPU limit at `cpuMillis`, everything else as configured, and loads it:
+ * the construct derives the service's processes (`WORKERS`) from that limit.
+ */
+export async function manifestWithCpuLimit(dir: string, cpuMillis: number): Promise<Manifest> {
+  const name = (e2eConfig.chart ?? 'gke') as EnvironmentName;
+  const environment = ENVIRONMENTS[name];
+  const resources = environment.workload.resources;
+  const inference = resources?.inference;
+  if (!resources || !inference) throw new Error(`the ${name} environment sets no resources`);
+  // The charts' app without its own charts, then this one chart in it.
+  const app = buildApp(
+    {
+      charts: [],
+      image: undefined,
+      googleCloudProject: undefined,
+      namespace: undefined,
+      modelSource: undefined,
+    },
+    { outdir: dir },
+  );
+  new InferenceChart(app, name, {
+    environment: {
+      ...environment,
+      workload: {
+        ...environment.workload,
+        resources: {
+          ...resources,
+          inference: { ...inference, limits: { ...inference.limits, cpuMillis } },
+        },
+      },
+    },
+    model: readModelMetadata(),
+  });
+  app.synth();
+  return loadManifest({ dir, chart: name });
 }

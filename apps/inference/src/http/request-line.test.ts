@@ -67,6 +67,17 @@ describe('formatRequestLine', () => {
     expect({ ...ours, time: 'T' }).toEqual({ ...reference, time: 'T' });
   });
 
+  it("carries a child logger's bindings where pino puts them (a worker's slot)", () => {
+    const lines: string[] = [];
+    const destination = { write: (line: string) => lines.push(line) };
+    const worker = createLogger({ destination }).child({ worker: 2 });
+    requestLineWriter(worker)(base);
+    worker.info({ requestId: 'x' }, 'pino');
+    const [ours, theirs] = lines.map((line) => JSON.parse(line));
+    expect(ours.worker).toBe(2);
+    expect(Object.keys(ours).slice(0, 4)).toEqual(Object.keys(theirs).slice(0, 4));
+  });
+
   it('writes nothing above the info level', () => {
     const lines: string[] = [];
     const destination = { write: (line: string) => lines.push(line) };

@@ -30,7 +30,7 @@ function timeField(): string {
 }
 
 /** An object's members as `,"k":v,...` to splice into a line (empty for an empty object). */
-function membersOf(object: Readonly<Record<string, string | boolean>>): string {
+function membersOf(object: Readonly<Record<string, unknown>>): string {
   const json = JSON.stringify(object);
   return json.length > 2 ? `,${json.slice(1, -1)}` : '';
 }
@@ -42,11 +42,13 @@ function membersOf(object: Readonly<Record<string, string | boolean>>): string {
  * without pino's generic serializer, which walked and escaped every key and value of a fixed
  * shape on every request (~6 µs of the request's CPU; see apps/bench/PROFILING.md). Strings
  * that come from the client (path, user agent) go through `JSON.stringify`; the rest are
- * numbers, route templates and tokens the HTTP parser has already checked.
+ * numbers, route templates and tokens the HTTP parser has already checked. `bindings` are a
+ * child logger's fields as `,"k":v` members (a worker's `"worker":2`), placed where pino puts
+ * them.
  *
  * @see https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#HttpRequest
  */
-export function formatRequestLine(fields: RequestLineFields): string {
+export function formatRequestLine(fields: RequestLineFields, bindings = ''): string {
   const { method, status, seconds } = fields;
   const path = JSON.stringify(fields.path);
   const requestId = safeId.test(fields.requestId)
@@ -58,7 +60,7 @@ export function formatRequestLine(fields: RequestLineFields): string {
   const durationMs = Math.round(seconds * 1e6) / 1e3;
   const message = JSON.stringify(`${method} ${fields.path} ${status}`);
   return (
-    `{"severity":"INFO","time":"${timeField()}","requestId":${requestId}${trace}` +
+    `{"severity":"INFO","time":"${timeField()}"${bindings},"requestId":${requestId}${trace}` +
     `,"method":"${method}","path":${path},"route":${JSON.stringify(fields.route)}` +
     `,"status":${status},"durationMs":${durationMs}` +
     `,"httpRequest":{"requestMethod":"${method}","requestUrl":${path},"status":${status}` +
@@ -73,13 +75,15 @@ interface LineSink {
 
 /**
  * Writes request lines through the logger's own destination (the buffered stdout of
- * `createStdoutDestination`, or a test's capture), at the logger's `info` level: nothing is
- * written when the level is above `info`.
+ * `createStdoutDestination`, or a test's capture), with the logger's bindings (a child
+ * logger's fields, such as a worker's slot), at its `info` level: nothing is written when the
+ * level is above `info`.
  */
 export function requestLineWriter(logger: Logger): (fields: RequestLineFields) => void {
   const sink = (logger as unknown as Record<symbol, LineSink | undefined>)[pino.symbols.streamSym];
   if (sink === undefined) throw new Error('the logger has no destination stream');
+  const bindings = membersOf(logger.bindings() as Record<string, string | boolean>);
   return (fields) => {
-    if (logger.isLevelEnabled('info')) sink.write(formatRequestLine(fields));
+    if (logger.isLevelEnabled('info')) sink.write(formatRequestLine(fields, bindings));
   };
 }

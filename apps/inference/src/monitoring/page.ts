@@ -46,12 +46,21 @@ function section(d: MonitoredDistribution, value: number): string {
 }
 
 /**
+ * What the page shows of a drift monitor: one worker's, or the pod's windows added up
+ * (`mergeDrift` in src/cluster/pod-drift.ts).
+ */
+export type DriftView = Pick<
+  DriftMonitor,
+  'fields' | 'prediction' | 'window' | 'profileRows' | 'windowRecords' | 'psi'
+>;
+
+/**
  * The drift page: per field (and for the prediction) the training share beside the live
  * share of each bin, as inline SVG bars, with the PSI and the window it covers. Served on the
  * metrics port only (nginx's metrics server); never public.
  */
 export function monitoringPage(
-  monitor: DriftMonitor,
+  monitor: DriftView,
   model: { name: string; version: string },
 ): string {
   const records = monitor.windowRecords();

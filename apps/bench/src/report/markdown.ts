@@ -45,7 +45,7 @@ function floorsSection(report: BenchReport): string {
     f.name,
     String(f.connections),
     num(f.measured, '×'),
-    `≥ ${f.threshold}×`,
+    `≥ ${Number(f.threshold.toPrecision(3))}×`,
     f.pass === null ? 'not measured' : f.pass ? '**pass**' : '**FAIL**',
     f.detail,
   ]);

@@ -1,35 +1,33 @@
 import {
   type AppDeps,
   type AppEnv,
-  jsonBody,
+  assertServing,
+  jsonBodyReader,
   predictRoutes,
   type RouteModule,
-  requireServing,
+  respondJson,
   routeModules,
 } from '@modelship/inference';
 import { Hono } from 'hono';
 
 /**
- * `/predict` answering a constant: the same guards as the service's route (503 unless
- * serving, 415/413/400 from `jsonBody`), then the service's response shapes, without
- * validating, encoding, batching or running the model.
+ * `/predict` answering a constant the way the service's route answers: the same guards (503
+ * unless serving, 415/413/400 from the JSON body reader) and the same `respondJson`, then the
+ * service's response shapes, without validating, encoding, batching or running the model.
  */
 export function constantPredictRoutes(prediction = 12345.678): RouteModule {
   return (deps: AppDeps) => {
     const model = { name: deps.model.identity.name, version: deps.model.identity.version };
     const app = new Hono<AppEnv>();
-    app.post(
-      '/predict',
-      requireServing(deps.readiness),
-      jsonBody({ maxBytes: deps.config.BODY_LIMIT }),
-      (c) => {
-        const body = c.get('jsonBody') as { instances?: unknown };
-        if (Array.isArray(body?.instances)) {
-          return c.json({ predictions: body.instances.map(() => prediction), model });
-        }
-        return c.json({ prediction, model });
-      },
-    );
+    const readBody = jsonBodyReader({ maxBytes: deps.config.BODY_LIMIT });
+    app.post('/predict', async (c) => {
+      assertServing(deps.readiness);
+      const body = (await readBody(c)) as { instances?: unknown };
+      if (Array.isArray(body?.instances)) {
+        return respondJson(c, { predictions: body.instances.map(() => prediction), model });
+      }
+      return respondJson(c, { prediction, model });
+    });
     return app;
   };
 }

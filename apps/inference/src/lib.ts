@@ -7,8 +7,9 @@
 export { type CreateAppOptions, createApp } from './app.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
 export type { AppDeps, AppEnv } from './deps.ts';
-export { type JsonBodyOptions, jsonBody } from './http/json-body.ts';
-export { requireServing } from './http/lifecycle.ts';
+export { respondJson } from './http/envelope.ts';
+export { type JsonBodyOptions, jsonBody, jsonBodyReader } from './http/json-body.ts';
+export { assertServing, requireServing } from './http/lifecycle.ts';
 export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
 export { type ClassifierGraph, readClassifierGraph } from './model/classifier-graph.ts';
 export {

@@ -71,6 +71,28 @@ export function createStdoutDestination(options: StdoutDestinationOptions = {}):
 }
 
 /**
+ * Waits until the logger's destination has written what it buffers, the write in flight
+ * included, or `timeoutMs` (a stdout that does not take it), whichever comes first. Call it
+ * before exiting: the exit's synchronous flush writes what is buffered at once, and an
+ * asynchronous write still in flight (earlier lines) could land after it.
+ */
+export function flushLog(logger: Logger, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    try {
+      logger.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      // A destination that cannot flush now (closed): the exit flush does what it can.
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+/**
  * Writes out whatever the logger's destination still buffers, synchronously (e.g. the startup
  * lines, so that they are on stdout before the service reports ready). A no-op for
  * destinations without a buffer.

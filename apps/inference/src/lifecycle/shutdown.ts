@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Logger } from '../logger.ts';
+import { flushLog, type Logger } from '../logger.ts';
 import type { Readiness } from '../readiness.ts';
 
 /** Options of {@link createShutdown}. */
@@ -96,7 +96,10 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
         logger.info({ reason }, 'shutdown: already in progress; in-flight work continues');
         return running;
       }
-      running = drain(reason).then((code) => {
+      running = drain(reason).then(async (code) => {
+        // Lines still on their way to stdout (an asynchronous write in flight) are written
+        // before the last ones, which the exit's synchronous flush would otherwise overtake.
+        await flushLog(logger, 2000);
         exit(code);
         return code;
       });

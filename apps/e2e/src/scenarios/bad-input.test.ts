@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { badRequests } from '../corpus/bad-requests.ts';
 import { jsonOf, postJson, send } from '../http/send.ts';
 import type { LocalPod } from '../pod/local-pod.ts';
-import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
+import { hasNginx, startReadyPod } from '../testing/pods.ts';
 import { validRecord } from '../testing/records.ts';
 
 describe.skipIf(!hasNginx())('bad input through nginx', () => {
   let pod: LocalPod;
   beforeAll(async () => {
-    pod = await startConfiguredPod();
+    pod = await startReadyPod();
     await pod.waitUntilReady();
   });
   afterAll(() => pod?.stop());

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerValues, jsonOf, postJson, send } from '../http/send.ts';
 import type { LocalPod } from '../pod/local-pod.ts';
-import { hasNginx, startConfiguredPod } from '../testing/pods.ts';
+import { hasNginx, startReadyPod } from '../testing/pods.ts';
 import { podProcesses, type SeenProcess, stillRunning } from '../testing/processes.ts';
 import { validRecord } from '../testing/records.ts';
 
@@ -24,7 +24,7 @@ describe.skipIf(!hasNginx())('when the service is killed', () => {
   let killedGroup = -1;
 
   beforeAll(async () => {
-    pod = await startConfiguredPod();
+    pod = await startReadyPod();
     await pod.waitUntilReady();
     expect((await postJson(pod.url, '/predict', validRecord)).status).toBe(200);
     seen.push(...podProcesses(pod));

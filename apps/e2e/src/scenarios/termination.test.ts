@@ -20,7 +20,7 @@ import { type LoadGenerator, startLoad } from '../load/load-generator.ts';
 import type { LocalPod, TerminateOptions } from '../pod/local-pod.ts';
 import { startServiceProxy } from '../pod/service-proxy.ts';
 import type { TerminationReport } from '../pod/termination.ts';
-import { hasNginx, manifestWithCpuLimit, startConfiguredPod } from '../testing/pods.ts';
+import { hasNginx, manifestWithCpuLimit, startReadyPod } from '../testing/pods.ts';
 import { podProcesses, stillRunning } from '../testing/processes.ts';
 import { validRecord } from '../testing/records.ts';
 
@@ -89,7 +89,7 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
   it.concurrent.each(STOP_SIGNALS)(
     'behind a proxy load balancer: drops no request and exits within the grace period, %s',
     async (_name, options) => {
-      const pod = await startConfiguredPod();
+      const pod = await startReadyPod();
       try {
         await pod.waitUntilReady();
         expect(LOAD_BALANCER_LAG_MS).toBeLessThan(lagBudgetMs(pod));
@@ -133,7 +133,7 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
   it.concurrent.each(STOP_SIGNALS)(
     'behind a passthrough load balancer: every pinned client is moved off, none dropped, %s',
     async (_name, options) => {
-      const pod = await startConfiguredPod();
+      const pod = await startReadyPod();
       try {
         await pod.waitUntilReady();
         expect(LOAD_BALANCER_LAG_MS).toBeLessThan(lagBudgetMs(pod));
@@ -175,7 +175,7 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
 describe.skipIf(!hasNginx())('pod termination under load, two service processes', () => {
   it('a 2-core CPU limit: WORKERS=2; ready through nginx; drops no request and exits within the grace period', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'modelship-e2e-workers-'));
-    const pod = await startConfiguredPod({ manifest: await manifestWithCpuLimit(dir, 2000) });
+    const pod = await startReadyPod({ manifest: await manifestWithCpuLimit(dir, 2000) });
     try {
       expect(pod.containers.get('inference')?.spec.env).toContainEqual({
         name: 'WORKERS',
@@ -217,12 +217,12 @@ describe.skipIf(!hasNginx())('replacing a pod under load behind a passthrough Se
   ] as const)('%s drops no request', async (_name, kind) => {
     const pods: LocalPod[] = [];
     try {
-      const old = await startConfiguredPod();
+      const old = await startReadyPod();
       pods.push(old);
       await old.waitUntilReady();
       let next: LocalPod | undefined;
       if (kind === 'scale-in') {
-        next = await startConfiguredPod();
+        next = await startReadyPod();
         pods.push(next);
         await next.waitUntilReady();
       }
@@ -232,7 +232,7 @@ describe.skipIf(!hasNginx())('replacing a pod under load behind a passthrough Se
         await waitFor(() => load.completed >= 20, 10_000);
         if (!next) {
           // maxSurge: the new pod joins the Service once ready, before the old one goes.
-          next = await startConfiguredPod();
+          next = await startReadyPod();
           pods.push(next);
           await next.waitUntilReady();
           service.setEndpoints([old.endpointPort, next.endpointPort]);

@@ -48,6 +48,29 @@ export async function startConfiguredPod(
 }
 
 /**
+ * {@link startConfiguredPod}, then waits until it is ready; a pod whose container could not
+ * bind its port because another process took it between the port's allocation and the bind
+ * (tests of several packages start servers at once) is stopped and started again on fresh
+ * ports, up to `attempts` times. Any other failure is thrown at once.
+ */
+export async function startReadyPod(
+  options: Partial<LocalPodOptions> = {},
+  attempts = 3,
+): Promise<LocalPod> {
+  for (let attempt = 1; ; attempt += 1) {
+    const pod = await startConfiguredPod(options);
+    try {
+      await pod.waitUntilReady();
+      return pod;
+    } catch (error) {
+      await pod.stop();
+      const portTaken = /Address already in use|EADDRINUSE/.test(String(error));
+      if (!portTaken || attempt >= attempts) throw error;
+    }
+  }
+}
+
+/**
  * Synthesizes an environment's chart (the configured one, else `gke`) into `dir` with the
  * inference container's CPU limit at `cpuMillis`, everything else as configured, and loads it:
  * the construct derives the service's processes (`WORKERS`) from that limit.

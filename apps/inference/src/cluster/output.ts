@@ -43,39 +43,23 @@ interface Sink {
   drained(timeoutMs: number): Promise<void>;
 }
 
-/** A pipe or socket on `fd`: a non-blocking stream, bounded by what it still holds. */
-function streamSink(fd: number): Sink {
-  const socket = new Socket({ fd, readable: false, writable: true });
-  const drops = new Set<() => void>();
-  // Writes not yet done (their callback not called); `drained` waits for 0.
-  let unfinished = 0;
+/** An amount on its way to stdout (writes or bytes); `drained` waits until it is back to 0. */
+function outstanding() {
+  let amount = 0;
   const waiting = new Set<() => void>();
-  const finished = () => {
-    unfinished -= 1;
-    if (unfinished > 0) return;
-    for (const resolve of waiting) resolve();
-    waiting.clear();
-  };
-  socket.on('error', () => {
-    // stdout closed (EPIPE): nothing can be written any more; drop from now on.
-  });
   return {
-    write(bytes) {
-      if (socket.destroyed || socket.writableLength + bytes.length > MAX_BUFFERED) {
-        for (const listener of drops) listener();
-        return;
-      }
-      unfinished += 1;
-      socket.write(bytes, finished);
+    add(n: number) {
+      amount += n;
     },
-    flushSync() {
-      // Written as they come: what is left waits for the pipe, which no call can hurry.
+    settle(n: number) {
+      amount -= n;
+      if (amount > 0) return;
+      for (const resolve of waiting) resolve();
+      waiting.clear();
     },
-    onDrop(listener) {
-      drops.add(listener);
-    },
-    drained(timeoutMs) {
-      if (unfinished <= 0 || socket.destroyed) return Promise.resolve();
+    /** Resolves at 0 (at once when `gone`: nothing more can be written), or after `timeoutMs`. */
+    drained(timeoutMs: number, gone = false): Promise<void> {
+      if (amount <= 0 || gone) return Promise.resolve();
       return new Promise((resolve) => {
         const timer = setTimeout(done, timeoutMs);
         function done() {
@@ -89,6 +73,35 @@ function streamSink(fd: number): Sink {
   };
 }
 
+/** A pipe or socket on `fd`: a non-blocking stream, bounded by what it still holds. */
+function streamSink(fd: number): Sink {
+  const socket = new Socket({ fd, readable: false, writable: true });
+  const drops = new Set<() => void>();
+  // Writes not yet done (their callback not called).
+  const unfinished = outstanding();
+  const finished = () => unfinished.settle(1);
+  socket.on('error', () => {
+    // stdout closed (EPIPE): nothing can be written any more; drop from now on.
+  });
+  return {
+    write(bytes) {
+      if (socket.destroyed || socket.writableLength + bytes.length > MAX_BUFFERED) {
+        for (const listener of drops) listener();
+        return;
+      }
+      unfinished.add(1);
+      socket.write(bytes, finished);
+    },
+    flushSync() {
+      // Written as they come: what is left waits for the pipe, which no call can hurry.
+    },
+    onDrop(listener) {
+      drops.add(listener);
+    },
+    drained: (timeoutMs) => unfinished.drained(timeoutMs, socket.destroyed),
+  };
+}
+
 /** A file or terminal on `fd`: pino's sonic-boom (synchronous for a file), flushed at exit. */
 function sonicSink(fd: number, sync: boolean): Sink {
   const stream = pino.destination({
@@ -98,20 +111,13 @@ function sonicSink(fd: number, sync: boolean): Sink {
     minLength: 0,
     maxLength: MAX_BUFFERED,
   });
-  // Bytes given and not yet written or dropped; `drained` waits for 0.
-  let pending = 0;
-  const waiting = new Set<() => void>();
-  const settle = (bytes: number) => {
-    pending -= bytes;
-    if (pending > 0) return;
-    for (const resolve of waiting) resolve();
-    waiting.clear();
-  };
-  stream.on('write', (n: number) => settle(n));
-  stream.on('drop', (data: Uint8Array) => settle(data.length));
+  // Bytes given and not yet written or dropped.
+  const pending = outstanding();
+  stream.on('write', (n: number) => pending.settle(n));
+  stream.on('drop', (data: Uint8Array) => pending.settle(data.length));
   return {
     write(bytes) {
-      pending += bytes.length;
+      pending.add(bytes.length);
       stream.write(bytes as unknown as string);
     },
     flushSync() {
@@ -124,18 +130,7 @@ function sonicSink(fd: number, sync: boolean): Sink {
     onDrop(listener) {
       stream.on('drop', listener);
     },
-    drained(timeoutMs) {
-      if (pending <= 0) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
-          clearTimeout(timer);
-          waiting.delete(done);
-          resolve();
-        }
-        waiting.add(done);
-      });
-    },
+    drained: (timeoutMs) => pending.drained(timeoutMs),
   };
 }
 

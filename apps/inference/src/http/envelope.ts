@@ -5,7 +5,7 @@ import type { AppEnv } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
-import { requestLineWriter } from './request-line.ts';
+import { requestIdCharacters, requestLineWriter } from './request-line.ts';
 import type { RequestTracker } from './request-tracker.ts';
 import { parseTraceContext, traceLogFields } from './trace-context.ts';
 
@@ -42,7 +42,6 @@ const BASE_HEADERS = 'baseHeaders';
 const FAST = 'respondedWithBaseHeaders';
 
 const htmlMediaType = /^text\/html\b/i;
-const unsafeId = /[^\w=-]/;
 const maxIdLength = 255;
 
 /**
@@ -55,7 +54,7 @@ function requestIdOf(given: string | undefined): string {
     given !== undefined &&
     given.length > 0 &&
     given.length <= maxIdLength &&
-    !unsafeId.test(given)
+    requestIdCharacters.test(given)
   ) {
     return given;
   }

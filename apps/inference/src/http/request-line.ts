@@ -14,8 +14,11 @@ export interface RequestLineFields {
   readonly trace: Readonly<Record<string, string | boolean>> | undefined;
 }
 
-/** A request id is safe in JSON as it is: the envelope admits only `[A-Za-z0-9_=-]`. */
-const safeId = /^[\w=-]*$/;
+/**
+ * The characters a request id may hold (`[A-Za-z0-9_=-]`): the envelope takes a client's id only
+ * when it is made of them, and such an id needs no escaping in JSON.
+ */
+export const requestIdCharacters = /^[\w=-]*$/;
 
 /** `"time":"…"` in RFC 3339, computed once per millisecond. */
 let lastMs = -1;
@@ -51,7 +54,7 @@ function membersOf(object: Readonly<Record<string, unknown>>): string {
 export function formatRequestLine(fields: RequestLineFields, bindings = ''): string {
   const { method, status, seconds } = fields;
   const path = JSON.stringify(fields.path);
-  const requestId = safeId.test(fields.requestId)
+  const requestId = requestIdCharacters.test(fields.requestId)
     ? `"${fields.requestId}"`
     : JSON.stringify(fields.requestId);
   const trace = fields.trace === undefined ? '' : membersOf(fields.trace);

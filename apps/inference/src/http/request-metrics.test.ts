@@ -32,15 +32,21 @@ async function withPromClient(): Promise<string> {
   return registry.metrics();
 }
 
+/** Our series in a fresh registry, under the names the reference uses. */
+function ourSeries() {
+  const registry = new Registry();
+  const metrics = registerRequestMetrics({
+    registry,
+    countName: 'c_total',
+    durationName: 'd_seconds',
+    buckets,
+  });
+  return { registry, metrics };
+}
+
 describe('registerRequestMetrics', () => {
   it('writes what prom-client writes for the same observations (values, labels, le buckets)', async () => {
-    const registry = new Registry();
-    const metrics = registerRequestMetrics({
-      registry,
-      countName: 'c_total',
-      durationName: 'd_seconds',
-      buckets,
-    });
+    const { registry, metrics } = ourSeries();
     for (const [method, route, status, seconds] of observations) {
       metrics.observe(metrics.series(method, route, status), seconds);
     }
@@ -57,13 +63,7 @@ describe('registerRequestMetrics', () => {
   });
 
   it('returns one series per method, route and status, and resets with the registry', async () => {
-    const registry = new Registry();
-    const metrics = registerRequestMetrics({
-      registry,
-      countName: 'c_total',
-      durationName: 'd_seconds',
-      buckets,
-    });
+    const { registry, metrics } = ourSeries();
     const a = metrics.series('POST', '/predict', 200);
     expect(metrics.series('POST', '/predict', 200)).toBe(a);
     expect(metrics.series('POST', '/predict', 422)).not.toBe(a);

@@ -5,14 +5,21 @@ import { repoRoot } from './paths.ts';
 describe('parseBuilds', () => {
   it('reads name=path flags, paths relative to the repository', () => {
     expect(parseBuilds(['before=apps/inference/.ab/x/server.js', 'after=/abs/server.js'])).toEqual([
-      { name: 'before', entry: `${repoRoot}apps/inference/.ab/x/server.js` },
-      { name: 'after', entry: '/abs/server.js' },
+      { name: 'before', entry: `${repoRoot}apps/inference/.ab/x/server.js`, nodeArgs: [] },
+      { name: 'after', entry: '/abs/server.js', nodeArgs: [] },
+    ]);
+  });
+
+  it('passes the words after the path to node as flags', () => {
+    expect(parseBuilds(['semi=/abs/server.js  --max-semi-space-size=16 --no-opt'])).toEqual([
+      { name: 'semi', entry: '/abs/server.js', nodeArgs: ['--max-semi-space-size=16', '--no-opt'] },
     ]);
   });
 
   it('refuses a flag without a name or a path, no builds, and repeated names', () => {
     expect(() => parseBuilds(['server.js'])).toThrow(/not name=path/);
     expect(() => parseBuilds(['a='])).toThrow(/not name=path/);
+    expect(() => parseBuilds(['a=  '])).toThrow(/not name=path/);
     expect(() => parseBuilds([])).toThrow(/one --build/);
     expect(() => parseBuilds(['a=x.js', 'a=y.js'])).toThrow(/distinct names/);
   });

@@ -8,7 +8,7 @@
  *
  * A build is a copy of `apps/inference/dist` (`server.js`, `model/`, `static/`) made at some
  * commit; keep it under `apps/inference/` (e.g. `apps/inference/.ab/<name>/`) so that its npm
- * dependencies resolve. Flags: --build name=path (repeat), --rounds 5, --connections 32,
+ * dependencies resolve. Flags: --build name=path [node flags] (repeat), --rounds 5, --connections 32,
  * --duration 5, --warmup 2, --via direct|nginx (direct), --log-level info.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,14 +31,28 @@ export interface AbRun {
   readonly p99Ms: number;
 }
 
-/** `name=path` flags → builds, in order; names must be unique. */
-export function parseBuilds(flags: readonly string[]): { name: string; entry: string }[] {
+/** A build to compare: its name, entry file and the node flags it runs with. */
+export interface AbBuild {
+  readonly name: string;
+  readonly entry: string;
+  readonly nodeArgs: readonly string[];
+}
+
+/**
+ * `name=path [node flags]` flags → builds, in order; names must be unique. Flags after the
+ * path (e.g. `after=dist/server.js --max-semi-space-size=16`) go to node before the entry.
+ */
+export function parseBuilds(flags: readonly string[]): AbBuild[] {
   const builds = flags.map((flag) => {
     const at = flag.indexOf('=');
-    if (at <= 0 || at === flag.length - 1) {
+    const [path, ...nodeArgs] = flag
+      .slice(at + 1)
+      .split(/\s+/)
+      .filter((part) => part !== '');
+    if (at <= 0 || path === undefined) {
       throw new Error(`--build "${flag}" is not name=path/to/server.js`);
     }
-    return { name: flag.slice(0, at), entry: resolve(repoRoot, flag.slice(at + 1)) };
+    return { name: flag.slice(0, at), entry: resolve(repoRoot, path), nodeArgs };
   });
   const names = new Set(builds.map((b) => b.name));
   if (builds.length === 0 || names.size !== builds.length) {
@@ -91,6 +105,7 @@ async function main(): Promise<void> {
           workDir,
           name: build.name,
           entry: build.entry,
+          nodeArgs: build.nodeArgs,
           logLevel: values['log-level'],
         });
         const target =

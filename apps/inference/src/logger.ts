@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { createLineWriter, type LineWriter } from './stdout.ts';
 
 /** The service's logger type (pino). */
 export type { Logger };
@@ -26,7 +27,7 @@ export interface LoggerOptions {
 
 /** Options of {@link createStdoutDestination}. */
 export interface StdoutDestinationOptions {
-  /** Bytes buffered before a write is started. @default 4096 */
+  /** Bytes of lines written together. @default 16384 */
   readonly bufferBytes?: number;
   /** Longest a line waits in the buffer at low traffic, in milliseconds. @default 50 */
   readonly flushIntervalMs?: number;
@@ -39,35 +40,21 @@ export interface StdoutDestinationOptions {
 }
 
 /**
- * Stdout, written asynchronously in blocks of `bufferBytes` (a synchronous write per request
- * line cost the hot path a system call each), and flushed every `flushIntervalMs` so that a
- * quiet service's lines still appear at once. pino flushes it synchronously when the process
- * exits (`process.exit`, the end of the shutdown sequence and the fatal paths included), so no
- * line is lost; only a SIGKILL can lose the last `flushIntervalMs` of lines. Bounded: past
- * `maxBufferBytes` waiting for a slow stdout, lines are dropped (the stream emits `drop`,
- * counted in the metrics), never queued.
- *
- * Lines are handed to sonic-boom as buffers (its `buffer` content mode), which keeps a length
- * per pending block: in its string mode every line re-measured the whole pending block with
- * `Buffer.byteLength` (up to 16 KiB per line), which made writing the request line cost more
- * than building it (see apps/bench/PROFILING.md).
- *
- * @see https://getpino.io/#/docs/asynchronous
+ * Stdout, written in blocks of `bufferBytes` from the event loop ({@link createLineWriter}: a
+ * non-blocking stream on a pipe, synchronous writes on a file), and flushed `flushIntervalMs`
+ * after a block's first line so that a quiet service's lines still appear at once. The last
+ * block is written when the process exits (`process.exit`, the end of the shutdown sequence and
+ * the fatal paths included), so no line is lost; only a SIGKILL can lose the last
+ * `flushIntervalMs` of lines. Bounded: past `maxBufferBytes` waiting for a slow stdout, lines
+ * are dropped (the stream emits `drop`, counted in the metrics), never queued.
  */
-export function createStdoutDestination(options: StdoutDestinationOptions = {}): DestinationStream {
-  const { bufferBytes = 4096, flushIntervalMs = 50, maxBufferBytes = 4 * 1024 * 1024 } = options;
-  const stream = pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: bufferBytes,
-    maxLength: maxBufferBytes,
-    periodicFlush: flushIntervalMs,
-    contentMode: 'buffer',
-  } as Parameters<typeof pino.destination>[0]);
-  const writeBuffer = stream.write.bind(stream) as unknown as (data: Buffer) => boolean;
-  stream.write = (data: string | Buffer) =>
-    writeBuffer(typeof data === 'string' ? Buffer.from(data) : data);
-  return stream;
+export function createStdoutDestination(options: StdoutDestinationOptions = {}): LineWriter {
+  const {
+    bufferBytes = 16 * 1024,
+    flushIntervalMs = 50,
+    maxBufferBytes = 4 * 1024 * 1024,
+  } = options;
+  return createLineWriter({ blockBytes: bufferBytes, flushIntervalMs, maxBufferBytes });
 }
 
 /**

@@ -6,15 +6,7 @@
 // primary never loads onnxruntime and the service's modules.
 import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { createLogger, createStdoutDestination, type Logger } from './logger.ts';
-
-/**
- * Bytes a worker's log buffers before a write to its primary (which relays them in whole lines):
- * the relay's cost is per block, so blocks of 15 KiB (under sonic-boom's 16 KiB largest write)
- * instead of the single process's 4 KiB. Lines still leave within the destination's flush
- * interval (50 ms) at low traffic.
- */
-const WORKER_LOG_BLOCK_BYTES = 15 * 1024;
+import { createLogger, type Logger } from './logger.ts';
 
 /** A bug that escapes every handler still ends as one JSON line Cloud Logging can alert on. */
 function exitOnUncaught(logger: Logger): void {
@@ -53,13 +45,8 @@ async function service(config: Config): Promise<void> {
     import('./service.ts'),
   ]);
   const slot = config.WORKERS > 1 && cluster.isWorker ? workerSlot() : undefined;
-  // A worker's lines go through its primary, which pays per block it relays: bigger blocks.
-  const base = createLogger({
-    level: config.LOG_LEVEL,
-    ...(slot === undefined
-      ? {}
-      : { destination: createStdoutDestination({ bufferBytes: WORKER_LOG_BLOCK_BYTES }) }),
-  });
+  // A worker's stdout is a pipe to its primary, which relays its 16 KiB blocks in whole lines.
+  const base = createLogger({ level: config.LOG_LEVEL });
   const logger = slot === undefined ? base : base.child({ worker: slot });
   exitOnUncaught(logger);
   try {

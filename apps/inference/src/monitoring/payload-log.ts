@@ -79,8 +79,9 @@ function destinationOf(
 }
 
 /**
- * Calls `onPayload` / `onOther` for each line the logger's destination drops (a bounded
- * sonic-boom buffer emits `drop` with the line). Destinations without drops never call them.
+ * Calls `onPayload` / `onOther` for each line the logger's destination drops (the bounded
+ * stdout writer, `createStdoutDestination`, emits `drop` with the line). Destinations without
+ * drops never call them.
  */
 export function watchDroppedLines(
   logger: Logger,

@@ -131,11 +131,90 @@ describe('createBatcher', () => {
     const queued = batcher.submit([5, 6, 7]);
     await expect(batcher.submit([8])).rejects.toBeInstanceOf(QueueFullError);
     runs[0]?.finish();
+    // The last run took two submissions and one waits: it gathers one quiet turn, then runs.
+    await tick();
     await tick();
     runs[1]?.finish();
     expect(await running).toEqual([2, 4]);
     expect(await alsoRunning).toEqual([6]);
     expect(await queued).toEqual([10, 12, 14]);
+  });
+
+  it('under concurrent load, gathers for more turns while each brings submissions', async () => {
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run });
+    const first = [batcher.submit([1]), batcher.submit([2]), batcher.submit([3])];
+    await tick();
+    const second = [batcher.submit([4])];
+    runs[0]?.finish();
+    await Promise.all(first);
+    // One waits where the last run took three: the run waits a turn, which brings another.
+    second.push(batcher.submit([5]));
+    await tick();
+    expect(runs).toHaveLength(1);
+    // Two now, more than a turn ago: one more turn, which brings nothing: the run starts.
+    await tick();
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    runs[1]?.finish();
+    expect(await Promise.all(second)).toEqual([[8], [10]]);
+  });
+
+  it('runs without gathering once as many wait as the last run took, for a lone request, and when told to', async () => {
+    for (const [maxGatherTurns, lastRun, waiting, runsAfterOneTurn] of [
+      [8, 2, 2, 2], // as many as the last run: no wait
+      [8, 1, 1, 2], // a lone request after a lone request: no wait
+      [0, 3, 1, 2], // gathering off
+      [8, 3, 1, 1], // fewer than the last run: it waits
+    ] as const) {
+      const { runs, run } = controlledRunner();
+      const batcher = createBatcher({ run, maxGatherTurns });
+      const firstRun = Array.from({ length: lastRun }, (_, i) => batcher.submit([i]));
+      await tick();
+      const next = Array.from({ length: waiting }, (_, i) => batcher.submit([10 + i]));
+      runs[0]?.finish();
+      await Promise.all(firstRun);
+      await tick();
+      expect(runs, `maxGatherTurns ${maxGatherTurns}, ${lastRun} then ${waiting}`).toHaveLength(
+        runsAfterOneTurn,
+      );
+      await tick();
+      await tick();
+      runs[1]?.finish();
+      await Promise.all(next);
+    }
+  });
+
+  it('gathers at most maxGatherTurns turns', async () => {
+    /** Rows of the run after a ten-submission run, with one more submission every turn. */
+    async function secondRun(maxGatherTurns: number): Promise<number> {
+      const { runs, run } = controlledRunner();
+      const batcher = createBatcher({ run, maxGatherTurns });
+      const first = Array.from({ length: 10 }, (_, i) => batcher.submit([i]));
+      await tick();
+      const later = [batcher.submit([100])];
+      runs[0]?.finish();
+      await Promise.all(first);
+      for (let turn = 0; runs.length < 2 && turn < 50; turn += 1) {
+        later.push(batcher.submit([101 + turn]));
+        await tick();
+      }
+      const rows = runs[1]?.rows.length ?? 0;
+      for (let i = 1; i < 10 && runs.length > i; i += 1) {
+        runs[i]?.finish();
+        await tick();
+        await tick();
+        await tick();
+      }
+      await Promise.all(later);
+      return rows;
+    }
+    // Each turn brings one: two extra turns take 3-4 rows; eight gather until ten wait.
+    expect(await secondRun(2)).toBeLessThanOrEqual(4);
+    expect(await secondRun(8)).toBeGreaterThanOrEqual(9);
   });
 
   it('runs every submission on its own when disabled', async () => {

@@ -1,3 +1,4 @@
+import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { fakeDeps, fakeInsurancePrediction, postJson, validRecord } from './testing/fake-deps.ts';
@@ -446,5 +447,19 @@ describe('GET /metrics', () => {
     const text = await (await app.request('/metrics')).text();
     expect(text).toContain('route="unmatched",status="404"');
     expect(text).not.toContain('/some/random/path');
+  });
+});
+
+describe('routing', () => {
+  it("the route table is one Hono's regexp router takes (a pattern route would make Hono fall back to its slower trie router for every request)", () => {
+    const { deps } = fakeDeps();
+    const app = createApp(deps);
+    const router = new RegExpRouter<string>();
+    for (const route of app.routes) router.add(route.method, route.path, route.path);
+    const matched = router.match('POST', '/predict')[0].map(([path]) => path);
+    expect(matched).toContain('/predict');
+    expect(router.match('GET', '/docs/swagger-ui.css')[0].map(([path]) => path)).toContain(
+      '/docs/swagger-ui.css',
+    );
   });
 });

@@ -111,7 +111,11 @@ export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHand
             parseTraceContext({ traceparent, cloudTraceContext: cloudTrace }),
             traceProject,
           );
-    const base: Record<string, string> = { [REQUEST_ID_HEADER]: requestId };
+    // Built by assignments from an empty object, never by a spread or a computed key: such
+    // objects share one hidden class, so the `for...in` and `Object.keys` of node-server and
+    // Node's `writeHead` use its cached keys (a spread made a new hidden class per response).
+    const base: Record<string, string> = {};
+    base[REQUEST_ID_HEADER] = requestId;
     for (const [name, value] of always) base[name] = value;
     c.set('requestId', requestId);
     c.set('traceLogFields', trace ?? {});
@@ -159,7 +163,10 @@ export function respondJson(
   headers?: Readonly<Record<string, string>>,
 ): Response {
   const base = c.get(BASE_HEADERS);
-  const all: Record<string, string> = { ...base, 'Content-Type': 'application/json' };
+  // Assignments in a fixed order from an empty object (see the envelope): one hidden class.
+  const all: Record<string, string> = {};
+  for (const name in base) all[name] = base[name] as string;
+  all['Content-Type'] = 'application/json';
   if (headers) for (const name in headers) all[name] = headers[name] as string;
   c.set(FAST, base !== undefined);
   return new Response(JSON.stringify(body), { status, headers: all });

@@ -34,14 +34,16 @@ export function predictRoutes(
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
       payload.maybeLog(c.get('requestId'), request.records, predictions);
-      const answer = { ...presentMany(model.task, predictions), model: version.ref };
+      const answer = Object.assign(presentMany(model.task, predictions), { model: version.ref });
       return respondJson(c, answer, 200, headers);
     }
     const records = [request.record];
     const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
-    const answer = { ...presentOne(model.task, prediction as Prediction), model: version.ref };
+    const answer = Object.assign(presentOne(model.task, prediction as Prediction), {
+      model: version.ref,
+    });
     return respondJson(c, answer, 200, headers);
   });
 

@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { createLineWriter, type LineWriter } from './stdout.ts';
+import { createLineWriter, type LineWriter, type LineWriterOptions } from './stdout.ts';
 
 /** The service's logger type (pino). */
 export type { Logger };
@@ -25,36 +25,20 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** Options of {@link createStdoutDestination}. */
-export interface StdoutDestinationOptions {
-  /** Bytes of lines written together. @default 16384 */
-  readonly bufferBytes?: number;
-  /** Longest a line waits in the buffer at low traffic, in milliseconds. @default 50 */
-  readonly flushIntervalMs?: number;
-  /**
-   * Most bytes waiting for stdout: when stdout is slow or blocked, lines beyond it are dropped
-   * (the stream emits `drop`, counted in the metrics) instead of growing memory without limit.
-   * @default 4194304 (4 MiB)
-   */
-  readonly maxBufferBytes?: number;
-}
+/** Options of {@link createStdoutDestination}: {@link LineWriterOptions} on stdout. */
+export type StdoutDestinationOptions = Omit<LineWriterOptions, 'fd' | 'sink'>;
 
 /**
- * Stdout, written in blocks of `bufferBytes` from the event loop ({@link createLineWriter}: a
- * non-blocking stream on a pipe, synchronous writes on a file), and flushed `flushIntervalMs`
- * after a block's first line so that a quiet service's lines still appear at once. The last
- * block is written when the process exits (`process.exit`, the end of the shutdown sequence and
- * the fatal paths included), so no line is lost; only a SIGKILL can lose the last
- * `flushIntervalMs` of lines. Bounded: past `maxBufferBytes` waiting for a slow stdout, lines
- * are dropped (the stream emits `drop`, counted in the metrics), never queued.
+ * Stdout, written in blocks (16 KiB) from the event loop ({@link createLineWriter}: a
+ * non-blocking pipe, synchronous writes on a file), and flushed 50 ms after a block's first line
+ * so that a quiet service's lines still appear at once. The last block is written when the
+ * process exits (`process.exit`, the end of the shutdown sequence and the fatal paths included),
+ * so no line is lost; only a SIGKILL can lose the last 50 ms of lines. Bounded: past 4 MiB
+ * waiting for a slow stdout, lines are dropped (the stream emits `drop`, counted in the metrics),
+ * never queued.
  */
 export function createStdoutDestination(options: StdoutDestinationOptions = {}): LineWriter {
-  const {
-    bufferBytes = 16 * 1024,
-    flushIntervalMs = 50,
-    maxBufferBytes = 4 * 1024 * 1024,
-  } = options;
-  return createLineWriter({ blockBytes: bufferBytes, flushIntervalMs, maxBufferBytes });
+  return createLineWriter(options);
 }
 
 /**

@@ -1,10 +1,10 @@
 // Test fixture of stdout.test.ts: writes numbered lines through the line writer on fd 1 (a pipe
 // or a file, as the test chose), reports on stderr how many were dropped, and exits without
 // flushing: the exit must write the last block.
-import { createLineWriter } from './stdout.ts';
+import { createLineWriter, STDOUT_MAX_WAITING_BYTES } from './stdout.ts';
 
 const lines = Number(process.argv[2] ?? 5000);
-const maxBufferBytes = Number(process.argv[3] ?? 4 * 1024 * 1024);
+const maxBufferBytes = Number(process.argv[3] ?? STDOUT_MAX_WAITING_BYTES);
 const writer = createLineWriter({ blockBytes: 4096, maxBufferBytes });
 let dropped = 0;
 writer.on('drop', () => {

@@ -59,6 +59,9 @@ function outstanding() {
   };
 }
 
+/** Most bytes waiting for stdout before lines are dropped: a single process's log and a primary's relay. */
+export const STDOUT_MAX_WAITING_BYTES = 4 * 1024 * 1024;
+
 /** How long a full pipe is left alone before the queued bytes are tried again. */
 const RETRY_MS = 5;
 
@@ -183,7 +186,7 @@ export function createLineWriter(options: LineWriterOptions = {}): LineWriter {
     fd = 1,
     blockBytes = 16 * 1024,
     flushIntervalMs = 50,
-    maxBufferBytes = 4 * 1024 * 1024,
+    maxBufferBytes = STDOUT_MAX_WAITING_BYTES,
   } = options;
   const sink = options.sink ?? openByteSink(fd, maxBufferBytes);
   const emitter = new EventEmitter();

@@ -9,10 +9,8 @@
 // about 3 futex calls per block).
 import type { Readable } from 'node:stream';
 import type { DestinationStream } from 'pino';
-import { openByteSink } from '../stdout.ts';
+import { openByteSink, STDOUT_MAX_WAITING_BYTES } from '../stdout.ts';
 
-/** Most bytes waiting for stdout before lines are dropped (as a single process's log). */
-const MAX_BUFFERED = 4 * 1024 * 1024;
 /** Longest a buffered partial line may grow before it is written anyway. */
 const MAX_PARTIAL_LINE = 1 << 20;
 const NEWLINE = 0x0a;
@@ -34,7 +32,7 @@ export interface PrimaryOutput {
 
 /** Creates the primary's stdout writer on `fd` (1). */
 export function createPrimaryOutput(fd = 1): PrimaryOutput {
-  const sink = openByteSink(fd, MAX_BUFFERED);
+  const sink = openByteSink(fd, STDOUT_MAX_WAITING_BYTES);
   const drops = new Set<() => void>();
   const write = (bytes: Uint8Array) => {
     if (!sink.write(bytes)) for (const listener of drops) listener();
@@ -43,9 +41,8 @@ export function createPrimaryOutput(fd = 1): PrimaryOutput {
   return {
     lines: {
       write: (line: string) => write(Buffer.from(line)),
-      flushSync: () => {
-        // Written as they come: what is left waits for the pipe, which no call can hurry.
-      },
+      // At exit: what a full pipe has not taken yet (the relayed blocks are written as they come).
+      flushSync: () => sink.flushSync(1000),
     },
     relay(source) {
       let partial: Buffer | undefined;

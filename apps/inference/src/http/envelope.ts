@@ -5,6 +5,7 @@ import type { AppEnv } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
+import { requestHeader } from './request-header.ts';
 import { requestIdCharacters, requestLineWriter } from './request-line.ts';
 import type { RequestTracker } from './request-tracker.ts';
 import { parseTraceContext, traceLogFields } from './trace-context.ts';
@@ -24,6 +25,9 @@ export interface RequestEnvelopeOptions {
    */
   readonly always?: Readonly<Record<string, string>>;
 }
+
+/** The trace fields of an untraced request: one shared empty object. */
+const untraced: Readonly<Record<string, string | boolean>> = Object.freeze({});
 
 /** The request id header, read from the client and echoed back. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -101,9 +105,9 @@ export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHand
 
   return async function requestEnvelope(c, next) {
     const started = performance.now();
-    const requestId = requestIdOf(c.req.header(REQUEST_ID_HEADER));
-    const traceparent = c.req.header('traceparent');
-    const cloudTrace = c.req.header('x-cloud-trace-context');
+    const requestId = requestIdOf(requestHeader(c, 'x-request-id'));
+    const traceparent = requestHeader(c, 'traceparent');
+    const cloudTrace = requestHeader(c, 'x-cloud-trace-context');
     const trace =
       traceparent === undefined && cloudTrace === undefined
         ? undefined
@@ -118,7 +122,7 @@ export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHand
     base[REQUEST_ID_HEADER] = requestId;
     for (const [name, value] of always) base[name] = value;
     c.set('requestId', requestId);
-    c.set('traceLogFields', trace ?? {});
+    c.set('traceLogFields', trace ?? untraced);
     c.set(BASE_HEADERS, base);
     const done = requests.start();
     try {
@@ -144,7 +148,7 @@ export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHand
         route,
         status,
         seconds,
-        userAgent: c.req.header('user-agent'),
+        userAgent: requestHeader(c, 'user-agent'),
         trace,
       });
     }

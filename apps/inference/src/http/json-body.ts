@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../deps.ts';
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
+import { requestHeader } from './request-header.ts';
 
 /** Options of {@link jsonBody}. */
 export interface JsonBodyOptions {
@@ -47,12 +48,12 @@ export function jsonBodyReader(
   };
   const limit = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
   return async function readJsonBody(c) {
-    const contentType = c.req.header('content-type');
+    const contentType = requestHeader(c, 'content-type');
     if (!contentType || !jsonMediaType.test(contentType)) {
       throw new UnsupportedMediaTypeError(contentType);
     }
-    const contentLength = c.req.header('content-length');
-    if (contentLength !== undefined && c.req.header('transfer-encoding') === undefined) {
+    const contentLength = requestHeader(c, 'content-length');
+    if (contentLength !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
       // Node's parser has already refused a malformed Content-Length (400), so this is digits.
       if (!(Number(contentLength) <= maxBytes)) tooLarge();
       const text = await c.req.text();

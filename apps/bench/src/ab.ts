@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OptionsError } from './config.ts';
 import { cpuMeter } from './cpu-time.ts';
 import { repoRoot } from './paths.ts';
 import { benchRecords } from './records.ts';
@@ -50,13 +51,13 @@ export function parseBuilds(flags: readonly string[]): AbBuild[] {
       .split(/\s+/)
       .filter((part) => part !== '');
     if (at <= 0 || path === undefined) {
-      throw new Error(`--build "${flag}" is not name=path/to/server.js`);
+      throw new OptionsError(`--build "${flag}" is not name=path/to/server.js`);
     }
     return { name: flag.slice(0, at), entry: resolve(repoRoot, path), nodeArgs };
   });
   const names = new Set(builds.map((b) => b.name));
   if (builds.length === 0 || names.size !== builds.length) {
-    throw new Error('give one --build name=path per build, with distinct names');
+    throw new OptionsError('give one --build name=path per build, with distinct names');
   }
   return builds;
 }
@@ -78,6 +79,20 @@ export function abTable(results: ReadonlyMap<string, readonly AbRun[]>): string 
   return lines.join('\n');
 }
 
+const usage = `Usage: pnpm --filter @modelship/bench run ab -- --build name=path [node flags] ... [options]
+
+Side by side CPU per request, req/s, p50 and p99 of service builds (copies of apps/inference/dist),
+started in turn and loaded with wrk, interleaved over the rounds.
+
+  --build name=path [flags]  a build: its name, its server.js, node flags after the path (repeat)
+  --rounds N                 interleaved rounds (5)
+  --connections N            wrk connections (32)
+  --duration S               seconds measured per run (5)
+  --warmup S                 seconds of load before each measured run (2)
+  --via direct|nginx         load the service directly or through the shipped nginx config (direct)
+  --log-level LEVEL          the service's LOG_LEVEL (info)
+  -h, --help                 this text`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -89,11 +104,22 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '2' },
       via: { type: 'string', default: 'direct' },
       'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
   const builds = parseBuilds(values.build);
   if (values.via !== 'direct' && values.via !== 'nginx')
-    throw new Error('--via is direct or nginx');
+    throw new OptionsError(`--via is direct or nginx, not "${values.via}"`);
+  for (const flag of ['rounds', 'connections', 'duration', 'warmup'] as const) {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < (flag === 'warmup' ? 0 : 1)) {
+      throw new OptionsError(`--${flag} must be a whole number, not "${values[flag]}"`);
+    }
+  }
   const body = JSON.stringify(benchRecords(1)[0]);
   const connections = Number(values.connections);
   const results = new Map<string, AbRun[]>(builds.map((b) => [b.name, []]));
@@ -145,4 +171,15 @@ async function main(): Promise<void> {
   console.log(abTable(results));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    await main();
+  } catch (error) {
+    // A wrong flag is the user's to fix: its message and the usage, without a stack trace.
+    const wrongFlag =
+      error instanceof OptionsError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(wrongFlag ? `ab: ${(error as Error).message}\n\n${usage}` : error);
+    process.exitCode = wrongFlag ? 2 : 1;
+  }
+}

@@ -51,6 +51,17 @@ describe('evaluateFastapiFloors', () => {
       [32, '0.644', false],
     ]);
     expect(floors[4]?.detail).toBe('90.0 vs 58.0 µs');
+    expect(floors[3]?.detail).toBe('3.00 vs 0.70 ms');
+  });
+
+  it("shows the machine's own tail at one connection beside the c=1 p99 floor when measured", () => {
+    const floors = evaluateFastapiFloors([
+      fakeSummary('ours-nginx/1', 1, 2_500, 3.6),
+      fakeSummary('fastapi-nginx/1', 1, 1_000, 3.5),
+      fakeSummary('ceiling-static/1', 1, 11_000, 3.4),
+    ]);
+    expect(floors[3]?.detail).toBe('3.60 vs 3.50 ms; nginx alone (static JSON): 3.40 ms');
+    expect(floors[3]?.pass).toBe(false);
   });
 
   it('passes when ours is far enough ahead, and reports missing sides as not measured', () => {

@@ -32,6 +32,19 @@ function timeField(): string {
   return lastTime;
 }
 
+/** `JSON.stringify(text)`, remembered for the last two texts (a path and its route, mostly). */
+const lastJson = ['', '""', '', '""'];
+function jsonString(text: string): string {
+  if (text === lastJson[0]) return lastJson[1] as string;
+  if (text === lastJson[2]) return lastJson[3] as string;
+  const json = JSON.stringify(text);
+  lastJson[2] = lastJson[0] as string;
+  lastJson[3] = lastJson[1] as string;
+  lastJson[0] = text;
+  lastJson[1] = json;
+  return json;
+}
+
 /** An object's members as `,"k":v,...` to splice into a line (empty for an empty object). */
 function membersOf(object: Readonly<Record<string, unknown>>): string {
   const json = JSON.stringify(object);
@@ -53,7 +66,7 @@ function membersOf(object: Readonly<Record<string, unknown>>): string {
  */
 export function formatRequestLine(fields: RequestLineFields, bindings = ''): string {
   const { method, status, seconds } = fields;
-  const path = JSON.stringify(fields.path);
+  const path = jsonString(fields.path);
   const requestId = requestIdCharacters.test(fields.requestId)
     ? `"${fields.requestId}"`
     : JSON.stringify(fields.requestId);
@@ -61,10 +74,11 @@ export function formatRequestLine(fields: RequestLineFields, bindings = ''): str
   const userAgent =
     fields.userAgent === undefined ? '' : `,"userAgent":${JSON.stringify(fields.userAgent)}`;
   const durationMs = Math.round(seconds * 1e6) / 1e3;
-  const message = JSON.stringify(`${method} ${fields.path} ${status}`);
+  // The method is an HTTP token and the status digits: escaping the message is escaping the path.
+  const message = `"${method} ${path.slice(1, -1)} ${status}"`;
   return (
     `{"severity":"INFO","time":"${timeField()}"${bindings},"requestId":${requestId}${trace}` +
-    `,"method":"${method}","path":${path},"route":${JSON.stringify(fields.route)}` +
+    `,"method":"${method}","path":${path},"route":${jsonString(fields.route)}` +
     `,"status":${status},"durationMs":${durationMs}` +
     `,"httpRequest":{"requestMethod":"${method}","requestUrl":${path},"status":${status}` +
     `,"latency":"${seconds.toFixed(6)}s"${userAgent}},"message":${message}}\n`

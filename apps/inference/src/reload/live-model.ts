@@ -24,6 +24,8 @@ export interface LiveModel {
   readonly model: ServedModel;
   /** `{ name, version }` for responses (the `model` object, OIP `model_version`, the header). */
   readonly ref: ModelRef;
+  /** The headers an answer of this version carries (`X-Model-Version`), built once. */
+  readonly headers: Readonly<Record<string, string>>;
   /** The version's drift monitor (with a `profile.json`). */
   readonly drift?: DriftMonitor;
   /** Predicts through this version's batcher. */
@@ -73,9 +75,13 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
     released ??= model.release().finally(() => metrics.modelSessions.dec());
     return released;
   };
+  // Built by assignment, once: a computed key in a literal costs a runtime call per object.
+  const headers: Record<string, string> = {};
+  headers[MODEL_VERSION_HEADER] = model.identity.version;
   return {
     model,
     ref: { name: model.identity.name, version: model.identity.version },
+    headers,
     ...(drift ? { drift } : {}),
     get inFlight() {
       return inFlight;

@@ -7,7 +7,6 @@ import { assertServing } from '../http/lifecycle.ts';
 import type { Prediction } from '../model/task.ts';
 import { parsePredictRequest } from '../predict/parse-request.ts';
 import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
-import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 
 /**
  * The JSON prediction API.
@@ -30,12 +29,11 @@ export function predictRoutes(
     // One read of the pointer: this version computes the answer and labels it.
     const version = models.current;
     const request = parsePredictRequest(body, options);
-    const headers = { [MODEL_VERSION_HEADER]: version.ref.version };
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
       payload.maybeLog(c.get('requestId'), request.records, predictions);
       const answer = Object.assign(presentMany(model.task, predictions), { model: version.ref });
-      return respondJson(c, answer, 200, headers);
+      return respondJson(c, answer, 200, version.headers);
     }
     const records = [request.record];
     const predictions = await predict(records, version);
@@ -44,7 +42,7 @@ export function predictRoutes(
     const answer = Object.assign(presentOne(model.task, prediction as Prediction), {
       model: version.ref,
     });
-    return respondJson(c, answer, 200, headers);
+    return respondJson(c, answer, 200, version.headers);
   });
 
   app.post('/predict_api', async (c) => {
@@ -57,8 +55,7 @@ export function predictRoutes(
     const predictions = await predict(records, version);
     payload.maybeLog(c.get('requestId'), records, predictions);
     const [prediction] = predictions;
-    const headers = { [MODEL_VERSION_HEADER]: version.ref.version };
-    return respondJson(c, predictedValue(prediction as Prediction), 200, headers);
+    return respondJson(c, predictedValue(prediction as Prediction), 200, version.headers);
   });
   return app;
 }

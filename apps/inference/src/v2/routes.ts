@@ -3,7 +3,6 @@ import type { AppDeps, AppEnv } from '../deps.ts';
 import { respondJson } from '../http/envelope.ts';
 import { jsonBodyReader } from '../http/json-body.ts';
 import { assertServing } from '../http/lifecycle.ts';
-import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { ModelNotFoundError, oipErrorHandler } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
 import { modelMetadata } from './metadata.ts';
@@ -75,7 +74,6 @@ export function v2Routes(
       const request = parseInferRequest(body, parseOptions);
       const predictions = await predict(request.records, served);
       payload.maybeLog(c.get('requestId'), request.records, predictions);
-      const headers = { [MODEL_VERSION_HEADER]: served.ref.version };
       const answer = {
         model_name: name,
         model_version: served.ref.version,
@@ -91,7 +89,7 @@ export function v2Routes(
           };
         }),
       };
-      return respondJson(c, answer, 200, headers);
+      return respondJson(c, answer, 200, served.headers);
     });
   }
   return app;

@@ -38,7 +38,7 @@ describe('renderNginxConf defaults', () => {
     expect(conf).toMatch(/^\s+listen 8080 default_server;$/m);
     const upstream = blockBody(conf, 'upstream modelship_inference');
     expect(upstream).toContain('server 127.0.0.1:8081;');
-    expect(upstream).toContain('keepalive 32;');
+    expect(upstream).toContain('keepalive 256;');
     expect(upstream).toContain('keepalive_timeout 60s;');
     const root = blockBody(conf, 'location /');
     expect(root).toContain('proxy_pass http://modelship_inference;');

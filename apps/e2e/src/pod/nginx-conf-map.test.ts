@@ -45,7 +45,7 @@ describe('mapNginxConf', () => {
   });
 
   it('refuses a configuration that its recorded options do not render (edited by hand)', () => {
-    const edited = renderNginxConf().replace('keepalive 32;', 'keepalive 64;');
+    const edited = renderNginxConf().replace('keepalive 256;', 'keepalive 64;');
     expect(() => mapNginxConf(edited, paths, ports)).toThrow(/differs from what its recorded/);
   });
 });

@@ -8,8 +8,7 @@
  *
  * A build is a copy of `apps/inference/dist` (`server.js`, `model/`, `static/`) made at some
  * commit; keep it under `apps/inference/` (e.g. `apps/inference/.ab/<name>/`) so that its npm
- * dependencies resolve. Flags: --build name=path [node flags] (repeat), --rounds 5, --connections 32,
- * --duration 5, --warmup 2, --via direct|nginx (direct), --log-level info.
+ * dependencies resolve. The flags and their defaults: `usage` below (`--help`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

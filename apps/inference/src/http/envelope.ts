@@ -31,6 +31,8 @@ const untraced: Readonly<Record<string, string | boolean>> = Object.freeze({});
 
 /** The request id header, read from the client and echoed back. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+/** The same name as Node's parser gives it, for {@link requestHeader}. */
+const requestIdLookup = REQUEST_ID_HEADER.toLowerCase() as Lowercase<string>;
 
 /** The minimal set for API responses: no MIME sniffing, nothing to load, no framing. */
 const defaultAlways: Readonly<Record<string, string>> = {
@@ -105,7 +107,7 @@ export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHand
 
   return async function requestEnvelope(c, next) {
     const started = performance.now();
-    const requestId = requestIdOf(requestHeader(c, 'x-request-id'));
+    const requestId = requestIdOf(requestHeader(c, requestIdLookup));
     const traceparent = requestHeader(c, 'traceparent');
     const cloudTrace = requestHeader(c, 'x-cloud-trace-context');
     const trace =

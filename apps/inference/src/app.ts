@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from './deps.ts';
-import { requestEnvelope } from './http/envelope.ts';
-import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { createRequestScopes, requestEnvelope } from './http/envelope.ts';
+import { errorHandler, errorMapper, notFoundHandler } from './http/error-handler.ts';
+import { type NativeLane, nativeLane } from './http/native-lane.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
+import { predictAnswer } from './routes/predict.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -22,13 +24,39 @@ export interface CreateAppOptions {
 export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
   const { routes = routeModules } = options;
   const app = new Hono<AppEnv>();
-  app.use(requestEnvelope({ ...deps, traceProject: deps.config.GOOGLE_CLOUD_PROJECT }));
+  app.use(requestEnvelope(envelopeOptions(deps)));
   for (const module of routes) app.route('/', module(deps));
   app.notFound(notFoundHandler);
-  app.onError(
-    errorHandler(deps.logger, {
-      onValidationFailure: (issues) => deps.monitoring.countValidationFailures(issues),
-    }),
-  );
+  app.onError(errorHandler(deps.logger, errorOptions(deps)));
   return app;
+}
+
+/**
+ * The lane in front of {@link createApp}'s app for `POST /predict` (`src/http/native-lane.ts`),
+ * with the same envelope, error mapping and answer as the app's route. Only for the app with
+ * the service's own route table: it answers `/predict` with the model.
+ *
+ * @example
+ * await listen(createApp(deps), { port: 8080, lane: createPredictionLane(deps) });
+ */
+export function createPredictionLane(deps: AppDeps): NativeLane {
+  return nativeLane({
+    scopes: createRequestScopes(envelopeOptions(deps)),
+    mapError: errorMapper(deps.logger, errorOptions(deps)),
+    readiness: deps.readiness,
+    maxBytes: deps.config.BODY_LIMIT,
+    routes: [{ path: '/predict', answer: predictAnswer(deps) }],
+  });
+}
+
+function envelopeOptions(deps: AppDeps) {
+  return { ...deps, traceProject: deps.config.GOOGLE_CLOUD_PROJECT };
+}
+
+function errorOptions(deps: AppDeps) {
+  return {
+    onValidationFailure: (
+      issues: Parameters<AppDeps['monitoring']['countValidationFailures']>[0],
+    ) => deps.monitoring.countValidationFailures(issues),
+  };
 }

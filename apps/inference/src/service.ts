@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { type Counter, collectDefaultMetrics } from 'prom-client';
-import { createApp } from './app.ts';
+import { createApp, createPredictionLane } from './app.ts';
 import type { PodLink } from './cluster/link.ts';
 import { WORKER_LABEL } from './cluster/pod-metrics.ts';
 import { serveWorker } from './cluster/worker.ts';
@@ -209,6 +209,8 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     port: config.PORT,
     host: config.HOST,
     keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
+    // Another route table (the benchmark's constant ceiling) is served by Hono alone.
+    ...(routes ? {} : { lane: createPredictionLane(deps) }),
   });
   // The kubelet's direct line to the process (liveness), beside nginx's path: the bare probe
   // routes, without the request log line and metrics that every 10 s probe would add.

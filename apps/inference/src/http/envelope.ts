@@ -78,6 +78,91 @@ function routeTemplate(c: Context<AppEnv>): string {
   return 'unmatched';
 }
 
+/** What the envelope keeps of one request from its first byte to its answer. */
+export interface RequestScope {
+  readonly requestId: string;
+  /** The trace fields of a traced request ({@link traceLogFields}), else undefined. */
+  readonly trace: Readonly<Record<string, string | boolean>> | undefined;
+  /** The headers every answer carries: the request id, then the security headers. */
+  readonly base: Record<string, string>;
+  /** `performance.now()` when the request came in. */
+  readonly started: number;
+  /** Ends the request's in-flight count (once). */
+  readonly done: () => void;
+}
+
+/** How a request was answered, for its metrics and its log line. */
+export interface RequestOutcome {
+  readonly method: string;
+  /** The path without the query. */
+  readonly path: string;
+  /** The route template that answered (`/predict`), or `unmatched`. */
+  readonly route: string;
+  readonly status: number;
+  readonly userAgent: string | undefined;
+}
+
+/**
+ * The envelope's work around a request, apart from the framework that carries it: Hono's
+ * {@link requestEnvelope} and the native lane of the prediction routes
+ * (`src/http/native-lane.ts`) both open and close every request through it, so that both
+ * answer with the same headers, count the same metrics and write the same log line.
+ */
+export interface RequestScopes {
+  /** Opens a request's scope from its headers (`header` takes a lowercase name). */
+  open(header: (name: Lowercase<string>) => string | undefined): RequestScope;
+  /** Whether answers must close their connection (the service is stopping). */
+  stopping(): boolean;
+  /** Closes a scope once answered: the in-flight count, the HTTP metrics, the log line. */
+  close(scope: RequestScope, outcome: RequestOutcome): void;
+}
+
+/** Creates the {@link RequestScopes} of a service (see {@link requestEnvelope}). */
+export function createRequestScopes(options: RequestEnvelopeOptions): RequestScopes {
+  const { metrics, requests, readiness, traceProject } = options;
+  const always = Object.entries(options.always ?? defaultAlways);
+  const writeLine = requestLineWriter(options.logger);
+  return {
+    open(header) {
+      const started = performance.now();
+      const requestId = requestIdOf(header(requestIdLookup));
+      const traceparent = header('traceparent');
+      const cloudTrace = header('x-cloud-trace-context');
+      const trace =
+        traceparent === undefined && cloudTrace === undefined
+          ? undefined
+          : traceLogFields(
+              parseTraceContext({ traceparent, cloudTraceContext: cloudTrace }),
+              traceProject,
+            );
+      // Built by assignments from an empty object, never by a spread or a computed key: such
+      // objects share one hidden class, so the `for...in` and `Object.keys` of node-server and
+      // Node's `writeHead` use its cached keys (a spread made a new hidden class per response).
+      const base: Record<string, string> = {};
+      base[REQUEST_ID_HEADER] = requestId;
+      for (const [name, value] of always) base[name] = value;
+      return { requestId, trace, base, started, done: requests.start() };
+    },
+    stopping: () => readiness.state === 'stopping' || readiness.state === 'stopped',
+    close(scope, outcome) {
+      scope.done();
+      const seconds = (performance.now() - scope.started) / 1e3;
+      const { method, route, status } = outcome;
+      metrics.http.observe(metrics.http.series(method, route, status), seconds);
+      writeLine({
+        requestId: scope.requestId,
+        method,
+        path: outcome.path,
+        route,
+        status,
+        seconds,
+        userAgent: outcome.userAgent,
+        trace: scope.trace,
+      });
+    },
+  };
+}
+
 /**
  * Everything the service does around every request, in one middleware: the request id (from
  * `X-Request-Id` or generated, echoed back), the security headers (a minimal set on every
@@ -86,7 +171,8 @@ function routeTemplate(c: Context<AppEnv>): string {
  * in-flight count, the HTTP metrics (route templates, never raw paths, so that cardinality
  * stays bounded) and one structured log line (Cloud Logging's `httpRequest`, and the trace ids
  * of a traced request: `traceparent` or `X-Cloud-Trace-Context`). It runs outside `onError`'s
- * mapping, so it logs and counts the status the client gets.
+ * mapping, so it logs and counts the status the client gets. The work itself is
+ * {@link createRequestScopes}'.
  *
  * One middleware instead of five, a prebuilt log line and label-free metric series: each
  * middleware layer cost a promise and a dispatch, pino's generic serializer and prom-client's
@@ -98,60 +184,32 @@ function routeTemplate(c: Context<AppEnv>): string {
  * @see https://owasp.org/www-project-secure-headers/
  */
 export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHandler<AppEnv> {
-  const { metrics, requests, readiness, traceProject } = options;
-  const always = Object.entries(options.always ?? defaultAlways);
+  const scopes = createRequestScopes(options);
   const forHtml = secureHeaders({ overwrite: false });
   const nothing = async () => {};
-  const writeLine = requestLineWriter(options.logger);
-  const stopping = () => readiness.state === 'stopping' || readiness.state === 'stopped';
 
   return async function requestEnvelope(c, next) {
-    const started = performance.now();
-    const requestId = requestIdOf(requestHeader(c, requestIdLookup));
-    const traceparent = requestHeader(c, 'traceparent');
-    const cloudTrace = requestHeader(c, 'x-cloud-trace-context');
-    const trace =
-      traceparent === undefined && cloudTrace === undefined
-        ? undefined
-        : traceLogFields(
-            parseTraceContext({ traceparent, cloudTraceContext: cloudTrace }),
-            traceProject,
-          );
-    // Built by assignments from an empty object, never by a spread or a computed key: such
-    // objects share one hidden class, so the `for...in` and `Object.keys` of node-server and
-    // Node's `writeHead` use its cached keys (a spread made a new hidden class per response).
-    const base: Record<string, string> = {};
-    base[REQUEST_ID_HEADER] = requestId;
-    for (const [name, value] of always) base[name] = value;
-    c.set('requestId', requestId);
-    c.set('traceLogFields', trace ?? untraced);
-    c.set(BASE_HEADERS, base);
-    const done = requests.start();
+    const scope = scopes.open((name) => requestHeader(c, name));
+    c.set('requestId', scope.requestId);
+    c.set('traceLogFields', scope.trace ?? untraced);
+    c.set(BASE_HEADERS, scope.base);
     try {
       await next();
     } finally {
-      done();
       if (c.get(FAST) !== true) {
         // Any other answer (errors, pages, documents): add what the route did not set.
+        const { base } = scope;
         for (const name in base) if (!c.res.headers.has(name)) c.header(name, base[name]);
         const type = c.res.headers.get('content-type');
         if (type !== null && htmlMediaType.test(type)) await forHtml(c, nothing);
       }
-      if (stopping()) c.header('Connection', 'close');
-      const seconds = (performance.now() - started) / 1e3;
-      const status = c.res.status;
-      const method = c.req.method;
-      const route = routeTemplate(c);
-      metrics.http.observe(metrics.http.series(method, route, status), seconds);
-      writeLine({
-        requestId,
-        method,
+      if (scopes.stopping()) c.header('Connection', 'close');
+      scopes.close(scope, {
+        method: c.req.method,
         path: c.req.path,
-        route,
-        status,
-        seconds,
+        route: routeTemplate(c),
+        status: c.res.status,
         userAgent: requestHeader(c, 'user-agent'),
-        trace,
       });
     }
   };

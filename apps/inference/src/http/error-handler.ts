@@ -20,17 +20,32 @@ export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
   return c.json(error.toBody(), error.status);
 }
 
+/** Options of {@link errorMapper} and {@link errorHandler}. */
+export interface ErrorMappingOptions {
+  /** Called with the schema's field issues of every refused record (the validation counter). */
+  readonly onValidationFailure?: (issues: readonly FieldIssue[]) => void;
+}
+
+/** The request an error came from, for the log line of an internal error. */
+export interface ErrorOrigin {
+  readonly requestId: string | undefined;
+  readonly trace: Readonly<Record<string, string | boolean>> | undefined;
+  readonly path: string;
+}
+
 /**
- * The app's one error mapping. An {@link HttpError} becomes its JSON body and status; any
- * other error is logged in full (with the request id and trace) and answered with a generic 500 that
- * reveals nothing internal.
+ * The service's one error mapping, apart from the framework: an {@link HttpError} is answered
+ * as it is (its field issues counted); a Hono `HTTPException` becomes its HttpError; any other
+ * error is logged in full (with the request id and trace) and becomes a generic 500 that
+ * reveals nothing internal. Hono's {@link errorHandler} and the native lane
+ * (`src/http/native-lane.ts`) both answer through it.
  */
-export function errorHandler(
+export function errorMapper(
   logger: Logger,
-  options: { readonly onValidationFailure?: (issues: readonly FieldIssue[]) => void } = {},
-): ErrorHandler<AppEnv> {
+  options: ErrorMappingOptions = {},
+): (error: unknown, origin: ErrorOrigin) => HttpError {
   const { onValidationFailure } = options;
-  return (error, c) => {
+  return (error, origin) => {
     if (error instanceof HttpError && error.fieldIssues.length > 0) {
       onValidationFailure?.(error.fieldIssues);
     }
@@ -39,13 +54,31 @@ export function errorHandler(
     else if (error instanceof HTTPException) mapped = fromHttpException(error);
     else mapped = new InternalError({ cause: error });
     if (mapped instanceof InternalError) {
+      const message = error instanceof Error ? error.message : String(error);
       logger.error(
-        { requestId: c.get('requestId'), ...c.get('traceLogFields'), error, path: c.req.path },
-        `request failed: ${error.message}`,
+        { requestId: origin.requestId, ...origin.trace, error, path: origin.path },
+        `request failed: ${message}`,
       );
     }
-    return errorResponse(c, mapped);
+    return mapped;
   };
+}
+
+/** The app's `onError`: {@link errorMapper}'s answer as the JSON error body. */
+export function errorHandler(
+  logger: Logger,
+  options: ErrorMappingOptions = {},
+): ErrorHandler<AppEnv> {
+  const map = errorMapper(logger, options);
+  return (error, c) =>
+    errorResponse(
+      c,
+      map(error, {
+        requestId: c.get('requestId'),
+        trace: c.get('traceLogFields'),
+        path: c.req.path,
+      }),
+    );
 }
 
 /** Unknown routes answer the JSON error shape too. */

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app.ts';
+import { createApp, createPredictionLane } from '../app.ts';
 import { type Listening, listen } from '../lifecycle/listen.ts';
 import { fakeDeps, fakeInsurancePrediction, validRecord } from '../testing/fake-deps.ts';
 
@@ -26,12 +26,20 @@ const post = (body: string, contentLength: number) =>
   `POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
   `Content-Length: ${contentLength}\r\n\r\n${body}`;
 
-describe('jsonBody over real HTTP (Content-Length framing by Node)', () => {
+// Through Hono alone, and with the prediction lane in front (which takes the framed JSON bodies).
+describe.each([
+  ['Hono', false],
+  ['the native lane', true],
+])('jsonBody over real HTTP (Content-Length framing by Node), %s', (_path, withLane) => {
   let server: Listening;
   const limit = 512;
   beforeAll(async () => {
     const { deps } = fakeDeps({ env: { BODY_LIMIT: String(limit) } });
-    server = await listen(createApp(deps), { port: 0, host: '127.0.0.1' });
+    server = await listen(createApp(deps), {
+      port: 0,
+      host: '127.0.0.1',
+      ...(withLane ? { lane: createPredictionLane(deps) } : {}),
+    });
   });
   afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
 

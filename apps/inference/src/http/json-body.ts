@@ -14,7 +14,7 @@ export interface JsonBodyOptions {
 const jsonMediaType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** Parses the body text (400 unless it parses). */
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -23,17 +23,43 @@ function parseJson(text: string): unknown {
 }
 
 /**
+ * Checks a JSON request's headers before its body is read: 415 unless Content-Type is JSON;
+ * 413 if its Content-Length exceeds `maxBytes`. Returns `length` for a body framed by
+ * Content-Length (and no Transfer-Encoding): Node's HTTP parser delivers exactly that many
+ * bytes, so the header check is the whole limit; `stream` for a chunked body, whose bytes
+ * must be counted as they arrive.
+ *
+ * @throws {UnsupportedMediaTypeError} | {PayloadTooLargeError}
+ */
+export function jsonBodyFraming(
+  headers: {
+    readonly contentType: string | undefined;
+    readonly contentLength: string | undefined;
+    readonly transferEncoding: string | undefined;
+  },
+  maxBytes: number,
+): 'length' | 'stream' {
+  const { contentType, contentLength } = headers;
+  if (!contentType || !jsonMediaType.test(contentType)) {
+    throw new UnsupportedMediaTypeError(contentType);
+  }
+  if (contentLength === undefined || headers.transferEncoding !== undefined) return 'stream';
+  // Node's parser has already refused a malformed Content-Length (400), so this is digits.
+  if (!(Number(contentLength) <= maxBytes)) throw new PayloadTooLargeError(maxBytes);
+  return 'length';
+}
+
+/**
  * Returns the function that reads a request's body as JSON, in this order:
  * 415 unless Content-Type is JSON; 413 as soon as the body exceeds `maxBytes` (from
  * Content-Length before reading, or while streaming a chunked body, so that a huge body is
- * never buffered); 400 unless it parses.
+ * never buffered); 400 unless it parses ({@link jsonBodyFraming}, {@link parseJson}).
  *
  * A body with a `Content-Length` (and no `Transfer-Encoding`) is read with `c.req.text()`
- * directly: Node's HTTP parser frames it to exactly that many bytes, so checking the header
- * is enough, and @hono/node-server then reads the `IncomingMessage` itself instead of
- * building a web `Request` and stream around it (the cost of `hono/body-limit`, which
- * touches `c.req.raw.body`). Only chunked bodies go through `hono/body-limit`, which counts
- * the bytes as they stream in.
+ * directly: @hono/node-server then reads the `IncomingMessage` itself instead of building a
+ * web `Request` and stream around it (the cost of `hono/body-limit`, which touches
+ * `c.req.raw.body`). Only chunked bodies go through `hono/body-limit`, which counts the bytes
+ * as they stream in.
  *
  * @example
  * const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
@@ -48,14 +74,15 @@ export function jsonBodyReader(
   };
   const limit = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
   return async function readJsonBody(c) {
-    const contentType = requestHeader(c, 'content-type');
-    if (!contentType || !jsonMediaType.test(contentType)) {
-      throw new UnsupportedMediaTypeError(contentType);
-    }
-    const contentLength = requestHeader(c, 'content-length');
-    if (contentLength !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
-      // Node's parser has already refused a malformed Content-Length (400), so this is digits.
-      if (!(Number(contentLength) <= maxBytes)) tooLarge();
+    const framing = jsonBodyFraming(
+      {
+        contentType: requestHeader(c, 'content-type'),
+        contentLength: requestHeader(c, 'content-length'),
+        transferEncoding: requestHeader(c, 'transfer-encoding'),
+      },
+      maxBytes,
+    );
+    if (framing === 'length') {
       const text = await c.req.text();
       // Defence in depth for a body no HTTP parser framed (in-process `app.request`). A UTF-8
       // byte becomes at most one UTF-16 unit and a unit comes from at most 3 bytes, so the

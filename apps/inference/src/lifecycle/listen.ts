@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
+import type { NativeLane } from '../http/native-lane.ts';
 
 /** Options of {@link listen}. */
 export interface ListenOptions {
@@ -18,6 +20,8 @@ export interface ListenOptions {
    * @default 65000
    */
   readonly keepAliveTimeoutMs?: number;
+  /** Answers the requests it takes before Hono sees them (the prediction routes' lane). */
+  readonly lane?: NativeLane;
 }
 
 /** A listening HTTP server. */
@@ -38,7 +42,17 @@ export interface Listening {
 export function listen(app: Hono<AppEnv>, options: ListenOptions = {}): Promise<Listening> {
   const { port = 8080, host = '0.0.0.0', keepAliveTimeoutMs = 65_000 } = options;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }) as Server;
+    const { lane } = options;
+    // What @hono/node-server's `serve` does, with the lane (if any) in front of Hono.
+    const hono = getRequestListener(app.fetch, { hostname: host });
+    const server = createServer(
+      lane === undefined
+        ? hono
+        : (request, response) => {
+            if (!lane(request, response)) void hono(request, response);
+          },
+    );
+    server.listen(port, host);
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.headersTimeout = keepAliveTimeoutMs + 1000;
     server.requestTimeout = Math.max(server.requestTimeout, server.headersTimeout);

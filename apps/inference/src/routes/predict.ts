@@ -8,41 +8,64 @@ import type { Prediction } from '../model/task.ts';
 import { parsePredictRequest } from '../predict/parse-request.ts';
 import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
 
+/** A prediction route's answer: the JSON body and the headers of the model version. */
+export interface PredictionAnswer {
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+type PredictDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'monitoring'>;
+
 /**
- * The JSON prediction API.
- * - `POST /predict`: one record → `{ prediction, model }`; `{ instances: [...] }` →
- *   `{ predictions, model }` in input order.
- * - `POST /predict_api`: the replaced tutorial app's endpoint: one record in, the bare number out.
+ * What `POST /predict` answers for a parsed body, apart from the framework that carries it
+ * (Hono's route below and the native lane, `src/http/native-lane.ts`): one record →
+ * `{ prediction, model }`; `{ instances: [...] }` → `{ predictions, model }` in input order.
+ *
+ * @throws {ValidationError} (422) listing every invalid field.
  */
-export function predictRoutes(
-  deps: Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'>,
-): Hono<AppEnv> {
-  const { config, model, models, predict, readiness } = deps;
+export function predictAnswer(
+  deps: PredictDeps,
+): (body: unknown, requestId: string) => Promise<PredictionAnswer> {
+  const { config, model, models, predict } = deps;
   const { payload } = deps.monitoring;
   const options = { schema: model.compiled, maxBatch: config.MAX_BATCH };
-  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
-  const app = new Hono<AppEnv>();
-
-  app.post('/predict', async (c) => {
-    assertServing(readiness);
-    const body = await readBody(c);
+  return async (body, requestId) => {
     // One read of the pointer: this version computes the answer and labels it.
     const version = models.current;
     const request = parsePredictRequest(body, options);
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
-      payload.maybeLog(c.get('requestId'), request.records, predictions);
+      payload.maybeLog(requestId, request.records, predictions);
       const answer = Object.assign(presentMany(model.task, predictions), { model: version.ref });
-      return respondJson(c, answer, 200, version.headers);
+      return { body: answer, headers: version.headers };
     }
     const records = [request.record];
     const predictions = await predict(records, version);
-    payload.maybeLog(c.get('requestId'), records, predictions);
+    payload.maybeLog(requestId, records, predictions);
     const [prediction] = predictions;
     const answer = Object.assign(presentOne(model.task, prediction as Prediction), {
       model: version.ref,
     });
-    return respondJson(c, answer, 200, version.headers);
+    return { body: answer, headers: version.headers };
+  };
+}
+
+/**
+ * The JSON prediction API.
+ * - `POST /predict`: {@link predictAnswer}.
+ * - `POST /predict_api`: the replaced tutorial app's endpoint: one record in, the bare number out.
+ */
+export function predictRoutes(deps: PredictDeps & Pick<AppDeps, 'readiness'>): Hono<AppEnv> {
+  const { config, model, models, predict, readiness } = deps;
+  const { payload } = deps.monitoring;
+  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
+  const answerPredict = predictAnswer(deps);
+  const app = new Hono<AppEnv>();
+
+  app.post('/predict', async (c) => {
+    assertServing(readiness);
+    const answer = await answerPredict(await readBody(c), c.get('requestId'));
+    return respondJson(c, answer.body, 200, answer.headers);
   });
 
   app.post('/predict_api', async (c) => {

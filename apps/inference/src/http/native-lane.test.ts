@@ -1,0 +1,216 @@
+import type { FeatureRecord } from '@modelship/feature-schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, createPredictionLane } from '../app.ts';
+import { type Listening, listen } from '../lifecycle/listen.ts';
+import {
+  distinctRecord,
+  fakeDeps,
+  fakeInsurancePrediction,
+  validRecord,
+} from '../testing/fake-deps.ts';
+import type { NativeLane } from './native-lane.ts';
+
+// The same app served twice from the same dependencies: by Hono alone, and with the prediction
+// lane in front. Every request goes to both; the answers (status, headers, body), the log
+// lines and the HTTP metrics must be the same, and the lane must have taken exactly the
+// requests it is meant to take (else the comparison would prove nothing).
+
+/** A record the fake model fails on (a valid age), to exercise the 500 path. */
+const failingAge = 99;
+
+interface Exchange {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** The log lines the request wrote, without their timings. */
+  readonly lines: Record<string, unknown>[];
+  /** `http_requests_total` series that moved, with how much. */
+  readonly counted: Record<string, number>;
+  /** Whether the lane answered it. */
+  readonly taken: boolean;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A generated request id, or the id the client sent. */
+const idOf = (id: unknown) => (typeof id === 'string' && uuid.test(id) ? '<generated>' : id);
+
+function withoutTimings(line: Record<string, unknown>): Record<string, unknown> {
+  const { time: _time, durationMs: _duration, httpRequest, requestId, error, ...rest } = line;
+  const request = httpRequest as Record<string, unknown> | undefined;
+  return {
+    ...rest,
+    requestId: idOf(requestId),
+    ...(request ? { httpRequest: { ...request, latency: typeof request.latency } } : {}),
+    // An internal error's stack differs by path; its type and message must not.
+    ...(error ? { error: (error as { message?: string }).message } : {}),
+  };
+}
+
+describe('the native lane answers exactly as Hono does', () => {
+  const { deps, lines } = fakeDeps({
+    env: { BODY_LIMIT: '2048', MAX_BATCH: '3' },
+    run: async (records: readonly FeatureRecord[]) => {
+      if (records.some((r) => r.age === failingAge)) throw new Error('the model failed');
+      return records.map(fakeInsurancePrediction);
+    },
+  });
+  let hono: Listening;
+  let laned: Listening;
+  let taken = 0;
+  beforeAll(async () => {
+    const app = createApp(deps);
+    const lane = createPredictionLane(deps);
+    const counting: NativeLane = (request, response) => {
+      const took = lane(request, response);
+      if (took) taken += 1;
+      return took;
+    };
+    hono = await listen(app, { port: 0, host: '127.0.0.1' });
+    laned = await listen(app, { port: 0, host: '127.0.0.1', lane: counting });
+  });
+  afterAll(async () => {
+    for (const server of [hono, laned]) {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.server.close(() => resolve()));
+    }
+  });
+
+  const requestCounts = async () => {
+    const metric = (await deps.metrics.registry.getMetricsAsJSON()).find(
+      (m) => m.name === 'http_requests_total',
+    );
+    const counts: Record<string, number> = {};
+    for (const value of (metric?.values ?? []) as { labels: object; value: number }[]) {
+      counts[JSON.stringify(value.labels)] = value.value;
+    }
+    return counts;
+  };
+
+  async function exchange(server: Listening, path: string, init: RequestInit): Promise<Exchange> {
+    const linesBefore = lines.length;
+    const takenBefore = taken;
+    const countsBefore = await requestCounts();
+    const response = await fetch(`http://127.0.0.1:${server.port}${path}`, init);
+    const body = await response.text();
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== 'date') headers[name] = name === 'x-request-id' ? String(idOf(value)) : value;
+    });
+    const countsAfter = await requestCounts();
+    const counted: Record<string, number> = {};
+    for (const [series, value] of Object.entries(countsAfter)) {
+      const moved = value - (countsBefore[series] ?? 0);
+      if (moved !== 0) counted[series] = moved;
+    }
+    return {
+      status: response.status,
+      headers,
+      body,
+      lines: lines.slice(linesBefore).map(withoutTimings),
+      counted,
+      taken: taken > takenBefore,
+    };
+  }
+
+  /** Sends the request to both servers and returns both exchanges. */
+  async function both(path: string, init: () => RequestInit) {
+    return { hono: await exchange(hono, path, init()), lane: await exchange(laned, path, init()) };
+  }
+
+  const json =
+    (body: unknown, headers: Record<string, string> = {}) =>
+    () => ({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  const taking: [string, () => RequestInit, number][] = [
+    ['one record', json(validRecord, { 'X-Request-Id': 'abc-123' }), 200],
+    ['a batch', json({ instances: [distinctRecord(1), distinctRecord(2)] }), 200],
+    ['a record without a request id (a UUID is made)', json(validRecord), 200],
+    [
+      'a traced record',
+      json(validRecord, {
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        'User-Agent': 'lane-test/1',
+      }),
+      200,
+    ],
+    ['a record with an unusable request id', json(validRecord, { 'X-Request-Id': 'a b' }), 200],
+    ['an invalid record', json({ ...validRecord, age: 5, smoker: 'maybe' }), 422],
+    ['an unknown field', json({ ...validRecord, height: 180 }), 422],
+    ['too many instances', json({ instances: [1, 2, 3, 4].map(distinctRecord) }), 422],
+    ['a batch with other keys', json({ instances: [validRecord], extra: 1 }), 422],
+    ['malformed JSON', json('{"age": 40,'), 400],
+    ['a JSON array', json([validRecord]), 422],
+    [
+      'a JSON media type with a charset',
+      json(validRecord, { 'Content-Type': 'application/json; charset=utf-8' }),
+      200,
+    ],
+    ['a record the model fails on', json({ ...validRecord, age: failingAge }), 500],
+  ];
+
+  it.each(taking)('%s: taken by the lane, answered the same', async (_name, init, status) => {
+    const { hono: viaHono, lane: viaLane } = await both('/predict', init);
+    expect(viaHono.taken).toBe(false);
+    expect(viaLane.taken).toBe(true);
+    expect(viaHono.status).toBe(status);
+    expect(viaHono.lines.length).toBeGreaterThan(0);
+    expect(Object.keys(viaHono.counted)).toHaveLength(1);
+    expect({ ...viaLane, taken: false }).toEqual(viaHono);
+  });
+
+  const leaving: [string, string, () => RequestInit, number][] = [
+    ['another media type', '/predict', json(validRecord, { 'Content-Type': 'text/plain' }), 415],
+    [
+      'no media type',
+      '/predict',
+      () => ({ method: 'POST', body: JSON.stringify(validRecord) }),
+      415,
+    ],
+    ['a body over the limit', '/predict', json({ pad: 'x'.repeat(4096) }), 413],
+    [
+      'a chunked body',
+      '/predict',
+      () =>
+        ({
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: new Blob([JSON.stringify(validRecord)]).stream(),
+          duplex: 'half',
+        }) as RequestInit,
+      200,
+    ],
+    ['a query string', '/predict?explain=1', json(validRecord), 200],
+    ['another route', '/predict_api', json(validRecord), 200],
+    ['another method', '/predict', () => ({ method: 'GET' }), 404],
+  ];
+
+  it.each(leaving)('%s: left to Hono, answered the same', async (_name, path, init, status) => {
+    const { hono: viaHono, lane: viaLane } = await both(path, init);
+    expect(viaLane.taken).toBe(false);
+    expect(viaHono.status).toBe(status);
+    expect(viaLane).toEqual(viaHono);
+  });
+
+  // The lifecycle only moves forward: these two run last, in this order.
+  it('while stopping, both answer and close the connection', async () => {
+    deps.readiness.markStopping();
+    const { hono: viaHono, lane: viaLane } = await both('/predict', json(validRecord));
+    expect(viaLane.taken).toBe(true);
+    expect(viaHono.status).toBe(200);
+    expect(viaHono.headers.connection).toBe('close');
+    expect({ ...viaLane, taken: false }).toEqual(viaHono);
+  });
+
+  it('once stopped, the lane leaves requests to Hono (503)', async () => {
+    deps.readiness.markStopped();
+    const { hono: viaHono, lane: viaLane } = await both('/predict', json(validRecord));
+    expect(viaLane.taken).toBe(false);
+    expect(viaHono.status).toBe(503);
+    expect(viaLane).toEqual(viaHono);
+  });
+});

@@ -1,6 +1,8 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createPredictionLane } from '../app.ts';
+import type { AppEnv } from '../deps.ts';
 import { type Listening, listen } from '../lifecycle/listen.ts';
 import {
   distinctRecord,
@@ -8,7 +10,9 @@ import {
   fakeInsurancePrediction,
   validRecord,
 } from '../testing/fake-deps.ts';
-import type { NativeLane } from './native-lane.ts';
+import { createRequestScopes, respondJson } from './envelope.ts';
+import { errorMapper } from './error-handler.ts';
+import { type NativeLane, nativeLane } from './native-lane.ts';
 
 // The same app served twice from the same dependencies: by Hono alone, and with the prediction
 // lane in front. Every request goes to both; the answers (status, headers, body), the log
@@ -211,6 +215,59 @@ describe('the native lane answers exactly as Hono does', () => {
     const { hono: viaHono, lane: viaLane } = await both('/predict', json(validRecord));
     expect(viaLane.taken).toBe(false);
     expect(viaHono.status).toBe(503);
+    expect(viaLane).toEqual(viaHono);
+  });
+});
+
+describe('an answer that cannot be written as JSON', () => {
+  // A route whose answer holds a BigInt, served by Hono and by a lane with the same answer.
+  const answer = async () => ({ body: { value: 1n }, headers: {} });
+  const { deps, lines } = fakeDeps();
+  let hono: Listening;
+  let laned: Listening;
+  beforeAll(async () => {
+    const route = () =>
+      new Hono<AppEnv>().post('/predict', async (c) => {
+        const { body, headers } = await answer();
+        return respondJson(c, body, 200, headers);
+      });
+    const app = createApp(deps, { routes: [route] });
+    const lane = nativeLane({
+      scopes: createRequestScopes(deps),
+      mapError: errorMapper(deps.logger),
+      readiness: deps.readiness,
+      maxBytes: deps.config.BODY_LIMIT,
+      routes: [{ path: '/predict', answer }],
+    });
+    hono = await listen(app, { port: 0, host: '127.0.0.1' });
+    laned = await listen(app, { port: 0, host: '127.0.0.1', lane });
+  });
+  afterAll(async () => {
+    for (const server of [hono, laned]) {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.server.close(() => resolve()));
+    }
+  });
+
+  it('is a logged 500 with the JSON error body on both paths', async () => {
+    const results = [];
+    for (const server of [hono, laned]) {
+      const before = lines.length;
+      const response = await fetch(`http://127.0.0.1:${server.port}/predict`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'big-1' },
+        body: JSON.stringify(validRecord),
+      });
+      results.push({
+        status: response.status,
+        body: await response.json(),
+        lines: lines.slice(before).map(withoutTimings),
+      });
+    }
+    const [viaHono, viaLane] = results;
+    expect(viaHono?.status).toBe(500);
+    expect(viaHono?.body).toMatchObject({ error: { code: 'internal' } });
+    expect(viaHono?.lines.map((line) => line.severity)).toEqual(['ERROR', 'INFO']);
     expect(viaLane).toEqual(viaHono);
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { HttpError } from '../errors.ts';
 import type { Readiness } from '../readiness.ts';
 import type { PredictionAnswer } from '../routes/predict.ts';
-import type { RequestScope, RequestScopes } from './envelope.ts';
+import { jsonHeaders, type RequestScope, type RequestScopes } from './envelope.ts';
 import type { ErrorOrigin } from './error-handler.ts';
 import { jsonBodyFraming, parseJson } from './json-body.ts';
 
@@ -81,19 +81,14 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
   const routes = new Map(options.routes.map((route) => [route.path, route]));
   const decoder = new TextDecoder();
 
-  /** Writes an answer: the envelope's headers, `Content-Type`, the answer's own, the length. */
+  /** Writes an answer: {@link jsonHeaders}, then `Connection: close` if stopping, the length. */
   const send = (
     response: ServerResponse,
     scope: RequestScope,
     answer: readonly [status: number, json: string, extra: Readonly<Record<string, string>>],
   ) => {
     const [status, json, extra] = answer;
-    // Assignments in a fixed order from an empty object, as `respondJson` does.
-    const headers: Record<string, string> = {};
-    const { base } = scope;
-    for (const name in base) headers[name] = base[name] as string;
-    headers['Content-Type'] = 'application/json';
-    for (const name in extra) headers[name] = extra[name] as string;
+    const headers = jsonHeaders(scope.base, extra);
     if (scopes.stopping()) headers.Connection = 'close';
     headers['Content-Length'] = String(Buffer.byteLength(json));
     response.writeHead(status, headers);

@@ -4,7 +4,7 @@ import { createRequestScopes, requestEnvelope } from './http/envelope.ts';
 import { errorHandler, errorMapper, notFoundHandler } from './http/error-handler.ts';
 import { type NativeLane, nativeLane } from './http/native-lane.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
-import { predictAnswer } from './routes/predict.ts';
+import { predictAnswer, predictApiAnswer } from './routes/predict.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -32,7 +32,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
 }
 
 /**
- * The lane in front of {@link createApp}'s app for `POST /predict` (`src/http/native-lane.ts`),
+ * The lane in front of {@link createApp}'s app for `POST /predict` and `POST /predict_api`
+ * (`src/http/native-lane.ts`),
  * with the same envelope, error mapping and answer as the app's route. Only for the app with
  * the service's own route table: it answers `/predict` with the model.
  *
@@ -45,7 +46,10 @@ export function createPredictionLane(deps: AppDeps): NativeLane {
     mapError: errorMapper(deps.logger, errorOptions(deps)),
     readiness: deps.readiness,
     maxBytes: deps.config.BODY_LIMIT,
-    routes: [{ path: '/predict', answer: predictAnswer(deps) }],
+    routes: [
+      { path: '/predict', answer: predictAnswer(deps) },
+      { path: '/predict_api', answer: predictApiAnswer(deps) },
+    ],
   });
 }
 

@@ -157,8 +157,18 @@ describe('the native lane answers exactly as Hono does', () => {
     ['a record the model fails on', json({ ...validRecord, age: failingAge }), 500],
   ];
 
-  it.each(taking)('%s: taken by the lane, answered the same', async (_name, init, status) => {
-    const { hono: viaHono, lane: viaLane } = await both('/predict', init);
+  const takingApi: [string, () => RequestInit, number][] = [
+    ['/predict_api: one record', json(validRecord, { 'X-Request-Id': 'api-1' }), 200],
+    ['/predict_api: an invalid record', json({ ...validRecord, bmi: 'fat' }), 422],
+    ['/predict_api: a batch (not accepted there)', json({ instances: [validRecord] }), 422],
+    ['/predict_api: malformed JSON', json('{'), 400],
+  ];
+
+  it.each([
+    ...taking.map(([name, init, status]) => [name, '/predict', init, status] as const),
+    ...takingApi.map(([name, init, status]) => [name, '/predict_api', init, status] as const),
+  ])('%s: taken by the lane, answered the same', async (_name, path, init, status) => {
+    const { hono: viaHono, lane: viaLane } = await both(path, init);
     expect(viaHono.taken).toBe(false);
     expect(viaLane.taken).toBe(true);
     expect(viaHono.status).toBe(status);
@@ -189,7 +199,7 @@ describe('the native lane answers exactly as Hono does', () => {
       200,
     ],
     ['a query string', '/predict?explain=1', json(validRecord), 200],
-    ['another route', '/predict_api', json(validRecord), 200],
+    ['another route', '/v2/models/insurance-charges/infer', json({ inputs: [] }), 400],
     ['another method', '/predict', () => ({ method: 'GET' }), 404],
   ];
 

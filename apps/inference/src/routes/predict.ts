@@ -51,34 +51,46 @@ export function predictAnswer(
 }
 
 /**
- * The JSON prediction API.
- * - `POST /predict`: {@link predictAnswer}.
- * - `POST /predict_api`: the replaced tutorial app's endpoint: one record in, the bare number out.
+ * What `POST /predict_api` (the replaced tutorial app's endpoint) answers for a parsed body:
+ * one record in, the bare predicted value out.
+ *
+ * @throws {ValidationError} (422) listing every invalid field.
  */
-export function predictRoutes(deps: PredictDeps & Pick<AppDeps, 'readiness'>): Hono<AppEnv> {
-  const { config, model, models, predict, readiness } = deps;
+export function predictApiAnswer(
+  deps: PredictDeps,
+): (body: unknown, requestId: string) => Promise<PredictionAnswer> {
+  const { model, models, predict } = deps;
   const { payload } = deps.monitoring;
-  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
-  const answerPredict = predictAnswer(deps);
-  const app = new Hono<AppEnv>();
-
-  app.post('/predict', async (c) => {
-    assertServing(readiness);
-    const answer = await answerPredict(await readBody(c), c.get('requestId'));
-    return respondJson(c, answer.body, 200, answer.headers);
-  });
-
-  app.post('/predict_api', async (c) => {
-    assertServing(readiness);
-    const body = await readBody(c);
+  return async (body, requestId) => {
     const version = models.current;
     const result = model.compiled.validate(body);
     if (!result.ok) throw new ValidationError(result.issues);
     const records = [result.value];
     const predictions = await predict(records, version);
-    payload.maybeLog(c.get('requestId'), records, predictions);
+    payload.maybeLog(requestId, records, predictions);
     const [prediction] = predictions;
-    return respondJson(c, predictedValue(prediction as Prediction), 200, version.headers);
-  });
+    return { body: predictedValue(prediction as Prediction), headers: version.headers };
+  };
+}
+
+/**
+ * The JSON prediction API: `POST /predict` ({@link predictAnswer}) and `POST /predict_api`
+ * ({@link predictApiAnswer}). Both are also served by the native lane (`createPredictionLane`).
+ */
+export function predictRoutes(deps: PredictDeps & Pick<AppDeps, 'readiness'>): Hono<AppEnv> {
+  const { config, readiness } = deps;
+  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
+  const app = new Hono<AppEnv>();
+  for (const [path, answerOf] of [
+    ['/predict', predictAnswer],
+    ['/predict_api', predictApiAnswer],
+  ] as const) {
+    const answer = answerOf(deps);
+    app.post(path, async (c) => {
+      assertServing(readiness);
+      const { body, headers } = await answer(await readBody(c), c.get('requestId'));
+      return respondJson(c, body, 200, headers);
+    });
+  }
   return app;
 }

@@ -1,10 +1,15 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { createRequestScopes, requestEnvelope } from './http/envelope.ts';
-import { errorHandler, errorMapper, notFoundHandler } from './http/error-handler.ts';
+import {
+  type ErrorMappingOptions,
+  errorHandler,
+  errorMapper,
+  notFoundHandler,
+} from './http/error-handler.ts';
 import { type NativeLane, nativeLane } from './http/native-lane.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
-import { predictAnswer, predictApiAnswer } from './routes/predict.ts';
+import { predictionAnswers } from './routes/predict.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -32,10 +37,9 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
 }
 
 /**
- * The lane in front of {@link createApp}'s app for `POST /predict` and `POST /predict_api`
- * (`src/http/native-lane.ts`),
- * with the same envelope, error mapping and answer as the app's route. Only for the app with
- * the service's own route table: it answers `/predict` with the model.
+ * The lane (`src/http/native-lane.ts`) in front of {@link createApp}'s app for the prediction
+ * routes (`predictionAnswers`), with the same envelope, error mapping and answers as the app's
+ * routes. Only for the app with the service's own route table: it answers them with the model.
  *
  * @example
  * await listen(createApp(deps), { port: 8080, lane: createPredictionLane(deps) });
@@ -46,10 +50,7 @@ export function createPredictionLane(deps: AppDeps): NativeLane {
     mapError: errorMapper(deps.logger, errorOptions(deps)),
     readiness: deps.readiness,
     maxBytes: deps.config.BODY_LIMIT,
-    routes: [
-      { path: '/predict', answer: predictAnswer(deps) },
-      { path: '/predict_api', answer: predictApiAnswer(deps) },
-    ],
+    routes: predictionAnswers(deps),
   });
 }
 
@@ -57,10 +58,6 @@ function envelopeOptions(deps: AppDeps) {
   return { ...deps, traceProject: deps.config.GOOGLE_CLOUD_PROJECT };
 }
 
-function errorOptions(deps: AppDeps) {
-  return {
-    onValidationFailure: (
-      issues: Parameters<AppDeps['monitoring']['countValidationFailures']>[0],
-    ) => deps.monitoring.countValidationFailures(issues),
-  };
+function errorOptions(deps: AppDeps): ErrorMappingOptions {
+  return { onValidationFailure: (issues) => deps.monitoring.countValidationFailures(issues) };
 }

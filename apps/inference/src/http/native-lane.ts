@@ -1,17 +1,18 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpError } from '../errors.ts';
 import type { Readiness } from '../readiness.ts';
-import type { PredictionAnswer } from '../routes/predict.ts';
+import type { AnswerOfBody } from '../routes/predict.ts';
 import { jsonHeaders, type RequestScope, type RequestScopes } from './envelope.ts';
 import type { ErrorOrigin } from './error-handler.ts';
 import { jsonBodyFraming, parseJson } from './json-body.ts';
+import { nodeHeader } from './request-header.ts';
 
 /** A route the lane answers: `POST` to exactly `path` with a JSON body. */
 export interface NativeRoute {
   /** The request target, which is also the route template of its metrics and log line. */
   readonly path: string;
   /** The answer to a parsed body (e.g. `predictAnswer`); throws an HttpError to refuse. */
-  readonly answer: (body: unknown, requestId: string) => Promise<PredictionAnswer>;
+  readonly answer: AnswerOfBody;
 }
 
 /** Options of {@link nativeLane}. */
@@ -31,12 +32,6 @@ export interface NativeLaneOptions {
  * nothing, for the web framework to answer.
  */
 export type NativeLane = (request: IncomingMessage, response: ServerResponse) => boolean;
-
-/** A header as Node's parser gave it (see `requestHeader`). */
-function headerOf(headers: IncomingHttpHeaders, name: Lowercase<string>): string | undefined {
-  const value = headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** The body's bytes; rejects if the request fails or is cut off before its end. */
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -103,9 +98,9 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
     try {
       const framing = jsonBodyFraming(
         {
-          contentType: headerOf(headers, 'content-type'),
-          contentLength: headerOf(headers, 'content-length'),
-          transferEncoding: headerOf(headers, 'transfer-encoding'),
+          contentType: nodeHeader(headers, 'content-type'),
+          contentLength: nodeHeader(headers, 'content-length'),
+          transferEncoding: nodeHeader(headers, 'transfer-encoding'),
         },
         maxBytes,
       );
@@ -114,14 +109,14 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
       // Hono refuses it with the same error.
       return false;
     }
-    const scope = scopes.open((name) => headerOf(headers, name));
+    const scope = scopes.open((name) => nodeHeader(headers, name));
     const answered = (status: number) =>
       scopes.close(scope, {
         method: 'POST',
         path: route.path,
         route: route.path,
         status,
-        userAgent: headerOf(headers, 'user-agent'),
+        userAgent: nodeHeader(headers, 'user-agent'),
       });
     readBody(request)
       .then((bytes) => route.answer(parseJson(decoder.decode(bytes)), scope.requestId))

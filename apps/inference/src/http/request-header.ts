@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 
 /** What @hono/node-server passes as `c.env`: the Node request the web request wraps. */
@@ -26,6 +26,14 @@ interface NodeBindings {
 export function requestHeader(c: Context, name: Lowercase<string>): string | undefined {
   const incoming = (c.env as NodeBindings | undefined)?.incoming;
   if (incoming === undefined) return c.req.header(name);
-  const value = incoming.headers[name];
+  return nodeHeader(incoming.headers, name);
+}
+
+/** A header from Node's parsed header object, by its lowercase name (see {@link requestHeader}). */
+export function nodeHeader(
+  headers: IncomingHttpHeaders,
+  name: Lowercase<string>,
+): string | undefined {
+  const value = headers[name];
   return typeof value === 'string' ? value : undefined;
 }

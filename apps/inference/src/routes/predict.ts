@@ -14,6 +14,9 @@ export interface PredictionAnswer {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** What a prediction route answers for a parsed body and the request's id. */
+export type AnswerOfBody = (body: unknown, requestId: string) => Promise<PredictionAnswer>;
+
 type PredictDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'monitoring'>;
 
 /**
@@ -23,9 +26,7 @@ type PredictDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'mo
  *
  * @throws {ValidationError} (422) listing every invalid field.
  */
-export function predictAnswer(
-  deps: PredictDeps,
-): (body: unknown, requestId: string) => Promise<PredictionAnswer> {
+export function predictAnswer(deps: PredictDeps): AnswerOfBody {
   const { config, model, models, predict } = deps;
   const { payload } = deps.monitoring;
   const options = { schema: model.compiled, maxBatch: config.MAX_BATCH };
@@ -56,9 +57,7 @@ export function predictAnswer(
  *
  * @throws {ValidationError} (422) listing every invalid field.
  */
-export function predictApiAnswer(
-  deps: PredictDeps,
-): (body: unknown, requestId: string) => Promise<PredictionAnswer> {
+export function predictApiAnswer(deps: PredictDeps): AnswerOfBody {
   const { model, models, predict } = deps;
   const { payload } = deps.monitoring;
   return async (body, requestId) => {
@@ -74,18 +73,25 @@ export function predictApiAnswer(
 }
 
 /**
- * The JSON prediction API: `POST /predict` ({@link predictAnswer}) and `POST /predict_api`
- * ({@link predictApiAnswer}). Both are also served by the native lane (`createPredictionLane`).
+ * The JSON prediction API's routes, each a `POST` of a JSON body: `/predict`
+ * ({@link predictAnswer}) and `/predict_api` ({@link predictApiAnswer}). Served by Hono
+ * ({@link predictRoutes}) and by the native lane (`createPredictionLane`), from this one table.
  */
+export function predictionAnswers(
+  deps: PredictDeps,
+): readonly { readonly path: string; readonly answer: AnswerOfBody }[] {
+  return [
+    { path: '/predict', answer: predictAnswer(deps) },
+    { path: '/predict_api', answer: predictApiAnswer(deps) },
+  ];
+}
+
+/** The JSON prediction API ({@link predictionAnswers}) as Hono routes. */
 export function predictRoutes(deps: PredictDeps & Pick<AppDeps, 'readiness'>): Hono<AppEnv> {
   const { config, readiness } = deps;
   const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
   const app = new Hono<AppEnv>();
-  for (const [path, answerOf] of [
-    ['/predict', predictAnswer],
-    ['/predict_api', predictApiAnswer],
-  ] as const) {
-    const answer = answerOf(deps);
+  for (const { path, answer } of predictionAnswers(deps)) {
     app.post(path, async (c) => {
       assertServing(readiness);
       const { body, headers } = await answer(await readBody(c), c.get('requestId'));

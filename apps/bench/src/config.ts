@@ -12,7 +12,7 @@ export interface BenchOptions {
   readonly runs: number;
   /** Seconds per measured run (whole seconds: wrk takes no fractions). */
   readonly durationS: number;
-  /** Seconds of load per target before its first measured run (whole seconds; 0: none). */
+  /** Seconds of warm-up load per target and concurrency before the first round (whole seconds; 0: none). */
   readonly warmupS: number;
   /** Process starts measured per stack (time to ready). */
   readonly startupRuns: number;
@@ -32,6 +32,11 @@ export interface BenchOptions {
   readonly modelDir?: string;
   /** Another build of the service to run (to compare a change); `apps/inference/dist/server.js` when undefined. */
   readonly serviceEntry?: string;
+  /**
+   * Before every measured run, wait until the machine is quiet (under `quietCores` cores busy
+   * over 200 ms, at most 5 s); 0 measures right after the previous run, as before.
+   */
+  readonly quietCores: number;
 }
 
 /** The full run: `pnpm bench` (about 15 minutes on 2 cores). */
@@ -40,7 +45,7 @@ export const fullOptions: BenchOptions = {
   concurrencies: [1, 8, 32, 128],
   runs: 3,
   durationS: 8,
-  warmupS: 4,
+  warmupS: 2,
   startupRuns: 3,
   modelAloneS: 4,
   batchingConcurrencies: [8, 32],
@@ -48,6 +53,7 @@ export const fullOptions: BenchOptions = {
   only: [],
   outDir: resultsDir,
   wrkThreads: 1,
+  quietCores: 0.15,
 };
 
 /** The CI smoke run: one concurrency, one short run per target; proves the harness works. */
@@ -109,6 +115,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'wrk-threads': { type: 'string' },
       'model-dir': { type: 'string' },
       service: { type: 'string' },
+      'quiet-cores': { type: 'string' },
     },
     strict: true,
   });
@@ -128,6 +135,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       depth: Math.round(positive('depth', values.depth, base.heavyModel.depth)),
     },
     wrkThreads: Math.round(positive('wrk-threads', values['wrk-threads'], base.wrkThreads)),
+    quietCores: nonNegative('quiet-cores', values['quiet-cores'], base.quietCores),
     ...(values['model-dir'] !== undefined && { modelDir: values['model-dir'] }),
     ...(values.service !== undefined && { serviceEntry: values.service }),
   };

@@ -1,4 +1,5 @@
-import type { BenchOptions } from './config.ts';
+import { type BenchOptions, cores } from './config.ts';
+import { waitForQuiet } from './quiet.ts';
 import { type Measurement, type ProgressSink, probeTargets, runMatrix } from './runner.ts';
 import type { Target } from './targets.ts';
 
@@ -22,6 +23,9 @@ export async function measureTargets(
     wrkThreads: options.wrkThreads,
     scratchDir,
     progress,
+    ...(options.quietCores > 0 && {
+      settle: () => waitForQuiet({ cores: cores(), maxBusyCores: options.quietCores }),
+    }),
   };
   return [
     ...(await runMatrix({

@@ -1,5 +1,6 @@
 import { cpuMeter } from './cpu-time.ts';
 import { sampleMemory, type TreeMemory } from './memory.ts';
+import type { QuietResult } from './quiet.ts';
 import type { Target, TargetId } from './targets.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
 
@@ -17,6 +18,8 @@ export interface Measurement {
   readonly appCpuS?: number;
   /** CPU seconds nginx's processes used during the run. */
   readonly proxyCpuS?: number;
+  /** The wait for a quiet machine before the run (when the matrix was given `settle`). */
+  readonly settle?: QuietResult;
 }
 
 /** Receives one line per step. */
@@ -56,6 +59,11 @@ export interface MatrixOptions {
   readonly wrkThreads: number;
   readonly scratchDir: string;
   readonly progress: ProgressSink;
+  /**
+   * Awaited before every measured run: waits until the machine is quiet (see `waitForQuiet`),
+   * so that no run starts while the previous one's leftovers still use the CPU.
+   */
+  readonly settle?: () => Promise<QuietResult>;
   /** Prefix of progress lines (the phase). */
   readonly phase: string;
 }
@@ -66,26 +74,31 @@ function formatDuration(seconds: number): string {
 }
 
 /**
- * Warms every target up, then measures every (target, concurrency) `runs` times,
+ * Warms every target up at every concurrency, then measures every (target, concurrency) `runs` times,
  * interleaved: each round visits every concurrency, and within it every target, in an order
  * rotated by one per round, so that slow drifts of a shared, noisy machine spread over all
  * stacks instead of biasing whichever ran last.
  */
 export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> {
   const { targets, concurrencies } = options;
-  const warmupConnections = concurrencies.includes(32) ? 32 : Math.max(...concurrencies);
+  // Every concurrency is warmed, highest first: V8 optimizes code for what it sees, and a
+  // service warmed only under load re-optimizes (and deoptimizes) during its first measured
+  // run at one connection. The last warm-up of each target is at the first measured level.
+  const warmupLevels = [...concurrencies].sort((a, b) => b - a);
   for (const target of options.warmupS > 0 ? targets : []) {
-    options.progress(
-      `${options.phase} warm-up ${target.id} (${options.warmupS}s, c=${warmupConnections})`,
-    );
-    await runWrk({
-      url: target.url,
-      body: target.body,
-      connections: warmupConnections,
-      durationS: options.warmupS,
-      threads: options.wrkThreads,
-      scratchDir: options.scratchDir,
-    });
+    for (const connections of warmupLevels) {
+      options.progress(
+        `${options.phase} warm-up ${target.id} (${options.warmupS}s, c=${connections})`,
+      );
+      await runWrk({
+        url: target.url,
+        body: target.body,
+        connections,
+        durationS: options.warmupS,
+        threads: options.wrkThreads,
+        scratchDir: options.scratchDir,
+      });
+    }
   }
   const total = options.runs * concurrencies.length * targets.length;
   const measurements: Measurement[] = [];
@@ -94,6 +107,7 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
     for (const connections of concurrencies) {
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(i + round) % targets.length] as Target;
+        const settle = await options.settle?.();
         const app = sampleMemory(target.running.app.map((p) => p.pid));
         const proxy = target.running.proxy ? sampleMemory([target.running.proxy.pid]) : undefined;
         const appCpu = cpuMeter(target.running.app.map((p) => p.pid));
@@ -126,6 +140,7 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
           ...(proxyMemory && { proxyMemory }),
           ...(target.running.app.length > 0 && { appCpuS }),
           ...(proxyCpuS !== undefined && { proxyCpuS }),
+          ...(settle && { settle }),
         });
         const done = measurements.length;
         const elapsedS = (performance.now() - started) / 1000;
@@ -134,7 +149,9 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
           `${options.phase} [${String(done).padStart(String(total).length)}/${total}] ` +
             `round ${round + 1}/${options.runs} c=${connections} ${target.id}: ` +
             `${Math.round(load.requestsPerSec)} req/s, p99 ${load.latencyMs.p99.toFixed(2)} ms` +
-            `${errors > 0 ? `, ${errors} errors` : ''} (eta ${formatDuration((elapsedS / done) * (total - done))})`,
+            `${errors > 0 ? `, ${errors} errors` : ''}` +
+            `${settle ? `, after ${Math.round(settle.waitedMs)} ms${settle.quiet ? '' : ` not quiet (${settle.busyCores.toFixed(2)} cores busy)`}` : ''}` +
+            ` (eta ${formatDuration((elapsedS / done) * (total - done))})`,
         );
       }
     }

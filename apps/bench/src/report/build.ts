@@ -5,6 +5,7 @@ import { evaluateFastapiFloors, evaluateFloors } from '../floors.ts';
 import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
 import type { Measurement } from '../runner.ts';
+import { median } from '../stats.ts';
 import { ratios, summarize, type TargetInfo } from '../summarize.ts';
 import type { BodyKind, Target } from '../targets.ts';
 import { benchmarkChart } from './chart.ts';
@@ -22,11 +23,26 @@ export interface RunResults {
   readonly measurements: readonly Measurement[];
 }
 
+/** How the runs waited for a quiet machine, from what each measurement recorded. */
+export function quietLine(options: BenchOptions, measurements: readonly Measurement[]): string {
+  const waits = measurements.flatMap((m) => (m.settle ? [m.settle] : []));
+  if (options.quietCores <= 0 || waits.length === 0) {
+    return 'Each measured run starts right after the previous one (no wait for a quiet machine).';
+  }
+  const waited = waits.map((w) => w.waitedMs).sort((a, b) => a - b);
+  const loud = waits.filter((w) => !w.quiet).length;
+  return (
+    `Quiet start: before each measured run the benchmark waits until the whole machine (/proc/stat) used under ${options.quietCores} cores over 200 ms, at most 5 s, so that no run starts while the previous one's leftovers (a slow stack's queued requests, a collection) still use the CPU; ` +
+    `waited ${Math.round(median(waited))} ms median, ${Math.round(waited[waited.length - 1] as number)} ms at most; ${loud} of ${waits.length} runs started without a quiet window.`
+  );
+}
+
 /** How the run was set up, one line per component, for the reader of the report. */
 function methodLines(results: RunResults): string[] {
   const { options, machine, bodies } = results;
   return [
     `Load generator: wrk ${options.wrkThreads} thread(s), POST with a fixed JSON body, keep-alive connections, 10 s request timeout.`,
+    quietLine(options, results.measurements),
     `No CPU pinning: wrk, nginx, the servers and the peers share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`,
     `ours: ${options.serviceEntry ? `a service build at ${options.serviceEntry}, not the repository's` : 'the built service, node apps/inference/dist/server.js'} (LOG_LEVEL=info: one JSON log line per request, batching on), behind the nginx.conf rendered by renderNginxConf() from @modelship/k8s (only ports and the temp directory changed).`,
     `ours ×2 processes: the same service with WORKERS=2 (a primary and two service processes sharing the port, as @modelship/k8s sets for a 2-core CPU limit) behind the same nginx config; its CPU and memory include the primary and both workers.`,

@@ -143,7 +143,7 @@ Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuModel}, ${m.core
 kernel ${m.kernel} (load average ${m.loadAverage} at start). ${versions}.
 
 Mode **${o.mode}**: ${o.runs} run(s) of ${o.durationS} s per target and concurrency, interleaved,
-after ${o.warmupS} s of warm-up per target; figures are medians over the runs. ${errors} errors
+after ${o.warmupS} s of warm-up per target at each concurrency; figures are medians over the runs. ${errors} errors
 (socket errors, timeouts or HTTP statuses ≥ 400) in total.
 
 ${report.method.map((line) => `- ${line}`).join('\n')}

@@ -10,6 +10,7 @@ import {
 import { type NativeLane, nativeLane } from './http/native-lane.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
 import { predictionAnswers } from './routes/predict.ts';
+import { inferLaneRoute } from './v2/routes.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -50,7 +51,7 @@ export function createPredictionLane(deps: AppDeps): NativeLane {
     mapError: errorMapper(deps.logger, errorOptions(deps)),
     readiness: deps.readiness,
     maxBytes: deps.config.BODY_LIMIT,
-    routes: predictionAnswers(deps),
+    routes: [...predictionAnswers(deps), inferLaneRoute(deps)],
   });
 }
 

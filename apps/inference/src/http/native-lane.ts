@@ -9,10 +9,14 @@ import { nodeHeader } from './request-header.ts';
 
 /** A route the lane answers: `POST` to exactly `path` with a JSON body. */
 export interface NativeRoute {
-  /** The request target, which is also the route template of its metrics and log line. */
+  /** The request target. */
   readonly path: string;
+  /** The route template of its metrics and log line, as Hono names it. @default path */
+  readonly template?: string;
   /** The answer to a parsed body (e.g. `predictAnswer`); throws an HttpError to refuse. */
   readonly answer: AnswerOfBody;
+  /** The body of a refusal, as the route's Hono `onError` writes it. @default `mapped.toBody()` */
+  readonly errorBody?: (mapped: HttpError) => unknown;
 }
 
 /** Options of {@link nativeLane}. */
@@ -51,7 +55,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The prediction routes' lane beside Hono: Node's request and response objects, from the
+ * The prediction routes' lane beside Hono (`/predict`, `/predict_api`, the OIP infer route): Node's request and response objects, from the
  * parsed headers to one `writeHead` + `end`, for the requests that make up a prediction
  * service's load (`POST` of a JSON body framed by Content-Length, within the body limit, while
  * the model is serving). Everything else, including every request it would refuse before
@@ -114,7 +118,7 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
       scopes.close(scope, {
         method: 'POST',
         path: route.path,
-        route: route.path,
+        route: route.template ?? route.path,
         status,
         userAgent: nodeHeader(headers, 'user-agent'),
       });
@@ -125,7 +129,8 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
       .catch((error: unknown) => {
         const origin = { requestId: scope.requestId, trace: scope.trace, path: route.path };
         const mapped = mapError(error, origin);
-        return [mapped.status, JSON.stringify(mapped.toBody()), mapped.headers] as const;
+        const body = route.errorBody ? route.errorBody(mapped) : mapped.toBody();
+        return [mapped.status, JSON.stringify(body), mapped.headers] as const;
       })
       .then((answer) => {
         try {

@@ -25,11 +25,21 @@ export interface OipErrorBody {
 }
 
 /**
- * The service's error mapping (statuses, headers such as `Retry-After`, the logging of
- * unexpected failures and their generic 500) with the protocol's body, `{"error": "message"}`;
- * field-level details are folded into the message.
+ * The protocol's error body, `{"error": "message"}`, of the service's error body: field-level
+ * details are folded into the message.
  *
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md#inference-response-json-error-object
+ */
+export function oipErrorBody(body: ErrorBody): OipErrorBody {
+  const { message, details } = body.error;
+  const folded = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  return { error: folded ? `${message} ${folded}` : message };
+}
+
+/**
+ * The OIP routes' `onError`: the service's error mapping (statuses, headers such as
+ * `Retry-After`, the logging of unexpected failures and their generic 500) with the protocol's
+ * body ({@link oipErrorBody}).
  */
 export function oipErrorHandler(
   logger: Logger,
@@ -38,9 +48,7 @@ export function oipErrorHandler(
   const serviceMapping = errorHandler(logger, options);
   return async (error, c) => {
     const res = await serviceMapping(error, c);
-    const { error: mapped } = (await res.json()) as ErrorBody;
-    const details = mapped.details.map((d) => `${d.path}: ${d.message}`).join('; ');
-    const body: OipErrorBody = { error: details ? `${mapped.message} ${details}` : mapped.message };
+    const body = oipErrorBody((await res.json()) as ErrorBody);
     // The headers the mapping set on the context (Retry-After) carry over to this response.
     return c.json(body, res.status as ContentfulStatusCode);
   };

@@ -3,11 +3,71 @@ import type { AppDeps, AppEnv } from '../deps.ts';
 import { respondJson } from '../http/envelope.ts';
 import { jsonBodyReader } from '../http/json-body.ts';
 import { assertServing } from '../http/lifecycle.ts';
-import { ModelNotFoundError, oipErrorHandler } from './errors.ts';
+import type { NativeRoute } from '../http/native-lane.ts';
+import type { AnswerOfBody } from '../routes/predict.ts';
+import { ModelNotFoundError, oipErrorBody, oipErrorHandler } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
 import { modelMetadata } from './metadata.ts';
 import { type OipOutput, oipOutputs } from './outputs.ts';
 import { serverMetadata } from './server-info.ts';
+
+type InferDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'monitoring'>;
+
+/**
+ * What the inference route (`POST /v2/models/{name}[/versions/{version}]/infer`) answers for a
+ * parsed body once the path named this model, apart from the framework that carries it (Hono's
+ * route below and the native lane): the requested outputs of every input row, with the served
+ * version and the request's `id` (the request id when it has none).
+ *
+ * @throws {HttpError} 400 for a request the protocol refuses, 422 for invalid feature values.
+ */
+export function inferAnswer(deps: InferDeps): AnswerOfBody {
+  const { config, model, models, predict } = deps;
+  const { payload } = deps.monitoring;
+  const { name } = model.identity;
+  const outputs = new Map(oipOutputs(model).map((output) => [output.name, output]));
+  const parseOptions = {
+    schema: model.compiled,
+    outputNames: [...outputs.keys()],
+    maxBatch: config.MAX_BATCH,
+  };
+  return async (body, requestId) => {
+    const served = models.current;
+    const request = parseInferRequest(body, parseOptions);
+    const predictions = await predict(request.records, served);
+    payload.maybeLog(requestId, request.records, predictions);
+    const answer = {
+      model_name: name,
+      model_version: served.ref.version,
+      id: request.id ?? requestId,
+      outputs: request.outputs.map((outputName) => {
+        // parseInferRequest accepts only the names of these outputs
+        const output = outputs.get(outputName) as OipOutput;
+        return {
+          name: outputName,
+          shape: [predictions.length, ...output.innerShape],
+          datatype: output.datatype,
+          data: output.data(predictions),
+        };
+      }),
+    };
+    return { body: answer, headers: served.headers };
+  };
+}
+
+/**
+ * The inference route as the native lane serves it: `POST /v2/models/{name}/infer` for this
+ * model's own name, answered by {@link inferAnswer}, errors in the protocol's body. The
+ * versioned path, other names and everything the lane leaves stay with Hono's routes.
+ */
+export function inferLaneRoute(deps: InferDeps): NativeRoute {
+  return {
+    path: `/v2/models/${deps.model.identity.name}/infer`,
+    template: '/v2/models/:name/infer',
+    answer: inferAnswer(deps),
+    errorBody: (mapped) => oipErrorBody(mapped.toBody()),
+  };
+}
 
 /** The model routes exist with and without an explicit version. */
 const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as const;
@@ -26,16 +86,10 @@ export function v2Routes(
     'config' | 'logger' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'
   >,
 ): Hono<AppEnv> {
-  const { config, logger, model, models, predict, readiness } = deps;
-  const { payload } = deps.monitoring;
+  const { config, logger, model, models, readiness } = deps;
   const { name } = model.identity;
   const metadata = modelMetadata(model);
-  const outputs = new Map(oipOutputs(model).map((output) => [output.name, output]));
-  const parseOptions = {
-    schema: model.compiled,
-    outputNames: [...outputs.keys()],
-    maxBatch: config.MAX_BATCH,
-  };
+  const infer = inferAnswer(deps);
   const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
 
   const knownModel: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -69,27 +123,8 @@ export function v2Routes(
     );
     app.post(`${path}/infer`, knownModel, async (c) => {
       assertServing(readiness);
-      const body = await readBody(c);
-      const served = models.current;
-      const request = parseInferRequest(body, parseOptions);
-      const predictions = await predict(request.records, served);
-      payload.maybeLog(c.get('requestId'), request.records, predictions);
-      const answer = {
-        model_name: name,
-        model_version: served.ref.version,
-        id: request.id ?? c.get('requestId'),
-        outputs: request.outputs.map((outputName) => {
-          // parseInferRequest accepts only the names of these outputs
-          const output = outputs.get(outputName) as OipOutput;
-          return {
-            name: outputName,
-            shape: [predictions.length, ...output.innerShape],
-            datatype: output.datatype,
-            data: output.data(predictions),
-          };
-        }),
-      };
-      return respondJson(c, answer, 200, served.headers);
+      const { body, headers } = await infer(await readBody(c), c.get('requestId'));
+      return respondJson(c, body, 200, headers);
     });
   }
   return app;

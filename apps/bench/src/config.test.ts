@@ -36,6 +36,7 @@ describe('parseOptions', () => {
 
   it('waits for a quiet machine by default; --quiet-cores sets the threshold, 0 turns it off', () => {
     expect(parseOptions([]).quietCores).toBe(0.15);
+    expect(parseOptions(['--smoke']).quietCores).toBe(0);
     expect(parseOptions(['--quiet-cores', '0.3']).quietCores).toBe(0.3);
     expect(parseOptions(['--quiet-cores', '0']).quietCores).toBe(0);
     expect(() => parseOptions(['--quiet-cores=x'])).toThrow(/--quiet-cores "x" must be > 0/);

@@ -19,7 +19,7 @@ describe('parseProcStat', () => {
 
   it('names a file it does not understand', () => {
     expect(() => parseProcStat('intr 1 2 3\n')).toThrow(/no aggregate "cpu" line/);
-    expect(() => parseProcStat('cpu  1 2 x 4 5 6 7 8\n')).toThrow(/not understood: "cpu  1 2 x/);
+    expect(() => parseProcStat('cpu  1 2 x 4 5 6 7 8\n')).toThrow(/not understood: "cpu {2}1 2 x/);
     expect(() => parseProcStat('cpu  1 2 3\n')).toThrow(/not understood/);
   });
 });
@@ -66,6 +66,14 @@ describe('waitForQuiet', () => {
     expect(result.quiet).toBe(false);
     expect(result.busyCores).toBeCloseTo(1.2);
     expect(result.waitedMs).toBeGreaterThanOrEqual(30);
+  });
+
+  it("reads this machine's /proc/stat by default", async () => {
+    // More cores busy than the machine has cannot be: the first window is quiet.
+    const result = await waitForQuiet({ cores: 2, maxBusyCores: 3, windowMs: 20 });
+    expect(result.quiet).toBe(true);
+    expect(result.busyCores).toBeGreaterThanOrEqual(0);
+    expect(result.busyCores).toBeLessThanOrEqual(2);
   });
 
   it('takes its threshold from maxBusyCores', async () => {

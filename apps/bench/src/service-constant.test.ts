@@ -1,11 +1,13 @@
 import { createLogger, loadConfig, type Service, startService } from '@modelship/inference';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constantServiceRoutes } from './service-constant.ts';
+import { constantLaneRoutes, constantServiceRoutes } from './service-constant.ts';
 
 describe('the service stack answering a constant (ceiling-service)', () => {
   let service: Service;
   let base: string;
+  /** Requests the lane answered (as the ceiling's server runs it, with `constantLaneRoutes`). */
+  let laneAnswers = 0;
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(`${base}/predict`, {
       method: 'POST',
@@ -27,6 +29,14 @@ describe('the service stack answering a constant (ceiling-service)', () => {
       logger,
       exit: () => {},
       routes: constantServiceRoutes(42),
+      laneRoutes: (deps) =>
+        constantLaneRoutes(42)(deps).map((route) => ({
+          ...route,
+          answer: (body, requestId) => {
+            laneAnswers += 1;
+            return route.answer(body, requestId);
+          },
+        })),
     });
     base = `http://127.0.0.1:${service.port}`;
   });
@@ -41,6 +51,24 @@ describe('the service stack answering a constant (ceiling-service)', () => {
     });
     const many = await post('{"instances": [{}, {}, {}]}');
     expect(((await many.json()) as { predictions: number[] }).predictions).toEqual([42, 42, 42]);
+  });
+
+  it("answers /predict through the service's lane, and Hono's route what the lane leaves", async () => {
+    const before = laneAnswers;
+    const viaLane = await post('{"age": 40}', { 'X-Request-Id': 'lane-1' });
+    expect(laneAnswers).toBe(before + 1);
+    const viaHono = await fetch(`${base}/predict?via=hono`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'lane-1' },
+      body: '{"age": 40}',
+    });
+    expect(laneAnswers).toBe(before + 1);
+    expect(viaLane.status).toBe(200);
+    expect(viaHono.status).toBe(200);
+    expect(await viaLane.json()).toEqual(await viaHono.json());
+    for (const name of ['content-type', 'x-request-id', 'x-content-type-options']) {
+      expect(viaLane.headers.get(name), name).toBe(viaHono.headers.get(name));
+    }
   });
 
   it("runs the service's middleware: request id, security headers, body checks", async () => {

@@ -7,7 +7,7 @@ import {
   errorMapper,
   notFoundHandler,
 } from './http/error-handler.ts';
-import { type NativeLane, nativeLane } from './http/native-lane.ts';
+import { type NativeLane, type NativeRoute, nativeLane } from './http/native-lane.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
 import { predictionAnswers } from './routes/predict.ts';
 import { inferLaneRoute } from './v2/routes.ts';
@@ -37,21 +37,30 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   return app;
 }
 
+/** The routes the prediction lane takes: the JSON prediction API and the OIP infer route. */
+export function predictionLaneRoutes(deps: AppDeps): readonly NativeRoute[] {
+  return [...predictionAnswers(deps), inferLaneRoute(deps)];
+}
+
 /**
  * The lane (`src/http/native-lane.ts`) in front of {@link createApp}'s app for the prediction
- * routes (`predictionAnswers`), with the same envelope, error mapping and answers as the app's
- * routes. Only for the app with the service's own route table: it answers them with the model.
+ * routes ({@link predictionLaneRoutes}), with the same envelope, error mapping and answers as
+ * the app's routes. Only for the app with the service's own route table, unless `routes` are
+ * given for another table (the benchmark's constant ceiling answers its `/predict` here too).
  *
  * @example
  * await listen(createApp(deps), { port: 8080, lane: createPredictionLane(deps) });
  */
-export function createPredictionLane(deps: AppDeps): NativeLane {
+export function createPredictionLane(
+  deps: AppDeps,
+  routes: readonly NativeRoute[] = predictionLaneRoutes(deps),
+): NativeLane {
   return nativeLane({
     scopes: createRequestScopes(envelopeOptions(deps)),
     mapError: errorMapper(deps.logger, errorOptions(deps)),
     readiness: deps.readiness,
     maxBytes: deps.config.BODY_LIMIT,
-    routes: [...predictionAnswers(deps), inferLaneRoute(deps)],
+    routes,
   });
 }
 

@@ -10,6 +10,7 @@ export type { AppDeps, AppEnv } from './deps.ts';
 export { respondJson } from './http/envelope.ts';
 export { type JsonBodyOptions, jsonBody, jsonBodyReader } from './http/json-body.ts';
 export { assertServing, requireServing } from './http/lifecycle.ts';
+export type { NativeRoute } from './http/native-lane.ts';
 export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
 export { type ClassifierGraph, readClassifierGraph } from './model/classifier-graph.ts';
 export {
@@ -24,7 +25,7 @@ export { readOnnxMetadata, writeOnnxMetadata } from './model/onnx-metadata.ts';
 export type { ServedModel } from './model/served-model.ts';
 export type { ClassPrediction, Prediction, ServedTask } from './model/task.ts';
 export { type RouteModule, routeModules } from './routes/index.ts';
-export { predictRoutes } from './routes/predict.ts';
+export { type AnswerOfBody, type PredictionAnswer, predictRoutes } from './routes/predict.ts';
 export {
   type CreateDepsOptions,
   createDeps,

@@ -7,6 +7,7 @@ import { serveWorker } from './cluster/worker.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
+import type { NativeRoute } from './http/native-lane.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { type Listening, listen } from './lifecycle/listen.ts';
 import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
@@ -170,6 +171,13 @@ export interface StartServiceOptions {
    */
   readonly routes?: readonly RouteModule[];
   /**
+   * With `routes`: the routes the native lane answers in front of them (the benchmark's
+   * constant ceiling answers `/predict` there, as the service does). Without it, another route
+   * table is served by Hono alone.
+   * @default the service's own lane routes when `routes` is not given, else none
+   */
+  readonly laneRoutes?: (deps: AppDeps) => readonly NativeRoute[];
+  /**
    * This process is a worker of a primary (WORKERS > 1; `src/cluster/`): it reports its
    * lifecycle and answers the primary's collects through this link, the pod-wide routes answer
    * through it, and it opens no probe listener (the primary owns `PROBE_PORT`).
@@ -209,8 +217,12 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     port: config.PORT,
     host: config.HOST,
     keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
-    // Another route table (the benchmark's constant ceiling) is served by Hono alone.
-    ...(routes ? {} : { lane: createPredictionLane(deps) }),
+    // Another route table is served by Hono alone, unless it brings its lane routes.
+    ...(routes === undefined
+      ? { lane: createPredictionLane(deps) }
+      : options.laneRoutes
+        ? { lane: createPredictionLane(deps, options.laneRoutes(deps)) }
+        : {}),
   });
   // The kubelet's direct line to the process (liveness), beside nginx's path: the bare probe
   // routes, without the request log line and metrics that every 10 s probe would add.

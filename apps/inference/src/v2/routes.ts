@@ -19,7 +19,8 @@ type InferDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'moni
  * route below and the native lane): the requested outputs of every input row, with the served
  * version and the request's `id` (the request id when it has none).
  *
- * @throws {HttpError} 400 for a request the protocol refuses, 422 for invalid feature values.
+ * @throws {InferRequestError} (400) naming every problem of the request, invalid feature values
+ * included.
  */
 export function inferAnswer(deps: InferDeps): AnswerOfBody {
   const { config, model, models, predict } = deps;

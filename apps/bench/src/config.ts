@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resultsDir } from './paths.ts';
+import { QUIET_MAX_BUSY_CORES } from './quiet.ts';
 
 /** Everything a benchmark run can vary; `fullOptions` and `smokeOptions` are the two presets. */
 export interface BenchOptions {
@@ -53,7 +54,7 @@ export const fullOptions: BenchOptions = {
   only: [],
   outDir: resultsDir,
   wrkThreads: 1,
-  quietCores: 0.15,
+  quietCores: QUIET_MAX_BUSY_CORES,
 };
 
 /** The CI smoke run: one concurrency, one short run per target; proves the harness works. */

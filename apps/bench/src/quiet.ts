@@ -33,15 +33,20 @@ export function parseProcStat(text: string): CpuTicks {
   return { busy, total: busy + idle + iowait };
 }
 
+/** Quiet: fewer cores busy than this, over a window this long; a run waits this long at most. */
+export const QUIET_MAX_BUSY_CORES = 0.15;
+export const QUIET_WINDOW_MS = 200;
+export const QUIET_TIMEOUT_MS = 5000;
+
 /** Options for {@link waitForQuiet}. */
 export interface QuietOptions {
   /** Number of CPUs (the busy share is reported in cores). */
   readonly cores: number;
-  /** Quiet means the machine used less than this many cores over the window. @default 0.15 */
+  /** Quiet: fewer cores than this used over the window. @default QUIET_MAX_BUSY_CORES */
   readonly maxBusyCores?: number;
-  /** Length of the window that must be quiet. @default 200 */
+  /** Length of the window that must be quiet. @default QUIET_WINDOW_MS */
   readonly windowMs?: number;
-  /** Give up (and report it) after this long. @default 5000 */
+  /** Give up (and report it) after this long. @default QUIET_TIMEOUT_MS */
   readonly timeoutMs?: number;
   /** Reads the machine's CPU ticks; `/proc/stat` unless replaced in tests. */
   readonly read?: () => CpuTicks;
@@ -66,7 +71,12 @@ const readProcStat = (): CpuTicks => parseProcStat(readFileSync('/proc/stat', 'u
  * garbage collection). Measured from `/proc/stat`, every process counted.
  */
 export async function waitForQuiet(options: QuietOptions): Promise<QuietResult> {
-  const { cores, maxBusyCores = 0.15, windowMs = 200, timeoutMs = 5000 } = options;
+  const {
+    cores,
+    maxBusyCores = QUIET_MAX_BUSY_CORES,
+    windowMs = QUIET_WINDOW_MS,
+    timeoutMs = QUIET_TIMEOUT_MS,
+  } = options;
   const read = options.read ?? readProcStat;
   const started = performance.now();
   let busyCores = Number.POSITIVE_INFINITY;

@@ -4,6 +4,7 @@ import type { BenchOptions } from '../config.ts';
 import { evaluateFastapiFloors, evaluateFloors } from '../floors.ts';
 import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
+import { QUIET_TIMEOUT_MS, QUIET_WINDOW_MS } from '../quiet.ts';
 import type { Measurement } from '../runner.ts';
 import { median } from '../stats.ts';
 import { ratios, summarize, type TargetInfo } from '../summarize.ts';
@@ -32,7 +33,7 @@ export function quietLine(options: BenchOptions, measurements: readonly Measurem
   const waited = waits.map((w) => w.waitedMs).sort((a, b) => a - b);
   const loud = waits.filter((w) => !w.quiet).length;
   return (
-    `Quiet start: before each measured run the benchmark waits until the whole machine (/proc/stat) used under ${options.quietCores} cores over 200 ms, at most 5 s, so that no run starts while the previous one's leftovers (a slow stack's queued requests, a collection) still use the CPU; ` +
+    `Quiet start: before each measured run the benchmark waits until the whole machine (/proc/stat) used under ${options.quietCores} cores over ${QUIET_WINDOW_MS} ms, at most ${QUIET_TIMEOUT_MS / 1000} s, so that no run starts while the previous one's leftovers (a slow stack's queued requests, a collection) still use the CPU; ` +
     `waited ${Math.round(median(waited))} ms median, ${Math.round(waited[waited.length - 1] as number)} ms at most; ${loud} of ${waits.length} runs started without a quiet window.`
   );
 }

@@ -55,8 +55,8 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The prediction routes' lane beside Hono (`/predict`, `/predict_api`, the OIP infer route): Node's request and response objects, from the
- * parsed headers to one `writeHead` + `end`, for the requests that make up a prediction
+ * The prediction routes' lane beside Hono (`/predict`, `/predict_api`, the OIP infer route):
+ * Node's request and response objects, from the parsed headers to one `writeHead` + `end`, for the requests that make up a prediction
  * service's load (`POST` of a JSON body framed by Content-Length, within the body limit, while
  * the model is serving). Everything else, including every request it would refuse before
  * reading the body (415, 413, 503, a chunked body, another method or a query string), goes to

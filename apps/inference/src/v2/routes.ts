@@ -11,6 +11,9 @@ import { modelMetadata } from './metadata.ts';
 import { type OipOutput, oipOutputs } from './outputs.ts';
 import { serverMetadata } from './server-info.ts';
 
+/** The model routes exist with and without an explicit version. */
+const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as const;
+
 type InferDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'monitoring'>;
 
 /**
@@ -64,14 +67,11 @@ export function inferAnswer(deps: InferDeps): AnswerOfBody {
 export function inferLaneRoute(deps: InferDeps): NativeRoute {
   return {
     path: `/v2/models/${deps.model.identity.name}/infer`,
-    template: '/v2/models/:name/infer',
+    template: `${modelPaths[0]}/infer`,
     answer: inferAnswer(deps),
     errorBody: (mapped) => oipErrorBody(mapped.toBody()),
   };
 }
-
-/** The model routes exist with and without an explicit version. */
-const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as const;
 
 /**
  * The Open Inference Protocol (v2) REST API, as KServe, Triton and MLServer speak it:

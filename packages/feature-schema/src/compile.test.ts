@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matrixSchema, perFieldSchema } from '../test-fixtures/schemas.ts';
 import { compileSchema } from './compile.ts';
 import { schemaFingerprint } from './fingerprint.ts';
-import { parseSchema } from './meta-schema.ts';
+import { parseSchema } from './parse-schema.ts';
 import type { RecordOf } from './types.ts';
 
 describe('compileSchema', () => {

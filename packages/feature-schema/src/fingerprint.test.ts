@@ -8,7 +8,7 @@ import {
   schemaFingerprint,
   verifyFingerprint,
 } from './fingerprint.ts';
-import { parseSchema } from './meta-schema.ts';
+import { parseSchema } from './parse-schema.ts';
 
 describe('canonicalJson', () => {
   it('sorts keys recursively, drops undefined members and writes no whitespace', () => {

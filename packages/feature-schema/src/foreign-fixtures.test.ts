@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foreignExpected, foreignFixtures, foreignSchemaJson } from '../test-fixtures/foreign.ts';
 import { compileSchema } from './compile.ts';
-import { parseSchema } from './meta-schema.ts';
+import { parseSchema } from './parse-schema.ts';
 
 describe('the foreign-model fixtures', () => {
   it.each(Object.values(foreignFixtures))(

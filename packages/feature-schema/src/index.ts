@@ -9,7 +9,8 @@ export {
 } from './fingerprint.ts';
 export { coerceFormValues, type FormDescription, type FormField, formDescription } from './form.ts';
 export { type JsonSchema, recordJsonSchema } from './json-schema.ts';
-export { modelSchemaSchema, parseSchema, SchemaError } from './meta-schema.ts';
+export { modelSchemaSchema } from './meta-schema.ts';
+export { parseSchema, SchemaError } from './parse-schema.ts';
 export {
   type BuildProfileOptions,
   binLabels,

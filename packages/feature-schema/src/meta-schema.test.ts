@@ -5,7 +5,7 @@ import {
   mutable,
   perFieldSchema,
 } from '../test-fixtures/schemas.ts';
-import { parseSchema, SchemaError } from './meta-schema.ts';
+import { parseSchema, SchemaError } from './parse-schema.ts';
 
 const clone = <T>(x: T): T => structuredClone(x) as T;
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { MatrixFeature, ModelSchema } from './types.ts';
 
 const name = z
   .string()
@@ -44,7 +43,29 @@ const field = z.discriminatedUnion('kind', [numericFieldSchema, categoricalField
 
 const scale = { mean: z.number().optional(), std: z.number().positive().optional() };
 
-// Recursive: zod cannot infer its type, so it is checked against the declared MatrixFeature.
+/**
+ * One column of a matrix-layout model, computed from validated fields.
+ * `numeric` and `product` columns are standardized as `(x - mean) / std` when given
+ * (`mean` defaults to 0, `std` to 1); `one-hot` is 1 when the field equals `level`, else 0;
+ * `threshold` is 1 when the numeric field is >= `min`, else 0 (e.g. BMI >= 30, obesity).
+ */
+export type MatrixFeature =
+  | {
+      readonly kind: 'numeric';
+      readonly field: string;
+      readonly mean?: number;
+      readonly std?: number;
+    }
+  | { readonly kind: 'one-hot'; readonly field: string; readonly level: string }
+  | { readonly kind: 'threshold'; readonly field: string; readonly min: number }
+  | {
+      readonly kind: 'product';
+      readonly of: readonly MatrixFeature[];
+      readonly mean?: number;
+      readonly std?: number;
+    };
+
+// Recursive: zod cannot infer its type, so it is declared above and checked against it.
 const matrixFeature: z.ZodType<MatrixFeature> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('numeric'), field: name, ...scale }),
@@ -252,33 +273,3 @@ function crossCheck(s: z.infer<typeof modelSchemaShape>, ctx: Ctx): void {
 
 /** The zod schema of `schema.json` itself (structure plus cross-field consistency). */
 export const modelSchemaSchema = modelSchemaShape.superRefine(crossCheck);
-
-/** Thrown by {@link parseSchema}; `issues` names every bad path in the schema document. */
-export class SchemaError extends Error {
-  /** Every problem found, with dotted paths such as `fields.2.min`. */
-  readonly issues: readonly { path: string; message: string }[];
-  constructor(issues: readonly { path: string; message: string }[]) {
-    super(
-      `invalid model schema: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
-    );
-    this.name = 'SchemaError';
-    this.issues = issues;
-  }
-}
-
-/**
- * Validates a `schema.json` document and returns it typed.
- *
- * @throws {SchemaError} naming every bad path, e.g. `fields.1.levels: levels must be unique`.
- * @example
- * const schema = parseSchema(JSON.parse(readFileSync('model/schema.json', 'utf8')));
- */
-export function parseSchema(json: unknown): ModelSchema {
-  const result = modelSchemaSchema.safeParse(json);
-  if (!result.success) {
-    throw new SchemaError(
-      result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return result.data;
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classificationSchema, perFieldSchema } from '../test-fixtures/schemas.ts';
 import { schemaFingerprint } from './fingerprint.ts';
-import { parseSchema } from './meta-schema.ts';
+import { parseSchema } from './parse-schema.ts';
 import {
   binLabels,
   buildProfile,

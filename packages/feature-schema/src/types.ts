@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   categoricalFieldSchema,
+  MatrixFeature,
   matrixLayoutSchema,
   modelOutputSchema,
   modelSchemaShape,
@@ -41,30 +42,10 @@ export type SchemaVersion = ModelSchema['schemaVersion'];
 export type ModelTaskKind = NonNullable<ModelSchema['task']>;
 /** The ONNX outputs a model is read from. */
 export type ModelOutput = DeepReadonly<z.infer<typeof modelOutputSchema>>;
+/** One column of a matrix-layout model; recursive, so declared beside its zod schema. */
+export type { MatrixFeature };
 /** A class label: a string, or an integer (an ONNX int64 label). */
 export type ClassLabel = string | number;
-
-/**
- * One column of a matrix-layout model, computed from validated fields.
- * `numeric` and `product` columns are standardized as `(x - mean) / std` when given
- * (`mean` defaults to 0, `std` to 1); `one-hot` is 1 when the field equals `level`, else 0;
- * `threshold` is 1 when the numeric field is >= `min`, else 0 (e.g. BMI >= 30, obesity).
- */
-export type MatrixFeature =
-  | {
-      readonly kind: 'numeric';
-      readonly field: string;
-      readonly mean?: number;
-      readonly std?: number;
-    }
-  | { readonly kind: 'one-hot'; readonly field: string; readonly level: string }
-  | { readonly kind: 'threshold'; readonly field: string; readonly min: number }
-  | {
-      readonly kind: 'product';
-      readonly of: readonly MatrixFeature[];
-      readonly mean?: number;
-      readonly std?: number;
-    };
 
 /** One validated record: field name → number (numeric fields) or level (categorical fields). */
 export type FeatureRecord = Readonly<Record<string, number | string>>;

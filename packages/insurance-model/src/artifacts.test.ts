@@ -7,11 +7,11 @@ import {
   verifyFingerprint,
 } from '@modelship/feature-schema';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultTrainingConfig, modelDir, replacedAppReference } from './config.ts';
+import { defaultTrainingConfig, modelDir, qualityFloor, replacedAppReference } from './config.ts';
 import { dataSha256, loadInsuranceRows } from './data.ts';
 import { predictLinear } from './linear/model.ts';
 import { decodeModel } from './onnx/proto.ts';
-import { qualityFloor, runTraining, type TrainingResult } from './pipeline.ts';
+import { runTraining, type TrainingResult } from './pipeline.ts';
 import { referencePredict } from './reference.ts';
 import { insuranceSchema } from './schema.ts';
 

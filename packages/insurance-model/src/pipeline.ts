@@ -6,7 +6,12 @@ import {
 } from '@modelship/feature-schema';
 import { predictedVsActualSvg } from './card/chart.ts';
 import { modelCard } from './card/markdown.ts';
-import { defaultTrainingConfig, replacedAppReference, type TrainingConfig } from './config.ts';
+import {
+  defaultTrainingConfig,
+  qualityFloor,
+  replacedAppReference,
+  type TrainingConfig,
+} from './config.ts';
 import { dataSha256, loadInsuranceRows } from './data.ts';
 import {
   crossValidate,
@@ -21,11 +26,9 @@ import { type LinearModel, predictLinear } from './linear/model.ts';
 import { type RegressionMetrics, regressionMetrics } from './metrics.ts';
 import { perFieldLinearModel } from './onnx/linear-graph.ts';
 import { encodeModel } from './onnx/proto.ts';
+import type { TrainingReport } from './report.ts';
 import { insuranceSchema } from './schema.ts';
 import { holdoutSplit } from './splits.ts';
-
-/** The quality floor the bundled model must reach (issue 3). */
-export const qualityFloor = { r2: 0.86, mae: 2700 } as const;
 
 /** The model family, as recorded in the metadata and the card. */
 export const modelFamily = 'linear regression on engineered features (OLS)';
@@ -39,30 +42,6 @@ export type TrainingEvent =
   | { readonly step: 'robustness'; readonly splits: number }
   | { readonly step: 'fit'; readonly rows: number; readonly features: number }
   | { readonly step: 'artifacts'; readonly files: readonly string[] };
-
-/** Everything a run measured; serialized as `metrics.json`. */
-export interface TrainingReport {
-  readonly model: { readonly name: string; readonly version: string; readonly family: string };
-  readonly trainingDate: string;
-  readonly data: { readonly rows: number; readonly sha256: string };
-  readonly schemaFingerprint: string;
-  readonly protocol: {
-    readonly seed: number;
-    readonly folds: number;
-    readonly holdoutFraction: number;
-    readonly trainRows: number;
-    readonly holdoutRows: number;
-  };
-  readonly cv: { readonly folds: readonly FoldResult[]; readonly mean: RegressionMetrics };
-  readonly holdout: RegressionMetrics;
-  readonly robustness: {
-    readonly fullDataCv: RegressionMetrics;
-    readonly repeatedHoldout: ReturnType<typeof repeatedHoldout>;
-  };
-  readonly floor: typeof qualityFloor;
-  readonly reference: typeof replacedAppReference;
-  readonly coefficients: readonly { readonly feature: string; readonly weight: number }[];
-}
 
 /** The outcome of a run: the fitted model, its report and the artifact bytes by file name. */
 export interface TrainingResult {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultTrainingConfig, modelDir } from './config.ts';
-import { qualityFloor, runTraining, type TrainingEvent } from './pipeline.ts';
+import { defaultTrainingConfig, modelDir, qualityFloor } from './config.ts';
+import { runTraining, type TrainingEvent } from './pipeline.ts';
 
 // `pnpm train`: runs the pipeline and writes the artifacts into model/ (or the directory given
 // as the first argument), printing progress as it goes.

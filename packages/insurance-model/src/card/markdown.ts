@@ -1,5 +1,5 @@
 import type { ModelSchema } from '@modelship/feature-schema';
-import type { TrainingReport } from '../pipeline.ts';
+import type { TrainingReport } from '../report.ts';
 
 /** Thousands separators without Intl, so the card's bytes do not depend on ICU data. */
 const n0 = (x: number) => String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

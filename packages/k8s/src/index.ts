@@ -24,7 +24,6 @@ export {
 export { INFERENCE_UID, NGINX_CONF_DIR, NGINX_UID } from './pod-template.ts';
 export { InvalidPropError } from './validate.ts';
 export { ALERT_RULES_DEFAULTS, type AlertRule, alertRules } from './workload-alerts.ts';
-export { MANAGED_ENV, workersForCpuLimit } from './workload-inference.ts';
 export {
   assertBucketName,
   assertObjectPrefix,

@@ -79,8 +79,6 @@ describe('InferenceWorkload defaults', () => {
       KEEPALIVE_TIMEOUT: '65',
       MAX_BATCH: '1000',
       LOG_LEVEL: 'info',
-      // One service process per whole core of the default CPU limit (1000m).
-      WORKERS: '1',
     });
   });
 

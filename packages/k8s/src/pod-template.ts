@@ -118,7 +118,7 @@ function inferenceContainer(s: WorkloadSettings): k8s.Container {
   const contract = serviceEnv(s);
   const env = [
     ...SERVICE_ENV_NAMES.flatMap((name) => {
-      const value = contract[name];
+      const value = (contract as Partial<Record<string, string>>)[name];
       return value === undefined ? [] : [{ name, value }];
     }),
     ...Object.entries(i.env).map(([name, value]) => ({ name, value })),

@@ -1,10 +1,8 @@
 import {
   checkServiceEnv,
-  MAX_WORKERS,
   POD_PORTS,
   SERVICE_ENV_NAMES,
   type ServiceEnvName,
-  type ServiceEnvValues,
 } from '@modelship/contract';
 import { assertInt, assertPort, fail, withDefaults } from './validate.ts';
 import type { InferenceServiceOptions } from './workload-props.ts';
@@ -20,7 +18,6 @@ export const INFERENCE_DEFAULTS = {
   logLevel: 'info',
   env: {},
   startupTimeoutSeconds: 120,
-  workers: 'auto',
 } as const satisfies Required<Omit<InferenceServiceOptions, OptionalInferenceSetting>>;
 
 /** Settings left unset (the service's own default) unless given. */
@@ -38,15 +35,18 @@ type OptionalInferenceSetting =
 export type ResolvedInference = Required<Omit<InferenceServiceOptions, OptionalInferenceSetting>> &
   Pick<InferenceServiceOptions, OptionalInferenceSetting>;
 
-/** Environment variables the construct sets itself: every one of the service's contract. */
-export const MANAGED_ENV: readonly ServiceEnvName[] = SERVICE_ENV_NAMES;
+/** The contract's variables the construct decides (`WORKERS` leaves the contract with cluster mode). */
+export type ManagedEnvName = Exclude<ServiceEnvName, 'WORKERS'>;
+
+/** A value for each {@link ManagedEnvName}; `undefined` leaves it unset (the service's default). */
+export type ManagedEnvValues = { readonly [K in ManagedEnvName]: string | undefined };
 
 /**
  * Where each of the service's variables comes from, for error messages. A mapped type over the
  * contract: a new variable does not compile until it is given a source here and a value in
  * {@link serviceEnv}.
  */
-const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
+const ENV_SOURCES: { readonly [K in ManagedEnvName]: string } = {
   PORT: 'inference.port',
   HOST: 'the construct (127.0.0.1)',
   MODEL_DIR: 'inference.modelDir',
@@ -65,7 +65,6 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   MONITOR_WINDOW: 'inference.monitorWindow',
   PAYLOAD_LOG_SAMPLE: 'inference.payloadLogSample',
   MODEL_POLL_INTERVAL: 'inference.modelPollIntervalSeconds',
-  WORKERS: "inference.workers ('auto': resources.inference.limits.cpuMillis in whole cores)",
 };
 
 const text = (value: string | number | undefined) =>
@@ -88,14 +87,14 @@ function inferenceEnv(i: ResolvedInference) {
     MONITOR_WINDOW: text(i.monitorWindow),
     PAYLOAD_LOG_SAMPLE: text(i.payloadLogSample),
     MODEL_POLL_INTERVAL: text(i.modelPollIntervalSeconds),
-  } as const satisfies Partial<ServiceEnvValues>;
+  } as const satisfies Partial<ManagedEnvValues>;
 }
 
 /**
  * Throws unless the service would accept these values at startup (the contract's bounds),
  * naming the prop each bad value comes from, the variable and the bound.
  */
-export function assertServiceAccepts(values: Partial<ServiceEnvValues>): void {
+export function assertServiceAccepts(values: Partial<ManagedEnvValues>): void {
   const result = checkServiceEnv(values);
   if (result.ok) return;
   const [issue] = result.issues;
@@ -106,7 +105,7 @@ export function assertServiceAccepts(values: Partial<ServiceEnvValues>): void {
       ? Number(issue.value)
       : issue.value;
   fail(
-    ENV_SOURCES[issue.name],
+    ENV_SOURCES[issue.name as ManagedEnvName] ?? issue.name,
     value,
     `is refused by the service: ${issue.name} ${issue.message.replace(/^Invalid input: /, '')}`,
   );
@@ -121,11 +120,6 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
     fail('inference.probePort', i.probePort, "must differ from 'inference.port'");
   }
   assertInt('inference.startupTimeoutSeconds', i.startupTimeoutSeconds, 2);
-  if (i.workers !== 'auto') {
-    if (typeof i.workers !== 'number')
-      fail('inference.workers', i.workers, "must be a number or 'auto'");
-    assertInt('inference.workers', i.workers, 1, MAX_WORKERS);
-  }
   // Whole numbers where the service takes any number: a pod spec should not carry 0.5 rows.
   for (const [key, value] of [
     ['maxBatch', i.maxBatch],
@@ -139,7 +133,7 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
       fail(`inference.env.${key}`, i.env[key], 'has an invalid name');
     }
-    if ((MANAGED_ENV as readonly string[]).includes(key)) {
+    if ((SERVICE_ENV_NAMES as readonly string[]).includes(key)) {
       fail(
         `inference.env.${key}`,
         i.env[key],
@@ -151,32 +145,16 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
 }
 
 /**
- * The service processes of a container whose CPU limit is `cpuLimitMillis`: its whole cores
- * (rounded down: a process per core the container may use in full), at least 1, at most
- * `MAX_WORKERS`.
- */
-export function workersForCpuLimit(cpuLimitMillis: number): number {
-  return Math.min(MAX_WORKERS, Math.max(1, Math.floor(cpuLimitMillis / 1000)));
-}
-
-/** `WORKERS` of the inference container: `inference.workers`, or derived from its CPU limit. */
-export function serviceWorkers(s: Pick<WorkloadSettings, 'inference' | 'resources'>): number {
-  const { workers } = s.inference;
-  return workers === 'auto' ? workersForCpuLimit(s.resources.inference.limits.cpuMillis) : workers;
-}
-
-/**
  * The inference container's environment: one value for every variable of the service's
  * contract (`undefined`: the service's default), validated with the contract's bounds.
  */
-export function serviceEnv(s: WorkloadSettings): ServiceEnvValues {
-  const values: ServiceEnvValues = {
+export function serviceEnv(s: WorkloadSettings): ManagedEnvValues {
+  const values: ManagedEnvValues = {
     ...inferenceEnv(s.inference),
     HOST: '127.0.0.1',
     SHUTDOWN_DELAY: text(s.termination.serviceDelaySeconds),
     SHUTDOWN_TIMEOUT: text(s.termination.drainTimeoutSeconds),
     SHUTDOWN_READINESS: s.termination.keepReadyDuringDelay ? 'keep' : 'fail',
-    WORKERS: text(serviceWorkers(s)),
   };
   assertServiceAccepts(values);
   return values;

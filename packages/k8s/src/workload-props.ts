@@ -63,18 +63,6 @@ export interface InferenceServiceOptions {
   /** onnxruntime intra-op threads (`ORT_INTRA_OP_THREADS`). @default undefined (the service's: 1) */
   readonly ortIntraOpThreads?: number;
   /**
-   * Service processes in the inference container (`WORKERS`, 1..64), all sharing its port
-   * behind nginx: `'auto'` is the container's CPU limit in whole cores
-   * (`resources.inference.limits.cpuMillis`, rounded down, at least 1), so a container allowed
-   * two cores serves with both. Each process loads its own copy of the model: size
-   * `resources.inference` memory for N copies (plus a small primary process). With more than
-   * one, a primary process owns the probe port, restarts a worker that dies and aggregates
-   * `/metrics`, `/monitoring`, `/readyz` and `/admin/reload` over them (see the service's
-   * README).
-   * @default 'auto'
-   */
-  readonly workers?: number | 'auto';
-  /**
    * Model directory inside the image (`MODEL_DIR`); set by the construct with a `gcs`
    * `modelSource`. @default undefined (the image's own)
    */

@@ -309,64 +309,6 @@ describe('what the service would refuse, synth refuses (the contract of @modelsh
     });
   });
 
-  it('sets WORKERS from the inference CPU limit in whole cores, or inference.workers', () => {
-    const workers = (props: Partial<InferenceWorkloadProps>) => {
-      const chart = Testing.chart();
-      new InferenceWorkload(chart, 'w', { image: IMAGE, ...props });
-      const deployment = Testing.synth(chart).find((o) => o.kind === 'Deployment');
-      const env: { name: string; value: string }[] = deployment?.spec.template.spec.containers.find(
-        (c: { name: string }) => c.name === 'inference',
-      ).env;
-      return env.find((e) => e.name === 'WORKERS')?.value;
-    };
-    const withCpuLimit = (cpuMillis: number, workers?: number | 'auto') => ({
-      resources: {
-        inference: {
-          requests: { ...DEFAULT_RESOURCES.inference.requests, cpuMillis: 250 },
-          limits: { ...DEFAULT_RESOURCES.inference.limits, cpuMillis },
-        },
-      },
-      ...(workers === undefined ? {} : { inference: { workers } }),
-    });
-    expect(DEFAULT_RESOURCES.inference.limits.cpuMillis).toBe(1000);
-    expect(workers({})).toBe('1');
-    expect(workers(withCpuLimit(500))).toBe('1');
-    expect(workers(withCpuLimit(1999))).toBe('1');
-    expect(workers(withCpuLimit(2000))).toBe('2');
-    expect(workers(withCpuLimit(3500, 'auto'))).toBe('3');
-    expect(workers(withCpuLimit(200_000))).toBe('64');
-    expect(workers(withCpuLimit(4000, 1))).toBe('1');
-    expect(workers(withCpuLimit(1000, 3))).toBe('3');
-  });
-
-  it.each<[unknown, string]>([
-    [0, "'inference.workers' (0) must be an integer in 1..64"],
-    [65, "'inference.workers' (65) must be an integer in 1..64"],
-    [1.5, "'inference.workers' (1.5) must be an integer in 1..64"],
-    ['two', `'inference.workers' ("two") must be a number or 'auto'`],
-  ])('refuses inference.workers %s', (workers, message) => {
-    const props = { inference: { workers } } as unknown as Partial<InferenceWorkloadProps>;
-    expect(build(props)).toThrow(InvalidPropError);
-    expect(build(props)).toThrow(message);
-  });
-
-  it('refuses an nginx upstream pool smaller than the service processes', () => {
-    expect(
-      build({
-        inference: { workers: 4 },
-        nginx: { upstreamKeepaliveConnections: 1, workerProcesses: 2 },
-      }),
-    ).toThrow(
-      "'nginx.upstreamKeepaliveConnections' (1) × nginx.workerProcesses (2) must be >= the service's processes (WORKERS 4)",
-    );
-    expect(
-      build({
-        inference: { workers: 4 },
-        nginx: { upstreamKeepaliveConnections: 2, workerProcesses: 2 },
-      }),
-    ).not.toThrow();
-  });
-
   it('refuses every contract variable in inference.env, typed or not', () => {
     expect(build({ inference: { env: { MAX_QUEUE: '5' } } })).toThrow(
       `'inference.env.MAX_QUEUE' ("5") is set by the construct; use the typed prop instead`,

@@ -6,7 +6,7 @@ import {
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
 import { assertDnsLabel, fail } from './validate.ts';
-import { type ResolvedInference, resolveInference, serviceWorkers } from './workload-inference.ts';
+import { type ResolvedInference, resolveInference } from './workload-inference.ts';
 import { type ResolvedModelSource, resolveModelSource } from './workload-model-source.ts';
 import { resolveMetrics } from './workload-monitoring.ts';
 import {
@@ -115,7 +115,6 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     serviceAccountAnnotations: props.serviceAccountAnnotations ?? {},
   };
   validateIdentity(settings);
-  assertUpstreamPool(settings);
   if (settings.autoscaling.requests !== undefined && !settings.metrics.podMonitoring) {
     fail(
       'autoscaling.requests',
@@ -190,23 +189,6 @@ function assertDistinctPorts(
       'inference.probePort',
       inference.probePort,
       `must differ from nginx's ports and 'inference.port' (${taken.join(', ')})`,
-    );
-  }
-}
-
-/**
- * nginx keeps at least one idle upstream connection per service process (`WORKERS`): the
- * processes share the listening socket, and each takes the connections it accepts, so a pool
- * smaller than the processes would leave some without traffic between bursts.
- */
-function assertUpstreamPool(s: WorkloadSettings): void {
-  const workers = serviceWorkers(s);
-  const pool = s.nginx.upstreamKeepaliveConnections * s.nginx.workerProcesses;
-  if (pool < workers) {
-    fail(
-      'nginx.upstreamKeepaliveConnections',
-      s.nginx.upstreamKeepaliveConnections,
-      `× nginx.workerProcesses (${s.nginx.workerProcesses}) must be >= the service's processes (WORKERS ${workers}), so that each gets connections`,
     );
   }
 }

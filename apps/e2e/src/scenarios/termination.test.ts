@@ -12,15 +12,12 @@
  * No request may be dropped, and every container must exit on its own within the grace period.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoadGenerator, startLoad } from '../load/load-generator.ts';
 import type { LocalPod, TerminateOptions } from '../pod/local-pod.ts';
 import { startServiceProxy } from '../pod/service-proxy.ts';
 import type { TerminationReport } from '../pod/termination.ts';
-import { hasNginx, manifestWithCpuLimit, startReadyPod } from '../testing/pods.ts';
+import { hasNginx, startReadyPod } from '../testing/pods.ts';
 import { podProcesses, stillRunning } from '../testing/processes.ts';
 import { validRecord } from '../testing/records.ts';
 
@@ -170,44 +167,6 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
       }
     },
   );
-});
-
-describe.skipIf(!hasNginx())('pod termination under load, two service processes', () => {
-  it('a 2-core CPU limit: WORKERS=2; ready through nginx; drops no request and exits within the grace period', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'modelship-e2e-workers-'));
-    const pod = await startReadyPod({ manifest: await manifestWithCpuLimit(dir, 2000) });
-    try {
-      expect(pod.containers.get('inference')?.spec.env).toContainEqual({
-        name: 'WORKERS',
-        value: '2',
-      });
-      await pod.waitUntilReady();
-      const running = podProcesses(pod);
-      const load = predictLoad(pod.url);
-      await waitFor(() => load.completed >= 20, 10_000);
-
-      const terminating = pod.terminate();
-      const startedAt = Date.now();
-      await sleep(500);
-      const draining = await pod.probe('inference', 'readinessProbe');
-      const serviceLive = await pod.probe('inference', 'livenessProbe');
-      await sleep(LOAD_BALANCER_LAG_MS - (Date.now() - startedAt));
-      const report = await load.stop();
-      const termination = await terminating;
-
-      expect(report.failed.length, JSON.stringify(report.failed.slice(0, 3))).toBe(0);
-      expect(report.results.filter((r) => r.startedAt >= startedAt).length).toBeGreaterThan(0);
-      // Both workers drain (readiness through nginx fails), the primary's probe port lives.
-      expect(draining).toMatchObject({ success: false, status: 503 });
-      expect(serviceLive.success).toBe(true);
-      expectOrderlyExit(termination);
-      // The primary and both workers, like every other process of the pod, are gone.
-      expect(stillRunning(running)).toEqual([]);
-    } finally {
-      await pod.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
 });
 
 describe.skipIf(!hasNginx())('replacing a pod under load behind a passthrough Service', () => {

@@ -1,10 +1,6 @@
 import { existsSync } from 'node:fs';
-import { buildApp } from '@modelship/charts/src/app.ts';
-import { ENVIRONMENTS, type EnvironmentName } from '@modelship/charts/src/environments.ts';
-import { InferenceChart } from '@modelship/charts/src/inference-chart.ts';
-import { readModelMetadata } from '@modelship/charts/src/model-metadata.ts';
 import { type E2eConfig, loadE2eConfig } from '../config.ts';
-import { loadManifest, type Manifest } from '../manifest/load-manifest.ts';
+import { loadManifest } from '../manifest/load-manifest.ts';
 import { nginxStandIn, nodeServiceStandIn } from '../pod/images.ts';
 import { type LocalPod, type LocalPodOptions, startLocalPod } from '../pod/local-pod.ts';
 
@@ -68,43 +64,4 @@ export async function startReadyPod(
       if (!portTaken || attempt >= attempts) throw error;
     }
   }
-}
-
-/**
- * Synthesizes an environment's chart (the configured one, else `gke`) into `dir` with the
- * inference container's CPU limit at `cpuMillis`, everything else as configured, and loads it:
- * the construct derives the service's processes (`WORKERS`) from that limit.
- */
-export async function manifestWithCpuLimit(dir: string, cpuMillis: number): Promise<Manifest> {
-  const name = (e2eConfig.chart ?? 'gke') as EnvironmentName;
-  const environment = ENVIRONMENTS[name];
-  const resources = environment.workload.resources;
-  const inference = resources?.inference;
-  if (!resources || !inference) throw new Error(`the ${name} environment sets no resources`);
-  // The charts' app without its own charts, then this one chart in it.
-  const app = buildApp(
-    {
-      charts: [],
-      image: undefined,
-      googleCloudProject: undefined,
-      namespace: undefined,
-      modelSource: undefined,
-    },
-    { outdir: dir },
-  );
-  new InferenceChart(app, name, {
-    environment: {
-      ...environment,
-      workload: {
-        ...environment.workload,
-        resources: {
-          ...resources,
-          inference: { ...inference, limits: { ...inference.limits, cpuMillis } },
-        },
-      },
-    },
-    model: readModelMetadata(),
-  });
-  app.synth();
-  return loadManifest({ dir, chart: name });
 }

@@ -51,4 +51,12 @@ export const SERVICE_METRICS = {
   requestDuration: 'http_request_duration_seconds',
   /** Gauge of requests received and not yet answered. */
   inFlight: 'http_requests_in_flight',
+  /** Gauge of records within the drift monitor's window (`MONITOR_WINDOW`). */
+  driftWindowRecords: 'modelship_monitor_window_records',
+  /**
+   * Gauge of the records the drift window must hold before every PSI gauge is reported (each
+   * bin then expects at least 5); below it a PSI is NaN. A PSI alert requires
+   * `driftWindowRecords >= driftWindowRecordsNeeded`.
+   */
+  driftWindowRecordsNeeded: 'modelship_monitor_window_records_needed',
 } as const;

@@ -19,8 +19,10 @@ export {
   numericProfile,
   type ProfiledPrediction,
   PSI_FLOOR,
+  PSI_MIN_EXPECTED_COUNT,
   profileMismatches,
   psi,
+  psiMinRecords,
 } from './profile.ts';
 export {
   type CategoricalProfile,

@@ -9,6 +9,7 @@ import {
   numericProfile,
   profileMismatches,
   psi,
+  psiMinRecords,
 } from './profile.ts';
 import { ProfileError, parseProfile } from './profile-schema.ts';
 
@@ -52,6 +53,28 @@ describe('psi', () => {
   });
   it('is NaN when nothing was counted', () => {
     expect(psi(expected, [0, 0, 0, 0])).toBeNaN();
+  });
+  // Exact values, worked by hand, so that another logarithm, floor or loop bound cannot pass.
+  it('is (0.75 - 0.5) ln(0.75 / 0.5) + (0.25 - 0.5) ln(0.25 / 0.5) for 30 and 10 records', () => {
+    expect(psi([0.5, 0.5], [30, 10])).toBeCloseTo(0.25 * Math.log(3), 12);
+    expect(psi([0.5, 0.5], [10, 30])).toBeCloseTo(0.25 * Math.log(3), 12);
+  });
+  it('floors an empty live bin at 1e-4', () => {
+    const floored = 0.5 * Math.log(2) + (1e-4 - 0.5) * Math.log(1e-4 / 0.5);
+    expect(psi([0.5, 0.5], [40, 0])).toBeCloseTo(floored, 12);
+    expect(psi([0.5, 0.5], [0, 40])).toBeCloseTo(floored, 12);
+  });
+});
+
+describe('psiMinRecords', () => {
+  it('is the records for 5 expected in the smallest training bin', () => {
+    expect(psiMinRecords([0.5, 0.5])).toBe(10);
+    expect(psiMinRecords(range(10, () => 0.1))).toBe(50);
+    expect(psiMinRecords([0.05, 0.95])).toBe(100);
+    expect(psiMinRecords([0.03, 0.97])).toBe(167);
+  });
+  it('ignores bins that training never saw', () => {
+    expect(psiMinRecords([0, 0.25, 0.75])).toBe(20);
   });
 });
 

@@ -135,6 +135,25 @@ export function psi(expected: ArrayLike<number>, actual: ArrayLike<number>): num
   return sum;
 }
 
+/** The least count each bin must expect before a PSI is read (the chi-square rule of thumb). */
+export const PSI_MIN_EXPECTED_COUNT = 5;
+
+/**
+ * Records a window must hold before the PSI against these training shares means anything:
+ * enough that every bin with a training share expects at least {@link PSI_MIN_EXPECTED_COUNT}.
+ * With fewer, a few records make the index large by chance alone.
+ */
+export function psiMinRecords(expected: ArrayLike<number>): number {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < expected.length; i++) {
+    const share = expected[i] as number;
+    if (share > 0 && share < least) least = share;
+  }
+  if (least === Number.POSITIVE_INFINITY) return PSI_MIN_EXPECTED_COUNT;
+  // The epsilon keeps 5 / 0.05 (100.00000000000001 in floating point) at 100.
+  return Math.ceil(PSI_MIN_EXPECTED_COUNT / least - 1e-9);
+}
+
 /** Labels for a numeric profile's bins: `(-Inf,18)`, `[18,25)`, ..., `[60,+Inf)`. */
 export function binLabels(edges: readonly number[]): string[] {
   const bounds = ['-Inf', ...edges.map(String), '+Inf'];

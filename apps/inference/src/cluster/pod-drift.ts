@@ -1,8 +1,11 @@
 // The drift window of the whole pod (WORKERS > 1): each worker counts the records it served in
 // its own window; bin counts add up, so the pod's window is their sum, and its PSI is computed
 // over that sum (not averaged over the workers' PSIs).
-import { psi } from '@modelship/feature-schema';
-import type { DriftMonitor, MonitoredDistribution } from '../monitoring/drift-monitor.ts';
+import {
+  type DriftMonitor,
+  type MonitoredDistribution,
+  windowPsi,
+} from '../monitoring/drift-monitor.ts';
 import type { DriftView } from '../monitoring/page.ts';
 
 /** One worker's window, as it sends it to the others. */
@@ -55,7 +58,7 @@ export function mergeDrift(
       const counts = s.live[i] as readonly number[];
       for (let b = 0; b < live.length; b++) live[b] = (live[b] as number) + (counts[b] as number);
     }
-    return { name: d.name, bins: d.bins, expected: d.expected, live, total: live };
+    return { ...d, live, total: live };
   });
   const records = used.reduce((sum, s) => sum + s.records, 0);
   const excluded = snapshots.length - used.length + others;
@@ -70,7 +73,7 @@ export function mergeDrift(
     window: `${local.window}${across}${left}`,
     profileRows: local.profileRows,
     windowRecords: () => records,
-    psi: (d) => psi(d.expected, d.live),
+    psi: windowPsi,
     processes: used.length,
     excluded,
   };

@@ -7,6 +7,7 @@ import {
   numericBin,
   type Profile,
   psi,
+  psiMinRecords,
 } from '@modelship/feature-schema';
 import type { Prediction } from '../model/task.ts';
 import { type BinWindow, createBinWindow } from './bin-window.ts';
@@ -23,6 +24,21 @@ export interface MonitoredDistribution {
   readonly live: Float64Array;
   /** Records per bin since the start (a view into the cumulative counts). */
   readonly total: Float64Array;
+  /**
+   * Records the window must hold before PSI is reported: enough for the bins of every
+   * distribution of the monitor, so that all its PSIs appear together.
+   */
+  readonly minRecords: number;
+}
+
+/**
+ * The PSI of a distribution's window against its profile, or NaN while the window holds fewer
+ * records than its bins need ({@link MonitoredDistribution.minRecords}).
+ */
+export function windowPsi(d: MonitoredDistribution): number {
+  let records = 0;
+  for (let i = 0; i < d.live.length; i++) records += d.live[i] as number;
+  return records < d.minRecords ? Number.NaN : psi(d.expected, d.live);
 }
 
 /** Counts each valid record and prediction into the profile's bins; computes PSI on demand. */
@@ -38,7 +54,7 @@ export interface DriftMonitor {
   observe(records: readonly FeatureRecord[], predictions: readonly Prediction[]): void;
   /** Records in the window now (expiring a duration window's old slices first). */
   windowRecords(): number;
-  /** The population stability index of a distribution's window against its profile. */
+  /** The PSI of a distribution's window against its profile ({@link windowPsi}). */
   psi(distribution: MonitoredDistribution): number;
 }
 
@@ -119,6 +135,7 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     totalBins += s.bins.length;
   });
   const bw: BinWindow = createBinWindow(totalBins, specs.length, window);
+  const minRecords = Math.max(...specs.map((s) => psiMinRecords(s.expected)));
   const cumulative = new Float64Array(totalBins);
   const distributions: MonitoredDistribution[] = specs.map((s, i) => {
     const start = offsets[i] as number;
@@ -129,6 +146,7 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
       expected: Float64Array.from(s.expected),
       live: bw.counts.subarray(start, end),
       total: cumulative.subarray(start, end),
+      minRecords,
     };
   });
   const fieldNames = specs.slice(0, -1).map((s) => s.name);
@@ -165,6 +183,6 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
       bw.advance(now());
       return bw.records();
     },
-    psi: (d) => psi(d.expected, d.live),
+    psi: windowPsi,
   };
 }

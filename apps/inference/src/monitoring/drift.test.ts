@@ -1,6 +1,9 @@
 // Drift monitoring end to end in-process: the bundled model (real onnxruntime, its committed
 // profile.json) behind the app, its training data replayed through /predict, PSI read back
 // from /metrics.
+
+import { SERVICE_METRICS } from '@modelship/contract';
+import { psiMinRecords } from '@modelship/feature-schema';
 import {
   type InsuranceRow,
   insuranceModelDir,
@@ -173,6 +176,45 @@ describe('drift monitoring (bundled model and profile)', () => {
       );
     }
     expect(text).not.toContain('shoe_size');
+  });
+});
+
+describe('a window too small for the bins', () => {
+  const needed = (m: ServedModel) => {
+    const p = m.profile as NonNullable<ServedModel['profile']>;
+    return Math.max(
+      ...[...Object.values(p.fields), p.prediction].map((d) => psiMinRecords(d.shares)),
+    );
+  };
+
+  it('11 single requests: no PSI yet, "not enough data yet" on the page, the window gauges', async () => {
+    const app = serve();
+    for (const record of records().slice(0, 11)) {
+      expect((await app.request('/predict', postJson(record))).status).toBe(200);
+    }
+    const { psi, prediction, value } = await scrape(app);
+    for (const [name, v] of Object.entries(psi)) expect(v, name).toBeNaN();
+    expect(prediction).toBeNaN();
+    expect(value(SERVICE_METRICS.driftWindowRecords)).toBe(11);
+    expect(value(SERVICE_METRICS.driftWindowRecordsNeeded)).toBe(needed(model));
+    expect(needed(model)).toBeGreaterThan(11);
+    const html = await (await app.request('/monitoring')).text();
+    expect(html).not.toMatch(/class="psi (shift|ok)"/);
+    expect(html.match(/not enough data yet \(11 of the \d+ records the bins need\)/g)).toHaveLength(
+      model.schema.fields.length + 1,
+    );
+  });
+
+  it('MONITOR_WINDOW=11: never a PSI, however many records went through', async () => {
+    const app = serve({ MONITOR_WINDOW: '11' });
+    await replay(app, records());
+    const { psi, prediction, value } = await scrape(app);
+    for (const [name, v] of Object.entries(psi)) expect(v, name).toBeNaN();
+    expect(prediction).toBeNaN();
+    expect(value(SERVICE_METRICS.driftWindowRecords)).toBe(11);
+    const html = await (await app.request('/monitoring')).text();
+    expect(html).not.toMatch(/class="psi (shift|ok)"/);
+    expect(html).toContain('not enough data yet');
   });
 });
 

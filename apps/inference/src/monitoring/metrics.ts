@@ -1,4 +1,5 @@
-import type { FieldIssue } from '@modelship/feature-schema';
+import { SERVICE_METRICS } from '@modelship/contract';
+import { type FieldIssue, PSI_MIN_EXPECTED_COUNT } from '@modelship/feature-schema';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DriftMonitor, MonitoredDistribution } from './drift-monitor.ts';
 
@@ -65,12 +66,13 @@ export function registerDriftMetrics(
       return current()?.prediction;
     },
     window: first.window,
+    needed: () => current()?.prediction.minRecords ?? 0,
     psi: (d: MonitoredDistribution) => current()?.psi(d) ?? Number.NaN,
     windowRecords: () => current()?.windowRecords() ?? 0,
   };
   new Gauge({
     name: 'modelship_feature_drift_psi',
-    help: `Population stability index of each field over ${monitor.window} against the training profile (NaN: no records yet).`,
+    help: `Population stability index of each field over ${monitor.window} against the training profile (NaN: fewer records than its bins need).`,
     labelNames: ['feature'],
     registers,
     collect() {
@@ -79,7 +81,7 @@ export function registerDriftMetrics(
   });
   new Gauge({
     name: 'modelship_prediction_drift_psi',
-    help: `Population stability index of the predictions over ${monitor.window} against the predictions on the training rows.`,
+    help: `Population stability index of the predictions over ${monitor.window} against the predictions on the training rows (NaN: fewer records than its bins need).`,
     registers,
     collect() {
       const { prediction } = monitor;
@@ -87,11 +89,19 @@ export function registerDriftMetrics(
     },
   });
   new Gauge({
-    name: 'modelship_monitor_window_records',
+    name: SERVICE_METRICS.driftWindowRecords,
     help: `Records within the drift window (${monitor.window}).`,
     registers,
     collect() {
       this.set(monitor.windowRecords());
+    },
+  });
+  new Gauge({
+    name: SERVICE_METRICS.driftWindowRecordsNeeded,
+    help: `Records the drift window must hold before every PSI is reported (${PSI_MIN_EXPECTED_COUNT} expected in each bin).`,
+    registers,
+    collect() {
+      this.set(monitor.needed());
     },
   });
   // Counters from cumulative arrays: each scrape adds what was counted since the last one.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PSI_MIN_EXPECTED_COUNT } from '@modelship/feature-schema';
 import type { DriftMonitor, MonitoredDistribution } from './drift-monitor.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -39,10 +40,17 @@ function bars(d: MonitoredDistribution): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(d.name)}: training vs live share per bin" width="${labelW + barW + 120}" height="${h}" viewBox="0 0 ${labelW + barW + 120} ${h}">${rows.join('')}</svg>`;
 }
 
-function section(d: MonitoredDistribution, value: number): string {
-  const shown = Number.isNaN(value) ? 'no records yet' : value.toFixed(4);
+/** What the heading says of a PSI: its value, or why there is none yet. */
+function psiText(d: MonitoredDistribution, value: number, records: number): string {
+  if (!Number.isNaN(value)) return `PSI ${value.toFixed(4)}`;
+  if (records === 0) return 'PSI: no records yet';
+  return `PSI: not enough data yet (${records} of the ${d.minRecords} records the bins need)`;
+}
+
+function section(d: MonitoredDistribution, value: number, records: number): string {
+  const shown = psiText(d, value, records);
   const cls = Number.isNaN(value) ? '' : value > SHIFT ? 'shift' : 'ok';
-  return `<section data-field="${escapeHtml(d.name)}"><h2>${escapeHtml(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">PSI ${shown}</span></h2>${bars(d)}</section>`;
+  return `<section data-field="${escapeHtml(d.name)}"><h2>${escapeHtml(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">${shown}</span></h2>${bars(d)}</section>`;
 }
 
 /**
@@ -64,12 +72,12 @@ export function monitoringPage(
   model: { name: string; version: string },
 ): string {
   const records = monitor.windowRecords();
-  const fields = monitor.fields.map((d) => section(d, monitor.psi(d))).join('');
+  const fields = monitor.fields.map((d) => section(d, monitor.psi(d), records)).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(model.name)} ${escapeHtml(model.version)}: drift</title><style>${PAGE_STYLE}</style></head><body>
 <h1>${escapeHtml(model.name)} ${escapeHtml(model.version)}: what the model sees</h1>
-<p>Window: <strong data-window>${escapeHtml(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift.</p>
+<p>Window: <strong data-window>${escapeHtml(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift; it is shown once the window holds enough records for ${PSI_MIN_EXPECTED_COUNT} in each bin.</p>
 <p class="legend"><span><svg width="12" height="8"><rect width="12" height="8" fill="${TRAINING}"/></svg> training</span><span><svg width="12" height="8"><rect width="12" height="8" fill="${LIVE}"/></svg> live</span></p>
-${section(monitor.prediction, monitor.psi(monitor.prediction))}
+${section(monitor.prediction, monitor.psi(monitor.prediction), records)}
 ${fields}
 </body></html>`;
 }

@@ -44,14 +44,11 @@ export interface ServiceOptions extends StackOptions {
   readonly logLevel?: string;
   /** The service's entry file. @default apps/inference/dist/server.js */
   readonly entry?: string;
-  /** `WORKERS`: service processes behind one port. @default 1 */
-  readonly workers?: number;
 }
 
 /**
  * Starts the built inference service (`apps/inference/dist/server.js`) on a free loopback
- * port with the pod's settings and waits for `/readyz` (with `workers` > 1: every worker
- * ready). The CPU and memory meters follow the process tree, so a primary's workers count.
+ * port with the pod's settings and waits for `/readyz`.
  */
 export async function startService(options: ServiceOptions): Promise<Running> {
   const port = await freePort();
@@ -63,7 +60,6 @@ export async function startService(options: ServiceOptions): Promise<Running> {
     BATCHING: options.batching ?? 'on',
     LOG_LEVEL: options.logLevel ?? 'info',
     SHUTDOWN_DELAY: '0',
-    WORKERS: String(options.workers ?? 1),
   };
   if (options.modelDir) env.MODEL_DIR = options.modelDir;
   const service = startProcess({

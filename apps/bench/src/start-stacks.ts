@@ -64,16 +64,6 @@ export async function startStacks(
         await start('ours-nginx', () => withShippedNginx(service, { workDir, name: 'ours-nginx' }));
       }
     }
-    if (want('ours-2w', 'ours-nginx-2w')) {
-      const service = await start('ours-2w', () =>
-        startService({ workDir, name: 'ours-2w', modelDir, workers: 2, ...entry }),
-      );
-      if (want('ours-nginx-2w')) {
-        await start('ours-nginx-2w', () =>
-          withShippedNginx(service, { workDir, name: 'ours-nginx-2w' }),
-        );
-      }
-    }
     if (want('peer')) {
       await start('peer', () =>
         startPeer({

@@ -64,19 +64,6 @@ export async function measureStartupsOf(
       ),
     );
   }
-  if (needed.has('ours-2w') || needed.has('ours-nginx-2w')) {
-    results.push(
-      await measureStartups(
-        'ours (Node service, WORKERS=2)',
-        'ours-nginx-2w',
-        'GET /readyz → 200 (both service processes loaded and warmed)',
-        runs,
-        (i) =>
-          startService({ workDir, name: `startup-ours-2w-${i}`, modelDir, workers: 2, ...entry }),
-        progress,
-      ),
-    );
-  }
   if (needed.has('peer')) {
     results.push(
       await measureStartups(

@@ -35,10 +35,10 @@ describe('summarize', () => {
 
 describe('CPU per request, per core and cores used', () => {
   it('reads requests per core as requests per CPU second of server + nginx, and cores as CPU seconds per second', () => {
-    const [target] = fakeTargets(['ours-nginx-2w/1']);
+    const [target] = fakeTargets(['ours-nginx/1']);
     // 2 s runs of 10000 req/s: 20000 requests, 1.6 + 0.4 CPU seconds (100 µs per request).
     const run = (round: number, appCpuS: number) => ({
-      ...fakeMeasurement('ours-nginx-2w/1', 32, 10_000, 4, round),
+      ...fakeMeasurement('ours-nginx/1', 32, 10_000, 4, round),
       appCpuS,
       proxyCpuS: 0.4,
     });
@@ -65,21 +65,5 @@ describe('ratios', () => {
     expect(value('ours/ceiling req/s: nginx → service stack')).toBe(0.75);
     expect(value('ours/ceiling req/s: nginx → bare Hono')).toBe(0.25);
     expect(r.find((x) => x.name.includes('64 records'))).toBeUndefined();
-    expect(r.find((x) => x.name.includes('×2 processes'))).toBeUndefined();
-  });
-
-  it('compares two service processes with one, in req/s and per core consumed', () => {
-    const withCpu = (id: string, rps: number, cpuUs: number) => ({
-      ...fakeSummary(id, 32, rps, 4),
-      appCpuUsPerRequest: cpuUs * 0.75,
-      proxyCpuUsPerRequest: cpuUs * 0.25,
-    });
-    const r = ratios([
-      withCpu('ours-nginx/1', 10_000, 100),
-      withCpu('ours-nginx-2w/1', 15_000, 125),
-    ]);
-    const value = (name: string) => r.find((x) => x.name.startsWith(name))?.value;
-    expect(value('ours ×2 processes / ×1 process, req/s (nginx both)')).toBe(1.5);
-    expect(value('ours ×2 processes / ×1 process, req/s per core')).toBeCloseTo(0.8, 9);
   });
 });

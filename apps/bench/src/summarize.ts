@@ -217,30 +217,6 @@ export const ratioDefinitions: readonly RatioDefinition[] = [
       ),
   },
   {
-    name: 'ours ×2 processes / ×1 process, req/s (nginx both)',
-    compute: (s, c) =>
-      ratio(
-        find(s, 'ours-nginx-2w/1', c)?.requestsPerSec,
-        find(s, 'ours-nginx/1', c)?.requestsPerSec,
-      ),
-  },
-  {
-    name: 'ours ×2 processes / ×1 process, req/s per core consumed (nginx both)',
-    compute: (s, c) =>
-      ratio(
-        requestsPerCore(find(s, 'ours-nginx-2w/1', c)),
-        requestsPerCore(find(s, 'ours-nginx/1', c)),
-      ),
-  },
-  {
-    name: 'ours ×2 processes / ×1 process, req/s (service alone)',
-    compute: (s, c) =>
-      ratio(
-        find(s, 'ours-direct-2w/1', c)?.requestsPerSec,
-        find(s, 'ours-direct/1', c)?.requestsPerSec,
-      ),
-  },
-  {
     name: 'ours through nginx / ours direct, req/s',
     compute: (s, c) =>
       ratio(

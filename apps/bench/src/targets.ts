@@ -3,13 +3,11 @@ import type { Running } from './stacks.ts';
 /**
  * Every server the benchmark starts, by role. `ours` is the service alone; the `-nginx` ones
  * have nginx in front (the shipped config for ours and the ceilings, the tutorial proxy for
- * both peers); `-2w` runs the service with WORKERS=2 (a primary and two service processes).
+ * both peers).
  */
 export type ServerId =
   | 'ours'
   | 'ours-nginx'
-  | 'ours-2w'
-  | 'ours-nginx-2w'
   | 'peer'
   | 'fastapi'
   | 'ceiling-service'
@@ -23,9 +21,7 @@ export type Servers = Readonly<Partial<Record<ServerId, Running>>>;
 /** A series of the chart and a row group of the report: one stack, whatever the body. */
 export type StackId =
   | 'ours-nginx'
-  | 'ours-nginx-2w'
   | 'ours-direct'
-  | 'ours-direct-2w'
   | 'peer-nginx'
   | 'fastapi-nginx'
   | 'ceiling-service'
@@ -80,29 +76,11 @@ export const targetSpecs = {
     body: 'one',
     check: oneAnswer,
   },
-  'ours-nginx-2w/1': {
-    stack: 'ours-nginx-2w',
-    label: 'ours: nginx → service ×2 processes, 1 record',
-    group: 'main',
-    server: 'ours-nginx-2w',
-    path: '/predict',
-    body: 'one',
-    check: oneAnswer,
-  },
   'ours-direct/1': {
     stack: 'ours-direct',
     label: 'ours: service alone, 1 record',
     group: 'main',
     server: 'ours',
-    path: '/predict',
-    body: 'one',
-    check: oneAnswer,
-  },
-  'ours-direct-2w/1': {
-    stack: 'ours-direct-2w',
-    label: 'ours: service ×2 processes alone, 1 record',
-    group: 'main',
-    server: 'ours-2w',
     path: '/predict',
     body: 'one',
     check: oneAnswer,

@@ -10,14 +10,8 @@ const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url
 
 await rm(`${root}/dist`, { recursive: true, force: true });
 await build({
-  // dist/server.js, plus chunks that it imports when it needs them: the primary process of
-  // WORKERS > 1 never loads the service's modules (onnxruntime, Hono, the routes).
   entryPoints: { server: `${root}/src/index.ts` },
   outdir: `${root}/dist`,
-  splitting: true,
-  // Chunks beside server.js: modules that find files relative to themselves (the bundled
-  // model, the form's static files) resolve them from dist/ wherever they land.
-  chunkNames: '[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,5 +1,4 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
-import type { PodLink } from './cluster/link.ts';
 import type { Config } from './config.ts';
 import type { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './logger.ts';
@@ -46,12 +45,6 @@ export interface AppDeps {
   readonly monitoring: Monitoring;
   /** Requests in flight (for the shutdown log). */
   readonly requests: RequestTracker;
-  /**
-   * A worker's link to its primary and the other workers (WORKERS > 1): `/metrics`,
-   * `/monitoring`, `/readyz` and `/admin/reload` then answer for the whole pod. Absent in a
-   * single process.
-   */
-  readonly cluster?: PodLink;
 }
 
 /** Hono's environment for this app: the per-request variables set by its middleware. */

@@ -1,9 +1,6 @@
 import type { Hono } from 'hono';
-import { type Counter, collectDefaultMetrics } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { createApp, createPredictionLane } from './app.ts';
-import type { PodLink } from './cluster/link.ts';
-import { WORKER_LABEL } from './cluster/pod-metrics.ts';
-import { serveWorker } from './cluster/worker.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
@@ -61,14 +58,6 @@ export interface CreateDepsOptions {
   readonly versioned?: { readonly root: string; readonly name: string };
   /** Loads and checks a version's directory. @default loadModel with ORT_INTRA_OP_THREADS */
   readonly load?: (dir: string) => Promise<ServedModel>;
-  /**
-   * A worker's link to its primary (WORKERS > 1): the pod-wide routes answer through it, and
-   * the default process metrics carry the worker's slot as a `worker` label.
-   * @default none (a single process)
-   */
-  readonly cluster?: PodLink;
-  /** Called after a reload switched the served version. @default none */
-  readonly onSwitch?: () => void;
 }
 
 /**
@@ -78,22 +67,15 @@ export interface CreateDepsOptions {
  * `predict` going through the given version's batcher with the inference metrics.
  */
 export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
-  const { config, logger, model, defaultMetrics = true, random, versioned, cluster } = options;
+  const { config, logger, model, defaultMetrics = true, random, versioned } = options;
   const { task } = model;
   const classes = task.kind === 'classification' ? task.classes.map(String) : undefined;
   const requests = createRequestTracker();
   const metrics = createMetrics({
-    defaultMetrics: defaultMetrics && !cluster,
+    defaultMetrics,
     inFlight: () => requests.inFlight,
     ...(classes ? { classes } : {}),
   });
-  // A worker's process metrics stay its own in the pod's aggregate: labelled with its slot.
-  if (defaultMetrics && cluster) {
-    collectDefaultMetrics({
-      register: metrics.registry,
-      labels: { [WORKER_LABEL]: String(cluster.worker) },
-    });
-  }
   metrics.modelInfo.set({ ...model.identity }, 1);
   const monitoring = createMonitoring({
     config,
@@ -115,7 +97,6 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
       metrics.modelInfo.reset();
       metrics.modelInfo.set({ ...next.model.identity }, 1);
       monitoring.follow(next.drift);
-      options.onSwitch?.();
     },
     logger,
     metrics,
@@ -132,7 +113,6 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     }),
     monitoring,
     requests,
-    ...(cluster ? { cluster } : {}),
     predict: async (records, version = models.current) => {
       try {
         const predictions = await version.predict(records);
@@ -177,13 +157,6 @@ export interface StartServiceOptions {
    * @default the service's own lane routes when `routes` is not given, else none
    */
   readonly laneRoutes?: (deps: AppDeps) => readonly NativeRoute[];
-  /**
-   * This process is a worker of a primary (WORKERS > 1; `src/cluster/`): it reports its
-   * lifecycle and answers the primary's collects through this link, the pod-wide routes answer
-   * through it, and it opens no probe listener (the primary owns `PROBE_PORT`).
-   * @default none (a single process)
-   */
-  readonly cluster?: PodLink;
 }
 
 /**
@@ -195,19 +168,17 @@ export interface StartServiceOptions {
  * process.on('SIGTERM', () => service.shutdown.begin('SIGTERM'));
  */
 export async function startService(options: StartServiceOptions): Promise<Service> {
-  const { config, logger, exit, routes, cluster } = options;
+  const { config, logger, exit, routes } = options;
   const load = (dir: string) => loadModel({ dir, intraOpThreads: config.ORT_INTRA_OP_THREADS });
   const source = await resolveModelSource(config.MODEL_DIR);
   const named = source.kind === 'versioned' ? await readCurrentOrFail(source.root) : undefined;
   const model = await load(named?.dir ?? config.MODEL_DIR);
   logger.info({ model: model.identity, dir: model.dir }, 'model loaded and warmed');
-  let report = () => {};
   const deps = createDeps({
     config,
     logger,
     model,
     load,
-    ...(cluster ? { cluster, onSwitch: () => report() } : {}),
     ...(source.kind === 'versioned' && named
       ? { versioned: { root: source.root, name: named.name } }
       : {}),
@@ -227,22 +198,18 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   // The kubelet's direct line to the process (liveness), beside nginx's path: the bare probe
   // routes, without the request log line and metrics that every 10 s probe would add.
   const probes =
-    config.PROBE_PORT === undefined || cluster
+    config.PROBE_PORT === undefined
       ? undefined
       : await listen(healthRoutes(deps), {
           port: config.PROBE_PORT,
           host: '0.0.0.0',
         });
-  // A worker reports from now on, so that its primary sees the switch to ready.
-  if (cluster) report = serveWorker(cluster, deps);
   deps.readiness.markReady();
   deps.models.start();
-  if (!cluster) {
-    logger.info(
-      { port: probes?.port },
-      probes ? `probes on 0.0.0.0:${probes.port}` : 'no probe listener (PROBE_PORT unset)',
-    );
-  }
+  logger.info(
+    { port: probes?.port },
+    probes ? `probes on 0.0.0.0:${probes.port}` : 'no probe listener (PROBE_PORT unset)',
+  );
   logger.info(
     { port: listening.port, host: listening.host },
     `listening on ${listening.host}:${listening.port}`,

@@ -59,7 +59,7 @@ function outstanding() {
   };
 }
 
-/** Most bytes waiting for stdout before lines are dropped: a single process's log and a primary's relay. */
+/** Most bytes waiting for stdout before lines are dropped. */
 export const STDOUT_MAX_WAITING_BYTES = 4 * 1024 * 1024;
 
 /** How long a full pipe is left alone before the queued bytes are tried again. */

@@ -132,9 +132,7 @@ export function renderChart(
 
 const COLORS: Readonly<Record<StackId, string>> = {
   'ours-nginx': '#1f6feb',
-  'ours-nginx-2w': '#8250df',
   'ours-direct': '#6cb6ff',
-  'ours-direct-2w': '#c297ff',
   'fastapi-nginx': '#bc4c00',
   'peer-nginx': '#d1242f',
   'ceiling-service': '#57606a',

@@ -59,8 +59,7 @@ function membersOf(object: Readonly<Record<string, unknown>>): string {
  * shape on every request (~6 µs of the request's CPU; see apps/bench/PROFILING.md). Strings
  * that come from the client (path, user agent) go through `JSON.stringify`; the rest are
  * numbers, route templates and tokens the HTTP parser has already checked. `bindings` are a
- * child logger's fields as `,"k":v` members (a worker's `"worker":2`), placed where pino puts
- * them.
+ * child logger's fields as `,"k":v` members, placed where pino puts them.
  *
  * @see https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#HttpRequest
  */
@@ -93,7 +92,7 @@ interface LineSink {
 /**
  * Writes request lines through the logger's own destination (the buffered stdout of
  * `createStdoutDestination`, or a test's capture), with the logger's bindings (a child
- * logger's fields, such as a worker's slot), at its `info` level: nothing is written when the
+ * logger's fields), at its `info` level: nothing is written when the
  * level is above `info`.
  */
 export function requestLineWriter(logger: Logger): (fields: RequestLineFields) => void {

@@ -40,8 +40,7 @@ interface MetricValue {
  * it into a string key on every call; here a series is looked up by its three values in nested
  * maps and its label object is built once. The series are exposed through the registry as an
  * ordinary counter and histogram (the same names, types, labels and `le` buckets prom-client
- * writes), so `/metrics`, `getMetricsAsJSON` and a cluster aggregation read them like any other
- * metric (values aggregate by sum).
+ * writes), so `/metrics` and `getMetricsAsJSON` read them like any other metric.
  */
 export function registerRequestMetrics(options: RequestMetricsOptions): RequestMetrics {
   const { registry, countName, durationName, buckets: bounds } = options;

@@ -53,10 +53,7 @@ function section(d: MonitoredDistribution, value: number, records: number): stri
   return `<section data-field="${escapeHtml(d.name)}"><h2>${escapeHtml(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">${shown}</span></h2>${bars(d)}</section>`;
 }
 
-/**
- * What the page shows of a drift monitor: one worker's, or the pod's windows added up
- * (`mergeDrift` in src/cluster/pod-drift.ts).
- */
+/** What the page shows of a drift monitor. */
 export type DriftView = Pick<
   DriftMonitor,
   'fields' | 'prediction' | 'window' | 'profileRows' | 'windowRecords' | 'psi'

@@ -1,6 +1,5 @@
 import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { Hono } from 'hono';
-import { podReload, type WorkerDeps } from '../cluster/worker.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 
 /**
@@ -8,18 +7,11 @@ import type { AppDeps, AppEnv } from '../deps.ts';
  * loaded, checked and switched to). Never public: nginx proxies it on the metrics port only.
  * 200 `{ outcome: "switched" | "unchanged", version, model }`; 409 with `outcome: "refused"`
  * and the reason (the served version stays), or `"not_versioned"` for a plain model directory.
- * With several worker processes, every worker reloads and the answer is the pod's (`podReload`:
- * the same shape, plus each worker's outcome in `workers`).
  */
-export function adminRoutes(deps: WorkerDeps & Pick<AppDeps, 'cluster'>): Hono<AppEnv> {
-  const { models, cluster } = deps;
+export function adminRoutes(deps: Pick<AppDeps, 'models'>): Hono<AppEnv> {
+  const { models } = deps;
   const app = new Hono<AppEnv>();
   app.post(OPERATIONAL_ROUTES.reload, async (c) => {
-    if (cluster) {
-      const pod = await podReload(cluster, deps);
-      c.header('Cache-Control', 'no-store');
-      return c.json(pod.body, pod.status);
-    }
     const result = await models.reload();
     const model = models.current.model.identity;
     const ok = result.outcome === 'switched' || result.outcome === 'unchanged';

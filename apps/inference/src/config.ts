@@ -8,7 +8,7 @@ const bundledModelDir = fileURLToPath(new URL('./model/', import.meta.url));
  * Validated service configuration: the environment contract of `@modelship/contract`, with the
  * service's own default for `MODEL_DIR`.
  */
-export type Config = Omit<ServiceEnv, 'MODEL_DIR' | 'WORKERS'> & { readonly MODEL_DIR: string };
+export type Config = Omit<ServiceEnv, 'MODEL_DIR'> & { readonly MODEL_DIR: string };
 
 /** Thrown when an environment variable has an invalid value; the message names it. */
 export class ConfigError extends Error {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkServiceEnv,
-  MAX_BATCH_LIMIT,
-  MAX_WORKERS,
-  SERVICE_ENV_NAMES,
-  serviceEnvSchema,
-} from './env.ts';
+import { checkServiceEnv, MAX_BATCH_LIMIT, SERVICE_ENV_NAMES, serviceEnvSchema } from './env.ts';
 
 describe('the service environment contract', () => {
   it('reads MONITOR_WINDOW as records or a duration, and PAYLOAD_LOG_SAMPLE as a share', () => {
@@ -67,20 +61,6 @@ describe('the service environment contract', () => {
     const maxBatch = result.issues.find((issue) => issue.name === 'MAX_BATCH');
     expect(maxBatch?.message).toContain(String(MAX_BATCH_LIMIT));
     expect(maxBatch?.value).toBe('1000001');
-  });
-
-  it('reads WORKERS as a whole number of processes, 1 by default, at most MAX_WORKERS', () => {
-    const workers = (value?: string) => {
-      const result = checkServiceEnv(value === undefined ? {} : { WORKERS: value });
-      return result.ok ? result.env.WORKERS : result.issues[0]?.message;
-    };
-    expect(workers()).toBe(1);
-    expect(workers('2')).toBe(2);
-    expect(workers(String(MAX_WORKERS))).toBe(MAX_WORKERS);
-    for (const bad of ['0', '-1', '1.5', 'two', String(MAX_WORKERS + 1)]) {
-      expect(typeof workers(bad), bad).toBe('string');
-    }
-    expect(workers(String(MAX_WORKERS + 1))).toContain(String(MAX_WORKERS));
   });
 
   it('treats empty strings as unset', () => {

@@ -50,9 +50,6 @@ export const monitorWindowSchema = z
 /** A `MONITOR_WINDOW`, parsed. */
 export type MonitorWindow = z.infer<typeof monitorWindowSchema>;
 
-/** Most service processes (`WORKERS`) the service accepts. */
-export const MAX_WORKERS = 64;
-
 /** Largest `MAX_BATCH` the service accepts. */
 export const MAX_BATCH_LIMIT = 1_000_000;
 
@@ -116,13 +113,6 @@ export const serviceEnvSchema = z.object({
   MODEL_POLL_INTERVAL: z.coerce.number().min(0).max(3600).default(5),
   /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
   ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
-  /**
-   * Service processes sharing `PORT`. 1: one process (no primary). N > 1: a primary process
-   * owns `PROBE_PORT`, forks N workers (each loads its own copy of the model: memory × N),
-   * restarts one that dies, and aggregates `/metrics`, `/monitoring`, `/admin/reload` and
-   * readiness over them. In the pod: the inference container's CPU limit in whole cores.
-   */
-  WORKERS: count(1).max(MAX_WORKERS).default(1),
   /**
    * Google Cloud project id: request log lines of traced requests then carry Cloud Logging's
    * trace fields (`projects/<id>/traces/<trace>`). Unset: only `traceId`/`spanId` are logged.

@@ -14,8 +14,9 @@ import {
 } from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { loadModel } from '@modelship/inference';
 import { describe, expect, it } from 'vitest';
-import { parseCommandArgs } from './args.ts';
-import { commandOptions } from './main.ts';
+import { parseCommandLine } from './args.ts';
+import { synthCommand } from './commands/synth.ts';
+import { commands } from './main.ts';
 import { run } from './testing.ts';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -100,9 +101,9 @@ describe("the README's Deploy your own model", () => {
     exported(shBlock('Deploy to GKE'), vars);
     exported(block, vars);
     const [, , command, ...args] = words(line.replace(/\s*&$/, ''), vars);
-    const options = commandOptions[command as keyof typeof commandOptions];
-    expect(options, `modelship has no command ${command}`).toBeDefined();
-    const parsed = parseCommandArgs(command as string, args, options);
+    const spec = commands.find((c) => c.name === command);
+    if (!spec) expect.fail(`modelship has no command ${command}`);
+    const parsed = parseCommandLine(spec, args);
     expect(parsed.positionals).toHaveLength(1);
   });
 
@@ -166,9 +167,9 @@ describe("the README's Models from Cloud Storage", () => {
     expect(used.map((l) => l.split(/\s+/)[2])).toEqual(['publish', 'compare', 'publish']);
     for (const line of used) {
       const [, , command, ...args] = words(line, vars);
-      const options = commandOptions[command as keyof typeof commandOptions];
-      expect(options, `modelship has no command ${command}`).toBeDefined();
-      const parsed = parseCommandArgs(command as string, args, options);
+      const spec = commands.find((c) => c.name === command);
+      if (!spec) expect.fail(`modelship has no command ${command}`);
+      const parsed = parseCommandLine(spec, args);
       expect(parsed.positionals, line).toHaveLength(2);
       if (command === 'publish')
         expect(parsed.positionals[1]).toBe(`gs://${vars.BUCKET}/${vars.MODEL_PREFIX}`);
@@ -206,7 +207,8 @@ describe("the README's Canary and shadow", () => {
     expect(synths).toHaveLength(2);
     for (const line of synths) {
       const [, , command, ...args] = words(line, vars);
-      const parsed = parseCommandArgs(command as string, args, commandOptions.synth);
+      expect(command).toBe('synth');
+      const parsed = parseCommandLine(synthCommand, args);
       expect(parsed.positionals, line).toHaveLength(1);
       expect(parsed.values.name, line).toBe('churn');
     }

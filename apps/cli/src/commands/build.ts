@@ -6,28 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_FILE, SCHEMA_FILE } from '@modelship/inference';
 import { parseImageReference } from '@modelship/k8s';
-import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
+import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
-
-export const buildHelp = `Usage: modelship build DIR --image IMAGE [--engine docker|podman] [--push]
-
-Builds the inference service's image with the model directory DIR inside, from the service's
-own Dockerfile (apps/inference/Dockerfile, with this repository as the build context). DIR
-replaces the Dockerfile's \`model\` stage (the bundled model) as a named build context, so
-every other layer is the bundled image's and a second model builds in seconds. DIR is checked
-as the server would load it first; only model.onnx, schema.json and model-card.md go in.
-The image serves the model by default (no MODEL_DIR needed); its labels name it.
-
-Options:
-  --image IMAGE     the image to tag, NAME:TAG (e.g. REGION-docker.pkg.dev/PROJECT/REPO/churn:1.0.0)
-  --engine ENGINE   docker (BuildKit) or podman (default: docker if installed, else podman)
-  --push            push IMAGE once it is built (log in to its registry first)
-  -h, --help        this help
-
-Example:
-  modelship build models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --push`;
 
 /** The engines `build` drives; both take the same build command line. */
 const ENGINES = ['docker', 'podman'] as const;
@@ -104,94 +86,98 @@ function runEngine(engine: Engine, args: readonly string[], io: CommandIo): Prom
   });
 }
 
-/** The flags of `modelship build` (besides `--help`). */
-export const buildOptions = {
-  image: { type: 'string' },
-  engine: { type: 'string' },
-  push: { type: 'boolean' },
-} satisfies CommandOptions;
-
 /** `modelship build`. */
-export async function buildCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const line = commandLine(
-    {
-      name: 'build',
-      help: buildHelp,
-      options: buildOptions,
-      positional: 'the model directory (modelship build DIR --image IMAGE)',
+export const buildCommand = defineCommand({
+  name: 'build',
+  summary: "the service's image with the model inside",
+  args: ['DIR'],
+  flags: {
+    image: {
+      type: 'string',
+      value: 'IMAGE',
+      required: true,
+      help: 'the image to tag, NAME:TAG (e.g. REGION-docker.pkg.dev/PROJECT/REPO/churn:1.0.0)',
     },
-    argv,
-    io,
-  );
-  if (!line) return 0;
-  const { args, positional: dirArg } = line;
-  const image = stringFlag(args, 'image');
-  if (!image) throw usageError('--image IMAGE is required (the image to build, NAME:TAG)');
-  const reference = parseImageReference(image);
-  if (!reference || reference.tag === undefined || reference.digest !== undefined) {
-    throw usageError(
-      `--image ${image}: must be an image name with a tag, NAME:TAG (e.g. us-central1-docker.pkg.dev/PROJECT/REPO/churn:1.0.0)`,
-    );
-  }
-  const engineFlag = stringFlag(args, 'engine');
-  if (engineFlag !== undefined && !(ENGINES as readonly string[]).includes(engineFlag)) {
-    throw usageError(`--engine ${engineFlag}: must be one of ${ENGINES.join(', ')}`);
-  }
-  const engine = (engineFlag ?? (onPath('docker') ? 'docker' : 'podman')) as Engine;
-  if (!onPath(engine)) {
-    throw failure(
-      `${engine} is not installed${engineFlag ? '' : ' (nor docker)'}: install docker or podman, or choose one with --engine`,
-    );
-  }
-  const dir = resolvePath(io, dirArg);
-  const diagnosis = await diagnoseModelDir(dir);
-  if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
-  const { identity } = diagnosis.model;
-  await diagnosis.model.release();
+    engine: {
+      type: 'string',
+      value: 'ENGINE',
+      choices: ENGINES,
+      help: 'the image builder, by default docker if installed, else podman',
+    },
+    push: { type: 'boolean', help: 'push IMAGE once it is built (log in to its registry first)' },
+  },
+  description: `Builds the inference service's image with the model directory DIR inside, from the service's
+own Dockerfile (apps/inference/Dockerfile, with this repository as the build context). DIR
+replaces the Dockerfile's \`model\` stage (the bundled model) as a named build context, so
+every other layer is the bundled image's and a second model builds in seconds. DIR is checked
+as the server would load it first; only model.onnx, schema.json and model-card.md go in.
+The image serves the model by default (no MODEL_DIR needed); its labels name it.`,
+  examples: [
+    'modelship build models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --push',
+  ],
+  async run({ positionals: [dirArg], values: { image, engine: engineFlag, push } }, io) {
+    const reference = parseImageReference(image);
+    if (!reference || reference.tag === undefined || reference.digest !== undefined) {
+      throw usageError(
+        `--image ${image}: must be an image name with a tag, NAME:TAG (e.g. us-central1-docker.pkg.dev/PROJECT/REPO/churn:1.0.0)`,
+      );
+    }
+    const engine = engineFlag ?? (onPath('docker') ? 'docker' : 'podman');
+    if (!onPath(engine)) {
+      throw failure(
+        `${engine} is not installed${engineFlag ? '' : ' (nor docker)'}: install docker or podman, or choose one with --engine`,
+      );
+    }
+    const dir = resolvePath(io, dirArg);
+    const diagnosis = await diagnoseModelDir(dir);
+    if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
+    const { identity } = diagnosis.model;
+    await diagnosis.model.release();
 
-  // Only the model's files, readable by the image's user (1000) whatever their mode here.
-  const context = await mkdtemp(join(tmpdir(), 'modelship-build-'));
-  try {
-    await chmod(context, 0o755);
-    const files = [
-      ...MODEL_FILES,
-      ...OPTIONAL_MODEL_FILES.filter((file) => existsSync(join(dir, file))),
-    ];
-    for (const file of files) {
-      await copyFile(join(dir, file), join(context, file));
-      await chmod(join(context, file), 0o644);
-    }
-    const model = 'io.modelship.model';
-    const build = [
-      'build',
-      '--file',
-      join(inferenceDir, 'Dockerfile'),
-      '--tag',
-      image,
-      '--build-context',
-      `model=${context}`,
-      ...buildArgs(engine),
-      '--label',
-      `org.opencontainers.image.description=Hono + onnxruntime-node inference service with the model ${identity.name} ${identity.version}`,
-      ...['--label', `${model}.name=${identity.name}`],
-      ...['--label', `${model}.version=${identity.version}`],
-      ...['--label', `${model}.fingerprint=${identity.fingerprint}`],
-      workspaceRoot,
-    ];
-    io.err(`building ${image} with ${identity.name} ${identity.version} (${files.join(', ')})`);
-    const code = await runEngine(engine, build, io);
-    if (code !== 0) throw failure(`${engine} build failed (exit ${code}); its output is above`);
-    if (args.values.push === true) {
-      const pushed = await runEngine(engine, ['push', image], io);
-      if (pushed !== 0) {
-        throw failure(
-          `${engine} push ${image} failed (exit ${pushed}); the image is built: log in to its registry (${engine} login), then ${engine} push ${image}`,
-        );
+    // Only the model's files, readable by the image's user (1000) whatever their mode here.
+    const context = await mkdtemp(join(tmpdir(), 'modelship-build-'));
+    try {
+      await chmod(context, 0o755);
+      const files = [
+        ...MODEL_FILES,
+        ...OPTIONAL_MODEL_FILES.filter((file) => existsSync(join(dir, file))),
+      ];
+      for (const file of files) {
+        await copyFile(join(dir, file), join(context, file));
+        await chmod(join(context, file), 0o644);
       }
+      const model = 'io.modelship.model';
+      const build = [
+        'build',
+        '--file',
+        join(inferenceDir, 'Dockerfile'),
+        '--tag',
+        image,
+        '--build-context',
+        `model=${context}`,
+        ...buildArgs(engine),
+        '--label',
+        `org.opencontainers.image.description=Hono + onnxruntime-node inference service with the model ${identity.name} ${identity.version}`,
+        ...['--label', `${model}.name=${identity.name}`],
+        ...['--label', `${model}.version=${identity.version}`],
+        ...['--label', `${model}.fingerprint=${identity.fingerprint}`],
+        workspaceRoot,
+      ];
+      io.err(`building ${image} with ${identity.name} ${identity.version} (${files.join(', ')})`);
+      const code = await runEngine(engine, build, io);
+      if (code !== 0) throw failure(`${engine} build failed (exit ${code}); its output is above`);
+      if (push) {
+        const pushed = await runEngine(engine, ['push', image], io);
+        if (pushed !== 0) {
+          throw failure(
+            `${engine} push ${image} failed (exit ${pushed}); the image is built: log in to its registry (${engine} login), then ${engine} push ${image}`,
+          );
+        }
+      }
+    } finally {
+      await rm(context, { recursive: true, force: true });
     }
-  } finally {
-    await rm(context, { recursive: true, force: true });
-  }
-  io.out(image);
-  return 0;
-}
+    io.out(image);
+    return 0;
+  },
+});

@@ -1,41 +1,16 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
 import { loadModel, ModelLoadError, type ServedModel } from '@modelship/inference';
-import { parseCommandArgs } from '../args.ts';
+import { defineCommand } from '../args.ts';
 import {
   type ComparedPrediction,
   type Comparison,
   compareClassification,
   compareRegression,
 } from '../compare-data.ts';
-import { failure, usageError } from '../errors.ts';
+import { failure } from '../errors.ts';
 import { readDataTable } from '../infer/data.ts';
-import { type CommandIo, resolvePath, table } from '../io.ts';
+import { resolvePath, table } from '../io.ts';
 import { validRecords } from '../profile-data.ts';
-
-export const compareHelp = `Usage: modelship compare STABLE_DIR CANDIDATE_DIR --data CSV [--top N] [--json]
-
-Runs two model directories (the served version and a candidate) over the same records and
-reports how their predictions differ, so that a promotion is a decision on evidence.
-Regression: the distribution of the differences (candidate − stable: mean, mean absolute,
-quantiles) and the rows that changed most. Classification: the agreement rate and the
-confusion between the two (rows: the stable model's class, columns: the candidate's).
-Both directories go through the server's load checks; every row must be valid for both.
-
-Options:
-  --data CSV      the records, with a header row naming the schema's fields
-  --top N         how many of the largest changes to list (default 10)
-  --json          the comparison as JSON on stdout (progress stays on stderr)
-  -h, --help      this help
-
-Example:
-  modelship compare models/charges/v1 models/charges/v2 --data recent.csv`;
-
-/** The flags of `modelship compare` (besides `--help`). */
-export const compareOptions = {
-  data: { type: 'string' },
-  top: { type: 'string' },
-  json: { type: 'boolean' },
-} as const satisfies Parameters<typeof parseCommandArgs>[2];
 
 /** Rows per onnxruntime run. */
 const BATCH = 1000;
@@ -98,66 +73,75 @@ export function comparisonReport(c: Comparison): string[] {
 }
 
 /** `modelship compare`. */
-export async function compareCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('compare', argv, compareOptions);
-  if (args.values.help) {
-    io.out(compareHelp);
-    return 0;
-  }
-  const [stableArg, candidateArg, ...extra] = args.positionals;
-  if (!stableArg || !candidateArg) {
-    throw usageError(
-      'give the stable and the candidate model directories (modelship compare STABLE_DIR CANDIDATE_DIR --data CSV)',
-    );
-  }
-  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
-  const dataArg = args.values.data;
-  if (typeof dataArg !== 'string') throw usageError('--data CSV is required (the records to run)');
-  const topArg = args.values.top;
-  const top = typeof topArg === 'string' ? Number(topArg) : 10;
-  if (!Number.isInteger(top) || top < 0)
-    throw usageError(`--top must be a whole number, not ${topArg}`);
-
-  const data = await readDataTable(resolvePath(io, dataArg));
-  io.err(`reading ${data.path}: ${data.rows.length} rows`);
-  const stable = await load(resolvePath(io, stableArg), 'stable model');
-  try {
-    const candidate = await load(resolvePath(io, candidateArg), 'candidate model');
+export const compareCommand = defineCommand({
+  name: 'compare',
+  summary: "how two model directories' predictions differ over the same rows",
+  args: ['STABLE_DIR', 'CANDIDATE_DIR'],
+  flags: {
+    data: {
+      type: 'string',
+      value: 'CSV',
+      required: true,
+      help: "the records, with a header row naming the schema's fields",
+    },
+    top: {
+      type: 'integer',
+      value: 'N',
+      min: 0,
+      default: 10,
+      help: 'how many of the largest changes to list',
+    },
+    json: { type: 'boolean', help: 'the comparison as JSON on stdout (progress stays on stderr)' },
+  },
+  description: `Runs two model directories (the served version and a candidate) over the same records and
+reports how their predictions differ, so that a promotion is a decision on evidence.
+Regression: the distribution of the differences (candidate − stable: mean, mean absolute,
+quantiles) and the rows that changed most. Classification: the agreement rate and the
+confusion between the two (rows: the stable model's class, columns: the candidate's).
+Both directories go through the server's load checks; every row must be valid for both.`,
+  examples: ['modelship compare models/charges/v1 models/charges/v2 --data recent.csv'],
+  async run({ positionals: [stableArg, candidateArg], values: { data: dataArg, top, json } }, io) {
+    const data = await readDataTable(resolvePath(io, dataArg));
+    io.err(`reading ${data.path}: ${data.rows.length} rows`);
+    const stable = await load(resolvePath(io, stableArg), 'stable model');
     try {
-      if (stable.task.kind !== candidate.task.kind) {
-        throw failure(
-          `the stable model is a ${stable.task.kind} model and the candidate a ${candidate.task.kind} model: nothing to compare`,
-        );
-      }
-      const records = validRecords(stable, data);
-      validRecords(candidate, data);
-      io.err(`predicting ${records.length} rows with both models`);
-      const before = await predictAll(stable, records);
-      const after = await predictAll(candidate, records);
-      const comparison: Comparison =
-        stable.task.kind === 'classification'
-          ? compareClassification(before, after, [
-              ...stable.task.classes,
-              ...(candidate.task.kind === 'classification' ? candidate.task.classes : []),
-            ])
-          : compareRegression(records, before as number[], after as number[], top);
-      const models = {
-        stable: { ...stable.identity, dir: stable.dir },
-        candidate: { ...candidate.identity, dir: candidate.dir },
-      };
-      if (args.values.json) {
-        io.out(JSON.stringify({ models, data: data.path, ...comparison }, null, 2));
-      } else {
-        io.out(
-          `stable ${models.stable.name} ${models.stable.version} (${models.stable.dir}) vs candidate ${models.candidate.name} ${models.candidate.version} (${models.candidate.dir}), ${comparison.rows} rows of ${data.path}`,
-        );
-        for (const line of comparisonReport(comparison)) io.out(line);
+      const candidate = await load(resolvePath(io, candidateArg), 'candidate model');
+      try {
+        if (stable.task.kind !== candidate.task.kind) {
+          throw failure(
+            `the stable model is a ${stable.task.kind} model and the candidate a ${candidate.task.kind} model: nothing to compare`,
+          );
+        }
+        const records = validRecords(stable, data);
+        validRecords(candidate, data);
+        io.err(`predicting ${records.length} rows with both models`);
+        const before = await predictAll(stable, records);
+        const after = await predictAll(candidate, records);
+        const comparison: Comparison =
+          stable.task.kind === 'classification'
+            ? compareClassification(before, after, [
+                ...stable.task.classes,
+                ...(candidate.task.kind === 'classification' ? candidate.task.classes : []),
+              ])
+            : compareRegression(records, before as number[], after as number[], top);
+        const models = {
+          stable: { ...stable.identity, dir: stable.dir },
+          candidate: { ...candidate.identity, dir: candidate.dir },
+        };
+        if (json) {
+          io.out(JSON.stringify({ models, data: data.path, ...comparison }, null, 2));
+        } else {
+          io.out(
+            `stable ${models.stable.name} ${models.stable.version} (${models.stable.dir}) vs candidate ${models.candidate.name} ${models.candidate.version} (${models.candidate.dir}), ${comparison.rows} rows of ${data.path}`,
+          );
+          for (const line of comparisonReport(comparison)) io.out(line);
+        }
+      } finally {
+        await candidate.release();
       }
     } finally {
-      await candidate.release();
+      await stable.release();
     }
-  } finally {
-    await stable.release();
-  }
-  return 0;
-}
+    return 0;
+  },
+});

@@ -1,69 +1,57 @@
 import { join } from 'node:path';
 import { loadModel, ModelLoadError, PROFILE_FILE } from '@modelship/inference';
-import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
-import { failure, usageError } from '../errors.ts';
+import { defineCommand } from '../args.ts';
+import { failure } from '../errors.ts';
 import { readDataTable } from '../infer/data.ts';
-import { type CommandIo, resolvePath } from '../io.ts';
+import { resolvePath } from '../io.ts';
 import { profileFromData, profileJson } from '../profile-data.ts';
 import { replaceFile } from '../write-dir.ts';
 
-export const profileHelp = `Usage: modelship profile DIR --data CSV
-
-Adds (or refreshes) DIR/profile.json: the training data's shape that the server compares live
+/** `modelship profile`. */
+export const profileCommand = defineCommand({
+  name: 'profile',
+  summary: "add or refresh profile.json (drift monitoring's training profile)",
+  args: ['DIR'],
+  flags: {
+    data: {
+      type: 'string',
+      value: 'CSV',
+      required: true,
+      help: "the training data, with a header row naming the schema's fields",
+    },
+  },
+  description: `Adds (or refreshes) DIR/profile.json: the training data's shape that the server compares live
 traffic with (drift monitoring: PSI per field and for the predictions, on /metrics and the
 /monitoring page). Per numeric field its deciles as bin edges and the share of rows per bin,
 per categorical field the share of each level, and the model's predictions on those rows
-(value bins, or class shares). The profile is outside the fingerprint: no re-stamping.
-
-Options:
-  --data CSV      the training data, with a header row naming the schema's fields
-  -h, --help      this help
-
-Example:
-  modelship profile models/churn --data train.csv`;
-
-/** The flags of `modelship profile` (besides `--help`). */
-export const profileOptions = { data: { type: 'string' } } satisfies CommandOptions;
-
-/** `modelship profile`. */
-export async function profileCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const line = commandLine(
-    {
-      name: 'profile',
-      help: profileHelp,
-      options: profileOptions,
-      positional: 'the model directory (modelship profile DIR --data CSV)',
-    },
-    argv,
-    io,
-  );
-  if (!line) return 0;
-  const dataArg = stringFlag(line.args, 'data');
-  if (dataArg === undefined) throw usageError('--data CSV is required (the training data)');
-  const dir = resolvePath(io, line.positional);
-  const table = await readDataTable(resolvePath(io, dataArg));
-  io.err(`reading ${table.path}: ${table.rows.length} rows`);
-  let model: Awaited<ReturnType<typeof loadModel>>;
-  try {
-    // Whatever profile is there is about to be replaced: do not read it.
-    model = await loadModel({ dir, readProfile: false });
-  } catch (error) {
-    if (error instanceof ModelLoadError)
-      throw failure(`the server refuses ${dir}: ${error.message}`);
-    throw error;
-  }
-  try {
-    io.err(`predicting ${table.rows.length} rows`);
-    const profile = await profileFromData(model, table);
-    const path = join(dir, PROFILE_FILE);
-    await replaceFile(path, new TextEncoder().encode(profileJson(profile)));
-    const check = await loadModel({ dir });
-    await check.release();
-    io.out(
-      `wrote ${path}: ${profile.rows} rows, ${Object.keys(profile.fields).length} fields, prediction ${profile.prediction.kind === 'numeric' ? `${profile.prediction.shares.length} bins` : `${profile.prediction.classes.length} classes`}`,
-    );
-  } finally {
-    await model.release();
-  }
-  return 0;
-}
+(value bins, or class shares). The profile is outside the fingerprint: no re-stamping.`,
+  examples: ['modelship profile models/churn --data train.csv'],
+  async run({ positionals: [dirArg], values }, io) {
+    const dir = resolvePath(io, dirArg);
+    const table = await readDataTable(resolvePath(io, values.data));
+    io.err(`reading ${table.path}: ${table.rows.length} rows`);
+    let model: Awaited<ReturnType<typeof loadModel>>;
+    try {
+      // Whatever profile is there is about to be replaced: do not read it.
+      model = await loadModel({ dir, readProfile: false });
+    } catch (error) {
+      if (error instanceof ModelLoadError)
+        throw failure(`the server refuses ${dir}: ${error.message}`);
+      throw error;
+    }
+    try {
+      io.err(`predicting ${table.rows.length} rows`);
+      const profile = await profileFromData(model, table);
+      const path = join(dir, PROFILE_FILE);
+      await replaceFile(path, new TextEncoder().encode(profileJson(profile)));
+      const check = await loadModel({ dir });
+      await check.release();
+      io.out(
+        `wrote ${path}: ${profile.rows} rows, ${Object.keys(profile.fields).length} fields, prediction ${profile.prediction.kind === 'numeric' ? `${profile.prediction.shares.length} bins` : `${profile.prediction.classes.length} classes`}`,
+      );
+    } finally {
+      await model.release();
+    }
+    return 0;
+  },
+});

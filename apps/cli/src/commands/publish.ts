@@ -3,34 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_FILE, PROFILE_FILE, SCHEMA_FILE } from '@modelship/inference';
 import { assertBucketName, assertObjectPrefix } from '@modelship/k8s';
-import { parseCommandArgs, stringFlag } from '../args.ts';
+import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
-
-export const publishHelp = `Usage: modelship publish DIR gs://BUCKET/PREFIX [--version V] [--run]
-
-Publishes the model directory DIR as a new version of the versioned model source in
-gs://BUCKET/PREFIX (the layout the service hot-reloads, mounted by the workload's
-\`modelSource: { source: 'gcs', bucket, prefix }\`): DIR is checked as the server would load it,
-then its model files (model.onnx, schema.json, profile.json, model-card.md) are copied to gs://BUCKET/PREFIX/VERSION/ (never over an existing object), and
-only then is gs://BUCKET/PREFIX/current rewritten to name VERSION (an object write is atomic:
-pods see the old name or the new one). Prints the gcloud commands on stdout; with --run,
-runs them (gcloud must be on PATH and logged in).
-
-Options:
-  --version V   the version folder (default: the model's version in schema.json)
-  --run         run the commands instead of printing them
-  -h, --help    this help
-
-Example:
-  modelship publish models/churn gs://acme-models/models/churn --version 2.0.0 --run`;
-
-/** The flags of `modelship publish` (besides `--help`). */
-export const publishOptions = {
-  version: { type: 'string' },
-  run: { type: 'boolean' },
-} as const satisfies Parameters<typeof parseCommandArgs>[2];
 
 /** The files of a model directory that make a version (the rest of DIR stays local). */
 const PUBLISHED_FILES = [MODEL_FILE, SCHEMA_FILE, PROFILE_FILE, 'model-card.md'] as const;
@@ -87,58 +63,71 @@ const onPath = (name: string) =>
   spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
 
 /** `modelship publish`. */
-export async function publishCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs('publish', argv, publishOptions);
-  if (args.values.help) {
-    io.out(publishHelp);
-    return 0;
-  }
-  const [dirArg, url, ...extra] = args.positionals;
-  if (!dirArg || !url)
-    throw usageError('give DIR and gs://BUCKET/PREFIX (see modelship publish --help)');
-  if (extra.length) throw usageError(`unexpected argument ${extra.join(' ')}`);
-  const { bucket, prefix } = parseGcsUrl(url);
-  const run = args.values.run === true;
-  if (run && !onPath('gcloud')) {
-    throw usageError(
-      '--run needs gcloud on PATH (install the Google Cloud CLI), or leave out --run to print the commands',
-    );
-  }
-
-  const dir = resolvePath(io, dirArg);
-  const diagnosis = await diagnoseModelDir(dir);
-  if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
-  const { identity } = diagnosis.model;
-  await diagnosis.model.release();
-  const version = stringFlag(args, 'version') ?? identity.version;
-  if (!VERSION_NAME.test(version) || version === '.' || version === '..') {
-    throw usageError(
-      `--version ${JSON.stringify(version)}: must be one folder name (letters, digits, '._-', starting alphanumeric)`,
-    );
-  }
-
-  const files = PUBLISHED_FILES.map((name) => join(dir, name)).filter((path) => existsSync(path));
-  const root = `gs://${bucket}/${prefix}`;
-  const steps: GcloudStep[] = [
-    // --no-clobber: a published version is never changed under pods that may be serving it.
-    { args: ['storage', 'cp', '--no-clobber', ...files, `${root}/${version}/`] },
-    { args: ['storage', 'cp', '-', `${root}/current`], stdin: `${version}\n` },
-  ];
-  io.err(`ok: ${identity.name} ${identity.version} passes the server's load checks`);
-  if (!run) {
-    for (const step of steps) io.out(shellLine(step));
-    return 0;
-  }
-  for (const [index, step] of steps.entries()) {
-    const code = await runGcloud(step, io);
-    if (code !== 0) {
-      throw failure(
-        index === 0
-          ? `gcloud storage cp failed (exit ${code}); ${root}/current is unchanged (pods serve on)`
-          : `writing ${root}/current failed (exit ${code}); the version is uploaded: rerun the command above`,
+export const publishCommand = defineCommand({
+  name: 'publish',
+  summary: 'a new version in a Cloud Storage model source, then its current',
+  args: ['DIR', 'gs://BUCKET/PREFIX'],
+  flags: {
+    version: {
+      type: 'string',
+      value: 'V',
+      help: "the version folder (default: the model's version in schema.json)",
+    },
+    run: { type: 'boolean', help: 'run the commands instead of printing them' },
+  },
+  description: `Publishes the model directory DIR as a new version of the versioned model source in
+gs://BUCKET/PREFIX (the layout the service hot-reloads, mounted by the workload's
+\`modelSource: { source: 'gcs', bucket, prefix }\`): DIR is checked as the server would load it,
+then its model files (model.onnx, schema.json, profile.json, model-card.md) are copied to
+gs://BUCKET/PREFIX/VERSION/ (never over an existing object), and only then is
+gs://BUCKET/PREFIX/current rewritten to name VERSION (an object write is atomic: pods see the
+old name or the new one). Prints the gcloud commands on stdout; with --run, runs them (gcloud
+must be on PATH and logged in).`,
+  examples: ['modelship publish models/churn gs://acme-models/models/churn --version 2.0.0 --run'],
+  async run({ positionals: [dirArg, url], values }, io) {
+    const { bucket, prefix } = parseGcsUrl(url);
+    const { run } = values;
+    if (run && !onPath('gcloud')) {
+      throw usageError(
+        '--run needs gcloud on PATH (install the Google Cloud CLI), or leave out --run to print the commands',
       );
     }
-  }
-  io.out(`${root}/current: ${version}`);
-  return 0;
-}
+
+    const dir = resolvePath(io, dirArg);
+    const diagnosis = await diagnoseModelDir(dir);
+    if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
+    const { identity } = diagnosis.model;
+    await diagnosis.model.release();
+    const version = values.version ?? identity.version;
+    if (!VERSION_NAME.test(version) || version === '.' || version === '..') {
+      throw usageError(
+        `--version ${JSON.stringify(version)}: must be one folder name (letters, digits, '._-', starting alphanumeric)`,
+      );
+    }
+
+    const files = PUBLISHED_FILES.map((name) => join(dir, name)).filter((path) => existsSync(path));
+    const root = `gs://${bucket}/${prefix}`;
+    const steps: GcloudStep[] = [
+      // --no-clobber: a published version is never changed under pods that may be serving it.
+      { args: ['storage', 'cp', '--no-clobber', ...files, `${root}/${version}/`] },
+      { args: ['storage', 'cp', '-', `${root}/current`], stdin: `${version}\n` },
+    ];
+    io.err(`ok: ${identity.name} ${identity.version} passes the server's load checks`);
+    if (!run) {
+      for (const step of steps) io.out(shellLine(step));
+      return 0;
+    }
+    for (const [index, step] of steps.entries()) {
+      const code = await runGcloud(step, io);
+      if (code !== 0) {
+        throw failure(
+          index === 0
+            ? `gcloud storage cp failed (exit ${code}); ${root}/current is unchanged (pods serve on)`
+            : `writing ${root}/current failed (exit ${code}); the version is uploaded: rerun the command above`,
+        );
+      }
+    }
+    io.out(`${root}/current: ${version}`);
+    return 0;
+  },
+});

@@ -7,54 +7,13 @@ import {
   NAMESPACE_NAME,
   parseModelSource,
 } from '@modelship/charts/src/config.ts';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '@modelship/charts/src/environments.ts';
-import { type CommandOptions, commandLine, stringFlag } from '../args.ts';
+import { ENVIRONMENT_NAMES } from '@modelship/charts/src/environments.ts';
+import { type CommandLine, defineCommand, type Flags } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 import { DNS_1035_LABEL, workloadName } from '../workload-name.ts';
 import { replaceDirAtomically } from '../write-dir.ts';
-
-export const synthHelp = `Usage: modelship synth DIR --image IMAGE [options]
-
-Writes the Kubernetes manifests that run the model directory DIR from IMAGE (the image
-modelship build made of it): the environment's chart of this repository's chart app, as
-\`pnpm synth\` writes the bundled model's. The workload's name comes from the schema's
-model.name (as a DNS-1035 label), its labels and annotations from the model's name, version
-and fingerprint. DIR is checked as the server would load it first. OUT is written all at
-once, replacing an earlier synth's output; nothing is written on any error.
-
-Options:
-  --image IMAGE     the inference image (required); for gke an Artifact Registry image,
-                    REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:...)
-  --env ENV         gke (default: a LoadBalancer Service, 2-10 replicas) or local (a
-                    ClusterIP Service for kind, minikube, k3d, Docker Desktop)
-  --out DIR         the directory to write ENV.k8s.yaml in (default: dist); it may exist
-                    only if it holds nothing but manifests (*.k8s.yaml), which are replaced
-  --name NAME       the workload's name (default: derived from model.name); a DNS-1035
-                    label: lowercase letters, digits and '-', starting with a letter
-  --namespace NS    the namespace of every object (default: kubectl's current namespace)
-  --model-source gs://BUCKET/PREFIX
-                    serve the versioned source that modelship publish writes there, mounted
-                    read-only by GKE's Cloud Storage FUSE driver (default: the image's model)
-  --candidate DIR2  a candidate model beside DIR (<name>-candidate): both workloads on
-                    ClusterIP Services behind a GKE Gateway and an HTTPRoute, with a
-                    HealthCheckPolicy on each Service's /readyz
-  --candidate-image IMAGE2
-                    the candidate's image (required with --candidate)
-  --mode MODE       canary (default: the route splits by --weight) or shadow (every request
-                    to DIR's model, mirrored to the candidate, whose answers nobody gets)
-  --weight N        canary: the candidate's percentage of requests, 0-100 (default: 10)
-  --gateway-class CLASS
-                    gke-l7-global-external-managed (default) or
-                    gke-l7-regional-external-managed
-  -h, --help        this help
-
-Example:
-  modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --out dist
-  modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 \\
-    --candidate models/churn-v2 --candidate-image us-central1-docker.pkg.dev/acme/models/churn:2.0.0 \\
-    --mode canary --weight 10`;
 
 /** Refuses an `--out` that holds anything but synthesized manifests (it is replaced whole). */
 function checkManifestsOut(out: string): void {
@@ -68,127 +27,161 @@ function checkManifestsOut(out: string): void {
   }
 }
 
-/** The flags of `modelship synth` (besides `--help`). */
-export const synthOptions = {
-  image: { type: 'string' },
-  env: { type: 'string' },
-  out: { type: 'string' },
-  name: { type: 'string' },
-  namespace: { type: 'string' },
-  'model-source': { type: 'string' },
-  candidate: { type: 'string' },
-  'candidate-image': { type: 'string' },
-  mode: { type: 'string' },
-  weight: { type: 'string' },
-  'gateway-class': { type: 'string' },
-} satisfies CommandOptions;
-
 const MODES = ['canary', 'shadow'] as const;
 const GATEWAY_CLASSES = [
   'gke-l7-global-external-managed',
   'gke-l7-regional-external-managed',
 ] as const;
 
+const synthFlags = {
+  image: {
+    type: 'string',
+    value: 'IMAGE',
+    required: true,
+    help: 'the inference image; for gke an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:...)',
+  },
+  env: {
+    type: 'string',
+    value: 'ENV',
+    choices: ENVIRONMENT_NAMES,
+    default: 'gke',
+    help: 'gke: a LoadBalancer Service, 2-10 replicas; local: a ClusterIP Service for kind, minikube, k3d, Docker Desktop',
+  },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    default: 'dist',
+    help: 'the directory to write ENV.k8s.yaml in; it may exist only if it holds nothing but manifests (*.k8s.yaml), which are replaced',
+  },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    help: "the workload's name (default: derived from model.name); a DNS-1035 label: lowercase letters, digits and '-', starting with a letter",
+  },
+  namespace: {
+    type: 'string',
+    value: 'NS',
+    help: "the namespace of every object (default: kubectl's current namespace)",
+  },
+  'model-source': {
+    type: 'string',
+    value: 'gs://BUCKET/PREFIX',
+    help: "serve the versioned source that modelship publish writes there, mounted read-only by GKE's Cloud Storage FUSE driver (default: the image's model)",
+  },
+  candidate: {
+    type: 'string',
+    value: 'DIR2',
+    help: "a candidate model beside DIR (<name>-candidate): both workloads on ClusterIP Services behind a GKE Gateway and an HTTPRoute, with a HealthCheckPolicy on each Service's /readyz",
+  },
+  'candidate-image': {
+    type: 'string',
+    value: 'IMAGE2',
+    needs: 'candidate',
+    help: "the candidate's image (required with --candidate)",
+  },
+  mode: {
+    type: 'string',
+    value: 'MODE',
+    choices: MODES,
+    needs: 'candidate',
+    help: "how the candidate gets requests: canary, the share set by --weight (the default), or shadow, a mirror of every request to DIR's model, whose answers nobody gets",
+  },
+  weight: {
+    type: 'integer',
+    value: 'N',
+    min: 0,
+    max: 100,
+    must: 'a whole percentage, 0 to 100',
+    needs: 'candidate',
+    help: "canary: the candidate's percentage of requests (default: 10)",
+  },
+  'gateway-class': {
+    type: 'string',
+    value: 'CLASS',
+    choices: GATEWAY_CLASSES,
+    needs: 'candidate',
+    help: "the Gateway's class, gke-l7-global-external-managed by default",
+  },
+} as const satisfies Flags;
+
 /** The candidate flags, checked: undefined without --candidate. */
 function candidateFlags(
-  args: Parameters<typeof stringFlag>[0],
-  env: EnvironmentName,
+  values: CommandLine<['DIR'], typeof synthFlags>['values'],
   io: CommandIo,
 ): NonNullable<ModelSource['candidate']> | undefined {
-  const dirArg = stringFlag(args, 'candidate');
-  const image = stringFlag(args, 'candidate-image');
-  const mode = stringFlag(args, 'mode');
-  const weight = stringFlag(args, 'weight');
-  const gatewayClass = stringFlag(args, 'gateway-class');
-  if (dirArg === undefined) {
-    const stray = [
-      ['--candidate-image', image],
-      ['--mode', mode],
-      ['--weight', weight],
-      ['--gateway-class', gatewayClass],
-    ].find(([, value]) => value !== undefined);
-    if (stray) throw usageError(`${stray[0]} needs --candidate DIR2 (the candidate model)`);
-    return undefined;
-  }
+  const { candidate: dirArg, 'candidate-image': image, mode, weight } = values;
+  if (dirArg === undefined) return undefined;
   if (!image) throw usageError('--candidate needs --candidate-image IMAGE2 (the candidate image)');
-  if (env === 'gke' && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
+  if (values.env === 'gke' && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
     throw usageError(
       `--candidate-image ${image}: --env gke needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:<digest>)`,
     );
   }
-  if (mode !== undefined && !(MODES as readonly string[]).includes(mode)) {
-    throw usageError(`--mode ${mode}: must be one of ${MODES.join(', ')}`);
-  }
   if (weight !== undefined && mode === 'shadow') {
     throw usageError('--weight applies to --mode canary only (a shadow answers nobody)');
-  }
-  if (weight !== undefined && !/^(100|[1-9]?[0-9])$/.test(weight)) {
-    throw usageError(`--weight ${weight}: must be a whole percentage, 0 to 100`);
-  }
-  if (
-    gatewayClass !== undefined &&
-    !(GATEWAY_CLASSES as readonly string[]).includes(gatewayClass)
-  ) {
-    throw usageError(
-      `--gateway-class ${gatewayClass}: must be one of ${GATEWAY_CLASSES.join(', ')}`,
-    );
   }
   return {
     dir: resolvePath(io, dirArg),
     image,
-    mode: mode as (typeof MODES)[number] | undefined,
-    candidateWeightPercent: weight === undefined ? undefined : Number(weight),
-    gatewayClassName: gatewayClass as (typeof GATEWAY_CLASSES)[number] | undefined,
+    mode,
+    candidateWeightPercent: weight,
+    gatewayClassName: values['gateway-class'],
   };
 }
 
 /** `modelship synth`. */
-export async function synthCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const line = commandLine(
-    {
-      name: 'synth',
-      help: synthHelp,
-      options: synthOptions,
-      positional: 'the model directory (modelship synth DIR --image IMAGE)',
-    },
-    argv,
-    io,
-  );
-  if (!line) return 0;
-  const { args, positional: dirArg } = line;
-  const image = stringFlag(args, 'image');
-  if (!image) throw usageError('--image IMAGE is required (the image modelship build made)');
-  const env = (stringFlag(args, 'env') ?? 'gke') as EnvironmentName;
-  if (!ENVIRONMENT_NAMES.includes(env)) {
-    throw usageError(`--env ${env}: must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
-  }
+export const synthCommand = defineCommand({
+  name: 'synth',
+  summary: 'the Kubernetes manifests that run it (dist/ENV.k8s.yaml)',
+  args: ['DIR'],
+  flags: synthFlags,
+  description: `Writes the Kubernetes manifests that run the model directory DIR from IMAGE (the image
+modelship build made of it): the environment's chart of this repository's chart app, as
+\`pnpm synth\` writes the bundled model's. The workload's name comes from the schema's
+model.name (as a DNS-1035 label), its labels and annotations from the model's name, version
+and fingerprint. DIR is checked as the server would load it first. OUT is written all at
+once, replacing an earlier synth's output; nothing is written on any error.`,
+  examples: [
+    'modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --out dist',
+    `modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 \\
+    --candidate models/churn-v2 --candidate-image us-central1-docker.pkg.dev/acme/models/churn:2.0.0 \\
+    --mode canary --weight 10`,
+  ],
+  run: synth,
+});
+
+async function synth(
+  { positionals: [dirArg], values }: CommandLine<['DIR'], typeof synthFlags>,
+  io: CommandIo,
+): Promise<number> {
+  const { image, env } = values;
   if (env === 'gke' && !ARTIFACT_REGISTRY_IMAGE.test(image)) {
     throw usageError(
       `--image ${image}: --env gke needs an Artifact Registry image, REGION-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG (or @sha256:<digest>)`,
     );
   }
-  const nameFlag = stringFlag(args, 'name');
+  const nameFlag = values.name;
   if (nameFlag !== undefined && !DNS_1035_LABEL.test(nameFlag)) {
     throw usageError(
       `--name ${JSON.stringify(nameFlag)}: must be a DNS-1035 label: at most 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit`,
     );
   }
-  const namespace = stringFlag(args, 'namespace');
+  const { namespace } = values;
   if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {
     throw usageError(
       `--namespace ${JSON.stringify(namespace)}: must be a namespace name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`,
     );
   }
-  const modelSourceFlag = stringFlag(args, 'model-source');
+  const modelSourceFlag = values['model-source'];
   let modelSource: AppConfig['modelSource'];
   try {
     modelSource = modelSourceFlag === undefined ? undefined : parseModelSource(modelSourceFlag);
   } catch (error) {
     throw usageError(`--model-source: ${(error as Error).message.replace(/^MODEL_SOURCE=/, '')}`);
   }
-  const candidate = candidateFlags(args, env, io);
+  const candidate = candidateFlags(values, io);
   const dir = resolvePath(io, dirArg);
-  const out = resolvePath(io, stringFlag(args, 'out') ?? 'dist');
+  const out = resolvePath(io, values.out);
   checkManifestsOut(out);
 
   const diagnosis = await diagnoseModelDir(dir);

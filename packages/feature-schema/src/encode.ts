@@ -49,14 +49,25 @@ function perFieldEncoder(layout: PerFieldLayout): Encoder {
 
 function matrixEncoder(layout: MatrixLayout): Encoder {
   const d = layout.features.length;
+  const type = layout.type ?? 'float32';
   return (records) => {
-    const data = new Float32Array(records.length * d);
+    const n = records.length * d;
+    if (type === 'int64') {
+      const data = new BigInt64Array(n);
+      records.forEach((r, i) => {
+        layout.features.forEach((f, j) => {
+          data[i * d + j] = BigInt(matrixFeatureValue(f, r));
+        });
+      });
+      return { [layout.input]: { type, data, dims: [records.length, d] } };
+    }
+    const data = type === 'float64' ? new Float64Array(n) : new Float32Array(n);
     records.forEach((r, i) => {
       layout.features.forEach((f, j) => {
         data[i * d + j] = matrixFeatureValue(f, r);
       });
     });
-    return { [layout.input]: { type: 'float32', data, dims: [records.length, d] } };
+    return { [layout.input]: { type, data, dims: [records.length, d] } };
   };
 }
 

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 
+/**
+ * A field name: any non-empty text, as the training data's column header has it
+ * (`mean radius`, `od280/od315_of_diluted_wines`); callers send it as the JSON key.
+ * `__proto__` is refused: a JavaScript object cannot hold it as a plain key.
+ */
 const name = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, underscore)');
+  .min(1, 'must not be empty')
+  .refine(
+    (n) => n !== '__proto__',
+    'is reserved (a JavaScript object cannot hold it as a plain key): rename it',
+  );
 const text = z.string().min(1);
 
 /** A numeric feature: a JSON number, optionally restricted to integers and to a range. */
@@ -91,9 +100,12 @@ export const perFieldLayoutSchema = z.strictObject({
   inputs: z.array(z.strictObject({ field: name, input: text, type: tensorTypeSchema })).min(1),
 });
 
+/** ONNX element types of a matrix input: float32 (the default) or float64, or int64 for integer fields. */
+export const matrixTensorTypeSchema = z.enum(['float32', 'float64', 'int64']);
+
 /**
- * Layout (b): one float32 matrix input [N,D] built by the schema's encoder, D being the number
- * of `features`.
+ * Layout (b): one matrix input [N,D] built by the schema's encoder, D being the number
+ * of `features` (float32 unless `type` says otherwise).
  *
  * @example
  * { layout: 'matrix', input: 'X', features: [
@@ -106,6 +118,8 @@ export const perFieldLayoutSchema = z.strictObject({
 export const matrixLayoutSchema = z.strictObject({
   layout: z.literal('matrix'),
   input: text,
+  /** The input's element type. Absent means float32. int64 takes plain integer fields only. */
+  type: matrixTensorTypeSchema.optional(),
   features: z.array(matrixFeature).min(1),
 });
 
@@ -116,7 +130,9 @@ type Ctx = z.core.$RefinementCtx<z.infer<typeof modelSchemaShape>>;
  * - regression: `name` holds the prediction, float32/float64, shape [N,1] or [N];
  * - classification: `name` holds the predicted class (int64 or string, [N] or [N,1]) and
  *   `probabilities` the class probabilities: a float [N,C] tensor, or a ZipMap
- *   `seq(map(int64|string, float))` as skl2onnx exports by default.
+ *   `seq(map(int64|string, float))` as skl2onnx exports by default. A graph without a label
+ *   output (a softmax classifier) declares `label: 'argmax'` and `name` equal to
+ *   `probabilities`: the server predicts the class of the highest probability.
  */
 export const modelOutputSchema = z.strictObject({
   /** The ONNX output holding the prediction (regression) or the predicted class label. */
@@ -124,9 +140,15 @@ export const modelOutputSchema = z.strictObject({
   /** Classification only: the ONNX output holding the class probabilities. */
   probabilities: text.optional(),
   /**
+   * Classification only: `argmax` when the graph has no label output: the label is the class
+   * of the highest probability (the first one on a tie), computed by the server.
+   */
+  label: z.literal('argmax').optional(),
+  /**
    * Classification only: the class labels in the order of the probability columns. When
    * omitted, the server reads them from the graph (the ZipMap's or the classifier node's
-   * `classlabels_*` attributes); when given, they must agree with the graph's.
+   * `classlabels_*` attributes); when given, they must agree with the graph's, except that
+   * names may be given for a graph's integer labels (`["malignant", "benign"]` for 0 and 1).
    */
   classes: z
     .union([z.array(text).min(2), z.array(z.number().int().refine(Number.isSafeInteger)).min(2)], {
@@ -171,6 +193,13 @@ function checkTask(
   if (s.task === 'classification') {
     if (s.output.probabilities === undefined) {
       issue(['output', 'probabilities'], 'a classification model needs its probabilities output');
+    } else if (s.output.label === 'argmax') {
+      if (s.output.probabilities !== s.output.name) {
+        issue(
+          ['output', 'name'],
+          "must equal output.probabilities with label 'argmax' (the graph has no label output)",
+        );
+      }
     } else if (s.output.probabilities === s.output.name) {
       issue(['output', 'probabilities'], 'must differ from output.name (the label output)');
     }
@@ -179,7 +208,7 @@ function checkTask(
       issue(['output', 'classes'], 'class labels must be unique');
     }
   } else {
-    for (const key of ['probabilities', 'classes'] as const) {
+    for (const key of ['probabilities', 'label', 'classes'] as const) {
       if (s.output[key] !== undefined) {
         issue(['output', key], 'only a classification model (task: classification) has it');
       }
@@ -267,6 +296,17 @@ function crossCheck(s: z.infer<typeof modelSchemaShape>, ctx: Ctx): void {
     };
     s.inputs.features.forEach((feature, i) => {
       check(feature, ['inputs', 'features', i]);
+      if (s.inputs.layout === 'matrix' && s.inputs.type === 'int64') {
+        const f = feature.kind === 'numeric' ? fields.get(feature.field) : undefined;
+        const plain =
+          feature.kind === 'numeric' && feature.mean === undefined && feature.std === undefined;
+        if (!plain || f?.kind !== 'numeric' || f.dtype !== 'integer') {
+          issue(
+            ['inputs', 'features', i],
+            'an int64 matrix takes integer fields as they are (kind numeric, no mean or std)',
+          );
+        }
+      }
     });
   }
 }

@@ -1,3 +1,4 @@
+export * from './dense-models.ts';
 export { type WaitOptions, waitForHttp } from './http.ts';
 export { freePort } from './net.ts';
 export {

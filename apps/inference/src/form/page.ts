@@ -52,22 +52,33 @@ function helpText(field: FormField): string {
   return `${field.help} ${whole}.`;
 }
 
+/**
+ * The DOM id of a field's control: the field name when it is a plain token (`age`), else `_`
+ * and the name's UTF-8 bytes in hex (`mean radius` → `_6d65616e20726164697573`): an id holds no
+ * whitespace, and a plain name never starts with `_`, so ids stay unique.
+ */
+export function controlId(name: string): string {
+  if (/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) return name;
+  return `_${Buffer.from(name, 'utf8').toString('hex')}`;
+}
+
 function renderField(field: FormField, value: string, error: string | undefined, focus: boolean) {
-  const describedBy = `${field.name}-help ${field.name}-error`;
+  const id = controlId(field.name);
+  const describedBy = `${id}-help ${id}-error`;
   const invalid = error ? 'true' : undefined;
   const control =
     field.input === 'select'
-      ? html`<select id="${field.name}" name="${field.name}" required aria-describedby="${describedBy}" ${invalid ? html`aria-invalid="true"` : ''} ${focus ? 'autofocus' : ''}>
+      ? html`<select id="${id}" name="${field.name}" required aria-describedby="${describedBy}" ${invalid ? html`aria-invalid="true"` : ''} ${focus ? 'autofocus' : ''}>
           ${field.options.map((o) => html`<option value="${o.value}" ${o.value === value ? 'selected' : ''}>${o.label}</option>`)}
         </select>`
-      : html`<input id="${field.name}" name="${field.name}" type="number" inputmode="${field.step === 1 ? 'numeric' : 'decimal'}" step="${String(field.step)}" ${field.min !== undefined ? html`min="${String(field.min)}"` : ''} ${field.max !== undefined ? html`max="${String(field.max)}"` : ''} value="${value}" required aria-describedby="${describedBy}" ${invalid ? html`aria-invalid="true"` : ''} ${focus ? 'autofocus' : ''} />`;
+      : html`<input id="${id}" name="${field.name}" type="number" inputmode="${field.step === 1 ? 'numeric' : 'decimal'}" step="${String(field.step)}" ${field.min !== undefined ? html`min="${String(field.min)}"` : ''} ${field.max !== undefined ? html`max="${String(field.max)}"` : ''} value="${value}" required aria-describedby="${describedBy}" ${invalid ? html`aria-invalid="true"` : ''} ${focus ? 'autofocus' : ''} />`;
   const unit =
     field.input === 'number' && field.unit ? html` <span class="unit">(${field.unit})</span>` : '';
   return html`<div class="field${error ? ' invalid' : ''}">
-        <label for="${field.name}">${field.label}${unit}</label>
-        <p class="help" id="${field.name}-help">${helpText(field)}</p>
+        <label for="${id}">${field.label}${unit}</label>
+        <p class="help" id="${id}-help">${helpText(field)}</p>
         ${control}
-        <p class="error" id="${field.name}-error">${error ?? ''}</p>
+        <p class="error" id="${id}-error">${error ?? ''}</p>
       </div>`;
 }
 
@@ -91,8 +102,8 @@ function renderOutcome(options: FormPageOptions) {
  * Renders the prediction page: one labelled control per field (numbers with their step, range
  * and unit; selects for categorical fields), help and error text tied to each control with
  * `aria-describedby`, an error summary, and the result in `#result` (a live region).
- * Stable hooks: each control's `id`/`name` is its field name, its message is in
- * `#<field>-error`.
+ * Stable hooks: each control's `name` is its field name and its `id` is {@link controlId} of
+ * it (the name itself for a plain name), its message is in `#<id>-error`.
  */
 export function renderFormPage(
   options: FormPageOptions,
@@ -107,7 +118,7 @@ export function renderFormPage(
     ? html`<div id="error-summary" class="error-summary" role="alert">
         <h2>${issues.length === 1 ? '1 value needs' : `${issues.length} values need`} correcting</h2>
         <ul>
-          ${issues.map((i) => html`<li><a href="#${i.path}">${labels.get(i.path) ?? i.path}: ${i.message}</a></li>`)}
+          ${issues.map((i) => html`<li><a href="#${controlId(i.path)}">${labels.get(i.path) ?? i.path}: ${i.message}</a></li>`)}
         </ul>
       </div>`
     : html`<div id="error-summary" class="error-summary" role="alert" hidden></div>`;

@@ -1,13 +1,14 @@
 import type { ClassLabel } from '@modelship/feature-schema';
 import onnxProto from 'onnx-proto';
 import protobuf from 'protobufjs/minimal.js';
-import { concatBytes } from './onnx-metadata.ts';
+import { concatBytes, fieldPayloads } from './onnx-metadata.ts';
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
 
-// Field numbers of onnx.proto's ModelProto.
+// Field numbers of onnx.proto's ModelProto.graph and GraphProto.output.
 const GRAPH_FIELD = 7;
+const OUTPUT_FIELD = 12;
 const LENGTH_DELIMITED = 2;
 
 /** The `ai.onnx.ml` attributes that carry a classifier's or a ZipMap's class labels. */
@@ -72,6 +73,23 @@ export function readClassifierGraph(bytes: Uint8Array, probabilities: string): C
   const [first] = found;
   const agree = first !== undefined && found.every((labels) => sameLabels(labels, first));
   return { classes: agree ? first : undefined, zipMapInput: undefined, outputs };
+}
+
+/**
+ * The declared element type of each graph output that can hold class labels (int64 or string
+ * tensors), by name. Only the graph's output declarations are decoded.
+ */
+export function labelOutputTypes(bytes: Uint8Array): Map<string, 'string' | 'int64'> {
+  const types = new Map<string, 'string' | 'int64'>();
+  for (const graph of fieldPayloads(bytes, GRAPH_FIELD)) {
+    for (const payload of fieldPayloads(graph, OUTPUT_FIELD)) {
+      const output = onnx.ValueInfoProto.decode(payload);
+      const type = output.type?.tensorType?.elemType;
+      if (type === onnx.TensorProto.DataType.INT64) types.set(output.name ?? '', 'int64');
+      if (type === onnx.TensorProto.DataType.STRING) types.set(output.name ?? '', 'string');
+    }
+  }
+  return types;
 }
 
 /**

@@ -59,7 +59,7 @@ function expectedInputs(schema: ModelSchema): Expectation[] {
   return [
     {
       name: schema.inputs.input,
-      types: ['float32'],
+      types: [schema.inputs.type ?? 'float32'],
       shapes: [[null, schema.inputs.features.length]],
     },
   ];
@@ -70,14 +70,14 @@ function expectedOutputs(schema: ModelSchema, task: ServedTask): Expectation[] {
   if (task.kind === 'regression') {
     return [{ name: schema.output.name, types: ['float32', 'float64'], shapes: [[null, 1], [null]] }];
   }
-  return [
-    { name: schema.output.name, types: [task.labelType], shapes: [[null], [null, 1]] },
-    {
-      name: task.probabilitiesTensor,
-      types: ['float32', 'float64'],
-      shapes: [[null, task.classes.length]],
-    },
-  ];
+  const probabilities: Expectation = {
+    name: task.probabilitiesTensor,
+    types: ['float32', 'float64'],
+    shapes: [[null, task.classes.length]],
+  };
+  const source = task.labelSource;
+  if (source.kind === 'argmax') return [probabilities];
+  return [{ name: source.name, types: [source.type], shapes: [[null], [null, 1]] }, probabilities];
 }
 
 /**

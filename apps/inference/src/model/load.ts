@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   type CompiledSchema,
   compileSchema,
@@ -11,6 +11,8 @@ import {
   verifyFingerprint,
 } from '@modelship/feature-schema';
 import { InferenceSession } from 'onnxruntime-node';
+import { fixedBatchSize } from './batch-size.ts';
+import { externalDataFiles, externalDataProblem } from './external-data.ts';
 import { layoutMismatches } from './layout-check.ts';
 import { readOnnxMetadata } from './onnx-metadata.ts';
 import { type ResolvedTask, resolveTask } from './resolve-task.ts';
@@ -100,6 +102,24 @@ async function loadProfile(path: string, compiled: CompiledSchema): Promise<Prof
   return profile;
 }
 
+/**
+ * Checks that the side files holding the model's weights (if any) are in its directory, where
+ * onnxruntime is told to read them whatever the current directory.
+ */
+async function checkExternalData(dir: string, modelPath: string, bytes: Uint8Array) {
+  for (const location of externalDataFiles(bytes)) {
+    const problem = externalDataProblem(location);
+    if (problem) throw new ModelLoadError(`${modelPath}: ${problem}`);
+    try {
+      await access(join(dir, location));
+    } catch {
+      throw new ModelLoadError(
+        `${modelPath} keeps its weights in "${location}", which is not in ${dir}: copy it beside ${MODEL_FILE} (or re-export with the weights inside, e.g. torch.onnx.export(..., external_data=False))`,
+      );
+    }
+  }
+}
+
 /** What is wrong with the warm-up prediction, if anything. */
 function warmProblem(task: ServedTask, prediction: Prediction | undefined): string | undefined {
   if (task.kind === 'regression') {
@@ -118,8 +138,8 @@ function warmProblem(task: ServedTask, prediction: Prediction | undefined): stri
 /**
  * Loads a model directory and proves it servable before anything is served: reads and
  * validates `schema.json`; reads `model.onnx`; checks that its fingerprint metadata matches
- * the schema; resolves a classifier's classes and probabilities (see `resolveTask`); checks
- * that its inputs and outputs match the schema's layout and task (names, element types,
+ * the schema; resolves a classifier's classes and probabilities (see `resolveTask`); finds
+ * its weights' side files (if any) in the directory; checks that its inputs and outputs match the schema's layout and task (names, element types,
  * shapes); warms the session with the schema's example and checks the prediction (a finite
  * number, or one of the classes with finite probabilities).
  *
@@ -156,9 +176,13 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
   }
   const { task } = resolved;
 
+  await checkExternalData(dir, modelPath, bytes);
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(resolved.bytes, sessionOptions({ intraOpThreads }));
+    session = await InferenceSession.create(
+      resolved.bytes,
+      sessionOptions({ intraOpThreads, modelDir: resolve(dir) }),
+    );
   } catch (error) {
     throw new ModelLoadError(`onnxruntime cannot load ${modelPath}: ${reason(error)}`);
   }
@@ -175,7 +199,19 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
         `${modelPath} does not match the layout in ${SCHEMA_FILE}: ${problems.join('; ')}`,
       );
     }
-    const run = createRunner({ session, compiled, output: schema.output.name, task });
+    let batch: number | undefined;
+    try {
+      batch = fixedBatchSize(session.inputMetadata);
+    } catch (error) {
+      throw new ModelLoadError(`${modelPath}: ${reason(error)}`);
+    }
+    const run = createRunner({
+      session,
+      compiled,
+      output: schema.output.name,
+      task,
+      ...(batch !== undefined ? { batch } : {}),
+    });
     let warm: Prediction[];
     try {
       warm = await run([compiled.example]);

@@ -4,7 +4,7 @@ import protobuf from 'protobufjs/minimal.js';
 const { onnx } = onnxProto;
 
 // Field numbers of onnx.proto's ModelProto.
-const GRAPH_FIELD = 7;
+export const GRAPH_FIELD = 7;
 const METADATA_PROPS_FIELD = 14;
 const LENGTH_DELIMITED = 2;
 
@@ -73,6 +73,18 @@ export function writeOnnxMetadata(
     metadataProps: Object.entries(entries).map(([key, value]) => ({ key, value })),
   }).finish();
   return concatBytes([...kept, appended]);
+}
+
+/** The length-delimited payloads of one field of a message, without decoding the others. */
+export function fieldPayloads(bytes: Uint8Array, field: number): Uint8Array[] {
+  const reader = protobuf.Reader.create(bytes);
+  const found: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === field && (tag & 7) === LENGTH_DELIMITED) found.push(reader.bytes());
+    else reader.skipType(tag & 7);
+  }
+  return found;
 }
 
 /** The chunks, one after the other (protobuf messages concatenate: their fields merge). */

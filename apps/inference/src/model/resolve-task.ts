@@ -1,6 +1,6 @@
 import type { ClassLabel, ModelSchema } from '@modelship/feature-schema';
-import { readClassifierGraph, withGraphOutput } from './classifier-graph.ts';
-import { labelTypeOf, type ServedTask } from './task.ts';
+import { labelOutputTypes, readClassifierGraph, withGraphOutput } from './classifier-graph.ts';
+import { type LabelSource, labelTypeOf, type ServedTask } from './task.ts';
 
 /** The task of a model, and the model bytes to give onnxruntime for it. */
 export interface ResolvedTask {
@@ -28,10 +28,13 @@ export function resolveTask(schema: ModelSchema, bytes: Uint8Array): ResolvedTas
   const probabilities = schema.output.probabilities ?? '';
   const graph = readClassifierGraph(bytes, probabilities);
   const declared = schema.output.classes;
+  // Names given for a graph's integer labels: served in their place, in class-index order.
+  const names =
+    declared !== undefined && typeof declared[0] === 'string' && typeof graph.classes?.[0] === 'number';
   if (declared && graph.classes) {
     const same =
       declared.length === graph.classes.length &&
-      declared.every((label, i) => label === graph.classes?.[i]);
+      (names || declared.every((label, i) => label === graph.classes?.[i]));
     if (!same) {
       throw new Error(
         `output.classes (${list(declared)}) differ from the class labels in the graph (${list(graph.classes)}): fix or remove output.classes`,
@@ -41,7 +44,9 @@ export function resolveTask(schema: ModelSchema, bytes: Uint8Array): ResolvedTas
   const classes = declared ?? graph.classes;
   if (!classes) {
     throw new Error(
-      'the graph carries no class labels (no classlabels_* attribute on a classifier or ZipMap node): declare them in output.classes, in the order of the probability columns',
+      schema.output.label === 'argmax'
+        ? "a classifier without a label output needs its class labels: declare them in output.classes, in the order of the probability columns"
+        : 'the graph carries no class labels (no classlabels_* attribute on a classifier or ZipMap node): declare them in output.classes, in the order of the probability columns',
     );
   }
   const zipMap = graph.zipMapInput !== undefined;
@@ -54,7 +59,27 @@ export function resolveTask(schema: ModelSchema, bytes: Uint8Array): ResolvedTas
       labelType: labelTypeOf(classes),
       probabilitiesTensor: tensor,
       zipMap,
+      labelSource: labelSource(schema, classes, graph.classes, labelOutputTypes(bytes)),
     },
     bytes: exposed ? withGraphOutput(bytes, tensor) : bytes,
   };
+}
+
+/**
+ * Where the label comes from: the argmax, or the label output, whose values are the graph's
+ * class labels, else the declared classes, else (names for an int64 output) the class indices.
+ */
+function labelSource(
+  schema: ModelSchema,
+  classes: readonly ClassLabel[],
+  graphClasses: readonly ClassLabel[] | undefined,
+  outputTypes: ReadonlyMap<string, 'string' | 'int64'>,
+): LabelSource {
+  if (schema.output.label === 'argmax') return { kind: 'argmax' };
+  const name = schema.output.name;
+  const type = outputTypes.get(name) ?? labelTypeOf(graphClasses ?? classes);
+  const codes =
+    graphClasses ??
+    (type === 'int64' && labelTypeOf(classes) === 'string' ? classes.map((_, i) => i) : classes);
+  return { kind: 'output', name, type, codes };
 }

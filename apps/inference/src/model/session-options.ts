@@ -4,6 +4,11 @@ import type { InferenceSession } from 'onnxruntime-node';
 export interface SessionOptionsInput {
   /** Threads for one operator (ORT_INTRA_OP_THREADS). @default 1 */
   readonly intraOpThreads?: number;
+  /**
+   * The model's directory, where onnxruntime reads side files holding its weights (a model
+   * given as bytes would otherwise read them from the current directory).
+   */
+  readonly modelDir?: string;
 }
 
 /**
@@ -19,7 +24,8 @@ export interface SessionOptionsInput {
  * @see https://onnxruntime.ai/docs/performance/tune-performance/threading.html
  */
 export function sessionOptions(input: SessionOptionsInput = {}): InferenceSession.SessionOptions {
-  const { intraOpThreads = 1 } = input;
+  const { intraOpThreads = 1, modelDir } = input;
+  const folder = modelDir === undefined ? {} : { model_external_initializers_file_folder_path: modelDir };
   return {
     executionProviders: ['cpu'],
     intraOpNumThreads: intraOpThreads,
@@ -29,6 +35,12 @@ export function sessionOptions(input: SessionOptionsInput = {}): InferenceSessio
     enableCpuMemArena: true,
     enableMemPattern: true,
     logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: '0' },
+        inter_op: { allow_spinning: '0' },
+        ...folder,
+      },
+    },
   };
 }

@@ -19,7 +19,25 @@ export interface ClassificationTask {
   readonly probabilitiesTensor: string;
   /** Whether `output.probabilities` is a ZipMap (read through `probabilitiesTensor`). */
   readonly zipMap: boolean;
+  /** Where each record's label comes from. */
+  readonly labelSource: LabelSource;
 }
+
+/**
+ * Where a classifier's label comes from: the graph's label output, whose values are `codes`
+ * (`codes[i]` is served as `classes[i]`), or the argmax of the probabilities (`output.label:
+ * 'argmax'`, for graphs without a label output; the first class wins a tie).
+ */
+export type LabelSource =
+  | {
+      readonly kind: 'output';
+      readonly name: string;
+      /** The label output's element type. */
+      readonly type: 'string' | 'int64';
+      /** The graph's label values, in the order of the probability columns. */
+      readonly codes: readonly ClassLabel[];
+    }
+  | { readonly kind: 'argmax' };
 
 /** What the served model predicts. */
 export type ServedTask = RegressionTask | ClassificationTask;

@@ -21,7 +21,8 @@ export function probabilitiesOutputName(targetName: string): string {
 /**
  * The model's outputs as the protocol exposes them: a regression model's prediction, named as
  * the target (FP32 or FP64, `[N,1]` or `[N]` as the ONNX output); a classifier's label, named as
- * the target (BYTES for string labels, INT64 for integers, shaped as the ONNX label output),
+ * the target (BYTES for string labels, INT64 for integers, shaped as the ONNX label output, or
+ * `[N]` for a label the server computes),
  * then its probabilities (FP32, `[N,C]`, columns in the order of the classes).
  */
 export function oipOutputs(
@@ -33,7 +34,10 @@ export function oipOutputs(
     const info = outputTensorInfo(model);
     return [{ name: target, ...info, data: (predictions) => predictions.map(predictedValue) }];
   }
-  const label = model.outputs.find((o) => o.name === schema.output.name);
+  const source = task.labelSource;
+  // A label computed from the probabilities (argmax) is one value per record: `[N]`.
+  const label =
+    source.kind === 'output' ? model.outputs.find((o) => o.name === source.name) : undefined;
   return [
     {
       name: target,

@@ -33,7 +33,7 @@
     for (const control of controls()) {
       control.removeAttribute('aria-invalid');
       control.closest('.field')?.classList.remove('invalid');
-      const message = document.getElementById(`${control.name}-error`);
+      const message = document.getElementById(`${control.id}-error`);
       if (message) message.textContent = '';
     }
     summary.replaceChildren();
@@ -44,9 +44,10 @@
     const items = [];
     let first;
     for (const { path, message } of details) {
+      // A field's control is found by its name; its id may be an escaped form of the name.
       const control = form.elements.namedItem(path);
-      const target = document.getElementById(`${path}-error`);
-      const label = control ? form.querySelector(`label[for="${path}"]`) : null;
+      const target = control ? document.getElementById(`${control.id}-error`) : null;
+      const label = control?.labels?.[0] ?? null;
       if (control && target && !target.textContent) {
         target.textContent = message;
         control.setAttribute('aria-invalid', 'true');
@@ -55,7 +56,7 @@
       }
       const item = document.createElement('li');
       const link = document.createElement('a');
-      link.href = `#${path}`;
+      link.href = `#${control ? control.id : path}`;
       link.textContent = `${label ? label.firstChild.textContent.trim() : path}: ${message}`;
       item.append(link);
       items.push(item);

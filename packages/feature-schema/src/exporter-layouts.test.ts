@@ -6,7 +6,8 @@ import { classificationSchema, mutable } from '../test-fixtures/schemas.ts';
 import { compileSchema } from './compile.ts';
 import { createEncoder } from './encode.ts';
 import { schemaFingerprint } from './fingerprint.ts';
-import { modelSchemaSchema, parseSchema } from './meta-schema.ts';
+import { modelSchemaSchema } from './meta-schema.ts';
+import { parseSchema } from './parse-schema.ts';
 import type { ModelSchema } from './types.ts';
 
 const issuesOf = (json: unknown) =>

@@ -27,6 +27,12 @@ export const exporterFixtures = {
   lightgbmWine: 'lightgbm-wine',
   /** LightGBM regression in onnxmltools' layout: output `variable` float [N,1]. */
   lightgbmDiabetes: 'lightgbm-diabetes',
+  /** XGBoost binary in onnxmltools' layout: label int64 [N], probabilities float [N,2], no ZipMap. */
+  xgboostBreastCancer: 'xgboost-breast-cancer',
+  /** XGBoost multiclass in onnxmltools' layout (SOFTMAX, probabilities float [N,3]). */
+  xgboostWine: 'xgboost-wine',
+  /** XGBoost regression in onnxmltools' layout: output `variable` float [N,1]. */
+  xgboostDiabetes: 'xgboost-diabetes',
 } as const;
 
 export type ExporterFixtureName = (typeof exporterFixtures)[keyof typeof exporterFixtures];

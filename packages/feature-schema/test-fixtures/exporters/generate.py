@@ -774,6 +774,183 @@ def lightgbm_fixtures(summary, only):
         )
 
 
+# ----------------------------------------------------------------------------- XGBoost
+
+
+def xgboost_tree_attrs(booster, classifier):
+    """The TreeEnsemble attributes onnxmltools' XGBoost converter derives from
+    `get_dump(with_stats=True, dump_format="json")`: per tree, node ids remapped in pre-order
+    (children in the dump's order), every split BRANCH_LT on feature `fN`, true = `yes`, false =
+    `no`, missing tracks true when `missing == yes`, no hit rates; leaves LEAF with weight `leaf`
+    and class/target id 0 (classifiers' ids are set by the caller)."""
+    prefix = "class" if classifier else "target"
+    keys = [
+        "nodes_treeids",
+        "nodes_nodeids",
+        "nodes_featureids",
+        "nodes_modes",
+        "nodes_values",
+        "nodes_truenodeids",
+        "nodes_falsenodeids",
+        "nodes_missing_value_tracks_true",
+    ] + [f"{prefix}_{k}" for k in ("treeids", "nodeids", "ids", "weights")]
+    attrs = {k: [] for k in keys}
+    trees = [json.loads(t) for t in booster.get_dump(with_stats=True, dump_format="json")]
+    for tree_id, tree in enumerate(trees):
+        remap = {}
+
+        def number(node):
+            remap.setdefault(node["nodeid"], len(remap))
+            for child in node.get("children", []):
+                number(child)
+
+        number(tree)
+        covered = set()
+
+        def fill(node):
+            node_id = remap[node["nodeid"]]
+            if node_id in covered:
+                return
+            covered.add(node_id)
+            attrs["nodes_treeids"].append(tree_id)
+            attrs["nodes_nodeids"].append(node_id)
+            if "children" in node:
+                split = node["split"]
+                if not (split.startswith("f") and split[1:].isdigit()):
+                    raise ValueError(f"unexpected feature name {split}")
+                attrs["nodes_featureids"].append(int(split[1:]))
+                attrs["nodes_modes"].append("BRANCH_LT")
+                attrs["nodes_values"].append(float(node["split_condition"]))
+                attrs["nodes_truenodeids"].append(remap[node["yes"]])
+                attrs["nodes_falsenodeids"].append(remap[node["no"]])
+                attrs["nodes_missing_value_tracks_true"].append(int(node.get("missing", -1) == node["yes"]))
+                for child in node["children"]:
+                    fill(child)
+            else:
+                attrs["nodes_featureids"].append(0)
+                attrs["nodes_modes"].append("LEAF")
+                attrs["nodes_values"].append(0.0)
+                attrs["nodes_truenodeids"].append(0)
+                attrs["nodes_falsenodeids"].append(0)
+                attrs["nodes_missing_value_tracks_true"].append(0)
+                attrs[f"{prefix}_treeids"].append(tree_id)
+                attrs[f"{prefix}_nodeids"].append(node_id)
+                attrs[f"{prefix}_ids"].append(0)
+                attrs[f"{prefix}_weights"].append(float(node["leaf"]))
+
+        fill(tree)
+    return attrs, len(trees)
+
+
+def xgboost_to_onnx(model, n_features, tag):
+    """onnxmltools.convert_xgboost(model, initial_types=[('float_input',
+    FloatTensorType([None, F]))]) with its defaults (target opset 15)."""
+    booster = model.get_booster()
+    config = json.loads(booster.save_config())["learner"]
+    objective = config["objective"]["name"]
+    base_score = [float(config["learner_model_param"]["base_score"])]
+    num_class = int(config["learner_model_param"]["num_class"])
+    inp = unnamed_batch("float_input", TensorProto.FLOAT, [n_features])
+    if objective in ("binary:logistic", "multi:softprob"):
+        attrs, n_trees = xgboost_tree_attrs(booster, classifier=True)
+        if objective == "binary:logistic":
+            n_classes = 2
+            attrs["post_transform"] = "LOGISTIC"
+            attrs["class_ids"] = [0 for _ in attrs["class_treeids"]]
+            if base_score[0] != 0.5:
+                attrs["base_values"] = [float(-np.log(1 / np.float32(base_score[0]) - 1.0))]
+        else:
+            n_classes = num_class
+            attrs["post_transform"] = "SOFTMAX"
+            attrs["base_values"] = base_score * n_classes
+            attrs["class_ids"] = [t % n_classes for t in attrs["class_treeids"]]
+        attrs["classlabels_int64s"] = [int(c) for c in model.classes_]
+        node = helper.make_node(
+            "TreeEnsembleClassifier",
+            ["float_input"],
+            ["label", "probabilities"],
+            name="TreeEnsembleClassifier",
+            domain="ai.onnx.ml",
+            **attrs,
+        )
+        outputs = [
+            unnamed_batch("label", TensorProto.INT64, []),
+            unnamed_batch("probabilities", TensorProto.FLOAT, [n_classes]),
+        ]
+    elif objective == "reg:squarederror":
+        attrs, _ = xgboost_tree_attrs(booster, classifier=False)
+        attrs["post_transform"] = "NONE"
+        attrs["n_targets"] = int(config["learner_model_param"]["num_target"])
+        attrs["base_values"] = base_score
+        node = helper.make_node(
+            "TreeEnsembleRegressor",
+            ["float_input"],
+            ["variable"],
+            name="TreeEnsembleRegressor",
+            domain="ai.onnx.ml",
+            **attrs,
+        )
+        outputs = [unnamed_batch("variable", TensorProto.FLOAT, [1])]
+    else:
+        raise ValueError(objective)
+    graph = helper.make_graph([node], graph_name(tag), [inp], outputs)
+    # The graph uses ai.onnx.ml nodes only: make_model's default opset entry is overwritten by
+    # ai.onnx.ml 1 and no ai.onnx entry remains; the IR version follows the target opset (15).
+    return omt_model(graph, [("ai.onnx.ml", 1)], 15)
+
+
+def xgboost_fixtures(summary, only):
+    import xgboost as xgb
+
+    params = dict(n_estimators=20, max_depth=3, learning_rate=0.3, random_state=SEED, n_jobs=1)
+    exporter = (
+        "onnxmltools.convert_xgboost(model, initial_types=[('float_input', "
+        "FloatTensorType([None, F]))]) layout, written by generate.py (onnxmltools is not installable)"
+    )
+    for name, ds, kind in [
+        ("xgboost-breast-cancer", "breast_cancer", "binary"),
+        ("xgboost-wine", "wine", "multiclass"),
+        ("xgboost-diabetes", "diabetes", "regression"),
+    ]:
+        if only and name not in only:
+            continue
+        frame, _ = load_dataset(ds)
+        x, y = matrix32(frame), frame["target"].to_numpy()
+        if kind == "regression":
+            model = xgb.XGBRegressor(**params).fit(x, y)
+            want = model.predict(x).astype(np.float64)
+            expected = {
+                "framework": "xgboost",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "regression",
+                "classes": None,
+                "values": want,
+            }
+            check_fn = values_check(frame, want)
+        else:
+            model = xgb.XGBClassifier(**params).fit(x, y.astype(np.int64))
+            raw = model.predict(x)
+            proba = model.predict_proba(x).astype(np.float64)
+            classes = [int(c) for c in model.classes_]
+            expected = {
+                "framework": "xgboost",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "classification",
+                "classes": classes,
+                "labels": [int(v) for v in raw],
+                "probabilities": proba,
+            }
+            check_fn = tree_classification_check(frame, {"probabilities": proba, "raw_labels": raw}, classes)
+        onnx_model = xgboost_to_onnx(model, x.shape[1], name)
+        write_fixture(
+            name, frame, expected, lambda p, m=onnx_model: save_checked(m, p), check_fn, summary
+        )
+
+
 # ----------------------------------------------------------------------------- README table
 
 
@@ -821,8 +998,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated fixture names")
     parser.add_argument(
         "--groups",
-        default="torch,lightgbm",
-        help="comma-separated generator groups (torch, lightgbm)",
+        default="torch,lightgbm,xgboost",
+        help="comma-separated generator groups (torch, lightgbm, xgboost)",
     )
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
@@ -832,6 +1009,8 @@ def main():
         torch_fixtures(summary, only)
     if "lightgbm" in groups:
         lightgbm_fixtures(summary, only)
+    if "xgboost" in groups:
+        xgboost_fixtures(summary, only)
     update_readme(summary)
     print(f"{len(summary)} fixtures written")
 

@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultTrainingConfig } from './config.ts';
 import { DataError, dataSha256, loadInsuranceRows } from './data.ts';
 
 describe('loadInsuranceRows', () => {
@@ -47,8 +49,12 @@ describe('loadInsuranceRows', () => {
 });
 
 describe('dataSha256', () => {
-  it('hashes the committed file (md5 in data/README.md identifies the same bytes)', () => {
-    expect(dataSha256()).toMatch(/^[0-9a-f]{64}$/);
-    expect(dataSha256()).toBe(dataSha256());
+  it('hashes the committed file to the checksums data/README.md records for it', () => {
+    const readme = readFileSync(new URL('../data/README.md', import.meta.url), 'utf8');
+    const recorded = (algorithm: string) =>
+      new RegExp(`^- ${algorithm} of this copy: ([0-9a-f]+)$`, 'm').exec(readme)?.[1];
+    expect(dataSha256()).toBe(recorded('sha256'));
+    const md5 = createHash('md5').update(readFileSync(defaultTrainingConfig.dataFile));
+    expect(md5.digest('hex')).toBe(recorded('md5'));
   });
 });

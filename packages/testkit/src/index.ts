@@ -8,5 +8,6 @@ export {
   startNginx,
   stdoutFile,
 } from './nginx.ts';
+export * from './onnx-explain-models.ts';
 export * from './onnx-models.ts';
 export { type Managed, type StartOptions, startProcess, stopAll } from './process.ts';

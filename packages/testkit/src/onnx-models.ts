@@ -42,81 +42,87 @@ export interface LinearModel {
 
 const dim = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
 
-function valueInfo(name: string, elemType: number, shape: readonly (number | string)[]) {
+export function valueInfo(name: string, elemType: number, shape: readonly (number | string)[]) {
   return { name, type: { tensorType: { elemType, shape: { dim: shape.map(dim) } } } };
 }
 
-function floatTensor(name: string, dims: number[], values: readonly number[]) {
+export function floatTensor(name: string, dims: number[], values: readonly number[]) {
   return { name, dims, dataType: DataType.FLOAT, floatData: [...values] };
 }
 
 const bytesOf = (s: string) => new TextEncoder().encode(s);
 
+/** A schema's fields as float32 columns inside a graph: the nodes that make them, one tensor. */
+export interface GraphColumns {
+  readonly nodes: object[];
+  readonly inputs: object[];
+  /** Per column, its value for a record as the graph computes it. */
+  readonly columns: readonly { readonly value: (r: FeatureRecord) => number }[];
+  /** The float32 [N, columns] tensor. */
+  readonly features: string;
+}
+
 /**
- * Builds `y = x · w + b` over the columns the schema's layout produces: per-field inputs
- * (categoricals mapped to their level index by an ai.onnx.ml LabelEncoder, other types cast
- * to float) or the matrix input. Output: float32 [N,1] named as the schema's output.
+ * The columns the schema's layout produces as one float32 [N,D] tensor: per-field inputs
+ * (categoricals mapped to their level index by an ai.onnx.ml LabelEncoder, other types cast to
+ * float, then concatenated) or the matrix input itself.
  */
-export function linearModel(schema: ModelSchema, options: LinearModelOptions = {}): LinearModel {
-  const compiled = compileSchema(schema);
+export function graphColumns(schema: ModelSchema): GraphColumns {
   const fields = new Map(schema.fields.map((f) => [f.name, f]));
   const nodes: object[] = [];
   const inputs: object[] = [];
-  let columns: { value: (r: FeatureRecord) => number }[];
-  let features: string;
-
-  if (schema.inputs.layout === 'per-field') {
-    const parts: string[] = [];
-    columns = schema.inputs.inputs.map(({ field, input, type }) => {
-      inputs.push(valueInfo(input, elemTypes[type], ['N', 1]));
-      const f = fields.get(field);
-      const part = `${input}__float`;
-      parts.push(part);
-      if (f?.kind === 'categorical') {
-        nodes.push({
-          opType: 'LabelEncoder',
-          domain: 'ai.onnx.ml',
-          input: [input],
-          output: [part],
-          attribute: [
-            { name: 'keys_strings', type: 8, strings: f.levels.map(bytesOf) },
-            { name: 'values_floats', type: 6, floats: f.levels.map((_, i) => i) },
-            { name: 'default_float', type: 1, f: -1 },
-          ],
-        });
-        return { value: (r) => f.levels.indexOf(String(r[field])) };
-      }
-      nodes.push({
-        opType: 'Cast',
-        input: [input],
-        output: [part],
-        attribute: [{ name: 'to', type: 2, i: DataType.FLOAT }],
-      });
-      return { value: (r) => Math.fround(Number(r[field])) };
-    });
-    nodes.push({
-      opType: 'Concat',
-      input: parts,
-      output: ['features'],
-      attribute: [{ name: 'axis', type: 2, i: 1 }],
-    });
-    features = 'features';
-  } else {
+  if (schema.inputs.layout === 'matrix') {
     const layout = schema.inputs;
     inputs.push(valueInfo(layout.input, DataType.FLOAT, ['N', layout.features.length]));
-    columns = layout.features.map((feature) => ({
-      value: (r) => Math.fround(matrixFeatureValue(feature, r)),
+    const columns = layout.features.map((feature) => ({
+      value: (r: FeatureRecord) => Math.fround(matrixFeatureValue(feature, r)),
     }));
-    features = layout.input;
+    return { nodes, inputs, columns, features: layout.input };
   }
+  const parts: string[] = [];
+  const columns = schema.inputs.inputs.map(({ field, input, type }) => {
+    inputs.push(valueInfo(input, elemTypes[type], ['N', 1]));
+    const f = fields.get(field);
+    const part = `${input}__float`;
+    parts.push(part);
+    if (f?.kind === 'categorical') {
+      nodes.push({
+        opType: 'LabelEncoder',
+        domain: 'ai.onnx.ml',
+        input: [input],
+        output: [part],
+        attribute: [
+          { name: 'keys_strings', type: 8, strings: f.levels.map(bytesOf) },
+          { name: 'values_floats', type: 6, floats: f.levels.map((_, i) => i) },
+          { name: 'default_float', type: 1, f: -1 },
+        ],
+      });
+      return { value: (r: FeatureRecord) => f.levels.indexOf(String(r[field])) };
+    }
+    nodes.push({
+      opType: 'Cast',
+      input: [input],
+      output: [part],
+      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT }],
+    });
+    return { value: (r: FeatureRecord) => Math.fround(Number(r[field])) };
+  });
+  nodes.push({
+    opType: 'Concat',
+    input: parts,
+    output: ['features'],
+    attribute: [{ name: 'axis', type: 2, i: 1 }],
+  });
+  return { nodes, inputs, columns, features: 'features' };
+}
 
-  const weights = columns.map((_, i) => options.weights?.[i] ?? i + 1);
-  const bias = options.bias ?? 0.5;
-  const output = schema.output.name;
-  nodes.push({ opType: 'MatMul', input: [features, 'W'], output: ['xw'] });
-  nodes.push({ opType: 'Add', input: ['xw', 'B'], output: [output] });
-  const fingerprint =
-    options.fingerprint === undefined ? compiled.fingerprint : options.fingerprint;
+/** An ONNX model around a graph, with the schema's fingerprint (unless `null`) stamped. */
+export function modelBytes(
+  schema: ModelSchema,
+  graph: object,
+  fingerprint: string | null | undefined,
+): Uint8Array {
+  const stamp = fingerprint === undefined ? compileSchema(schema).fingerprint : fingerprint;
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'modelship-inference-tests',
@@ -124,18 +130,36 @@ export function linearModel(schema: ModelSchema, options: LinearModelOptions = {
       { domain: '', version: 17 },
       { domain: 'ai.onnx.ml', version: 3 },
     ],
-    metadataProps:
-      fingerprint === null ? [] : [{ key: FINGERPRINT_METADATA_KEY, value: fingerprint }],
-    graph: {
+    metadataProps: stamp === null ? [] : [{ key: FINGERPRINT_METADATA_KEY, value: stamp }],
+    graph,
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * Builds `y = x · w + b` over the columns the schema's layout produces ({@link graphColumns}).
+ * Output: float32 [N,1] named as the schema's output.
+ */
+export function linearModel(schema: ModelSchema, options: LinearModelOptions = {}): LinearModel {
+  const { nodes, inputs, columns, features } = graphColumns(schema);
+  const weights = columns.map((_, i) => options.weights?.[i] ?? i + 1);
+  const bias = options.bias ?? 0.5;
+  const output = schema.output.name;
+  nodes.push({ opType: 'MatMul', input: [features, 'W'], output: ['xw'] });
+  nodes.push({ opType: 'Add', input: ['xw', 'B'], output: [output] });
+  const bytes = modelBytes(
+    schema,
+    {
       name: 'linear',
       node: nodes,
       initializer: [floatTensor('W', [weights.length, 1], weights), floatTensor('B', [1], [bias])],
       input: inputs,
       output: [valueInfo(output, DataType.FLOAT, ['N', 1])],
     },
-  });
+    options.fingerprint,
+  );
   return {
-    bytes: onnx.ModelProto.encode(model).finish(),
+    bytes,
     reference: (records) =>
       records.map((r) =>
         Math.fround(

@@ -13,8 +13,10 @@ export { modelSchemaSchema } from './meta-schema.ts';
 export { parseSchema, SchemaError } from './parse-schema.ts';
 export {
   type BuildProfileOptions,
+  backgroundSample,
   binLabels,
   buildProfile,
+  DEFAULT_BACKGROUND_ROWS,
   numericBin,
   numericProfile,
   type ProfiledPrediction,

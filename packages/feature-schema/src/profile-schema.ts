@@ -63,6 +63,12 @@ export const profileSchema = z.strictObject({
       .discriminatedUnion('kind', [numericProfileSchema, categoricalProfileSchema])
       .refine(sameLength, 'needs one share per bin (edges + 1) or per level'),
   ),
+  /**
+   * A deterministic sample of the training rows themselves (validated records): the
+   * background that `/explain` computes contributions against. Training data that ships with
+   * the model; absent when none was asked for (`--background-rows 0`).
+   */
+  background: z.array(z.record(name, z.union([z.number(), z.string()]))).optional(),
   /** The model's predictions on the training rows: value bins (regression) or class shares. */
   prediction: z
     .discriminatedUnion('kind', [numericProfileSchema, classesProfileSchema])

@@ -3,6 +3,7 @@ import { classificationSchema, perFieldSchema } from '../test-fixtures/schemas.t
 import { schemaFingerprint } from './fingerprint.ts';
 import { parseSchema } from './parse-schema.ts';
 import {
+  backgroundSample,
   binLabels,
   buildProfile,
   numericBin,
@@ -115,6 +116,19 @@ describe('buildProfile', () => {
       classes: [...classes],
       shares: [0.5, 0.5],
     });
+  });
+
+  it('keeps an evenly spaced, deterministic sample of the rows as background when asked', () => {
+    expect(buildProfile(schema, records, predictions, { fingerprint }).background).toBeUndefined();
+    const profile = buildProfile(schema, records, predictions, { fingerprint, backgroundRows: 4 });
+    expect(profile.background).toEqual([records[0], records[125], records[250], records[375]]);
+    expect(parseProfile(JSON.parse(JSON.stringify(profile)))).toEqual(profile);
+    expect(profileMismatches(profile, schema, fingerprint)).toEqual([]);
+    expect(backgroundSample(records, 1000)).toEqual(records);
+    const bad = { ...profile, background: [{ ...records[0], smoker: 'sometimes' }] };
+    expect(profileMismatches(bad, schema, fingerprint)).toEqual([
+      `background row 0: field 'smoker' is "sometimes"`,
+    ]);
   });
 
   it('refuses a malformed profile, naming the path', () => {

@@ -12,6 +12,20 @@ export interface BuildProfileOptions {
   readonly classes?: readonly ClassLabel[];
   /** The schema's fingerprint. @default computed by the caller's `compileSchema` */
   readonly fingerprint: string;
+  /** Training rows kept as `background` (see {@link backgroundSample}); 0 keeps none. @default 0 */
+  readonly backgroundRows?: number;
+}
+
+/** Training rows `modelship init --data` and `modelship profile` keep as explanations' background. */
+export const DEFAULT_BACKGROUND_ROWS = 200;
+
+/**
+ * A deterministic sample of `n` rows, evenly spaced through the data (every row when it has
+ * no more than `n`): the same data always gives the same background.
+ */
+export function backgroundSample<T>(rows: readonly T[], n: number): T[] {
+  if (n >= rows.length) return [...rows];
+  return Array.from({ length: n }, (_, i) => rows[Math.floor((i * rows.length) / n)] as T);
 }
 
 const DECILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -83,7 +97,7 @@ export function buildProfile(
   if (predictions.length !== records.length) {
     throw new RangeError(`${predictions.length} predictions for ${records.length} rows`);
   }
-  const { quantiles = DECILES, classes, fingerprint } = options;
+  const { quantiles = DECILES, classes, fingerprint, backgroundRows = 0 } = options;
   const fields: Profile['fields'] = {};
   for (const f of schema.fields) {
     const column = records.map((r) => r[f.name]);
@@ -109,6 +123,7 @@ export function buildProfile(
     schemaFingerprint: fingerprint,
     rows: records.length,
     fields,
+    ...(backgroundRows > 0 ? { background: backgroundSample(records, backgroundRows) } : {}),
     prediction,
   };
 }
@@ -162,7 +177,8 @@ export function binLabels(edges: readonly number[]): string[] {
 
 /**
  * What does not fit between a profile and a schema: another fingerprint, missing or extra
- * fields, a field profiled as the other kind, other levels, a prediction of the wrong kind.
+ * fields, a field profiled as the other kind, other levels, a prediction of the wrong kind,
+ * background rows that are not records of the schema.
  * Empty when the profile can be used.
  */
 export function profileMismatches(
@@ -191,6 +207,16 @@ export function profileMismatches(
     if (!schema.fields.some((f) => f.name === key))
       problems.push(`profile of unknown field '${key}'`);
   }
+  const bad = (profile.background ?? []).flatMap((row, i) =>
+    schema.fields
+      .filter((f) =>
+        f.kind === 'categorical'
+          ? !f.levels.includes(String(row[f.name]))
+          : typeof row[f.name] !== 'number',
+      )
+      .map((f) => `background row ${i}: field '${f.name}' is ${JSON.stringify(row[f.name])}`),
+  );
+  problems.push(...bad.slice(0, 3));
   const expected = schema.task === 'classification' ? 'classes' : 'numeric';
   if (profile.prediction.kind !== expected) {
     problems.push(

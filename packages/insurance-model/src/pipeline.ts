@@ -1,5 +1,6 @@
 import {
   buildProfile,
+  DEFAULT_BACKGROUND_ROWS,
   FINGERPRINT_METADATA_KEY,
   parseSchema,
   schemaFingerprint,
@@ -182,14 +183,15 @@ export function runTraining(
     'model-card.md': text.encode(modelCard(report, schema, metadata)),
     'predicted-vs-actual.svg': text.encode(chart),
     // The training data as the service's drift monitoring compares traffic with it: every
-    // row, and the final model's predictions on them (float32, as the graph computes them).
+    // row, and the final model's predictions on them (float32, as the graph computes them);
+    // a sample of the rows themselves is the background of /explain.
     'profile.json': text.encode(
       json(
         buildProfile(
           schema,
           data.records,
           data.records.map((r) => predictLinear(model, r)),
-          { fingerprint },
+          { fingerprint, backgroundRows: DEFAULT_BACKGROUND_ROWS },
         ),
       ),
     ),

@@ -1,4 +1,4 @@
-import type { ModelSchema } from '@modelship/feature-schema';
+import { DEFAULT_BACKGROUND_ROWS, type ModelSchema } from '@modelship/feature-schema';
 import type { TrainingReport } from '../report.ts';
 
 /** Thousands separators without Intl, so the card's bytes do not depend on ICU data. */
@@ -46,7 +46,9 @@ ${fields}
 ## Data
 
 \`data/insurance.csv\`, sha256 \`${report.data.sha256}\` (provenance in \`data/README.md\`).
-Every row is validated through the schema before training.
+Every row is validated through the schema before training. \`profile.json\` carries
+${DEFAULT_BACKGROUND_ROWS} of these training rows (evenly spaced through the file), the background
+that \`POST /explain\` computes contributions against: training data ships with the model.
 
 ## Features and coefficients
 

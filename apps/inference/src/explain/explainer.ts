@@ -33,6 +33,8 @@ export interface ExplainerOptions {
   readonly method?: ExplainMethod;
   /** onnxruntime intra-op threads. @default 1 */
   readonly intraOpThreads?: number;
+  /** The model directory, where onnxruntime finds weights kept in side files. */
+  readonly modelDir?: string;
 }
 
 /** Why a model cannot be explained as asked. */
@@ -108,7 +110,10 @@ export async function createExplainer(options: ExplainerOptions): Promise<Explai
   ];
   const session = await ort.InferenceSession.create(
     bytes,
-    sessionOptions({ intraOpThreads: options.intraOpThreads ?? 1 }),
+    sessionOptions({
+      intraOpThreads: options.intraOpThreads ?? 1,
+      ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+    }),
   );
 
   const feedsOf = (records: readonly FeatureRecord[]) => {

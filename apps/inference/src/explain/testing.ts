@@ -29,6 +29,7 @@ export async function explainFixture(
     task: model.task,
     background,
     maxExactFields: 12,
+    modelDir: dir,
     samples: options.samples ?? 256,
     ...(options.method ? { method: options.method } : {}),
   });

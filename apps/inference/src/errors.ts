@@ -1,6 +1,6 @@
 import type { ErrorBody, ErrorCode, ErrorDetail } from '@modelship/contract';
 import { errorBody } from '@modelship/contract';
-import type { FieldIssue } from '@modelship/feature-schema';
+import { type FieldIssue, MAX_LISTED_ISSUES } from '@modelship/feature-schema';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type { ErrorBody, ErrorDetail } from '@modelship/contract';
@@ -78,15 +78,20 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
-/** 422: the JSON is well-formed but does not satisfy the model's schema. */
+/**
+ * 422: the JSON is well-formed but does not satisfy the model's schema. Lists at most
+ * `MAX_LISTED_ISSUES` issues; the message counts them all (`unlisted`: found, not listed).
+ */
 export class ValidationError extends HttpError {
-  constructor(issues: readonly FieldIssue[]) {
-    const count = issues.length;
+  constructor(issues: readonly FieldIssue[], unlisted = 0) {
+    const listed = issues.slice(0, MAX_LISTED_ISSUES);
+    const count = issues.length + unlisted;
+    const more = count > listed.length ? `; the first ${listed.length} are listed` : '';
     super(
       422,
       'validation_failed',
-      `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
-      { details: issues.map(({ path, message }) => ({ path, message })), issues },
+      `The request has ${count} invalid field${count === 1 ? '' : 's'}${more}.`,
+      { details: listed.map(({ path, message }) => ({ path, message })), issues: listed },
     );
   }
 }

@@ -37,4 +37,10 @@ export {
 } from './profile-schema.ts';
 export { recordSchema } from './record-schema.ts';
 export type * from './types.ts';
-export { createRecordParser, createValidator, type Validator } from './validate.ts';
+export {
+  createRecordParser,
+  createValidator,
+  EXTRA_KEYS_ALLOWED,
+  MAX_LISTED_ISSUES,
+  type Validator,
+} from './validate.ts';

@@ -56,8 +56,15 @@ export function toFieldIssues(
   prefix: string,
 ): FieldIssue[] {
   const out: FieldIssue[] = [];
+  // zod can report one value twice (an integer beyond 2^53 breaks both the safe-integer range
+  // and the field's bound): the first issue per field says it.
+  const reported = new Set<PropertyKey>();
   for (const issue of issues) {
     const key = issue.path[0];
+    if (key !== undefined) {
+      if (reported.has(key)) continue;
+      reported.add(key);
+    }
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       for (const k of issue.keys) {
         out.push({

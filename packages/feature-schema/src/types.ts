@@ -88,7 +88,12 @@ export interface FieldIssue {
 /** The outcome of validating one record: the typed value, or every problem found. */
 export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+  | {
+      readonly ok: false;
+      readonly issues: readonly FieldIssue[];
+      /** Issues found beyond those listed (a validator lists a bounded number). */
+      readonly unlisted?: number;
+    };
 
 /** Plain tensor data; the caller wraps it in `new ort.Tensor(type, data, dims)`. */
 export interface EncodedTensor {

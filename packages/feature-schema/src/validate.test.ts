@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matrixSchema, perFieldSchema } from '../test-fixtures/schemas.ts';
 import type { RecordOf } from './types.ts';
-import { createValidator } from './validate.ts';
+import { createValidator, EXTRA_KEYS_ALLOWED, MAX_LISTED_ISSUES } from './validate.ts';
 
 const { validate, validateMany } = createValidator<RecordOf<typeof perFieldSchema>>(perFieldSchema);
 const good = { age: 40, bmi: 28.5, children: 2, score: -3.25, smoker: 'yes' };
@@ -171,6 +171,46 @@ describe('validateMany', () => {
     const r = validateMany([{}], '');
     expect(!r.ok && r.issues[0]?.path).toBe('[0].age');
     expect(validateMany([])).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('bounded work and answers', () => {
+  const unknownKeys = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+
+  it('refuses a record with far more keys than the schema has in one issue', () => {
+    const r = validate({ ...good, ...unknownKeys(95_000) }, 'instances[0]');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]?.path).toBe('instances[0]');
+    expect(r.issues[0]?.message).toBe(
+      `has more than ${5 + EXTRA_KEYS_ALLOWED} keys; a record has the schema's 5 fields`,
+    );
+    expect(r.unlisted ?? 0).toBe(0);
+  });
+
+  it('still lists a few unknown keys one by one', () => {
+    const r = validate({ ...good, ...unknownKeys(EXTRA_KEYS_ALLOWED) });
+    expect(!r.ok && r.issues.length).toBe(EXTRA_KEYS_ALLOWED);
+  });
+
+  it(`lists at most ${MAX_LISTED_ISSUES} issues of a batch and counts the rest`, () => {
+    const records = Array.from({ length: 300 }, () => ({ ...good, age: 5 }));
+    const r = validateMany(records, 'instances');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toHaveLength(MAX_LISTED_ISSUES);
+    expect(r.issues.at(-1)?.path).toBe(`instances[${MAX_LISTED_ISSUES - 1}].age`);
+    expect(r.unlisted).toBe(300 - MAX_LISTED_ISSUES);
+  });
+
+  it('gives one issue for an integer beyond 2^53, with a bound or without', () => {
+    expect(issuesOf({ ...good, age: 2 ** 53 })).toEqual([
+      { path: 'age', message: `must be <= 100 (got ${2 ** 53})` },
+    ]);
+    expect(issuesOf({ ...good, children: 2 ** 60 })).toHaveLength(1);
+    expect(issuesOf({ ...good, age: -(2 ** 60) })).toHaveLength(1);
   });
 });
 

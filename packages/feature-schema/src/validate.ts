@@ -2,6 +2,23 @@ import { toFieldIssues } from './issues.ts';
 import { recordSchema } from './record-schema.ts';
 import type { FeatureRecord, Field, FieldIssue, ModelSchema, ValidationResult } from './types.ts';
 
+/** Most issues a failed validation lists; it counts the others (`unlisted`) without listing them. */
+export const MAX_LISTED_ISSUES = 100;
+
+/**
+ * Keys a record may have beyond its schema's fields and still be checked field by field (each
+ * unknown key then gets its own issue); with more, the record is refused in one issue, so that
+ * a body of many keys costs a count, not an issue per key.
+ */
+export const EXTRA_KEYS_ALLOWED = 32;
+
+/** Whether a plain object has more than `limit` own enumerable keys, stopping at `limit + 1`. */
+function hasMoreKeys(input: object, limit: number): boolean {
+  let keys = 0;
+  for (const _ in input) if (++keys > limit) return true;
+  return false;
+}
+
 /** Whether one field's value is valid: the same rules as its zod schema ({@link fieldSchema}). */
 function valueCheck(field: Field): (value: unknown) => boolean {
   if (field.kind === 'categorical') {
@@ -36,8 +53,7 @@ export function createRecordParser(
     const input = body as Record<string, unknown>;
     let keys = 0;
     for (const key in input) {
-      if (!Object.hasOwn(input, key)) return undefined;
-      keys += 1;
+      if (!Object.hasOwn(input, key) || ++keys > count) return undefined;
     }
     if (keys !== count) return undefined;
     const record: Record<string, unknown> = {};
@@ -59,7 +75,10 @@ export interface Validator<T extends FeatureRecord = FeatureRecord> {
    * at `path` itself (`''` without a prefix).
    */
   validate(body: unknown, path?: string): ValidationResult<T>;
-  /** Validates each record, reporting paths as `${prefix}[i].field`. */
+  /**
+   * Validates each record, reporting paths as `${prefix}[i].field`; lists the first
+   * {@link MAX_LISTED_ISSUES} issues and counts the others in `unlisted`.
+   */
   validateMany(records: readonly unknown[], prefix?: string): ValidationResult<T[]>;
 }
 
@@ -73,24 +92,42 @@ export function createValidator<T extends FeatureRecord = FeatureRecord>(
   const zodSchema = recordSchema(schema);
   const fields = new Map(schema.fields.map((f) => [f.name, f]));
   const fastParse = createRecordParser(schema);
+  const maxKeys = schema.fields.length + EXTRA_KEYS_ALLOWED;
+  const tooManyKeys = `has more than ${maxKeys} keys; a record has the schema's ${schema.fields.length} fields`;
 
   const validate = (body: unknown, path = ''): ValidationResult<T> => {
     const record = fastParse(body);
     if (record !== undefined) return { ok: true, value: record as T };
+    if (typeof body === 'object' && body !== null && hasMoreKeys(body, maxKeys)) {
+      return { ok: false, issues: [{ path, message: tooManyKeys }] };
+    }
     const result = zodSchema.safeParse(body);
     if (result.success) return { ok: true, value: result.data as T };
-    return { ok: false, issues: toFieldIssues(result.error.issues, fields, body, path) };
+    const issues = toFieldIssues(result.error.issues, fields, body, path);
+    if (issues.length <= MAX_LISTED_ISSUES) return { ok: false, issues };
+    return {
+      ok: false,
+      issues: issues.slice(0, MAX_LISTED_ISSUES),
+      unlisted: issues.length - MAX_LISTED_ISSUES,
+    };
   };
 
   const validateMany = (records: readonly unknown[], prefix = ''): ValidationResult<T[]> => {
     const values: T[] = [];
     const issues: FieldIssue[] = [];
+    let unlisted = 0;
     records.forEach((record, i) => {
       const r = validate(record, `${prefix}[${i}]`);
-      if (r.ok) values.push(r.value);
-      else issues.push(...r.issues);
+      if (r.ok) {
+        values.push(r.value);
+        return;
+      }
+      const room = MAX_LISTED_ISSUES - issues.length;
+      issues.push(...r.issues.slice(0, room));
+      unlisted += Math.max(0, r.issues.length - room) + (r.unlisted ?? 0);
     });
-    return issues.length ? { ok: false, issues } : { ok: true, value: values };
+    if (issues.length === 0) return { ok: true, value: values };
+    return unlisted ? { ok: false, issues, unlisted } : { ok: false, issues };
   };
 
   return { validate, validateMany };

@@ -1,4 +1,8 @@
-import type { CompiledSchema, FeatureRecord } from '@modelship/feature-schema';
+import {
+  type CompiledSchema,
+  EXTRA_KEYS_ALLOWED,
+  type FeatureRecord,
+} from '@modelship/feature-schema';
 import { type ErrorDetail, ValidationError } from '../errors.ts';
 
 /** A `/predict` body: one record, or a batch under `instances`. */
@@ -32,12 +36,23 @@ export function parsePredictRequest(
   const { schema, maxBatch } = options;
   if (!isPlainObject(body) || !Object.hasOwn(body, 'instances')) {
     const result = schema.validate(body);
-    if (!result.ok) throw new ValidationError(result.issues);
+    if (!result.ok) throw new ValidationError(result.issues, result.unlisted);
     return { kind: 'single', record: result.value };
   }
-  const issues: ErrorDetail[] = Object.keys(body)
-    .filter((key) => key !== 'instances')
-    .map((key) => ({ path: key, message: 'unknown key: a batch body holds only "instances"' }));
+  const extra = extraKeys(body, EXTRA_KEYS_ALLOWED);
+  if (extra === undefined) {
+    throw new ValidationError([
+      {
+        path: '',
+        message: `has more than ${EXTRA_KEYS_ALLOWED} keys beside "instances": a batch body holds only "instances"`,
+      },
+    ]);
+  }
+  const issues: ErrorDetail[] = extra.map((key) => ({
+    path: key,
+    message: 'unknown key: a batch body holds only "instances"',
+  }));
+  let unlisted = 0;
   const { instances } = body;
   if (!Array.isArray(instances)) {
     issues.push({ path: 'instances', message: 'must be an array of records' });
@@ -48,8 +63,20 @@ export function parsePredictRequest(
     });
   } else {
     const result = schema.validateMany(instances, 'instances');
-    if (!result.ok) issues.push(...result.issues);
-    else if (issues.length === 0) return { kind: 'batch', records: result.value };
+    if (!result.ok) {
+      issues.push(...result.issues);
+      unlisted = result.unlisted ?? 0;
+    } else if (issues.length === 0) return { kind: 'batch', records: result.value };
   }
-  throw new ValidationError(issues);
+  throw new ValidationError(issues, unlisted);
+}
+
+/** The keys of a batch body other than `instances`, or `undefined` past `limit` of them. */
+function extraKeys(body: Record<string, unknown>, limit: number): string[] | undefined {
+  const keys: string[] = [];
+  for (const key in body) {
+    if (key === 'instances') continue;
+    if (keys.push(key) > limit) return undefined;
+  }
+  return keys;
 }

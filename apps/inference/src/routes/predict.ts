@@ -63,7 +63,7 @@ export function predictApiAnswer(deps: PredictDeps): AnswerOfBody {
   return async (body, requestId) => {
     const version = models.current;
     const result = model.compiled.validate(body);
-    if (!result.ok) throw new ValidationError(result.issues);
+    if (!result.ok) throw new ValidationError(result.issues, result.unlisted);
     const records = [result.value];
     const predictions = await predict(records, version);
     payload.maybeLog(requestId, records, predictions);

@@ -1,4 +1,11 @@
-import type { CompiledSchema, FeatureRecord, Field, FieldIssue } from '@modelship/feature-schema';
+import {
+  type CompiledSchema,
+  EXTRA_KEYS_ALLOWED,
+  type FeatureRecord,
+  type Field,
+  type FieldIssue,
+  MAX_LISTED_ISSUES,
+} from '@modelship/feature-schema';
 import { z } from 'zod';
 import { HttpError } from '../errors.ts';
 import { acceptedDatatypes, oipDatatypes } from './datatypes.ts';
@@ -57,11 +64,45 @@ export interface ParseInferRequestOptions {
   readonly maxBatch: number;
 }
 
-/** 400 with every problem in one message, as `{"error": "..."}`. */
+/**
+ * 400 with the problems in one message, as `{"error": "..."}`: at most `MAX_LISTED_ISSUES` of
+ * them listed, all of them counted (`unlisted`: found, not listed).
+ */
 export class InferRequestError extends HttpError {
-  constructor(problems: readonly string[], issues: readonly FieldIssue[] = []) {
-    super(400, 'bad_request', `Invalid inference request: ${problems.join('; ')}.`, { issues });
+  constructor(problems: readonly string[], issues: readonly FieldIssue[] = [], unlisted = 0) {
+    const listed = problems.slice(0, MAX_LISTED_ISSUES);
+    const count = problems.length + unlisted;
+    const intro =
+      count > listed.length ? `${count} problems, the first ${listed.length} listed: ` : '';
+    super(400, 'bad_request', `Invalid inference request: ${intro}${listed.join('; ')}.`, {
+      issues: issues.slice(0, MAX_LISTED_ISSUES),
+    });
   }
+}
+
+/** Most entries of a shape: a tensor of a tabular model is `[N]` or `[N,1]`. */
+const MAX_SHAPE_LENGTH = 8;
+
+/**
+ * What makes a body too large to check element by element: more inputs or outputs than the
+ * model has (beyond a margin), or a shape longer than any tensor's. One problem, or none.
+ */
+function oversized(body: unknown, inputs: number, outputs: number): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const request = body as Record<string, unknown>;
+  const most = (list: unknown, count: number, what: string) =>
+    Array.isArray(list) && list.length > count + EXTRA_KEYS_ALLOWED
+      ? `${what}: more than ${count + EXTRA_KEYS_ALLOWED} ${what}; the model has ${count}`
+      : undefined;
+  const problem =
+    most(request.inputs, inputs, 'inputs') ?? most(request.outputs, outputs, 'outputs');
+  if (problem || !Array.isArray(request.inputs)) return problem;
+  const long = request.inputs.findIndex(
+    (input) =>
+      Array.isArray((input as { shape?: unknown } | null)?.shape) &&
+      (input as { shape: unknown[] }).shape.length > MAX_SHAPE_LENGTH,
+  );
+  return long < 0 ? undefined : `inputs[${long}].shape: more than ${MAX_SHAPE_LENGTH} dimensions`;
 }
 
 const zodPath = (path: readonly PropertyKey[]) =>
@@ -109,6 +150,8 @@ function readInput(input: RequestInput, field: Field, maxBatch: number) {
  */
 export function parseInferRequest(body: unknown, options: ParseInferRequestOptions): InferRequest {
   const { schema, outputNames, maxBatch } = options;
+  const tooLarge = oversized(body, schema.schema.fields.length, outputNames.length);
+  if (tooLarge) throw new InferRequestError([tooLarge]);
   const envelope = inferenceRequestSchema.safeParse(body);
   if (!envelope.success) {
     throw new InferRequestError(
@@ -162,6 +205,7 @@ export function parseInferRequest(body: unknown, options: ParseInferRequestOptio
     throw new InferRequestError(
       result.issues.map((issue) => describeIssue(issue.path, issue.message)),
       result.issues,
+      result.unlisted,
     );
   }
   return {

@@ -7,6 +7,7 @@ import {
   errorMapper,
   notFoundHandler,
 } from './http/error-handler.ts';
+import { bodyLimits } from './http/json-body.ts';
 import { type NativeLane, type NativeRoute, nativeLane } from './http/native-lane.ts';
 import { type RouteModule, routeModules } from './routes/index.ts';
 import { predictionAnswers } from './routes/predict.ts';
@@ -59,7 +60,7 @@ export function createPredictionLane(
     scopes: createRequestScopes(envelopeOptions(deps)),
     mapError: errorMapper(deps.logger, errorOptions(deps)),
     readiness: deps.readiness,
-    maxBytes: deps.config.BODY_LIMIT,
+    ...bodyLimits(deps),
     routes,
   });
 }

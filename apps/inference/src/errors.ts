@@ -1,6 +1,6 @@
 import type { ErrorBody, ErrorCode, ErrorDetail } from '@modelship/contract';
 import { errorBody } from '@modelship/contract';
-import { type FieldIssue, MAX_LISTED_ISSUES } from '@modelship/feature-schema';
+import { EXTRA_KEYS_ALLOWED, type FieldIssue, MAX_LISTED_ISSUES } from '@modelship/feature-schema';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type { ErrorBody, ErrorDetail } from '@modelship/contract';
@@ -64,6 +64,17 @@ export class NotFoundError extends HttpError {
 export class PayloadTooLargeError extends HttpError {
   constructor(limitBytes: number) {
     super(413, 'payload_too_large', `The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+/** 413: an object in the body has more keys than any object of the API needs. */
+export class TooManyKeysError extends HttpError {
+  constructor(maxKeys: number) {
+    super(
+      413,
+      'payload_too_large',
+      `The request body holds an object of more than ${maxKeys} keys; a record of this model has ${maxKeys - EXTRA_KEYS_ALLOWED} fields.`,
+    );
   }
 }
 

@@ -42,5 +42,6 @@ export {
   createValidator,
   EXTRA_KEYS_ALLOWED,
   MAX_LISTED_ISSUES,
+  maxRecordKeys,
   type Validator,
 } from './validate.ts';

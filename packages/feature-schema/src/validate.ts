@@ -12,6 +12,11 @@ export const MAX_LISTED_ISSUES = 100;
  */
 export const EXTRA_KEYS_ALLOWED = 32;
 
+/** Most keys a record of `schema` may have and still be checked field by field. */
+export function maxRecordKeys(schema: ModelSchema): number {
+  return schema.fields.length + EXTRA_KEYS_ALLOWED;
+}
+
 /** Whether a plain object has more than `limit` own enumerable keys, stopping at `limit + 1`. */
 function hasMoreKeys(input: object, limit: number): boolean {
   let keys = 0;
@@ -92,7 +97,7 @@ export function createValidator<T extends FeatureRecord = FeatureRecord>(
   const zodSchema = recordSchema(schema);
   const fields = new Map(schema.fields.map((f) => [f.name, f]));
   const fastParse = createRecordParser(schema);
-  const maxKeys = schema.fields.length + EXTRA_KEYS_ALLOWED;
+  const maxKeys = maxRecordKeys(schema);
   const tooManyKeys = `has more than ${maxKeys} keys; a record has the schema's ${schema.fields.length} fields`;
 
   const validate = (body: unknown, path = ''): ValidationResult<T> => {

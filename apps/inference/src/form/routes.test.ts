@@ -163,6 +163,32 @@ describe('POST / (no JavaScript)', () => {
     expect(textOf(await res.text(), 'result')).toContain('Predicted charges:');
   });
 
+  it('a form of 95,000 (urlencoded) or 5,000 (multipart) fields: a 413 without reading them', async () => {
+    const { app } = setup();
+    const params = new URLSearchParams(asStrings(validRecord));
+    for (let i = 0; i < 95_000; i++) params.append(`x${i.toString(36)}`, '0');
+    // Each multipart field takes ~100 bytes: 5,000 of them stay within BODY_LIMIT.
+    const multipart = new FormData();
+    for (const [k, v] of [...params].slice(0, 5000)) multipart.append(k, v);
+    for (const init of [post(Object.fromEntries(params)), { method: 'POST', body: multipart }]) {
+      const res = await app.request('/', init);
+      expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({
+        error: {
+          code: 'payload_too_large',
+          message: 'The form has more than 38 fields; this model has 6.',
+          details: [],
+        },
+      });
+    }
+  });
+
+  it('a form with a few extra fields (a browser extension): predicted, the extras ignored', async () => {
+    const { app } = setup();
+    const res = await app.request('/', post({ ...asStrings(validRecord), extra: 'x', more: 'y' }));
+    expect(res.status).toBe(200);
+  });
+
   it("shows each invalid field's message next to it (422), values kept, focus on the first", async () => {
     const { app } = setup();
     const { region: _region, ...rest } = asStrings(validRecord);

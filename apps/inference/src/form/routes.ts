@@ -1,4 +1,9 @@
-import { coerceFormValues, type FeatureRecord, type FieldIssue } from '@modelship/feature-schema';
+import {
+  coerceFormValues,
+  type FeatureRecord,
+  type FieldIssue,
+  maxRecordKeys,
+} from '@modelship/feature-schema';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -9,6 +14,7 @@ import { probabilitiesOf } from '../predict/present.ts';
 import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { type FormAssets, loadFormAssets } from './assets.ts';
 import { htmlContentSecurityPolicy } from './csp.ts';
+import { readFormFields } from './form-body.ts';
 import { type FormOutcome, renderFormPage } from './page.ts';
 
 /** Options of {@link formRoutes}. */
@@ -56,6 +62,7 @@ export function formRoutes(
   const assets = options.assets ?? bundledAssets();
   const { form } = model.compiled;
   const fieldNames = new Set(form.fields.map((f) => f.name));
+  const maxFields = maxRecordKeys(model.schema);
   const examples = Object.fromEntries(form.fields.map((f) => [f.name, String(f.example)]));
 
   const page = (
@@ -96,12 +103,7 @@ export function formRoutes(
           'Expected Content-Type application/x-www-form-urlencoded or multipart/form-data.',
         );
       }
-      const body = await c.req.parseBody();
-      // Only the schema's fields (a browser extension may add others); files are not values.
-      const values: Record<string, string> = {};
-      for (const [key, value] of Object.entries(body)) {
-        if (fieldNames.has(key) && typeof value === 'string') values[key] = value;
-      }
+      const values = await readFormFields(c, contentType, fieldNames, maxFields);
       const result = model.compiled.validate(coerceFormValues(model.schema, values));
       if (!result.ok) {
         monitoring.countValidationFailures(result.issues);

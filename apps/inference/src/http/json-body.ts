@@ -1,20 +1,35 @@
+import { maxRecordKeys } from '@modelship/feature-schema';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from '../deps.ts';
-import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
+import type { AppDeps, AppEnv } from '../deps.ts';
+import {
+  MalformedJsonError,
+  PayloadTooLargeError,
+  TooManyKeysError,
+  UnsupportedMediaTypeError,
+} from '../errors.ts';
+import { hasObjectOfMoreKeys } from './json-keys.ts';
 import { requestHeader } from './request-header.ts';
 
 /** Options of {@link jsonBody}. */
 export interface JsonBodyOptions {
   /** Largest accepted body in bytes (BODY_LIMIT). @default 1048576 */
   readonly maxBytes?: number;
+  /** Most keys of any object in the body (413 beyond). @default no limit */
+  readonly maxObjectKeys?: number;
+}
+
+/** The limits of a prediction route's body: BODY_LIMIT, and keys for a record plus a margin. */
+export function bodyLimits(deps: Pick<AppDeps, 'config' | 'model'>): Required<JsonBodyOptions> {
+  return { maxBytes: deps.config.BODY_LIMIT, maxObjectKeys: maxRecordKeys(deps.model.schema) };
 }
 
 /** `application/json` or any `application/*+json`, parameters (charset) allowed. */
 const jsonMediaType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-/** Parses the body text (400 unless it parses). */
-export function parseJson(text: string): unknown {
+/** Parses the body text: 413 if an object has more than `maxObjectKeys` keys, 400 unless it parses. */
+export function parseJson(text: string, maxObjectKeys = Number.POSITIVE_INFINITY): unknown {
+  if (hasObjectOfMoreKeys(text, maxObjectKeys)) throw new TooManyKeysError(maxObjectKeys);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -53,7 +68,8 @@ export function jsonBodyFraming(
  * Returns the function that reads a request's body as JSON, in this order:
  * 415 unless Content-Type is JSON; 413 as soon as the body exceeds `maxBytes` (from
  * Content-Length before reading, or while streaming a chunked body, so that a huge body is
- * never buffered); 400 unless it parses ({@link jsonBodyFraming}, {@link parseJson}).
+ * never buffered); 413 for an object of more than `maxObjectKeys` keys; 400 unless it parses
+ * ({@link jsonBodyFraming}, {@link parseJson}).
  *
  * A body with a `Content-Length` (and no `Transfer-Encoding`) is read with `c.req.text()`
  * directly: @hono/node-server then reads the `IncomingMessage` itself instead of building a
@@ -68,7 +84,7 @@ export function jsonBodyFraming(
 export function jsonBodyReader(
   options: JsonBodyOptions = {},
 ): (c: Context<AppEnv>) => Promise<unknown> {
-  const { maxBytes = 1_048_576 } = options;
+  const { maxBytes = 1_048_576, maxObjectKeys } = options;
   const tooLarge = () => {
     throw new PayloadTooLargeError(maxBytes);
   };
@@ -88,11 +104,11 @@ export function jsonBodyReader(
       // byte becomes at most one UTF-16 unit and a unit comes from at most 3 bytes, so the
       // exact count is only needed near the limit.
       if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) tooLarge();
-      return parseJson(text);
+      return parseJson(text, maxObjectKeys);
     }
     let body: unknown;
     await limit(c, async () => {
-      body = parseJson(await c.req.text());
+      body = parseJson(await c.req.text(), maxObjectKeys);
     });
     return body;
   };

@@ -34,6 +34,10 @@ interface Exchange {
   readonly taken: boolean;
 }
 
+/** An object of `n` keys (`"0"`, `"1"`, ... in base 36). */
+const manyKeys = (n: number) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(36), 0]));
+
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A generated request id, or the id the client sent. */
@@ -159,6 +163,12 @@ describe('the native lane answers exactly as Hono does', () => {
       200,
     ],
     ['a record the model fails on', json({ ...validRecord, age: failingAge }), 500],
+    ['an object of 200 keys', json({ ...validRecord, ...manyKeys(200) }), 413],
+    [
+      'a batch record of 200 keys',
+      json({ instances: [{ ...validRecord, ...manyKeys(200) }] }),
+      413,
+    ],
   ];
 
   const takingApi: [string, () => RequestInit, number][] = [
@@ -193,6 +203,11 @@ describe('the native lane answers exactly as Hono does', () => {
     ['OIP infer: an invalid value', json(oip([{ ...validRecord, age: 5 }])), 400],
     ['OIP infer: malformed JSON', json('{"inputs": ['), 400],
     ['OIP infer: a row the model fails on', json(oip([{ ...validRecord, age: failingAge }])), 500],
+    [
+      'OIP infer: parameters of 200 keys',
+      json(oip([validRecord], { parameters: manyKeys(200) })),
+      413,
+    ],
   ];
 
   it.each([

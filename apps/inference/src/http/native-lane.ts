@@ -28,6 +28,8 @@ export interface NativeLaneOptions {
   readonly readiness: Pick<Readiness, 'serving'>;
   /** Largest accepted body in bytes (BODY_LIMIT). */
   readonly maxBytes: number;
+  /** Most keys of any object in a body (`bodyLimits`). @default no limit */
+  readonly maxObjectKeys?: number;
   readonly routes: readonly NativeRoute[];
 }
 
@@ -76,7 +78,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
  * (apps/bench/PROFILING.md).
  */
 export function nativeLane(options: NativeLaneOptions): NativeLane {
-  const { scopes, mapError, readiness, maxBytes } = options;
+  const { scopes, mapError, readiness, maxBytes, maxObjectKeys } = options;
   const routes = new Map(options.routes.map((route) => [route.path, route]));
   const decoder = new TextDecoder();
 
@@ -123,7 +125,9 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
         userAgent: nodeHeader(headers, 'user-agent'),
       });
     readBody(request)
-      .then((bytes) => route.answer(parseJson(decoder.decode(bytes)), scope.requestId))
+      .then((bytes) =>
+        route.answer(parseJson(decoder.decode(bytes), maxObjectKeys), scope.requestId),
+      )
       // Serialized here, so that an answer that cannot be is a mapped 500, as on Hono's path.
       .then((answer) => [200, JSON.stringify(answer.body), answer.headers] as const)
       .catch((error: unknown) => {

@@ -133,7 +133,7 @@ describe('the OpenAPI document', () => {
     // No prediction to show: no made-up example value.
     expect(infer.responses['200'].content['application/json'].examples).toBeUndefined();
     expect(doc.components.responses.PayloadTooLarge.description).toBe(
-      'The body exceeds 2048 bytes.',
+      'The body exceeds 2048 bytes, or holds an object of more than 34 keys.',
     );
   });
 });

@@ -1,4 +1,4 @@
-import type { CompiledSchema, FeatureRecord } from '@modelship/feature-schema';
+import { type CompiledSchema, type FeatureRecord, maxRecordKeys } from '@modelship/feature-schema';
 import {
   type ErrorBody,
   InternalError,
@@ -6,6 +6,7 @@ import {
   NotReadyError,
   PayloadTooLargeError,
   QueueFullError,
+  TooManyKeysError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.ts';
@@ -48,6 +49,10 @@ export function serviceErrorExamples(
     tooLarge: {
       summary: 'The body exceeds BODY_LIMIT',
       value: body(new PayloadTooLargeError(bodyLimit)),
+    },
+    tooManyKeys: {
+      summary: 'An object of far more keys than a record has',
+      value: body(new TooManyKeysError(maxRecordKeys(compiled.schema))),
     },
     mediaType: {
       summary: 'The body is not declared as JSON',

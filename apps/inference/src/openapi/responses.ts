@@ -1,3 +1,4 @@
+import { maxRecordKeys } from '@modelship/feature-schema';
 import { oipErrorExamples, serviceErrorExamples } from './examples.ts';
 import { json, type OpenApiOptions, ref, retryAfter } from './helpers.ts';
 
@@ -8,6 +9,7 @@ import { json, type OpenApiOptions, ref, retryAfter } from './helpers.ts';
 export function componentResponses(options: OpenApiOptions) {
   const { model, maxBatch, bodyLimit } = options;
   const errors = serviceErrorExamples(model.compiled, bodyLimit);
+  const maxKeys = maxRecordKeys(model.schema);
   const oip = oipErrorExamples(model, maxBatch);
   const error = (examples: Record<string, unknown>) => json(ref('Error'), examples);
   const oipError = (examples: Record<string, unknown>) => json(ref('OipError'), examples);
@@ -21,15 +23,16 @@ export function componentResponses(options: OpenApiOptions) {
       content: error({ malformed: errors.malformed }),
     },
     PayloadTooLarge: {
-      description: `The body exceeds ${bodyLimit} bytes.`,
-      content: error({ tooLarge: errors.tooLarge }),
+      description: `The body exceeds ${bodyLimit} bytes, or holds an object of more than ${maxKeys} keys.`,
+      content: error({ tooLarge: errors.tooLarge, tooManyKeys: errors.tooManyKeys }),
     },
     UnsupportedMediaType: {
       description: 'Content-Type is not JSON.',
       content: error({ mediaType: errors.mediaType }),
     },
     ValidationFailed: {
-      description: 'Well-formed JSON that breaks the schema; `details` names every invalid field.',
+      description:
+        'Well-formed JSON that breaks the schema; `details` names the invalid fields (the first 100; the message counts them all).',
       content: error({ validation: errors.validation }),
     },
     Unavailable: {
@@ -50,8 +53,11 @@ export function componentResponses(options: OpenApiOptions) {
       content: oipError({ notFound: oip.notFound }),
     },
     OipPayloadTooLarge: {
-      description: `The body exceeds ${bodyLimit} bytes.`,
-      content: oipError({ tooLarge: flat(errors.tooLarge) }),
+      description: `The body exceeds ${bodyLimit} bytes, or holds an object of more than ${maxKeys} keys.`,
+      content: oipError({
+        tooLarge: flat(errors.tooLarge),
+        tooManyKeys: flat(errors.tooManyKeys),
+      }),
     },
     OipUnsupportedMediaType: {
       description: 'Content-Type is not JSON.',

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { ValidationError } from '../errors.ts';
 import { respondJson } from '../http/envelope.ts';
-import { jsonBodyReader } from '../http/json-body.ts';
+import { bodyLimits, jsonBodyReader } from '../http/json-body.ts';
 import { assertServing } from '../http/lifecycle.ts';
 import type { Prediction } from '../model/task.ts';
 import { parsePredictRequest } from '../predict/parse-request.ts';
@@ -88,8 +88,8 @@ export function predictionAnswers(
 
 /** The JSON prediction API ({@link predictionAnswers}) as Hono routes. */
 export function predictRoutes(deps: PredictDeps & Pick<AppDeps, 'readiness'>): Hono<AppEnv> {
-  const { config, readiness } = deps;
-  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
+  const { readiness } = deps;
+  const readBody = jsonBodyReader(bodyLimits(deps));
   const app = new Hono<AppEnv>();
   for (const { path, answer } of predictionAnswers(deps)) {
     app.post(path, async (c) => {

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { respondJson } from '../http/envelope.ts';
-import { jsonBodyReader } from '../http/json-body.ts';
+import { bodyLimits, jsonBodyReader } from '../http/json-body.ts';
 import { assertServing } from '../http/lifecycle.ts';
 import type { NativeRoute } from '../http/native-lane.ts';
 import type { AnswerOfBody } from '../routes/predict.ts';
@@ -87,11 +87,11 @@ export function v2Routes(
     'config' | 'logger' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'
   >,
 ): Hono<AppEnv> {
-  const { config, logger, model, models, readiness } = deps;
+  const { logger, model, models, readiness } = deps;
   const { name } = model.identity;
   const metadata = modelMetadata(model);
   const infer = inferAnswer(deps);
-  const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
+  const readBody = jsonBodyReader(bodyLimits(deps));
 
   const knownModel: MiddlewareHandler<AppEnv> = async (c, next) => {
     const requested = c.req.param('name');

@@ -1,6 +1,6 @@
 import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/contract';
 import { assertBucketName, assertObjectPrefix, type GcsModelSource } from '@modelship/k8s';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.ts';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.ts';
 
 /**
  * An Artifact Registry image: `REGION-docker.pkg.dev/PROJECT/REPO/IMAGE` with a tag or digest.

@@ -1,11 +1,8 @@
 import { DEFAULT_RESOURCES, type InferenceWorkloadProps } from '@modelship/k8s';
 import { CAPACITY } from './capacity.ts';
+import type { EnvironmentName } from './environment-names.ts';
 
-/** The environments this app can synthesize; each becomes `dist/<name>.k8s.yaml`. */
-export const ENVIRONMENT_NAMES = ['gke', 'local'] as const;
-
-/** One environment's name. */
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.ts';
 
 /** What an environment chooses: everything but the model, which comes from its schema. */
 export interface Environment {
@@ -25,7 +22,8 @@ export interface Environment {
  *
  * - `gke`: production on GKE (Autopilot or Standard): 2-10 replicas, the default resources
  *   (Autopilot-compatible), an external backend-service-based passthrough load balancer on
- *   port 80 (externalTrafficPolicy Cluster; see @modelship/k8s's Termination), no client-IP header trusted (the passthrough load balancer passes none).
+ *   port 80 (externalTrafficPolicy Cluster; see @modelship/k8s's Termination), no client-IP
+ *   header trusted (the passthrough load balancer passes none).
  * - `local`: a local cluster (kind, minikube, k3d, Docker Desktop): one to three small pods, a
  *   ClusterIP Service reached with `kubectl port-forward`, the image loaded into the cluster.
  */

@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseModelSource } from '@modelship/charts/src/config.ts';
-import { ENVIRONMENTS } from '@modelship/charts/src/environments.ts';
+import { ENVIRONMENTS, parseModelSource } from '@modelship/charts';
 import {
   foreignFixtureDir,
   foreignFixtures,

@@ -5,7 +5,11 @@ export {
   parseImageReference,
 } from './image-reference.ts';
 export { InferenceWorkload } from './inference-workload.ts';
-export { ANNOTATION_PREFIX, NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
+export {
+  ANNOTATION_PREFIX,
+  NGINX_CONF_CHECKSUM_ANNOTATION,
+  type WorkloadMeta,
+} from './metadata.ts';
 export {
   MODEL_ROLLOUT_DEFAULTS,
   ModelRollout,
@@ -21,9 +25,17 @@ export {
   type ResolvedNginxConfOptions,
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
-export { INFERENCE_UID, NGINX_CONF_DIR, NGINX_UID } from './pod-template.ts';
 export { InvalidPropError } from './validate.ts';
-export { ALERT_RULES_DEFAULTS, type AlertRule, alertRules } from './workload-alerts.ts';
+export {
+  ALERT_RULES_DEFAULTS,
+  type AlertRule,
+  type AlertRulesOptions,
+  alertRules,
+} from './workload-alerts.ts';
+export type { DeploymentOptions } from './workload-deployment.ts';
+export { type ModelMetadata, WORKLOAD_IDENTITY_ANNOTATION } from './workload-identity.ts';
+export { INFERENCE_UID, type InferenceServiceOptions } from './workload-inference.ts';
+export type { BackendConfigSpec, IngressOptions } from './workload-ingress.ts';
 export {
   assertBucketName,
   assertObjectPrefix,
@@ -35,34 +47,34 @@ export {
   type ImageModelSource,
   type ModelSourceOptions,
 } from './workload-model-source.ts';
-export type { PodMonitoringSpec } from './workload-monitoring.ts';
-export { DEFAULT_SCRAPER_NAMESPACES } from './workload-monitoring.ts';
 export {
-  type BackendConfigSpec,
+  DEFAULT_SCRAPER_NAMESPACES,
+  type MetricsOptions,
+  type PodMonitoringSpec,
+} from './workload-monitoring.ts';
+export {
+  type EgressOptions,
   GKE_METADATA_SERVER_IP,
   METADATA_SERVER_IP,
   NODE_LOCAL_DNS_IP,
-  WORKLOAD_IDENTITY_ANNOTATION,
-} from './workload-networking.ts';
-export { DEFAULT_RESOURCES } from './workload-placement.ts';
+} from './workload-network-policy.ts';
+export { DEFAULT_NGINX_IMAGE, NGINX_CONF_DIR, NGINX_UID } from './workload-nginx.ts';
 export {
-  type AlertRulesOptions,
-  type AutoscalingOptions,
   type ContainerResources,
-  DEFAULT_NGINX_IMAGE,
-  type EgressOptions,
-  type InferenceServiceOptions,
-  type InferenceWorkloadProps,
-  type IngressOptions,
-  type MetricsOptions,
-  type ModelMetadata,
-  type RequestAutoscalingOptions,
+  DEFAULT_RESOURCES,
   type ResourceAmounts,
-  type ServiceOptions,
+  type ResourcesOptions,
   type TopologySpreadOptions,
-} from './workload-props.ts';
-export { AUTOSCALED_CONTAINER, managedPrometheusMetric } from './workload-scaling.ts';
-export type { WorkloadSettings } from './workload-settings.ts';
+} from './workload-placement.ts';
+export {
+  AUTOSCALED_CONTAINER,
+  type AutoscalingOptions,
+  type DisruptionOptions,
+  managedPrometheusMetric,
+  type RequestAutoscalingOptions,
+} from './workload-scaling.ts';
+export type { ServiceOptions } from './workload-service.ts';
+export type { InferenceWorkloadProps, WorkloadSettings } from './workload-settings.ts';
 export {
   resolveTermination,
   type TerminationOptions,

@@ -5,7 +5,7 @@ import { InferenceWorkload } from './inference-workload.ts';
 import { NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import { allPolicyViolations } from './testing/policy.ts';
-import type { InferenceWorkloadProps } from './workload-props.ts';
+import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
 const SERVICE_ROUTES = ['/healthz', '/readyz'];

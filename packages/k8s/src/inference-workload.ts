@@ -1,22 +1,29 @@
 import { createHash } from 'node:crypto';
 import type { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import type { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
-  commonLabels,
-  modelAnnotations,
-  NGINX_CONF_CHECKSUM_ANNOTATION,
-  selectorLabels,
-} from './metadata.ts';
+import { NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
-import { objectNames, podSpec } from './pod-template.ts';
 import { rulesResource } from './workload-alerts.ts';
-import { modelSourcePodAnnotations } from './workload-model-source.ts';
+import { deployment } from './workload-deployment.ts';
+import { modelAnnotations, serviceAccount } from './workload-identity.ts';
+import { inferenceContainer, inferenceVolumes } from './workload-inference.ts';
+import { CLIENT_IP_HEADER, gkeIngress, ingressServiceAnnotations } from './workload-ingress.ts';
+import {
+  modelSourceMounts,
+  modelSourcePodAnnotations,
+  modelSourceVolumes,
+} from './workload-model-source.ts';
 import { podMonitoring } from './workload-monitoring.ts';
-import { gkeIngress, networkPolicy, service } from './workload-networking.ts';
-import type { InferenceWorkloadProps } from './workload-props.ts';
+import { networkPolicy } from './workload-network-policy.ts';
+import { nginxConfigMap, nginxContainer, nginxVolumes } from './workload-nginx.ts';
 import { horizontalPodAutoscaler, podDisruptionBudget } from './workload-scaling.ts';
-import { resolveWorkloadSettings, type WorkloadSettings } from './workload-settings.ts';
+import { service } from './workload-service.ts';
+import {
+  type InferenceWorkloadProps,
+  resolveWorkloadSettings,
+  type WorkloadSettings,
+} from './workload-settings.ts';
 
 /**
  * The nginx-fronted inference workload: a Deployment whose pods run nginx (port 8080, the only
@@ -75,68 +82,63 @@ export class InferenceWorkload extends Construct {
     super(scope, id);
     const s = resolveWorkloadSettings(props);
     this.settings = s;
-    this.nginxConf = renderNginxConf(s.nginx);
+    const { meta } = s;
+    const nginx = s.nginx.options;
+    this.nginxConf = renderNginxConf(nginx);
     this.nginxConfChecksum = createHash('sha256').update(this.nginxConf).digest('hex');
-    const labels = commonLabels(s);
-    const names = objectNames(s.name);
 
-    this.configMap = new k8s.KubeConfigMap(this, 'nginx-conf', {
-      metadata: { name: names.configMap, namespace: s.namespace, labels },
-      data: { 'nginx.conf': this.nginxConf },
-    });
-
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: {
-        name: s.name,
-        namespace: s.namespace,
-        labels,
-        annotations: { ...s.serviceAccountAnnotations },
+    this.configMap = nginxConfigMap(this, meta, this.nginxConf);
+    this.serviceAccount = serviceAccount(this, meta, s.identity);
+    this.deployment = deployment(this, meta, s.deployment, {
+      annotations: modelAnnotations(s.identity.model),
+      podAnnotations: {
+        [NGINX_CONF_CHECKSUM_ANNOTATION]: this.nginxConfChecksum,
+        'kubectl.kubernetes.io/default-container': 'inference',
+        ...modelSourcePodAnnotations(s.modelSource),
       },
-      automountServiceAccountToken: false,
+      containers: [
+        nginxContainer(s.nginx, {
+          resources: s.resources.nginx,
+          loadBalancerLagSeconds: s.termination.loadBalancerLagSeconds,
+        }),
+        inferenceContainer(s.image, s.inference, {
+          resources: s.resources.inference,
+          termination: s.termination,
+          nginxPort: nginx.listenPort,
+          volumeMounts: modelSourceMounts(s.modelSource),
+        }),
+      ],
+      volumes: [...nginxVolumes(meta), ...inferenceVolumes(), ...modelSourceVolumes(s.modelSource)],
+      serviceAccountName: meta.name,
+      terminationGracePeriodSeconds: s.termination.gracePeriodSeconds,
+      topologySpread: s.topologySpread,
     });
 
-    const annotations = modelAnnotations(s);
-    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: s.name, namespace: s.namespace, labels, annotations },
-      spec: {
-        // No `replicas`: the HPA owns the count (re-applying would otherwise reset it).
-        selector: { matchLabels: selectorLabels(s) },
-        revisionHistoryLimit: 5,
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxSurge:
-              typeof s.rollout.maxSurge === 'number'
-                ? k8s.IntOrString.fromNumber(s.rollout.maxSurge)
-                : k8s.IntOrString.fromString(s.rollout.maxSurge),
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-          },
-        },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              ...annotations,
-              [NGINX_CONF_CHECKSUM_ANNOTATION]: this.nginxConfChecksum,
-              'kubectl.kubernetes.io/default-container': 'inference',
-              ...modelSourcePodAnnotations(s.modelSource),
-            },
-          },
-          spec: podSpec(s, s.name),
-        },
-      },
+    this.service = service(this, meta, s.service, ingressServiceAnnotations(meta, s.ingress));
+    this.horizontalPodAutoscaler = horizontalPodAutoscaler(this, meta, s.autoscaling);
+    this.podDisruptionBudget = podDisruptionBudget(this, meta, s.disruption);
+    this.networkPolicy = networkPolicy(this, meta, s.egress, {
+      public: nginx.listenPort,
+      metrics:
+        nginx.metricsPort === false
+          ? undefined
+          : { port: nginx.metricsPort, scraperNamespaces: s.metrics.scraperNamespaces },
     });
-
-    this.service = service(this, s);
-    this.horizontalPodAutoscaler = horizontalPodAutoscaler(this, s, s.name);
-    this.podDisruptionBudget = podDisruptionBudget(this, s);
-    this.networkPolicy = networkPolicy(this, s);
     if (s.ingress.enabled) {
-      const { ingress, backendConfig } = gkeIngress(this, s);
+      const { ingress, backendConfig } = gkeIngress(this, meta, s.ingress, {
+        servicePort: s.service.port,
+        nginxPort: nginx.listenPort,
+        servingSeconds: s.termination.serviceDelaySeconds,
+        clientIpHeader: nginx.realIp !== false && nginx.realIp.header === CLIENT_IP_HEADER,
+      });
       this.ingress = ingress;
       this.backendConfig = backendConfig;
     }
-    if (s.metrics.podMonitoring) this.podMonitoring = podMonitoring(this, s);
-    if (s.metrics.alertRules.enabled) this.alertRules = rulesResource(this, s);
+    if (s.metrics.podMonitoring) {
+      this.podMonitoring = podMonitoring(this, meta, s.metrics, nginx.metricsPath);
+    }
+    if (s.metrics.alertRules.enabled) {
+      this.alertRules = rulesResource(this, meta, s.metrics.alertRules, s.metrics.scrapeInterval);
+    }
   }
 }

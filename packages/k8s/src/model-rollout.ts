@@ -2,9 +2,9 @@ import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InferenceWorkload } from './inference-workload.ts';
-import { commonLabels } from './metadata.ts';
+import { objectMeta } from './metadata.ts';
 import { assertDnsLabel, assertInt, fail } from './validate.ts';
-import type { InferenceWorkloadProps } from './workload-props.ts';
+import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 /** The GKE gateway classes a rollout may use (external Application Load Balancers). */
 export type RolloutGatewayClass =
@@ -191,7 +191,6 @@ export class ModelRollout extends Construct {
       'candidate',
       behindGateway('candidate', props.candidate, candidateName, this.mode),
     );
-    const namespace = props.stable.namespace;
     const ref = (w: InferenceWorkload) => ({
       kind: 'Service',
       name: w.settings.name,
@@ -201,7 +200,7 @@ export class ModelRollout extends Construct {
     this.gateway = new ApiObject(this, 'gateway', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
-      metadata: { name: routeName, namespace, labels: commonLabels(this.stable.settings) },
+      metadata: objectMeta(this.stable.settings.meta, routeName),
       spec: {
         gatewayClassName: this.gatewayClassName,
         listeners: [
@@ -234,7 +233,7 @@ export class ModelRollout extends Construct {
     this.httpRoute = new ApiObject(this, 'http-route', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
-      metadata: { name: routeName, namespace, labels: commonLabels(this.stable.settings) },
+      metadata: objectMeta(this.stable.settings.meta, routeName),
       spec: {
         parentRefs: [{ kind: 'Gateway', name: routeName }],
         ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
@@ -247,7 +246,7 @@ export class ModelRollout extends Construct {
         new ApiObject(w, 'health-check-policy', {
           apiVersion: 'networking.gke.io/v1',
           kind: 'HealthCheckPolicy',
-          metadata: { name: w.settings.name, namespace, labels: commonLabels(w.settings) },
+          metadata: objectMeta(w.settings.meta),
           // Without a policy GKE checks `/` on the serving port; nginx's `/readyz` is ready only
           // once the model is loaded and until draining begins.
           spec: {
@@ -259,7 +258,7 @@ export class ModelRollout extends Construct {
               config: {
                 type: 'HTTP',
                 httpHealthCheck: {
-                  port: w.settings.nginx.listenPort,
+                  port: w.settings.nginx.options.listenPort,
                   requestPath: OPERATIONAL_ROUTES.ready,
                 },
               },

@@ -47,50 +47,64 @@ export interface NginxRealIpOptions {
   readonly header?: string;
 }
 
-/** Typed options for {@link renderNginxConf}; every field has a default. */
-export interface NginxConfOptions {
+/** One option's declaration: its default and, for a whole number, its bounds. */
+interface OptionSpec<T> {
+  readonly default: T;
+  readonly int?: readonly [min: number, max?: number];
+}
+
+const value = <T>(defaultValue: T): OptionSpec<T> => ({ default: defaultValue });
+const int = (defaultValue: number, min: number, max?: number) =>
+  ({ default: defaultValue, int: [min, max] }) as const satisfies OptionSpec<number>;
+/** An option `InferenceWorkload` derives from its other props (users of it may not set it). */
+const derived = <S extends OptionSpec<unknown>>(spec: S) => ({ ...spec, derived: true }) as const;
+
+/**
+ * Every option of {@link renderNginxConf}, declared once: the options' type, their defaults,
+ * the derived ones and the integer checks all come from this table. `undefined` defaults are
+ * resolved from other options (`realIp`, `rateLimit`, `drainFile`) or mean "not set".
+ */
+const NGINX_OPTIONS = {
   /** Port nginx listens on (the only port the Service targets). @default 8080 */
-  readonly listenPort?: number;
+  listenPort: derived(int(POD_PORTS.nginx, 1, 65535)),
   /**
    * The address nginx's servers bind, or every interface. A pod has its own network namespace
    * and binds every interface; a harness on a shared machine binds loopback.
    * @default undefined (every interface)
    */
-  readonly listenAddress?: string;
+  listenAddress: derived(value<string | undefined>(undefined)),
   /** Address of the inference service. @default '127.0.0.1' */
-  readonly upstreamHost?: string;
+  upstreamHost: derived(value('127.0.0.1')),
   /** Port of the inference service. @default 8081 */
-  readonly upstreamPort?: number;
+  upstreamPort: derived(int(POD_PORTS.service, 1, 65535)),
   /** Largest request body in bytes; the service's `BODY_LIMIT` is the same number. @default 1048576 */
-  readonly bodyLimitBytes?: number;
+  bodyLimitBytes: derived(int(1_048_576, 1)),
   /** nginx worker processes. @default 2 (the pod's CPU limit, not the node's core count) */
-  readonly workerProcesses?: number;
+  workerProcesses: int(2, 1, 64),
   /**
    * Connections per worker, client and upstream ones together (a proxied request holds two).
    * Sized for public traffic: idle keep-alive clients hold a connection each, and nginx serves
    * thousands of them in little memory, so they cannot exhaust it.
    * @default 4096
    */
-  readonly workerConnections?: number;
+  workerConnections: int(4096, 16, 65535),
   /**
    * Idle keep-alive connections kept open to the service, per worker. Size it above the
    * requests a worker has in flight at peak: past it, nginx closes connections as requests end
-   * and opens new ones for the next, and on that churn a large share of requests waited 30-50 ms
-   * (measured at 128 clients through 2 workers: p99 45-50 ms with 32, 12-15 ms with 128 or
-   * 256, and 12-24 % more requests served; apps/bench/PROFILING.md). The service is the only
-   * upstream, on localhost, so a large pool costs it only idle sockets, and only once that
-   * many requests were in flight at the same time.
+   * and opens new ones for the next, and requests wait on that churn (apps/bench/PROFILING.md,
+   * "nginx's upstream pool"). The service is the only upstream, on localhost, so a large pool
+   * costs it only idle sockets.
    * @default 256
    */
-  readonly upstreamKeepaliveConnections?: number;
+  upstreamKeepaliveConnections: int(256, 1),
   /**
    * Idle timeout of those connections, in seconds; below the service's `KEEPALIVE_TIMEOUT` (65 s)
    * so that nginx, not the service, closes an idle connection.
    * @default 60
    */
-  readonly upstreamKeepaliveTimeoutSeconds?: number;
+  upstreamKeepaliveTimeoutSeconds: int(60, 1),
   /** Requests served on one upstream connection before nginx recycles it. @default 1000 */
-  readonly upstreamKeepaliveRequests?: number;
+  upstreamKeepaliveRequests: int(1000, 1),
   /**
    * Client keep-alive timeout in seconds. Behind a proxy load balancer (GKE Ingress, the
    * Application Load Balancer, whose backend keep-alive is 600 s) it must be above the proxy's,
@@ -101,27 +115,27 @@ export interface NginxConfOptions {
    * @see https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries
    * @default 75
    */
-  readonly clientKeepaliveTimeoutSeconds?: number;
+  clientKeepaliveTimeoutSeconds: int(75, 1),
   /** Requests on one client connection before nginx closes it. @default 10000 */
-  readonly clientKeepaliveRequests?: number;
+  clientKeepaliveRequests: int(10_000, 1),
   /** Timeout for connecting to the service, in seconds. @default 5 */
-  readonly proxyConnectTimeoutSeconds?: number;
+  proxyConnectTimeoutSeconds: int(5, 1, 75),
   /** Timeout between two writes to the service, in seconds. @default 60 */
-  readonly proxySendTimeoutSeconds?: number;
+  proxySendTimeoutSeconds: int(60, 1),
   /** Timeout between two reads from the service, in seconds. @default 60 */
-  readonly proxyReadTimeoutSeconds?: number;
+  proxyReadTimeoutSeconds: int(60, 1),
   /** nginx's own health location, answered by nginx itself. @default '/nginx-health' */
-  readonly healthPath?: string;
+  healthPath: value('/nginx-health'),
   /** Real client IP from the load balancer, or `false` to use the peer address. @default {} */
-  readonly realIp?: NginxRealIpOptions | false;
+  realIp: value<NginxRealIpOptions | false | undefined>(undefined),
   /** Per-client rate limiting. @default undefined (off) */
-  readonly rateLimit?: NginxRateLimitOptions;
+  rateLimit: value<NginxRateLimitOptions | undefined>(undefined),
   /** gzip JSON, HTML, CSS and JavaScript responses. @default true */
-  readonly gzip?: boolean;
+  gzip: value(true),
   /** Writable directory (an emptyDir in the pod) for the pid file and temp files. @default '/tmp' */
-  readonly tempDir?: string;
+  tempDir: value('/tmp'),
   /** Bound on a graceful shutdown's wait for open requests, in seconds. @default 10 */
-  readonly workerShutdownTimeoutSeconds?: number;
+  workerShutdownTimeoutSeconds: int(10, 1),
   /**
    * The drain marker: while this file exists, every response on the public port closes its
    * connection (`Connection: close`), so that a client on a kept-alive connection opens a new
@@ -129,88 +143,71 @@ export interface NginxConfOptions {
    * nginx stops. The pod's preStop hook creates it; `false` turns draining off.
    * @default `${tempDir}/modelship-draining`
    */
-  readonly drainFile?: string | false;
+  drainFile: value<string | false | undefined>(undefined),
   /**
    * Timeout for reading a request's header and body, in seconds: a slow client (or a slowloris)
    * holds a connection at most this long between two reads.
    * @default 30
    */
-  readonly clientTimeoutSeconds?: number;
+  clientTimeoutSeconds: int(30, 1, 3600),
   /**
    * Where the JSON access log goes. `/dev/stdout` must be a pipe, file or terminal: opening it
    * fails (ENXIO) when stdout is a socket, as with Node's `stdio: 'pipe'`.
    * @default '/dev/stdout'
    */
-  readonly accessLogPath?: string;
+  accessLogPath: value('/dev/stdout'),
   /** Also log kubelet probe requests (user agent `kube-probe/*`). @default false */
-  readonly logProbes?: boolean;
+  logProbes: value(false),
   /**
    * The service's Prometheus path. Never served on `listenPort` (the public port answers it
    * 404); served only on `metricsPort`, for in-cluster scrapers.
    * @default '/metrics'
    */
-  readonly metricsPath?: string;
+  metricsPath: derived(value<string>(OPERATIONAL_ROUTES.metrics)),
   /**
    * Port of a second, metrics-only server (`metricsPath`, nothing else), or `false` for none.
    * @default 9090
    */
-  readonly metricsPort?: number | false;
-}
+  metricsPort: derived(value<number | false>(POD_PORTS.metrics)),
+};
+
+type Table = typeof NGINX_OPTIONS;
+type OptionValue<K extends keyof Table> = Exclude<Table[K]['default'], undefined>;
+
+/** Typed options for {@link renderNginxConf}; every field has a default. */
+export type NginxConfOptions = { readonly [K in keyof Table]?: OptionValue<K> };
 
 /** {@link NginxConfOptions} with every default applied. */
-export type ResolvedNginxConfOptions = Required<
-  Omit<NginxConfOptions, 'realIp' | 'rateLimit' | 'listenAddress'>
-> & {
+export type ResolvedNginxConfOptions = {
+  readonly [K in Exclude<keyof Table, 'realIp' | 'rateLimit' | 'listenAddress'>]: OptionValue<K>;
+} & {
   readonly listenAddress: string | undefined;
   readonly realIp: Required<NginxRealIpOptions> | false;
   readonly rateLimit: Required<NginxRateLimitOptions> | undefined;
 };
 
+/** The options with a default of their own (the others are resolved in {@link resolveNginxConfOptions}). */
+type Standalone = Exclude<keyof Table, 'realIp' | 'rateLimit' | 'drainFile' | 'listenAddress'>;
+
 /** The defaults of {@link NginxConfOptions} that stand on their own. */
-export const NGINX_DEFAULTS = {
-  listenPort: POD_PORTS.nginx,
-  upstreamHost: '127.0.0.1',
-  upstreamPort: POD_PORTS.service,
-  bodyLimitBytes: 1_048_576,
-  workerProcesses: 2,
-  workerConnections: 4096,
-  upstreamKeepaliveConnections: 256,
-  upstreamKeepaliveTimeoutSeconds: 60,
-  upstreamKeepaliveRequests: 1000,
-  clientKeepaliveTimeoutSeconds: 75,
-  clientKeepaliveRequests: 10_000,
-  proxyConnectTimeoutSeconds: 5,
-  proxySendTimeoutSeconds: 60,
-  proxyReadTimeoutSeconds: 60,
-  healthPath: '/nginx-health',
-  gzip: true,
-  tempDir: '/tmp',
-  workerShutdownTimeoutSeconds: 10,
-  clientTimeoutSeconds: 30,
-  accessLogPath: '/dev/stdout',
-  logProbes: false,
-  metricsPath: OPERATIONAL_ROUTES.metrics,
-  metricsPort: POD_PORTS.metrics,
-} as const satisfies Required<
-  Omit<NginxConfOptions, 'realIp' | 'rateLimit' | 'drainFile' | 'listenAddress'>
->;
+export const NGINX_DEFAULTS = Object.fromEntries(
+  Object.entries(NGINX_OPTIONS).flatMap(([name, spec]) =>
+    spec.default === undefined ? [] : [[name, spec.default]],
+  ),
+) as { readonly [K in Standalone]: OptionValue<K> };
+
+/** The options that `InferenceWorkload` derives from its other props. */
+export type DerivedNginxOption = {
+  [K in keyof Table]: Table[K] extends { readonly derived: true } ? K : never;
+}[keyof Table];
 
 /**
  * The options `InferenceWorkload` derives from its other props (the pod's ports, the service's
- * body limit, the metrics section): listed once, for the props' type and the runtime check.
+ * body limit, the metrics section), for the props' type and the runtime check.
  */
-export const DERIVED_NGINX_OPTIONS = [
-  'listenAddress',
-  'listenPort',
-  'upstreamHost',
-  'upstreamPort',
-  'bodyLimitBytes',
-  'metricsPort',
-  'metricsPath',
-] as const satisfies readonly (keyof NginxConfOptions)[];
-
-/** One of {@link DERIVED_NGINX_OPTIONS}. */
-export type DerivedNginxOption = (typeof DERIVED_NGINX_OPTIONS)[number];
+export const DERIVED_NGINX_OPTIONS = Object.keys(NGINX_OPTIONS).filter(
+  (name) => 'derived' in NGINX_OPTIONS[name as keyof Table],
+) as readonly DerivedNginxOption[];
 
 /**
  * Applies the defaults of {@link NginxConfOptions} and validates every option. Errors name
@@ -248,15 +245,16 @@ export function resolveNginxConfOptions(
 }
 
 function validate(o: ResolvedNginxConfOptions, at: (name: string) => string): void {
-  assertPort(at('listenPort'), o.listenPort);
-  assertPort(at('upstreamPort'), o.upstreamPort);
+  const specs: [string, OptionSpec<unknown>][] = Object.entries(NGINX_OPTIONS);
+  for (const [name, { int }] of specs) {
+    if (int) assertInt(at(name), o[name as keyof typeof o] as number, int[0], int[1]);
+  }
   if (o.listenAddress !== undefined && isIP(o.listenAddress.replace(/^\[(.*)\]$/, '$1')) === 0) {
     fail(at('listenAddress'), o.listenAddress, 'must be an IP address');
   }
   if (!/^[A-Za-z0-9.\-:[\]]+$/.test(o.upstreamHost)) {
     fail(at('upstreamHost'), o.upstreamHost, 'must be a host name or IP address');
   }
-  for (const [name, min, max] of INT_OPTIONS) assertInt(at(name), o[name], min, max);
   if (o.drainFile !== false) assertUrlPath(at('drainFile'), o.drainFile);
   assertUrlPath(at('healthPath'), o.healthPath);
   if (o.healthPath === '/') fail(at('healthPath'), o.healthPath, "must not be '/'");
@@ -287,38 +285,3 @@ function validate(o: ResolvedNginxConfOptions, at: (name: string) => string): vo
     assertInt(at('rateLimit.zoneSizeMiB'), o.rateLimit.zoneSizeMiB, 1, 1024);
   }
 }
-
-/** The whole-number options and their bounds. */
-const INT_OPTIONS: readonly (readonly [
-  (
-    | 'bodyLimitBytes'
-    | 'workerProcesses'
-    | 'workerConnections'
-    | 'upstreamKeepaliveConnections'
-    | 'upstreamKeepaliveTimeoutSeconds'
-    | 'upstreamKeepaliveRequests'
-    | 'clientKeepaliveTimeoutSeconds'
-    | 'clientKeepaliveRequests'
-    | 'proxyConnectTimeoutSeconds'
-    | 'proxySendTimeoutSeconds'
-    | 'proxyReadTimeoutSeconds'
-    | 'workerShutdownTimeoutSeconds'
-    | 'clientTimeoutSeconds'
-  ),
-  number,
-  number?,
-])[] = [
-  ['bodyLimitBytes', 1],
-  ['workerProcesses', 1, 64],
-  ['workerConnections', 16, 65535],
-  ['upstreamKeepaliveConnections', 1],
-  ['upstreamKeepaliveTimeoutSeconds', 1],
-  ['upstreamKeepaliveRequests', 1],
-  ['clientKeepaliveTimeoutSeconds', 1],
-  ['clientKeepaliveRequests', 1],
-  ['proxyConnectTimeoutSeconds', 1, 75],
-  ['proxySendTimeoutSeconds', 1],
-  ['proxyReadTimeoutSeconds', 1],
-  ['workerShutdownTimeoutSeconds', 1],
-  ['clientTimeoutSeconds', 1, 3600],
-];

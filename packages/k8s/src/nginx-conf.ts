@@ -1,4 +1,5 @@
-import { type ErrorCode, errorBody, OPERATIONAL_ROUTES } from '@modelship/contract';
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
+import { errorLocations, errorPages, notFound } from './nginx-conf-errors.ts';
 import {
   type NginxConfOptions,
   type ResolvedNginxConfOptions,
@@ -11,51 +12,6 @@ const RATE_ZONE = 'modelship_per_client';
 const REQUEST_ID = '$modelship_request_id';
 /** The internal location that serves requests while the pod drains. */
 const DRAIN_URI = '/_modelship/draining';
-
-/**
- * Statuses that nginx itself may answer, each with the service's JSON error shape. 494 is nginx's
- * internal code for an oversized request header; the client receives 400.
- */
-const NGINX_ERRORS: readonly {
-  readonly status: number;
-  readonly sent?: number;
-  readonly code: ErrorCode;
-  readonly message: (o: ResolvedNginxConfOptions) => string;
-}[] = [
-  { status: 400, code: 'bad_request', message: () => 'The request is malformed.' },
-  { status: 414, code: 'uri_too_long', message: () => 'The request URI is too long.' },
-  {
-    status: 494,
-    sent: 400,
-    code: 'header_too_large',
-    message: () => 'A request header or cookie is too large.',
-  },
-  {
-    status: 413,
-    code: 'payload_too_large',
-    message: (o: ResolvedNginxConfOptions) => `The request body exceeds ${o.bodyLimitBytes} bytes.`,
-  },
-  {
-    status: 429,
-    code: 'rate_limited',
-    message: () => 'Too many requests from this client; retry shortly.',
-  },
-  { status: 500, code: 'internal', message: () => 'The proxy failed to handle the request.' },
-  { status: 502, code: 'bad_gateway', message: () => 'The inference service is unreachable.' },
-  { status: 503, code: 'unavailable', message: () => 'The inference service is unavailable.' },
-  {
-    status: 504,
-    code: 'gateway_timeout',
-    message: () => 'The inference service did not answer in time.',
-  },
-];
-
-/**
- * Where nginx renders its own errors. Internal URI locations rather than named ones: named
- * locations fail ("empty URI in redirect to named location") for errors raised while the
- * request line is still being read (400, 414, 494), and nginx then answers an HTML 500.
- */
-const errorUri = (status: number): string => `/_modelship/errors/${status}`;
 
 /**
  * The JSON access log: one object per request with the request id and the upstream timings.
@@ -269,19 +225,19 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
     [],
     [
       d('listen', listen(o, o.listenPort), 'default_server'),
-      ...NGINX_ERRORS.map((e) => d('error_page', e.status, errorUri(e.status))),
+      ...errorPages(),
       block(
         'location',
         ['=', o.healthPath],
         [d('access_log', 'off'), d('return', 200, '{"status":"ok"}')],
       ),
       comment('Metrics, the drift page and the admin routes are for the metrics port only.'),
-      block('location', ['^~', o.metricsPath], notFound(o.metricsPath)),
-      block('location', ['^~', MONITORING_PATH], notFound(MONITORING_PATH)),
-      block('location', ['^~', ADMIN_PREFIX], notFound(ADMIN_PREFIX)),
+      block('location', ['^~', o.metricsPath], notFound(o.metricsPath, REQUEST_ID)),
+      block('location', ['^~', MONITORING_PATH], notFound(MONITORING_PATH, REQUEST_ID)),
+      block('location', ['^~', ADMIN_PREFIX], notFound(ADMIN_PREFIX, REQUEST_ID)),
       block('location', ['/'], [...drainCheck(o), ...rateLimit(o), ...proxyToService(o)]),
       ...drainLocation(o),
-      ...errorLocations(o),
+      ...errorLocations(o, REQUEST_ID),
     ],
   );
 }
@@ -346,7 +302,7 @@ function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNod
       d('listen', listen(o, port)),
       comment('Scrapes every few seconds per pod would drown the access log.'),
       d('access_log', 'off'),
-      ...NGINX_ERRORS.map((e) => d('error_page', e.status, errorUri(e.status))),
+      ...errorPages(),
       block('location', ['=', o.metricsPath], proxyToService(o)),
       block('location', ['=', MONITORING_PATH], proxyToService(o)),
       block(
@@ -354,8 +310,8 @@ function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNod
         ['=', RELOAD_PATH],
         [block('limit_except', ['POST'], [d('deny', 'all')]), ...proxyToService(o)],
       ),
-      block('location', ['/'], notFound('this path')),
-      ...errorLocations(o),
+      block('location', ['/'], notFound('this path', REQUEST_ID)),
+      ...errorLocations(o, REQUEST_ID),
     ],
   );
 }
@@ -379,34 +335,4 @@ function proxyToService(o: ResolvedNginxConfOptions, target = `http://${UPSTREAM
     d('proxy_hide_header', 'X-Request-Id'),
     d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
   ];
-}
-
-/** A JSON 404 in the service's error shape. */
-function notFound(what: string): NginxNode[] {
-  return [
-    d('default_type', 'application/json'),
-    d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
-    d('return', 404, errorText('not_found', `No route for ${what}.`)),
-  ];
-}
-
-/** The internal locations that render nginx's own errors as JSON. */
-function errorLocations(o: ResolvedNginxConfOptions): NginxNode[] {
-  return NGINX_ERRORS.map((e) =>
-    block(
-      'location',
-      ['=', errorUri(e.status)],
-      [
-        d('internal'),
-        d('default_type', 'application/json'),
-        d('add_header', 'X-Request-Id', REQUEST_ID, 'always'),
-        d('return', e.sent ?? e.status, errorText(e.code, e.message(o))),
-      ],
-    ),
-  );
-}
-
-/** The service's error body (`@modelship/contract`), as nginx's `return` text. */
-function errorText(code: ErrorCode, message: string): string {
-  return JSON.stringify(errorBody(code, message));
 }

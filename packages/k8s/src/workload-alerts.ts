@@ -1,9 +1,32 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { commonLabels } from './metadata.ts';
+import { objectMeta, type WorkloadMeta } from './metadata.ts';
 import { fail, withDefaults } from './validate.ts';
-import type { AlertRulesOptions } from './workload-props.ts';
-import type { WorkloadSettings } from './workload-settings.ts';
+
+/**
+ * Alerting rules evaluated by Google Cloud Managed Service for Prometheus
+ * (`monitoring.googleapis.com/v1` `Rules`, namespaced: they see this namespace's series only).
+ * Route the alerts with Cloud Monitoring notification channels or an Alertmanager.
+ * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/rules-managed
+ */
+export interface AlertRulesOptions {
+  /** Create the `Rules` resource (needs `metrics.podMonitoring`). @default false */
+  readonly enabled?: boolean;
+  /** Alert when a field's `modelship_feature_drift_psi` stays above this. @default 0.25 */
+  readonly driftPsi?: number;
+  /** ... for this long. @default '30m' */
+  readonly driftFor?: string;
+  /** Alert when the share of 5xx answers stays above this (0..1). @default 0.05 */
+  readonly errorRatio?: number;
+  /** ... for this long. @default '10m' */
+  readonly errorFor?: string;
+  /** Alert when the p99 latency of the prediction routes stays above this. @default 0.5 */
+  readonly p99LatencySeconds?: number;
+  /** ... for this long. @default '10m' */
+  readonly latencyFor?: string;
+  /** The `rate()` window of the 5xx and latency expressions. @default '5m' */
+  readonly rateWindow?: string;
+}
 
 /** The defaults of {@link AlertRulesOptions}. */
 export const ALERT_RULES_DEFAULTS = {
@@ -89,17 +112,22 @@ export function alertRules(job: string, a: Required<AlertRulesOptions>): AlertRu
  * PodMonitoring's name).
  * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/rules-managed
  */
-export function rulesResource(scope: Construct, s: WorkloadSettings): ApiObject {
+export function rulesResource(
+  scope: Construct,
+  meta: WorkloadMeta,
+  rules: Required<AlertRulesOptions>,
+  interval: string,
+): ApiObject {
   return new ApiObject(scope, 'alert-rules', {
     apiVersion: 'monitoring.googleapis.com/v1',
     kind: 'Rules',
-    metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
+    metadata: objectMeta(meta),
     spec: {
       groups: [
         {
-          name: `${s.name}-modelship`,
-          interval: s.metrics.scrapeInterval,
-          rules: alertRules(s.name, s.metrics.alertRules),
+          name: `${meta.name}-modelship`,
+          interval,
+          rules: alertRules(meta.name, rules),
         },
       ],
     },

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { InferenceWorkload } from './inference-workload.ts';
 import { allPolicyViolations } from './testing/policy.ts';
-import type { InferenceWorkloadProps } from './workload-props.ts';
+import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
 const GCS = { source: 'gcs', bucket: 'acme-models', prefix: 'models/insurance' } as const;

@@ -1,12 +1,62 @@
-import type { k8s } from 'cdk8s-plus-27';
-import { selectorLabels } from './metadata.ts';
+import { k8s } from 'cdk8s-plus-27';
+import type { WorkloadMeta } from './metadata.ts';
 import { assertInt, fail, InvalidPropError, show, withDefaults } from './validate.ts';
-import type {
-  ContainerResources,
-  InferenceWorkloadProps,
-  TopologySpreadOptions,
-} from './workload-props.ts';
-import type { WorkloadSettings } from './workload-settings.ts';
+
+/** CPU, memory and ephemeral storage of one container, requests or limits. */
+export interface ResourceAmounts {
+  /** CPU in millicores (1000 = one vCPU). */
+  readonly cpuMillis: number;
+  /** Memory in MiB. */
+  readonly memoryMiB: number;
+  /** Ephemeral storage (container writable layer, logs, emptyDir) in MiB. */
+  readonly ephemeralStorageMiB: number;
+}
+
+/** Requests and limits of one container. */
+export interface ContainerResources {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
+/** Requests and limits of the pod's two containers. */
+export interface ResourcesOptions {
+  /** @default DEFAULT_RESOURCES.nginx */
+  readonly nginx?: ContainerResources;
+  /** @default DEFAULT_RESOURCES.inference */
+  readonly inference?: ContainerResources;
+}
+
+/**
+ * Pod placement across failure domains (`maxSkew: 1` per zone and per node, counted per
+ * ReplicaSet).
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ */
+export interface TopologySpreadOptions {
+  /**
+   * What to do when zones cannot be balanced. `ScheduleAnyway` is only a preference: the
+   * minimum replicas can all land in one zone. `DoNotSchedule` holds the spread, but a pod stays
+   * Pending when no zone can take it, and nodes without a `topology.kubernetes.io/zone` label
+   * (kind, minikube) cannot run the pods at all.
+   * @default 'ScheduleAnyway'
+   */
+  readonly zones?: 'ScheduleAnyway' | 'DoNotSchedule';
+  /**
+   * Zones the pods must cover before any zone takes a second one (`minDomains`, requires
+   * `zones: 'DoNotSchedule'`). The scheduler only counts zones that have nodes already, so
+   * without it a regional cluster whose nodes sit in one zone (a new Autopilot cluster, a
+   * Standard pool scaled down) gets every pod in that zone; with it the extra pods wait
+   * Pending until the cluster autoscaler (or Autopilot) adds a node in another zone. Set it to
+   * `min(autoscaling.minReplicas, zones in the region)` on regional clusters (GKE regions have
+   * at least 3 zones). Never set it above the zones the cluster can reach: on a zonal cluster
+   * the pods beyond the first would stay Pending.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
+   * @see https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters
+   * @default undefined (no minDomains)
+   */
+  readonly minZones?: number;
+  /** What to do when nodes cannot be balanced. @default 'ScheduleAnyway' */
+  readonly nodes?: 'ScheduleAnyway' | 'DoNotSchedule';
+}
 
 /**
  * Default requests and limits. The pod requests 600m CPU and 640 MiB in all, above GKE
@@ -33,7 +83,7 @@ export const DEFAULT_RESOURCES: {
 export type Resources = typeof DEFAULT_RESOURCES;
 
 /** Applies {@link DEFAULT_RESOURCES} per container and validates the amounts. */
-export function resolveResources(options: InferenceWorkloadProps['resources'] = {}): Resources {
+export function resolveResources(options: ResourcesOptions = {}): Resources {
   const resources = withDefaults(DEFAULT_RESOURCES, options);
   for (const container of ['nginx', 'inference'] as const) {
     const r = resources[container];
@@ -78,8 +128,18 @@ export function resolveTopologySpread(options: TopologySpreadOptions = {}): Reso
   return spread;
 }
 
+/** A container's requests and limits as Kubernetes quantities. */
+export function resourceRequirements(r: ContainerResources): k8s.ResourceRequirements {
+  const amounts = (a: ResourceAmounts) => ({
+    cpu: k8s.Quantity.fromString(`${a.cpuMillis}m`),
+    memory: k8s.Quantity.fromString(`${a.memoryMiB}Mi`),
+    'ephemeral-storage': k8s.Quantity.fromString(`${a.ephemeralStorageMiB}Mi`),
+  });
+  return { requests: amounts(r.requests), limits: amounts(r.limits) };
+}
+
 function constraint(
-  s: WorkloadSettings,
+  meta: WorkloadMeta,
   topologyKey: string,
   mode: string,
   minDomains?: number,
@@ -90,17 +150,20 @@ function constraint(
     whenUnsatisfiable: mode,
     // Counts zones without pods (or nodes) yet, so the minimum replicas cannot share one.
     ...(minDomains === undefined ? {} : { minDomains }),
-    labelSelector: { matchLabels: selectorLabels(s) },
+    labelSelector: { matchLabels: { ...meta.selector } },
     // Balance each ReplicaSet on its own, so a rollout does not skew the new pods.
     matchLabelKeys: ['pod-template-hash'],
   };
 }
 
 /** The pods' spread over zones and nodes. */
-export function topologySpreadConstraints(s: WorkloadSettings): k8s.TopologySpreadConstraint[] {
-  const { zones, nodes, minZones } = s.topologySpread;
+export function topologySpreadConstraints(
+  meta: WorkloadMeta,
+  spread: ResolvedTopologySpread,
+): k8s.TopologySpreadConstraint[] {
+  const { zones, nodes, minZones } = spread;
   return [
-    constraint(s, 'topology.kubernetes.io/zone', zones, minZones),
-    constraint(s, 'kubernetes.io/hostname', nodes),
+    constraint(meta, 'topology.kubernetes.io/zone', zones, minZones),
+    constraint(meta, 'kubernetes.io/hostname', nodes),
   ];
 }

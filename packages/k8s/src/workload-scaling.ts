@@ -1,14 +1,60 @@
 import { SERVICE_METRICS } from '@modelship/contract';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { commonLabels, selectorLabels } from './metadata.ts';
+import { objectMeta, type WorkloadMeta } from './metadata.ts';
 import { assertInt, fail, InvalidPropError, show, withDefaults } from './validate.ts';
-import type {
-  AutoscalingOptions,
-  InferenceWorkloadProps,
-  RequestAutoscalingOptions,
-} from './workload-props.ts';
-import type { WorkloadSettings } from './workload-settings.ts';
+
+/**
+ * Scaling on the service's own load (besides CPU), read from Google Cloud Managed Service for
+ * Prometheus through the Custom Metrics Stackdriver Adapter (which must be installed: see the
+ * README's "Autoscaling on requests").
+ */
+export interface RequestAutoscalingOptions {
+  /**
+   * `requestsPerSecond`: the rate of the service's `http_requests_total` per pod;
+   * `inFlight`: its `http_requests_in_flight` gauge per pod (requests being answered).
+   */
+  readonly signal: 'requestsPerSecond' | 'inFlight';
+  /** The average per pod to aim for, e.g. 80 % of one pod's measured capacity (`pnpm plan`). */
+  readonly targetPerPod: number;
+}
+
+/** HorizontalPodAutoscaler settings. */
+export interface AutoscalingOptions {
+  /**
+   * Also scale on requests per second or in-flight requests per pod (a `Pods` metric from
+   * Managed Service for Prometheus); the HPA follows whichever of CPU and this asks for more
+   * pods. Needs `metrics.podMonitoring`.
+   * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/hpa
+   * @default undefined (CPU only)
+   */
+  readonly requests?: RequestAutoscalingOptions;
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 10 */
+  readonly maxReplicas?: number;
+  /**
+   * Average CPU utilization of the `inference` container, in percent of its CPU request, to aim
+   * for (an autoscaling/v2 `ContainerResource` metric: nginx's mostly idle CPU does not dilute
+   * it, as it would a pod-level average). Needs Kubernetes ≥ 1.30 (GA), which every supported GKE
+   * version has.
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
+   * @default 70
+   */
+  readonly cpuUtilizationPercent?: number;
+  /** How long the recommendation must stay lower before scaling down, in seconds. @default 300 */
+  readonly scaleDownStabilizationSeconds?: number;
+  /** At most this percentage of pods removed per minute. @default 50 */
+  readonly scaleDownMaxPercentPerMinute?: number;
+  /** At most this many pods added per 15 s (or doubling, whichever is more). @default 4 */
+  readonly scaleUpMaxPodsPer15Seconds?: number;
+}
+
+/** How many pods a voluntary disruption (a node drain, an upgrade) removes at once. */
+export interface DisruptionOptions {
+  /** Pods a voluntary disruption may take down at once (PodDisruptionBudget). @default 1 */
+  readonly maxUnavailableDuringDisruption?: number;
+}
 
 /** The defaults of {@link AutoscalingOptions}. */
 export const AUTOSCALING_DEFAULTS = {
@@ -50,37 +96,20 @@ export function resolveAutoscaling(options: AutoscalingOptions = {}): ResolvedAu
   return a;
 }
 
-/** How many pods a rollout adds and a voluntary disruption removes at once. */
-export interface Rollout {
-  readonly maxSurge: number | string;
-  readonly maxUnavailableDuringDisruption: number;
-}
+/** {@link DisruptionOptions} with defaults applied. */
+export type ResolvedDisruption = Required<DisruptionOptions>;
 
-/** The defaults of {@link Rollout}. */
-export const ROLLOUT_DEFAULTS = {
-  maxSurge: '25%',
+/** The defaults of {@link DisruptionOptions}. */
+export const DISRUPTION_DEFAULTS = {
   maxUnavailableDuringDisruption: 1,
-} as const satisfies Rollout;
+} as const satisfies ResolvedDisruption;
 
-/** Applies the defaults of `maxSurge` and `maxUnavailableDuringDisruption` and validates them. */
-export function resolveRollout(
-  props: Pick<InferenceWorkloadProps, 'maxSurge' | 'maxUnavailableDuringDisruption'>,
-): Rollout {
-  const r: Rollout = withDefaults(ROLLOUT_DEFAULTS, props);
-  assertInt('maxUnavailableDuringDisruption', r.maxUnavailableDuringDisruption, 1);
-  const surge = r.maxSurge;
-  if (
-    typeof surge === 'number'
-      ? !Number.isInteger(surge) || surge < 1
-      : !/^([1-9]\d?|100)%$/.test(surge)
-  ) {
-    fail(
-      'maxSurge',
-      surge,
-      "must be a positive integer or a percentage '1%'..'100%' (maxUnavailable is 0)",
-    );
-  }
-  return r;
+/** Applies the defaults of {@link DisruptionOptions} and validates them. */
+export function resolveDisruption(props: DisruptionOptions): ResolvedDisruption {
+  const max =
+    props.maxUnavailableDuringDisruption ?? DISRUPTION_DEFAULTS.maxUnavailableDuringDisruption;
+  assertInt('maxUnavailableDuringDisruption', max, 1);
+  return { maxUnavailableDuringDisruption: max };
 }
 
 /**
@@ -116,22 +145,21 @@ export const AUTOSCALED_CONTAINER = 'inference';
 
 /**
  * An autoscaling/v2 HPA on the inference container's CPU (a `ContainerResource` metric: the
- * pod average would count nginx, whose CPU request is small and mostly idle). Scale-up reacts at once (no stabilization) but is bounded to
- * doubling or `scaleUpMaxPodsPer15Seconds` pods per 15 s; scale-down waits for a stabilization
+ * pod average would count nginx, whose CPU request is small and mostly idle). Scale-up reacts at
+ * once (no stabilization) but is bounded to doubling or `scaleUpMaxPodsPer15Seconds` pods per 15 s; scale-down waits for a stabilization
  * window and removes at most a percentage per minute, so noise does not make it flap.
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
  */
 export function horizontalPodAutoscaler(
   scope: Construct,
-  s: WorkloadSettings,
-  deploymentName: string,
+  meta: WorkloadMeta,
+  a: ResolvedAutoscaling,
 ): k8s.KubeHorizontalPodAutoscalerV2 {
-  const a = s.autoscaling;
   return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
-    metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
+    metadata: objectMeta(meta),
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: meta.name },
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
       metrics: [
@@ -171,13 +199,14 @@ export function horizontalPodAutoscaler(
  */
 export function podDisruptionBudget(
   scope: Construct,
-  s: WorkloadSettings,
+  meta: WorkloadMeta,
+  disruption: ResolvedDisruption,
 ): k8s.KubePodDisruptionBudget {
   return new k8s.KubePodDisruptionBudget(scope, 'pdb', {
-    metadata: { name: s.name, namespace: s.namespace, labels: commonLabels(s) },
+    metadata: objectMeta(meta),
     spec: {
-      maxUnavailable: k8s.IntOrString.fromNumber(s.rollout.maxUnavailableDuringDisruption),
-      selector: { matchLabels: selectorLabels(s) },
+      maxUnavailable: k8s.IntOrString.fromNumber(disruption.maxUnavailableDuringDisruption),
+      selector: { matchLabels: { ...meta.selector } },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },
   });

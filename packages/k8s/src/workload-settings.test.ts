@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InferenceWorkload } from './inference-workload.ts';
 import { InvalidPropError } from './validate.ts';
 import { DEFAULT_RESOURCES } from './workload-placement.ts';
-import type { InferenceWorkloadProps } from './workload-props.ts';
+import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
 

@@ -1,74 +1,128 @@
 import { OPERATIONAL_ROUTES, POD_PORTS } from '@modelship/contract';
-import { assertPinnedImage, defaultPullPolicy } from './image-reference.ts';
+import type { WorkloadMeta } from './metadata.ts';
+import { fail } from './validate.ts';
 import {
-  DERIVED_NGINX_OPTIONS,
-  type ResolvedNginxConfOptions,
-  resolveNginxConfOptions,
-} from './nginx-conf-options.ts';
-import { assertDnsLabel, fail } from './validate.ts';
-import { type ResolvedInference, resolveInference } from './workload-inference.ts';
-import { type ResolvedModelSource, resolveModelSource } from './workload-model-source.ts';
-import { resolveMetrics } from './workload-monitoring.ts';
+  type DeploymentOptions,
+  type ResolvedDeployment,
+  resolveDeployment,
+} from './workload-deployment.ts';
+import { type IdentityProps, type ResolvedIdentity, resolveIdentity } from './workload-identity.ts';
 import {
+  type InferenceImageProps,
+  type InferenceServiceOptions,
+  type ResolvedInference,
+  type ResolvedInferenceImage,
+  resolveInference,
+  resolveInferenceImage,
+} from './workload-inference.ts';
+import {
+  type IngressOptions,
   loadBalancerNginxDefaults,
   type ResolvedIngress,
-  type ResolvedService,
-  resolveEgress,
   resolveIngress,
-  resolveService,
-} from './workload-networking.ts';
+} from './workload-ingress.ts';
+import {
+  type ModelSourceOptions,
+  type ResolvedModelSource,
+  resolveModelSource,
+} from './workload-model-source.ts';
+import {
+  type MetricsOptions,
+  type ResolvedMetrics,
+  resolveMetrics,
+} from './workload-monitoring.ts';
+import { type EgressProps, type ResolvedEgress, resolveEgress } from './workload-network-policy.ts';
+import { type NginxProps, type ResolvedNginx, resolveNginx } from './workload-nginx.ts';
 import {
   type ResolvedTopologySpread,
   type Resources,
+  type ResourcesOptions,
   resolveResources,
   resolveTopologySpread,
+  type TopologySpreadOptions,
 } from './workload-placement.ts';
 import {
-  DEFAULT_NGINX_IMAGE,
-  type EgressOptions,
-  type InferenceWorkloadProps,
-  type MetricsOptions,
-  type ModelMetadata,
-} from './workload-props.ts';
-import {
+  type AutoscalingOptions,
+  type DisruptionOptions,
   type ResolvedAutoscaling,
-  type Rollout,
+  type ResolvedDisruption,
   resolveAutoscaling,
-  resolveRollout,
+  resolveDisruption,
 } from './workload-scaling.ts';
-import { resolveTermination, type TerminationTimeline } from './workload-termination.ts';
+import { type ResolvedService, resolveService, type ServiceOptions } from './workload-service.ts';
+import {
+  resolveTermination,
+  type TerminationOptions,
+  type TerminationTimeline,
+} from './workload-termination.ts';
 
-/** Every prop of {@link InferenceWorkloadProps} with defaults applied and validated. */
+/** Props for {@link InferenceWorkload}: each section's options, composed. */
+export interface InferenceWorkloadProps
+  extends IdentityProps,
+    InferenceImageProps,
+    NginxProps,
+    DeploymentOptions,
+    DisruptionOptions,
+    EgressProps {
+  /**
+   * Where the served model comes from: the image (`{ source: 'image' }`), or a versioned source
+   * in a Cloud Storage bucket mounted read-only by the GKE Cloud Storage FUSE CSI driver
+   * (`{ source: 'gcs', bucket, prefix }`): MODEL_DIR then points at the mount and hot reload
+   * follows the bucket's `current` object. The pods' ServiceAccount needs
+   * `roles/storage.objectViewer` on the bucket (Workload Identity Federation; see the README).
+   * @default { source: 'image' }
+   */
+  readonly modelSource?: ModelSourceOptions;
+  /** The inference container's settings. @default {} */
+  readonly inference?: InferenceServiceOptions;
+  /** Prometheus metrics for in-cluster scrapers. @default {} */
+  readonly metrics?: MetricsOptions;
+  /** Requests and limits. @default DEFAULT_RESOURCES */
+  readonly resources?: ResourcesOptions;
+  /** @default {} */
+  readonly autoscaling?: AutoscalingOptions;
+  /** @default {} */
+  readonly service?: ServiceOptions;
+  /** @default { enabled: false } */
+  readonly ingress?: IngressOptions;
+  /** @default {} */
+  readonly topologySpread?: TopologySpreadOptions;
+  /**
+   * The termination sequence (nginx's drain, the service's delay and drain, the grace period),
+   * derived from these few numbers (`TerminationTimeline` in workload-termination.ts).
+   * @default {}
+   */
+  readonly termination?: TerminationOptions;
+}
+
+/** Every section of {@link InferenceWorkloadProps} with defaults applied and validated. */
 export interface WorkloadSettings {
+  /** The names and labels of every object. */
+  readonly meta: WorkloadMeta;
   readonly name: string;
   readonly namespace: string | undefined;
-  readonly image: string;
-  readonly imagePullPolicy: NonNullable<InferenceWorkloadProps['imagePullPolicy']>;
-  readonly nginxImage: string;
-  readonly nginxImagePullPolicy: NonNullable<InferenceWorkloadProps['nginxImagePullPolicy']>;
-  readonly model: ModelMetadata | undefined;
+  readonly identity: ResolvedIdentity;
+  readonly image: ResolvedInferenceImage;
   readonly modelSource: ResolvedModelSource;
-  readonly appVersion: string | undefined;
   readonly inference: ResolvedInference;
-  readonly nginx: ResolvedNginxConfOptions;
-  readonly metrics: ReturnType<typeof resolveMetrics>;
+  readonly nginx: ResolvedNginx;
+  readonly metrics: ResolvedMetrics;
   readonly resources: Resources;
   readonly autoscaling: ResolvedAutoscaling;
   readonly service: ResolvedService;
   readonly ingress: ResolvedIngress;
   readonly topologySpread: ResolvedTopologySpread;
   readonly termination: TerminationTimeline;
-  readonly rollout: Rollout;
-  readonly egress: Required<EgressOptions>;
-  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly deployment: ResolvedDeployment;
+  readonly disruption: ResolvedDisruption;
+  readonly egress: ResolvedEgress;
 }
 
 /**
  * Applies defaults to {@link InferenceWorkloadProps} and throws on any invalid or inconsistent
- * prop. Each section resolves and validates its own props (`resolveInference`,
- * `resolveNginxConfOptions`, `resolveMetrics`, `resolveService`, ...); what ties sections
- * together is checked here: the pod's ports, the options nginx takes from the other sections,
- * the keep-alive order between nginx and the service, and the termination timeline.
+ * prop. Each section resolves and validates its own props; what ties sections together is
+ * checked here: the pod's ports, the options nginx takes from the other sections, the
+ * keep-alive order between nginx and the service, and the termination timeline.
  */
 export function resolveWorkloadSettings(props: InferenceWorkloadProps): WorkloadSettings {
   const modelSource = resolveModelSource(props.modelSource);
@@ -77,52 +131,64 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   const service = resolveService(props.service);
   const ingress = resolveIngress(props.ingress);
   assertDistinctPorts(inference, metrics);
-  const nginx = resolveNginx(props, { inference, metrics, ingress });
-  if (nginx.upstreamKeepaliveTimeoutSeconds >= inference.keepaliveTimeoutSeconds) {
+  const nginx = resolveNginx(props, loadBalancerNginxDefaults(ingress), {
+    listenPort: POD_PORTS.nginx,
+    upstreamHost: '127.0.0.1',
+    upstreamPort: inference.port,
+    bodyLimitBytes: inference.bodyLimitBytes,
+    metricsPort: metrics.enabled ? metrics.port : false,
+    metricsPath: OPERATIONAL_ROUTES.metrics,
+  });
+  if (nginx.options.upstreamKeepaliveTimeoutSeconds >= inference.keepaliveTimeoutSeconds) {
     fail(
       'nginx.upstreamKeepaliveTimeoutSeconds',
-      nginx.upstreamKeepaliveTimeoutSeconds,
+      nginx.options.upstreamKeepaliveTimeoutSeconds,
       `must be < 'inference.keepaliveTimeoutSeconds' (${inference.keepaliveTimeoutSeconds}) so that nginx never reuses a connection the service is closing`,
     );
   }
-  const image = assertPinnedImage('image', props.image);
-  const nginxImage = props.nginxImage ?? DEFAULT_NGINX_IMAGE;
-  const nginxImageReference = assertPinnedImage('nginxImage', nginxImage);
-  const settings: WorkloadSettings = {
-    name: props.name ?? 'inference',
-    namespace: props.namespace,
-    image: props.image,
-    imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(image),
-    nginxImage,
-    nginxImagePullPolicy: props.nginxImagePullPolicy ?? defaultPullPolicy(nginxImageReference),
-    model: props.model,
-    modelSource,
-    appVersion: props.appVersion ?? props.model?.version,
-    inference,
-    nginx,
-    metrics,
-    resources: resolveResources(props.resources),
-    autoscaling: resolveAutoscaling(props.autoscaling),
-    service,
-    ingress,
-    topologySpread: resolveTopologySpread(props.topologySpread),
-    termination: resolveTermination(props.termination ?? {}, {
-      externalTrafficPolicy: service.externalTrafficPolicy,
-      nginxStopSeconds: nginx.workerShutdownTimeoutSeconds,
-    }),
-    rollout: resolveRollout(props),
-    egress: resolveEgress(props, modelSource),
-    serviceAccountAnnotations: props.serviceAccountAnnotations ?? {},
-  };
-  validateIdentity(settings);
-  if (settings.autoscaling.requests !== undefined && !settings.metrics.podMonitoring) {
+  const image = resolveInferenceImage(props);
+  const resources = resolveResources(props.resources);
+  const autoscaling = resolveAutoscaling(props.autoscaling);
+  const topologySpread = resolveTopologySpread(props.topologySpread);
+  const termination = resolveTermination(props.termination ?? {}, {
+    externalTrafficPolicy: service.externalTrafficPolicy,
+    nginxStopSeconds: nginx.options.workerShutdownTimeoutSeconds,
+  });
+  const deployment = resolveDeployment(props);
+  const disruption = resolveDisruption(props);
+  const identity = resolveIdentity(props);
+  const egress = resolveEgress(props.egress, {
+    workloadIdentity: identity.workloadIdentity,
+    gcs: modelSource.source === 'gcs' ? modelSource : undefined,
+  });
+  if (autoscaling.requests !== undefined && !metrics.podMonitoring) {
     fail(
       'autoscaling.requests',
-      settings.autoscaling.requests.signal,
+      autoscaling.requests.signal,
       "needs 'metrics.podMonitoring' (the metric is read from Managed Service for Prometheus)",
     );
   }
-  return settings;
+  const { meta } = identity;
+  return {
+    meta,
+    name: meta.name,
+    namespace: meta.namespace,
+    identity,
+    image,
+    modelSource,
+    inference,
+    nginx,
+    metrics,
+    resources,
+    autoscaling,
+    service,
+    ingress,
+    topologySpread,
+    termination,
+    deployment,
+    disruption,
+    egress,
+  };
 }
 
 /** MODEL_DIR at the bucket's mount for a `gcs` source (which `inference.modelDir` may not contradict). */
@@ -141,42 +207,8 @@ function withModelDir(
   return { ...inference, modelDir: source.mountPath };
 }
 
-/** nginx's options: the user's, over the load balancers' defaults, with the derived ones. */
-function resolveNginx(
-  props: InferenceWorkloadProps,
-  sections: {
-    readonly inference: ResolvedInference;
-    readonly metrics: ReturnType<typeof resolveMetrics>;
-    readonly ingress: ResolvedIngress;
-  },
-): ResolvedNginxConfOptions {
-  const own = (props.nginx ?? {}) as Readonly<Record<string, unknown>>;
-  for (const derived of DERIVED_NGINX_OPTIONS) {
-    if (own[derived] !== undefined) {
-      fail(`nginx.${derived}`, own[derived], 'is derived by the construct and may not be set');
-    }
-  }
-  const { inference, metrics, ingress } = sections;
-  return resolveNginxConfOptions(
-    {
-      ...loadBalancerNginxDefaults(ingress),
-      ...props.nginx,
-      listenPort: POD_PORTS.nginx,
-      upstreamHost: '127.0.0.1',
-      upstreamPort: inference.port,
-      bodyLimitBytes: inference.bodyLimitBytes,
-      metricsPort: metrics.enabled ? metrics.port : false,
-      metricsPath: OPERATIONAL_ROUTES.metrics,
-    },
-    'nginx.',
-  );
-}
-
 /** The pod's ports: nginx's, the service's, its probe port and the metrics port all differ. */
-function assertDistinctPorts(
-  inference: ResolvedInference,
-  metrics: Required<MetricsOptions>,
-): void {
+function assertDistinctPorts(inference: ResolvedInference, metrics: ResolvedMetrics): void {
   if (inference.port === POD_PORTS.nginx) {
     fail('inference.port', inference.port, `must differ from nginx's port ${POD_PORTS.nginx}`);
   }
@@ -189,23 +221,6 @@ function assertDistinctPorts(
       'inference.probePort',
       inference.probePort,
       `must differ from nginx's ports and 'inference.port' (${taken.join(', ')})`,
-    );
-  }
-}
-
-function validateIdentity(s: WorkloadSettings): void {
-  // Derived names (`<name>-nginx`, `<name>-backendconfig`) must stay valid DNS labels.
-  assertDnsLabel('name', s.name, 40);
-  if (!/^[a-z]/.test(s.name)) fail('name', s.name, 'must start with a letter (Service names)');
-  if (s.namespace !== undefined) assertDnsLabel('namespace', s.namespace);
-  if (
-    s.appVersion !== undefined &&
-    !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/.test(s.appVersion)
-  ) {
-    fail(
-      'appVersion',
-      s.appVersion,
-      'must be a valid label value (63 characters: letters, digits, -_.)',
     );
   }
 }

@@ -62,7 +62,7 @@ ${written.join('\n')}
  * values. An environment without an entry keeps its own. See the README's "Capacity planning".
  */
 import type { CapacityEntry } from './capacity-entry.ts';
-import type { EnvironmentName } from './environments.ts';
+import type { EnvironmentName } from './environment-names.ts';
 
 /** Every environment's plan, by environment name. */
 export const CAPACITY: Readonly<Partial<Record<EnvironmentName, CapacityEntry>>> = ${toSource(sorted)};

@@ -1,13 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { buildApp, type ModelSource } from '@modelship/charts/src/app.ts';
 import {
   type AppConfig,
   ARTIFACT_REGISTRY_IMAGE,
+  buildApp,
+  ENVIRONMENT_NAMES,
+  type ModelSource,
   NAMESPACE_NAME,
   parseModelSource,
-} from '@modelship/charts/src/config.ts';
-import { ENVIRONMENT_NAMES } from '@modelship/charts/src/environments.ts';
+} from '@modelship/charts';
 import { type CommandLine, defineCommand, type Flags } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '@modelship/charts/src/app.ts';
+import { buildApp } from '@modelship/charts';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,0 +1,18 @@
+export { buildApp, type ModelSource } from './app.ts';
+export {
+  type AppConfig,
+  ARTIFACT_REGISTRY_IMAGE,
+  artifactRegistryProject,
+  ConfigError,
+  loadAppConfig,
+  NAMESPACE_NAME,
+  parseModelSource,
+} from './config.ts';
+export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.ts';
+export { ENVIRONMENTS, type Environment } from './environments.ts';
+export {
+  type ChartRolloutOptions,
+  InferenceChart,
+  type InferenceChartProps,
+} from './inference-chart.ts';
+export { readModelMetadata } from './model-metadata.ts';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Where a command writes and how it resolves the paths it is given. */
@@ -14,6 +15,10 @@ export interface CommandIo {
 export function resolvePath(io: CommandIo, path: string): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
+
+/** Whether an executable of that name is on PATH. */
+export const onPath = (name: string): boolean =>
+  spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
 
 /** A plain-text table: a header row, a rule, then the rows, columns padded to align. */
 export function table(rows: readonly (readonly string[])[]): string {

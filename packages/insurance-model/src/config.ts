@@ -30,7 +30,7 @@ export const defaultTrainingConfig: TrainingConfig = {
 /** Directory of the committed model artifacts. */
 export const modelDir: string = fileURLToPath(new URL('../model/', import.meta.url));
 
-/** The quality floor the bundled model must reach (issue 3). */
+/** The quality floor the bundled model must reach. */
 export const qualityFloor = { r2: 0.86, mae: 2700 } as const;
 
 /** Figures of the PyCaret app this model replaces (10-fold CV), shown in the model card. */

@@ -32,7 +32,7 @@ import { insuranceSchema } from './schema.ts';
 import { holdoutSplit } from './splits.ts';
 
 /** The model family, as recorded in the metadata and the card. */
-export const modelFamily = 'linear regression on engineered features (OLS)';
+const modelFamily = 'linear regression on engineered features (OLS)';
 
 /** Progress events of a training run, for the terminal. */
 export type TrainingEvent =

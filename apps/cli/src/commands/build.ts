@@ -9,7 +9,7 @@ import { parseImageReference } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
-import { type CommandIo, resolvePath } from '../io.ts';
+import { type CommandIo, onPath, resolvePath } from '../io.ts';
 
 /** The engines `build` drives; both take the same build command line. */
 const ENGINES = ['docker', 'podman'] as const;
@@ -24,9 +24,6 @@ const inferenceDir = dirname(
   fileURLToPath(import.meta.resolve('@modelship/inference/package.json')),
 );
 const workspaceRoot = join(inferenceDir, '..', '..');
-
-const onPath = (name: string) =>
-  spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
 
 const git = (...args: string[]) => {
   const result = spawnSync('git', args, { cwd: workspaceRoot, encoding: 'utf8' });

@@ -38,7 +38,7 @@ async function predictAll(model: ServedModel, records: readonly FeatureRecord[])
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6));
 
 /** The human report of a comparison. */
-export function comparisonReport(c: Comparison): string[] {
+function comparisonReport(c: Comparison): string[] {
   if (c.task === 'classification') {
     const lines = [
       `agreement: ${(c.agreement * 100).toFixed(2)} % (${c.agreeing} of ${c.rows} rows predict the same class)`,

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_FILE, PROFILE_FILE, SCHEMA_FILE } from '@modelship/inference';
@@ -6,7 +6,7 @@ import { assertBucketName, assertObjectPrefix } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
-import { type CommandIo, resolvePath } from '../io.ts';
+import { type CommandIo, onPath, resolvePath } from '../io.ts';
 
 /** The files of a model directory that make a version (the rest of DIR stays local). */
 const PUBLISHED_FILES = [MODEL_FILE, SCHEMA_FILE, PROFILE_FILE, 'model-card.md'] as const;
@@ -19,7 +19,7 @@ const sh = (word: string) =>
   /^[A-Za-z0-9@%+=:,./_-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 
 /** `gs://BUCKET/PREFIX` split and validated with the workload's own rules. */
-export function parseGcsUrl(url: string): { bucket: string; prefix: string } {
+function parseGcsUrl(url: string): { bucket: string; prefix: string } {
   const match = /^gs:\/\/([^/]+)\/(.+?)\/?$/.exec(url);
   if (!match) throw usageError(`${url}: give gs://BUCKET/PREFIX (a folder inside the bucket)`);
   const [, bucket = '', prefix = ''] = match;
@@ -58,9 +58,6 @@ function runGcloud(step: GcloudStep, io: CommandIo): Promise<number> {
     child.stdin.end(step.stdin ?? '');
   });
 }
-
-const onPath = (name: string) =>
-  spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
 
 /** `modelship publish`. */
 export const publishCommand = defineCommand({

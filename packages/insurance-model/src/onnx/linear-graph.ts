@@ -3,7 +3,7 @@ import type { LinearModel } from '../linear/model.ts';
 import { elementType, floatTensor, node, type Onnx, onnx, valueInfo } from './proto.ts';
 
 /** Opsets the graphs use: ai.onnx 17 (GreaterOrEqual, Cast, Concat, MatMul) and ai.onnx.ml 3. */
-export const opsetImports = [
+const opsetImports = [
   { domain: '', version: 17 },
   { domain: 'ai.onnx.ml', version: 3 },
 ];

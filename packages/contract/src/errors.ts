@@ -42,10 +42,12 @@ export const ERROR_CODES = {
   overloaded: 503,
   // nginx's own answers (and `bad_request`, above)
   header_too_large: 400,
+  forbidden: 403,
   uri_too_long: 414,
   rate_limited: 429,
   bad_gateway: 502,
   unavailable: 503,
+  not_implemented: 501,
   gateway_timeout: 504,
 } as const;
 

@@ -13,6 +13,7 @@ export const NGINX_ERRORS: readonly {
   readonly message: (o: ResolvedNginxConfOptions) => string;
 }[] = [
   { status: 400, code: 'bad_request', message: () => 'The request is malformed.' },
+  { status: 403, code: 'forbidden', message: () => 'This method is not allowed on this route.' },
   { status: 414, code: 'uri_too_long', message: () => 'The request URI is too long.' },
   {
     status: 494,
@@ -31,6 +32,11 @@ export const NGINX_ERRORS: readonly {
     message: () => 'Too many requests from this client; retry shortly.',
   },
   { status: 500, code: 'internal', message: () => 'The proxy failed to handle the request.' },
+  {
+    status: 501,
+    code: 'not_implemented',
+    message: () => 'The request uses a transfer coding the proxy does not implement.',
+  },
   { status: 502, code: 'bad_gateway', message: () => 'The inference service is unreachable.' },
   { status: 503, code: 'unavailable', message: () => 'The inference service is unavailable.' },
   {

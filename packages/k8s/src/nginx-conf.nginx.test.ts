@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNginx, freePort, nginxConfigTest, stdoutFile } from '@modelship/testkit';
@@ -86,6 +86,24 @@ function send(
     );
     req.on('error', reject);
     req.end(init.body);
+  });
+}
+
+/** Sends `raw` bytes as they are and reads the whole answer (nginx closes the connection). */
+function sendRaw(
+  port: number,
+  raw: string,
+): Promise<{ status: number; head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      resolve({ status: Number(head.split(' ')[1]), head, body });
+    });
   });
 }
 
@@ -285,6 +303,38 @@ describeNginx('nginx in front of a stub service', () => {
       expect(JSON.parse(reply.body).error.code).toBe(code);
     }
     expect(seen.length).toBe(before);
+  });
+
+  it('passes an HTTP/1.0 request without Host on with a Host the service accepts', async () => {
+    const reply = await sendRaw(port, 'GET /predict?v=10 HTTP/1.0\r\n\r\n');
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ ok: true });
+    expect(seen.at(-1)?.url).toBe('/predict?v=10');
+    expect(seen.at(-1)?.headers.host).toMatch(/^[a-z0-9.-]+$/);
+  });
+
+  it("keeps the client's Host for the service", async () => {
+    await send(port, '/predict', { headers: { host: 'models.example.com' } });
+    expect(seen.at(-1)?.headers.host).toBe('models.example.com');
+  });
+
+  it('answers a transfer coding it does not implement with a JSON 501', async () => {
+    const before = seen.length;
+    const reply = await sendRaw(
+      port,
+      'POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
+    );
+    expect(reply.status).toBe(501);
+    expect(reply.head).toMatch(/\r\ncontent-type: application\/json\r\n/i);
+    expect(JSON.parse(reply.body).error.code).toBe('not_implemented');
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses other methods than POST on the reload route with a JSON 403', async () => {
+    const reply = await send(metricsPort, '/admin/reload', { method: 'PUT', body: '' });
+    expect(reply.status).toBe(403);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(reply.body).error.code).toBe('forbidden');
   });
 
   it('gzips JSON for clients that accept it', async () => {

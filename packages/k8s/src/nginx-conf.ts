@@ -10,6 +10,7 @@ import { block, comment, d, type NginxNode, renderNodes } from './nginx-directiv
 const UPSTREAM = 'modelship_inference';
 const RATE_ZONE = 'modelship_per_client';
 const REQUEST_ID = '$modelship_request_id';
+const UPSTREAM_HOST = '$modelship_upstream_host';
 /** The internal location that serves requests while the pod drains. */
 const DRAIN_URI = '/_modelship/draining';
 
@@ -181,6 +182,11 @@ function requestIdAndLogs(o: ResolvedNginxConfOptions): NginxNode[] {
       ['$http_x_request_id', REQUEST_ID],
       [d('default', '$request_id'), d('~^[A-Za-z0-9_=-]{1,255}$', '$http_x_request_id')],
     ),
+    comment(
+      "The Host the service gets: the request's, or a name of its own for an HTTP/1.0 request",
+    ),
+    comment('without one (nginx would send an empty Host, which Node refuses).'),
+    block('map', ['$host', UPSTREAM_HOST], [d('default', '$host'), d('', 'localhost')]),
     block(
       'map',
       ['$http_x_forwarded_proto', '$modelship_forwarded_proto'],
@@ -323,7 +329,7 @@ function proxyToService(o: ResolvedNginxConfOptions, target = `http://${UPSTREAM
     d('proxy_http_version', '1.1'),
     comment('An empty Connection header keeps the upstream connection alive.'),
     d('proxy_set_header', 'Connection', ''),
-    d('proxy_set_header', 'Host', '$host'),
+    d('proxy_set_header', 'Host', UPSTREAM_HOST),
     d('proxy_set_header', 'X-Request-Id', REQUEST_ID),
     d('proxy_set_header', 'X-Real-IP', '$remote_addr'),
     d('proxy_set_header', 'X-Forwarded-For', '$proxy_add_x_forwarded_for'),

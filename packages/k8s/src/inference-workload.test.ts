@@ -611,8 +611,10 @@ describe('InferenceWorkload props', () => {
       'ModelshipServerErrors',
       'ModelshipLatencyP99',
     ]);
+    // Only pods whose drift window holds the records its bins need count (the service reports
+    // a PSI before that as NaN; the rule does not rely on it).
     expect(byName.ModelshipFeatureDrift).toMatchObject({
-      expr: 'max by (feature) (modelship_feature_drift_psi{job="ins"}) > 0.3',
+      expr: 'max by (feature) (modelship_feature_drift_psi{job="ins"} > 0.3 and on (namespace, instance) (modelship_monitor_window_records{job="ins"} >= modelship_monitor_window_records_needed{job="ins"}))',
       for: '1h',
     });
     // The defaults where nothing was given.

@@ -1,3 +1,4 @@
+import { SERVICE_METRICS } from '@modelship/contract';
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { objectMeta, type WorkloadMeta } from './metadata.ts';
@@ -6,13 +7,19 @@ import { fail, withDefaults } from './validate.ts';
 /**
  * Alerting rules evaluated by Google Cloud Managed Service for Prometheus
  * (`monitoring.googleapis.com/v1` `Rules`, namespaced: they see this namespace's series only).
- * Route the alerts with Cloud Monitoring notification channels or an Alertmanager.
+ * Firing alerts go to an Alertmanager, not to Cloud Monitoring's notification channels: the
+ * managed Alertmanager reads its routes and receivers from the Secret `alertmanager`
+ * (key `alertmanager.yaml`) in the `gmp-public` namespace (the README's "Alerts").
  * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/rules-managed
  */
 export interface AlertRulesOptions {
   /** Create the `Rules` resource (needs `metrics.podMonitoring`). @default false */
   readonly enabled?: boolean;
-  /** Alert when a field's `modelship_feature_drift_psi` stays above this. @default 0.25 */
+  /**
+   * Alert when a field's `modelship_feature_drift_psi` stays above this, on a pod whose drift
+   * window holds the records its bins need (`modelship_monitor_window_records` at least
+   * `modelship_monitor_window_records_needed`). @default 0.25
+   */
   readonly driftPsi?: number;
   /** ... for this long. @default '30m' */
   readonly driftFor?: string;
@@ -72,10 +79,12 @@ export interface AlertRule {
 export function alertRules(job: string, a: Required<AlertRulesOptions>): AlertRule[] {
   const sel = `job="${job}"`;
   const w = a.rateWindow;
+  // A pod's PSI counts once its drift window holds the records the bins need.
+  const enoughRecords = `${SERVICE_METRICS.driftWindowRecords}{${sel}} >= ${SERVICE_METRICS.driftWindowRecordsNeeded}{${sel}}`;
   return [
     {
       alert: 'ModelshipFeatureDrift',
-      expr: `max by (feature) (modelship_feature_drift_psi{${sel}}) > ${a.driftPsi}`,
+      expr: `max by (feature) (modelship_feature_drift_psi{${sel}} > ${a.driftPsi} and on (namespace, instance) (${enoughRecords}))`,
       for: a.driftFor,
       labels: { severity: 'warning' },
       annotations: {

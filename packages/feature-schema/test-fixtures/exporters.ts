@@ -33,6 +33,12 @@ export const exporterFixtures = {
   xgboostWine: 'xgboost-wine',
   /** XGBoost regression in onnxmltools' layout: output `variable` float [N,1]. */
   xgboostDiabetes: 'xgboost-diabetes',
+  /** scikit-learn RandomForestClassifier, `to_onnx(model, X)`: input `X`, output_label + ZipMap. */
+  sklearnBreastCancer: 'sklearn-breast-cancer',
+  /** The same for 3 classes. */
+  sklearnWine: 'sklearn-wine',
+  /** scikit-learn RandomForestRegressor, `to_onnx(model, X)`: output `variable` float [N,1]. */
+  sklearnDiabetes: 'sklearn-diabetes',
 } as const;
 
 export type ExporterFixtureName = (typeof exporterFixtures)[keyof typeof exporterFixtures];

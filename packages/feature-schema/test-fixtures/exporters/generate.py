@@ -167,7 +167,7 @@ def zipmap_to_matrix(maps, keys):
 
 def describe_model(path):
     m = onnx.load(path, load_external_data=False)
-    opsets = {o.domain or "ai.onnx": o.version for o in m.opset_import}
+    opsets = sorted((o.domain or "ai.onnx", o.version) for o in m.opset_import)
 
     def shape(vi):
         t = vi.type
@@ -951,6 +951,197 @@ def xgboost_fixtures(summary, only):
         )
 
 
+# ----------------------------------------------------------------------------- skl2onnx layout
+
+# skl2onnx (onnx/sklearn-onnx, read at commit 33c9f26, version 1.21.0), `to_onnx(model, X)` with
+# X a float32 array and its defaults (target opset 25 with onnx >= 1.18, zipmap=True).
+SKL_PRODUCER = ("skl2onnx", "1.21.0")
+SKL_TARGET_OPSET = 25  # min(__max_supported_opset__, onnx's opset)
+SKL_OPSET_TO_IR = {9: 4, 25: 10}
+
+
+def sklearn_threshold32(threshold):
+    """skl2onnx's `sklearn_threshold` for float inputs and BRANCH_LEQ: scikit-learn compares
+    (float)x <= (double)t; the float threshold w with (float)x <= t <=> (float)x <= w is t
+    rounded to float when that is not above t, else the float just below it."""
+    fy = np.float32(threshold)
+    if np.float64(fy) <= threshold:
+        return float(fy)
+    eps = max(abs(fy), np.finfo(np.float32).eps) * 10
+    return float(np.nextafter(np.array([fy]), np.array([fy - eps]), dtype=np.float32)[0])
+
+
+def sklearn_forest_attrs(model, classifier):
+    """skl2onnx's `add_tree_to_attribute_pairs` over the forest's trees: node i of tree t keeps
+    id i, true = children_left (x <= threshold), false = children_right; leaves LEAF with the
+    tree's value times 1/n_estimators (classifiers: the class fractions, normalized; two
+    classes: only the second class's fraction, under class id 0); hit rates 1.0."""
+    prefix = "class" if classifier else "target"
+    keys = [
+        "nodes_treeids",
+        "nodes_nodeids",
+        "nodes_featureids",
+        "nodes_modes",
+        "nodes_values",
+        "nodes_truenodeids",
+        "nodes_falsenodeids",
+        "nodes_missing_value_tracks_true",
+        "nodes_hitrates",
+    ] + [f"{prefix}_{k}" for k in ("treeids", "nodeids", "ids", "weights")]
+    attrs = {k: [] for k in keys}
+    weight = 1.0 / len(model.estimators_)
+    for tree_id, est in enumerate(model.estimators_):
+        tree = est.tree_
+        for i in range(tree.node_count):
+            branch = tree.children_left[i] > i or tree.children_right[i] > i
+            attrs["nodes_treeids"].append(tree_id)
+            attrs["nodes_nodeids"].append(i)
+            attrs["nodes_featureids"].append(int(tree.feature[i]) if branch else 0)
+            attrs["nodes_modes"].append("BRANCH_LEQ" if branch else "LEAF")
+            attrs["nodes_values"].append(sklearn_threshold32(float(tree.threshold[i])) if branch else 0.0)
+            attrs["nodes_truenodeids"].append(int(tree.children_left[i]) if branch else 0)
+            attrs["nodes_falsenodeids"].append(int(tree.children_right[i]) if branch else 0)
+            attrs["nodes_missing_value_tracks_true"].append(0)
+            attrs["nodes_hitrates"].append(1.0)
+            if branch:
+                continue
+            values = tree.value[i].flatten()
+            if classifier:
+                total = float(values.sum())
+                weights = [float(v) * (weight / (total if total != 0.0 else 1.0)) for v in values]
+                if len(weights) == 2:
+                    weights = [weights[1]]
+            else:
+                weights = [float(v) * weight for v in values]
+            for k, w in enumerate(weights):
+                attrs[f"{prefix}_treeids"].append(tree_id)
+                attrs[f"{prefix}_nodeids"].append(i)
+                attrs[f"{prefix}_ids"].append(k)
+                attrs[f"{prefix}_weights"].append(w)
+    for k in ("nodes_values", "nodes_hitrates", f"{prefix}_weights"):
+        attrs[k] = np.array(attrs[k], dtype=np.float32)
+    return attrs
+
+
+def sklearn_to_onnx(model, n_features):
+    """skl2onnx.to_onnx(model, X[:1]) for a RandomForestClassifier/Regressor, X float32."""
+    inp = unnamed_batch("X", TensorProto.FLOAT, [n_features])
+    name = f"ONNX({type(model).__name__})"
+    if hasattr(model, "classes_"):
+        attrs = sklearn_forest_attrs(model, classifier=True)
+        attrs["post_transform"] = "NONE"
+        labels = [int(c) for c in model.classes_]
+        attrs["classlabels_int64s"] = labels
+        nodes = [
+            helper.make_node(
+                "TreeEnsembleClassifier",
+                ["X"],
+                ["label", "probabilities"],
+                name="TreeEnsembleClassifier",
+                domain="ai.onnx.ml",
+                **attrs,
+            ),
+            helper.make_node("Cast", ["label"], ["output_label"], name="Cast", to=TensorProto.INT64),
+            helper.make_node(
+                "ZipMap",
+                ["probabilities"],
+                ["output_probability"],
+                name="ZipMap",
+                domain="ai.onnx.ml",
+                classlabels_int64s=labels,
+            ),
+        ]
+        outputs = [
+            unnamed_batch("output_label", TensorProto.INT64, []),
+            zipmap_output("output_probability", TensorProto.INT64),
+        ]
+        # Node opsets: TreeEnsembleClassifier 1 and ZipMap 1 (ai.onnx.ml), Cast 9 (apply_cast
+        # for a target opset >= 9): the main opset written is 9; the IR version follows the
+        # target opset (25 -> 10), computed before the node opsets replace make_model's default.
+        opsets = [("ai.onnx.ml", 1), ("", 9)]
+    else:
+        attrs = sklearn_forest_attrs(model, classifier=False)
+        attrs["post_transform"] = "NONE"
+        attrs["n_targets"] = int(model.n_outputs_)
+        nodes = [
+            helper.make_node(
+                "TreeEnsembleRegressor",
+                ["X"],
+                ["variable"],
+                name="TreeEnsembleRegressor",
+                domain="ai.onnx.ml",
+                **attrs,
+            )
+        ]
+        outputs = [unnamed_batch("variable", TensorProto.FLOAT, [1])]
+        # Only ai.onnx.ml nodes: skl2onnx's _update_domain_version writes ai.onnx.ml 1, then
+        # the target opsets no node used ("" 25), and make_model_from_container, seeing no ""
+        # among the node opsets, adds "" 25 once more: two identical ai.onnx entries.
+        opsets = [("ai.onnx.ml", 1), ("", SKL_TARGET_OPSET), ("", SKL_TARGET_OPSET)]
+    graph = helper.make_graph(nodes, name, [inp], outputs)
+    model_proto = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets]
+    )
+    model_proto.ir_version = SKL_OPSET_TO_IR[SKL_TARGET_OPSET]
+    model_proto.producer_name, model_proto.producer_version = SKL_PRODUCER
+    model_proto.domain = "ai.onnx"
+    model_proto.model_version = 0
+    model_proto.doc_string = ""
+    return model_proto
+
+
+def sklearn_fixtures(summary, only):
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    params = dict(n_estimators=10, max_depth=5, random_state=SEED, n_jobs=1)
+    exporter = (
+        "skl2onnx.to_onnx(model, X) on a float32 array: layout written by generate.py "
+        "(skl2onnx is not installable)"
+    )
+    for name, ds, kind in [
+        ("sklearn-breast-cancer", "breast_cancer", "binary"),
+        ("sklearn-wine", "wine", "multiclass"),
+        ("sklearn-diabetes", "diabetes", "regression"),
+    ]:
+        if only and name not in only:
+            continue
+        frame, _ = load_dataset(ds)
+        x, y = matrix32(frame), frame["target"].to_numpy()
+        if kind == "regression":
+            model = RandomForestRegressor(**params).fit(x, y)
+            want = model.predict(x)
+            expected = {
+                "framework": "sklearn",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "regression",
+                "classes": None,
+                "values": want,
+            }
+            check_fn = values_check(frame, want)
+        else:
+            model = RandomForestClassifier(**params).fit(x, y.astype(np.int64))
+            raw = model.predict(x)
+            proba = model.predict_proba(x)
+            classes = [int(c) for c in model.classes_]
+            expected = {
+                "framework": "sklearn",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "classification",
+                "classes": classes,
+                "labels": [int(v) for v in raw],
+                "probabilities": proba,
+            }
+            check_fn = tree_classification_check(frame, {"probabilities": proba, "raw_labels": raw}, classes)
+        onnx_model = sklearn_to_onnx(model, x.shape[1])
+        write_fixture(
+            name, frame, expected, lambda p, m=onnx_model: save_checked(m, p), check_fn, summary
+        )
+
+
 # ----------------------------------------------------------------------------- README table
 
 
@@ -968,7 +1159,7 @@ def update_readme(summary):
             old[cells[0].strip("`")] = cells
     rows = dict(old)
     for s in summary:
-        opsets = ", ".join(f"{d} {v}" for d, v in sorted(s["opsets"].items()))
+        opsets = ", ".join(f"{d} {v}" for d, v in s["opsets"])
         rows[s["name"]] = [
             f"`{s['name']}`",
             s["framework"],
@@ -998,8 +1189,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated fixture names")
     parser.add_argument(
         "--groups",
-        default="torch,lightgbm,xgboost",
-        help="comma-separated generator groups (torch, lightgbm, xgboost)",
+        default="torch,lightgbm,xgboost,sklearn",
+        help="comma-separated generator groups (torch, lightgbm, xgboost, sklearn)",
     )
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
@@ -1011,6 +1202,8 @@ def main():
         lightgbm_fixtures(summary, only)
     if "xgboost" in groups:
         xgboost_fixtures(summary, only)
+    if "sklearn" in groups:
+        sklearn_fixtures(summary, only)
     update_readme(summary)
     print(f"{len(summary)} fixtures written")
 

@@ -3,9 +3,9 @@
 // inputs and outputs, warm-up) run on a copy stamped with the schema's fingerprint, so that a
 // stale fingerprint does not hide a layout problem behind it.
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type CompiledSchema,
   compileSchema,
@@ -15,6 +15,9 @@ import {
   verifyFingerprint,
 } from '@modelship/feature-schema';
 import {
+  externalDataFiles,
+  externalDataFolder,
+  externalDataProblem,
   loadModel,
   MODEL_FILE,
   ModelLoadError,
@@ -108,7 +111,8 @@ export async function diagnoseModelDir(dir: string): Promise<Diagnosis> {
     // Without a schema the loader cannot go on: at least say whether onnxruntime loads it.
     if (bytes && metadata) {
       try {
-        await (await InferenceSession.create(bytes)).release();
+        const extra = { session: externalDataFolder(resolve(dir)) };
+        await (await InferenceSession.create(bytes, { extra })).release();
       } catch (error) {
         problems.push(`${modelPath}: onnxruntime cannot load it: ${reason(error)}`);
       }
@@ -131,6 +135,12 @@ export async function diagnoseModelDir(dir: string): Promise<Diagnosis> {
       join(temp, MODEL_FILE),
       writeOnnxMetadata(bytes, { [FINGERPRINT_METADATA_KEY]: compiled.fingerprint }),
     );
+    // The weights' side files, as they are beside the model (the loader checks them).
+    for (const location of externalDataFiles(bytes)) {
+      if (externalDataProblem(location) || !existsSync(join(dir, location))) continue;
+      await mkdir(dirname(join(temp, location)), { recursive: true });
+      await symlink(resolve(dir, location), join(temp, location));
+    }
     loadDir = temp;
   }
   try {

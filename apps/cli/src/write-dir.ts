@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { usageError } from './errors.ts';
 
@@ -42,18 +42,24 @@ export async function replaceDirAtomically(
 }
 
 /**
- * Writes a directory all at once: the files go into a temporary sibling directory, `verify`
+ * Writes a directory all at once: the files (contents, or `{ from }` a file to copy) go into a temporary sibling directory, `verify`
  * runs on it, and only then is it renamed to `out` (replacing an existing `out` when `force`).
  * On any failure the temporary directory is removed: `out` is never left half written.
  */
 export async function writeDirAtomically(
   out: string,
-  files: Readonly<Record<string, Uint8Array | string>>,
+  files: Readonly<Record<string, Uint8Array | string | { readonly from: string }>>,
   options: { readonly force: boolean; readonly verify: (dir: string) => Promise<void> },
 ): Promise<void> {
   checkOut(out, options.force);
   await replaceDirAtomically(out, async (temp) => {
-    for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content);
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(temp, name);
+      await mkdir(dirname(path), { recursive: true });
+      // `{ from }`: a file copied as it is (a large side file is never read into memory).
+      if (typeof content === 'object' && 'from' in content) await copyFile(content.from, path);
+      else await writeFile(path, content);
+    }
     await options.verify(temp);
   });
 }

@@ -12,7 +12,14 @@ export { type JsonBodyOptions, jsonBody, jsonBodyReader } from './http/json-body
 export { assertServing, requireServing } from './http/lifecycle.ts';
 export type { NativeRoute } from './http/native-lane.ts';
 export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
+export { fixedBatchSize } from './model/batch-size.ts';
 export { type ClassifierGraph, readClassifierGraph } from './model/classifier-graph.ts';
+export {
+  externalDataFiles,
+  externalDataProblem,
+  inlineExternalData,
+  PROTOBUF_LIMIT,
+} from './model/external-data.ts';
 export {
   type LoadModelOptions,
   loadModel,
@@ -23,6 +30,7 @@ export {
 } from './model/load.ts';
 export { readOnnxMetadata, writeOnnxMetadata } from './model/onnx-metadata.ts';
 export type { ServedModel } from './model/served-model.ts';
+export { externalDataFolder } from './model/session-options.ts';
 export type { ClassPrediction, Prediction, ServedTask } from './model/task.ts';
 export { type RouteModule, routeModules } from './routes/index.ts';
 export { type AnswerOfBody, type PredictionAnswer, predictRoutes } from './routes/predict.ts';

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { parseImageReference } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
+import { modelSideFiles } from '../infer/external-data.ts';
 import { type CommandIo, onPath, resolvePath } from '../io.ts';
 
 /** The engines `build` drives; both take the same build command line. */
@@ -107,7 +108,8 @@ export const buildCommand = defineCommand({
 own Dockerfile (apps/inference/Dockerfile, with this repository as the build context). DIR
 replaces the Dockerfile's \`model\` stage (the bundled model) as a named build context, so
 every other layer is the bundled image's and a second model builds in seconds. DIR is checked
-as the server would load it first; only model.onnx, schema.json and model-card.md go in.
+as the server would load it first; only model.onnx (and its weights' side files, if any),
+schema.json and model-card.md go in.
 The image serves the model by default (no MODEL_DIR needed); its labels name it.`,
   examples: [
     'modelship build models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --push',
@@ -138,8 +140,10 @@ The image serves the model by default (no MODEL_DIR needed); its labels name it.
       const files = [
         ...MODEL_FILES,
         ...OPTIONAL_MODEL_FILES.filter((file) => existsSync(join(dir, file))),
+        ...(await modelSideFiles(dir)),
       ];
       for (const file of files) {
+        await mkdir(dirname(join(context, file)), { recursive: true });
         await copyFile(join(dir, file), join(context, file));
         await chmod(join(context, file), 0o644);
       }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { compileSchema, FINGERPRINT_METADATA_KEY } from '@modelship/feature-schema';
 import { loadModel, ModelLoadError, PROFILE_FILE, writeOnnxMetadata } from '@modelship/inference';
 import { defineCommand } from '../args.ts';
 import { failure } from '../errors.ts';
 import { checkColumns, type DataTable, readDataTable } from '../infer/data.ts';
+import { selfContained } from '../infer/external-data.ts';
 import { describeGraph } from '../infer/graph.ts';
 import { fieldName, inferSchema } from '../infer/schema.ts';
 import { resolvePath, table } from '../io.ts';
@@ -47,19 +48,43 @@ export const initCommand = defineCommand({
       needs: 'data',
       help: 'the CSV column the model predicts (not a feature)',
     },
+    features: {
+      type: 'string',
+      value: 'A,B,C',
+      help: "an [N, F] input's columns, in the model's order (default: the data's columns besides --target, in file order)",
+    },
+    task: {
+      type: 'string',
+      value: 'TASK',
+      choices: ['classification', 'regression'],
+      help: 'what the model predicts (default: read from its outputs)',
+    },
+    classes: {
+      type: 'string',
+      value: 'A,B,C',
+      help: "the class labels in probability-column order, or names for integer labels (default: the graph's, else the target column's distinct values, sorted)",
+    },
     name: { type: 'string', value: 'NAME', help: "the model's name (default: the file name)" },
     version: { type: 'string', value: 'V', default: '1.0.0', help: "the model's version" },
     force: { type: 'boolean', help: 'replace DIR if it exists' },
   },
   description: `Writes a model directory the server accepts: schema.json inferred from the graph (one field
-per [N, 1] input; categorical levels from OneHotEncoder/LabelEncoder/CategoryMapper nodes;
-the task and classes from the outputs), refined by training data; model.onnx with the
-schema's fingerprint stamped; a model card stub; with --data, profile.json (the data's shape
-and the model's predictions on it, for drift monitoring). It then loads the directory with
-the server's own loader and predicts the schema's example.`,
-  examples: ['modelship init churn.onnx --data train.csv --target churn --out models/churn'],
+per [N, 1] input, categorical levels from OneHotEncoder/LabelEncoder/CategoryMapper nodes; or
+one numeric field per column of an [N, F] input, named as the data's columns; the task and
+classes from the outputs, else from the target column), refined by training data; model.onnx
+with the schema's fingerprint stamped and the weights of a side file (model.onnx.data) inside
+it; a model card stub; with --data, profile.json (the data's shape and the model's
+predictions on it, for drift monitoring). It then loads the directory with the server's own
+loader and predicts the schema's example.`,
+  examples: [
+    'modelship init churn.onnx --data train.csv --target churn --out models/churn',
+    'modelship init mlp.onnx --data train.csv --target target --classes malignant,benign --out models/mlp',
+  ],
   async run({ positionals: [modelArg], values }, io) {
     const { target, data: dataArg, force } = values;
+    const split = (flag: string | undefined) => flag?.split(',').map((v) => v.trim());
+    const features = split(values.features);
+    const classFlag = split(values.classes);
     const modelPath = resolvePath(io, modelArg);
     const out = resolvePath(io, values.out);
     checkOut(out, force);
@@ -71,32 +96,46 @@ the server's own loader and predicts the schema's example.`,
       throw failure(`cannot read ${modelPath}: ${(error as Error).message}`);
     }
     io.err(`reading ${modelPath}`);
-    const graph = await describeGraph(modelPath, bytes);
+    const model = await selfContained(modelPath, bytes);
+    if (model.inlined.length) {
+      io.err(`weights of ${model.inlined.join(', ')} stored inside model.onnx (self-contained)`);
+    }
+    const graph = await describeGraph(modelPath, model.bytes, {
+      modelDir: dirname(modelPath),
+      columnsNamed: dataArg !== undefined || features !== undefined,
+    });
     let data: DataTable | undefined;
     if (dataArg !== undefined) {
       data = await readDataTable(resolvePath(io, dataArg));
       checkColumns(
         data,
-        graph.inputs.map((i) => fieldName(i.name)),
+        graph.matrix ? (features ?? []) : graph.inputs.map((i) => fieldName(i.name)),
         target,
       );
       io.err(`reading ${data.path}: ${data.rows.length} rows`);
     }
-    const { schema, fields } = inferSchema({
+    if (graph.batch !== undefined) {
+      io.err(
+        `the model's batch dimension is fixed at ${graph.batch}: the server runs batches in chunks of ${graph.batch}`,
+      );
+    }
+    const { schema, fields, classes } = inferSchema({
       graph,
       ...(data ? { data } : {}),
       ...(target !== undefined ? { target } : {}),
+      ...(features ? { features } : {}),
+      ...(values.task ? { task: values.task } : {}),
+      ...(classFlag ? { classes: classFlag } : {}),
       name: values.name ?? defaultName(modelPath),
       version: values.version,
       source: basename(modelPath),
     });
     const compiled = compileSchema(schema);
-    const stamped = writeOnnxMetadata(bytes, {
+    const stamped = writeOnnxMetadata(model.bytes, {
       [FINGERPRINT_METADATA_KEY]: compiled.fingerprint,
       'modelship.model_name': schema.model.name,
       'modelship.model_version': schema.model.version,
     });
-    const classes = graph.task.kind === 'classification' ? graph.task.classes : undefined;
     const card = modelCardStub(schema, {
       source: basename(modelPath),
       sourceSha256: createHash('sha256').update(bytes).digest('hex'),
@@ -109,6 +148,7 @@ the server's own loader and predicts the schema's example.`,
       {
         'schema.json': `${JSON.stringify(schema, null, 2)}\n`,
         'model.onnx': stamped,
+        ...model.sideFiles,
         'model-card.md': card,
       },
       {
@@ -116,19 +156,19 @@ the server's own loader and predicts the schema's example.`,
         verify: async (dir) => {
           io.err("loading the result with the server's loader");
           try {
-            const model = await loadModel({ dir });
-            const [prediction] = await model.run([model.compiled.example]);
+            const served = await loadModel({ dir });
+            const [prediction] = await served.run([served.compiled.example]);
             if (data) {
               io.err(`profiling ${data.rows.length} rows for drift monitoring`);
-              const profile = await profileFromData(model, data).finally(() => model.release());
+              const profile = await profileFromData(served, data).finally(() => served.release());
               await writeFile(join(dir, PROFILE_FILE), profileJson(profile));
               await (await loadModel({ dir })).release();
             } else {
-              await model.release();
+              await served.release();
             }
             predicted =
               typeof prediction === 'object'
-                ? `${show(prediction.label)} (${model.task.kind === 'classification' ? model.task.classes.map((c, i) => `${c}: ${prediction.probabilities[i]?.toFixed(3)}`).join(', ') : ''})`
+                ? `${show(prediction.label)} (${served.task.kind === 'classification' ? served.task.classes.map((c, i) => `${c}: ${prediction.probabilities[i]?.toFixed(3)}`).join(', ') : ''})`
                 : String(prediction);
           } catch (error) {
             if (error instanceof ModelLoadError) {
@@ -152,8 +192,9 @@ the server's own loader and predicts the schema's example.`,
       `task: ${schema.task}${classes ? ` (classes: ${classes.map(show).join(', ')})` : ''}; target: ${schema.target.name}`,
     );
     io.out(`example prediction: ${predicted}`);
+    const side = Object.keys(model.sideFiles);
     io.out(
-      `wrote ${out}: schema.json, model.onnx (fingerprint ${compiled.fingerprint.slice(0, 12)}…), model-card.md${data ? ', profile.json' : ''}`,
+      `wrote ${out}: schema.json, model.onnx (fingerprint ${compiled.fingerprint.slice(0, 12)}…)${side.length ? `, ${side.join(', ')}` : ''}, model-card.md${data ? ', profile.json' : ''}`,
     );
     return 0;
   },

@@ -6,6 +6,7 @@ import { assertBucketName, assertObjectPrefix } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
+import { modelSideFiles } from '../infer/external-data.ts';
 import { type CommandIo, onPath, resolvePath } from '../io.ts';
 
 /** The files of a model directory that make a version (the rest of DIR stays local). */
@@ -75,7 +76,8 @@ export const publishCommand = defineCommand({
   description: `Publishes the model directory DIR as a new version of the versioned model source in
 gs://BUCKET/PREFIX (the layout the service hot-reloads, mounted by the workload's
 \`modelSource: { source: 'gcs', bucket, prefix }\`): DIR is checked as the server would load it,
-then its model files (model.onnx, schema.json, profile.json, model-card.md) are copied to
+then its model files (model.onnx and its weights' side files, schema.json, profile.json,
+model-card.md) are copied to
 gs://BUCKET/PREFIX/VERSION/ (never over an existing object), and only then is
 gs://BUCKET/PREFIX/current rewritten to name VERSION (an object write is atomic: pods see the
 old name or the new one). Prints the gcloud commands on stdout; with --run, runs them (gcloud
@@ -102,7 +104,9 @@ must be on PATH and logged in).`,
       );
     }
 
-    const files = PUBLISHED_FILES.map((name) => join(dir, name)).filter((path) => existsSync(path));
+    const files = [...PUBLISHED_FILES, ...(await modelSideFiles(dir))]
+      .map((name) => join(dir, name))
+      .filter((path) => existsSync(path));
     const root = `gs://${bucket}/${prefix}`;
     const steps: GcloudStep[] = [
       // --no-clobber: a published version is never changed under pods that may be serving it.

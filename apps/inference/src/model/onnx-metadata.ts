@@ -6,7 +6,7 @@ const { onnx } = onnxProto;
 // Field numbers of onnx.proto's ModelProto.
 export const GRAPH_FIELD = 7;
 const METADATA_PROPS_FIELD = 14;
-const LENGTH_DELIMITED = 2;
+export const LENGTH_DELIMITED = 2;
 
 /**
  * Reads an ONNX model's `metadata_props` (onnxruntime-node does not expose them).

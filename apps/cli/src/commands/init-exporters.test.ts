@@ -1,0 +1,142 @@
+// Every exporter fixture (PyTorch, LightGBM, ... as their exporters write them; see
+// packages/feature-schema/test-fixtures/exporters) as a user takes it: `modelship init` with only
+// --data and --target (plus the flags the data cannot tell), `check`, then the service over real
+// HTTP, answering the framework's own labels, probabilities and values on every committed row.
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import {
+  type ExporterExpected,
+  exporterExpected,
+  exporterFixtureDir,
+  exporterFixtures,
+} from '@modelship/feature-schema/test-fixtures/exporters.ts';
+import { createLogger, externalDataFiles, loadConfig, startService } from '@modelship/inference';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../testing.ts';
+
+/** The worst difference from the framework's predictions, per framework (printed at the end). */
+const worst = new Map<string, { probabilities: number; values: number }>();
+
+afterAll(() => {
+  for (const [framework, w] of worst) {
+    console.log(
+      `${framework}: worst |Δ| probability ${w.probabilities.toExponential(2)}, worst relative Δ value ${w.values.toExponential(2)}`,
+    );
+  }
+});
+
+const silent = () =>
+  createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+async function served(dir: string, expected: ExporterExpected) {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: dir });
+  const service = await startService({ config, logger: silent(), exit: () => {} });
+  const base = `http://127.0.0.1:${service.port}`;
+  // biome-ignore lint/suspicious/noExplicitAny: plain JSON bodies
+  const predict = async (records: readonly unknown[]): Promise<any> => {
+    const res = await fetch(`${base}/predict`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(records.length === 1 ? records[0] : { instances: records }),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    return records.length === 1
+      ? {
+          predictions: [body.prediction],
+          probabilities: body.probabilities ? [body.probabilities] : undefined,
+        }
+      : body;
+  };
+  const classes = expected.classes ?? [];
+  const answers = {
+    labels: [] as unknown[],
+    probabilities: [] as number[][],
+    values: [] as number[],
+  };
+  try {
+    for (const size of [1, 2, 64]) {
+      const labels: unknown[] = [];
+      const probabilities: number[][] = [];
+      for (let i = 0; i < expected.records.length; i += size) {
+        const body = await predict(expected.records.slice(i, i + size));
+        labels.push(...body.predictions);
+        for (const row of body.probabilities ?? []) {
+          probabilities.push(classes.map((c) => row[String(c)] as number));
+        }
+      }
+      expect(labels, `batches of ${size}`).toHaveLength(expected.records.length);
+      if (size === 1) {
+        answers.labels = labels;
+        answers.probabilities = probabilities;
+        answers.values = labels as number[];
+      } else {
+        // Batches answer exactly what single records do.
+        expect(labels).toEqual(answers.labels);
+        expect(probabilities).toEqual(answers.probabilities);
+      }
+    }
+  } finally {
+    await service.shutdown.begin('test done');
+  }
+  return answers;
+}
+
+describe('modelship init → check → serve, on every exporter fixture', () => {
+  it.each(Object.values(exporterFixtures))('%s', async (name) => {
+    const source = exporterFixtureDir(name);
+    const expected = exporterExpected(name);
+    const out = join(await mkdtemp(join(tmpdir(), 'modelship-exporter-')), 'model');
+    const init = await run([
+      'init',
+      join(source, 'model.onnx'),
+      '--data',
+      join(source, 'data.csv'),
+      '--target',
+      expected.target,
+      ...expected.init,
+      '--out',
+      out,
+    ]);
+    expect(init.err).not.toMatch(/error/i);
+    expect(init.code).toBe(0);
+    // Self-contained: side files' weights inside model.onnx, nothing else beside it.
+    expect((await readdir(out)).sort()).toEqual([
+      'model-card.md',
+      'model.onnx',
+      'profile.json',
+      'schema.json',
+    ]);
+    expect(externalDataFiles(await readFile(join(out, 'model.onnx')))).toEqual([]);
+    const check = await run(['check', out]);
+    expect(check.code).toBe(0);
+    expect(check.out).toMatch(new RegExp(`^ok: model 1\\.0\\.0, ${expected.task}`));
+
+    const schema = JSON.parse(await readFile(join(out, 'schema.json'), 'utf8'));
+    expect(schema.fields.map((f: { name: string }) => f.name)).toEqual(
+      Object.keys(expected.records[0] ?? {}),
+    );
+    const answers = await served(out, expected);
+    const w = worst.get(expected.framework) ?? { probabilities: 0, values: 0 };
+    if (expected.task === 'classification') {
+      expect(answers.labels).toEqual(expected.labels);
+      answers.probabilities.forEach((row, i) => {
+        row.forEach((p, j) => {
+          const d = Math.abs(p - (expected.probabilities?.[i]?.[j] as number));
+          w.probabilities = Math.max(w.probabilities, d);
+          expect(d, `row ${i} class ${j}`).toBeLessThan(1e-5);
+        });
+      });
+    } else {
+      answers.values.forEach((v, i) => {
+        const want = expected.values?.[i] as number;
+        const d = Math.abs(v - want) / Math.max(Math.abs(want), 1e-12);
+        w.values = Math.max(w.values, d);
+        expect(d, `row ${i}: ${v} vs ${want}`).toBeLessThan(1e-5);
+      });
+    }
+    worst.set(expected.framework, w);
+  });
+});

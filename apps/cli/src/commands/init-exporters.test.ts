@@ -42,7 +42,8 @@ async function served(dir: string, expected: ExporterExpected) {
       body: JSON.stringify(records.length === 1 ? records[0] : { instances: records }),
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    // biome-ignore lint/suspicious/noExplicitAny: plain JSON bodies
+    const body: any = await res.json();
     return records.length === 1
       ? {
           predictions: [body.prediction],

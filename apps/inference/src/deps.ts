@@ -52,8 +52,6 @@ export interface AppEnv {
   Variables: {
     /** From `X-Request-Id` or generated; echoed in the response and in every log line. */
     requestId: string;
-    /** The parsed JSON body, set by the `jsonBody` middleware. */
-    jsonBody: unknown;
     /** The request's trace fields for log lines (empty if untraced), set by the request log. */
     traceLogFields: Readonly<Record<string, string | boolean>>;
     /** The headers every answer carries (request id, security headers), set by the envelope. */

@@ -7,10 +7,6 @@
 export { type CreateAppOptions, createApp } from './app.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
 export type { AppDeps, AppEnv } from './deps.ts';
-export { respondJson } from './http/envelope.ts';
-export { type JsonBodyOptions, jsonBody, jsonBodyReader } from './http/json-body.ts';
-export { assertServing, requireServing } from './http/lifecycle.ts';
-export type { NativeRoute } from './http/native-lane.ts';
 export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
 export { fixedBatchSize } from './model/batch-size.ts';
 export { type ClassifierGraph, readClassifierGraph } from './model/classifier-graph.ts';
@@ -32,8 +28,12 @@ export { readOnnxMetadata, writeOnnxMetadata } from './model/onnx-metadata.ts';
 export type { ServedModel } from './model/served-model.ts';
 export { externalDataFolder } from './model/session-options.ts';
 export type { ClassPrediction, Prediction, ServedTask } from './model/task.ts';
-export { type RouteModule, routeModules } from './routes/index.ts';
-export { type AnswerOfBody, type PredictionAnswer, predictRoutes } from './routes/predict.ts';
+export { predictionRoutes, type RouteModule } from './routes/index.ts';
+export type {
+  AnswerOfBody,
+  PredictionAnswer,
+  PredictionRoute,
+} from './routes/prediction-route.ts';
 export {
   type CreateDepsOptions,
   createDeps,

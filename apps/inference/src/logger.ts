@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { createLineWriter, type LineWriter, type LineWriterOptions } from './stdout.ts';
+import { createLineWriter, type LineWriter, type LineWriterOptions } from './http/fast/stdout.ts';
 
 /** The service's logger type (pino). */
 export type { Logger };

@@ -1,6 +1,6 @@
 import { SERVICE_METRICS } from '@modelship/contract';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { type RequestMetrics, registerRequestMetrics } from './http/request-metrics.ts';
+import { type RequestMetrics, registerRequestMetrics } from './http/fast/request-metrics.ts';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {

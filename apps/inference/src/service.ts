@@ -4,7 +4,6 @@ import { createApp, createPredictionLane } from './app.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
-import type { NativeRoute } from './http/native-lane.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { type Listening, listen } from './lifecycle/listen.ts';
 import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
@@ -19,7 +18,8 @@ import { createLiveModel } from './reload/live-model.ts';
 import { createModelSlot } from './reload/slot.ts';
 import { CurrentFileError, readCurrent, resolveModelSource } from './reload/source.ts';
 import { healthRoutes } from './routes/health.ts';
-import type { RouteModule } from './routes/index.ts';
+import { predictionRoutes, type RouteModule } from './routes/index.ts';
+import type { PredictionRoute } from './routes/prediction-route.ts';
 
 /** Counts each predicted class (`inference_predicted_class_total{class}`). */
 function countClasses(counter: Counter<'class'>, predictions: readonly Prediction[]): void {
@@ -143,20 +143,14 @@ export interface StartServiceOptions {
   readonly logger: Logger;
   /** How the shutdown sequence ends the process. @default process.exit */
   readonly exit?: (code: number) => void;
-  /**
-   * The route modules to mount, passed to `createApp`. Tools that need the service's whole
-   * stack around different routes use it (the benchmark's "service answering a constant"
-   * ceiling); the service itself always runs its own route table.
-   * @default routeModules
-   */
+  /** The route modules to mount (`createApp`'s `routes`). @default routeModules */
   readonly routes?: readonly RouteModule[];
   /**
-   * With `routes`: the routes the native lane answers in front of them (the benchmark's
-   * constant ceiling answers `/predict` there, as the service does). Without it, another route
-   * table is served by Hono alone.
-   * @default the service's own lane routes when `routes` is not given, else none
+   * The prediction routes, served by Hono and the fast lane: the benchmark's ceiling swaps an
+   * answer for a constant.
+   * @default predictionRoutes with the service's route table, none with other `routes`
    */
-  readonly laneRoutes?: (deps: AppDeps) => readonly NativeRoute[];
+  readonly predictions?: (deps: AppDeps) => readonly PredictionRoute[];
 }
 
 /**
@@ -183,17 +177,13 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       ? { versioned: { root: source.root, name: named.name } }
       : {}),
   });
-  const app = createApp(deps, routes ? { routes } : {});
+  const predictions = options.predictions?.(deps) ?? (routes ? [] : predictionRoutes(deps));
+  const app = createApp(deps, { ...(routes ? { routes } : {}), predictions });
   const listening = await listen(app, {
     port: config.PORT,
     host: config.HOST,
     keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
-    // Another route table is served by Hono alone, unless it brings its lane routes.
-    ...(routes === undefined
-      ? { lane: createPredictionLane(deps) }
-      : options.laneRoutes
-        ? { lane: createPredictionLane(deps, options.laneRoutes(deps)) }
-        : {}),
+    lane: createPredictionLane(deps, predictions),
   });
   // The kubelet's direct line to the process (liveness), beside nginx's path: the bare probe
   // routes, without the request log line and metrics that every 10 s probe would add.

@@ -5,8 +5,8 @@ import type { AppEnv } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
-import { requestHeader } from './request-header.ts';
-import { requestIdCharacters, requestLineWriter } from './request-line.ts';
+import { requestHeader } from './fast/request-header.ts';
+import { requestIdCharacters, requestLineWriter } from './fast/request-line.ts';
 import type { RequestTracker } from './request-tracker.ts';
 import { parseTraceContext, traceLogFields } from './trace-context.ts';
 
@@ -30,7 +30,7 @@ export interface RequestEnvelopeOptions {
 const untraced: Readonly<Record<string, string | boolean>> = Object.freeze({});
 
 /** The request id header, read from the client and echoed back. */
-export const REQUEST_ID_HEADER = 'X-Request-Id';
+const REQUEST_ID_HEADER = 'X-Request-Id';
 /** The same name as Node's parser gives it, for {@link requestHeader}. */
 const requestIdLookup = REQUEST_ID_HEADER.toLowerCase() as Lowercase<string>;
 
@@ -103,10 +103,9 @@ export interface RequestOutcome {
 }
 
 /**
- * The envelope's work around a request, apart from the framework that carries it: Hono's
- * {@link requestEnvelope} and the native lane of the prediction routes
- * (`src/http/native-lane.ts`) both open and close every request through it, so that both
- * answer with the same headers, count the same metrics and write the same log line.
+ * The envelope's work around a request, apart from the framework: Hono's
+ * {@link requestEnvelope} and the fast lane (`src/http/fast/native-lane.ts`) both open and close
+ * every request through it, so both answer with the same headers, metrics and log line.
  */
 export interface RequestScopes {
   /** Opens a request's scope from its headers (`header` takes a lowercase name). */
@@ -135,9 +134,7 @@ export function createRequestScopes(options: RequestEnvelopeOptions): RequestSco
               parseTraceContext({ traceparent, cloudTraceContext: cloudTrace }),
               traceProject,
             );
-      // Built by assignments from an empty object, never by a spread or a computed key: such
-      // objects share one hidden class, so the `for...in` and `Object.keys` of node-server and
-      // Node's `writeHead` use its cached keys (a spread made a new hidden class per response).
+      // Assignments from `{}`, never a spread: every answer's headers share one hidden class.
       const base: Record<string, string> = {};
       base[REQUEST_ID_HEADER] = requestId;
       for (const [name, value] of always) base[name] = value;
@@ -164,21 +161,12 @@ export function createRequestScopes(options: RequestEnvelopeOptions): RequestSco
 }
 
 /**
- * Everything the service does around every request, in one middleware: the request id (from
- * `X-Request-Id` or generated, echoed back), the security headers (a minimal set on every
- * response, hono's full `secureHeaders` set on HTML), `Connection: close` once the service is
- * stopping (so that keep-alive clients such as nginx's upstream pool let the drain finish), the
- * in-flight count, the HTTP metrics (route templates, never raw paths, so that cardinality
- * stays bounded) and one structured log line (Cloud Logging's `httpRequest`, and the trace ids
- * of a traced request: `traceparent` or `X-Cloud-Trace-Context`). It runs outside `onError`'s
- * mapping, so it logs and counts the status the client gets. The work itself is
- * {@link createRequestScopes}'.
- *
- * One middleware instead of five, a prebuilt log line and label-free metric series: each
- * middleware layer cost a promise and a dispatch, pino's generic serializer and prom-client's
- * label hashing ran per request, and setting headers on a finished response made the
- * response's headers a web `Headers` object. Routes on the hot path answer with
- * {@link respondJson}, whose headers stay a plain object from the route to the socket.
+ * Everything the service does around every request, in one middleware
+ * ({@link createRequestScopes}): the request id (echoed back), security headers (hono's full
+ * `secureHeaders` on HTML), `Connection: close` once stopping (so keep-alive clients let the
+ * drain finish), the in-flight count, the HTTP metrics by route template, and one log line with
+ * Cloud Logging's `httpRequest` and trace fields. It runs outside `onError`, so it logs and
+ * counts the status the client gets.
  *
  * @see https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#HttpRequest
  * @see https://owasp.org/www-project-secure-headers/

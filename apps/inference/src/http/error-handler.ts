@@ -14,10 +14,14 @@ function fromHttpException(error: HTTPException): HttpError {
   return new HttpError(status, code, error.message || 'The request was rejected.');
 }
 
-/** Writes an {@link HttpError} as the JSON error body, with its headers. */
-export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
+/** Writes an {@link HttpError} as the JSON error body (or `body`'s), with its headers. */
+function errorResponse(
+  c: Context<AppEnv>,
+  error: HttpError,
+  body: (mapped: HttpError) => unknown = (mapped) => mapped.toBody(),
+): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  return c.json(error.toBody(), error.status);
+  return c.json(body(error) as object, error.status);
 }
 
 /** Options of {@link errorMapper} and {@link errorHandler}. */
@@ -37,8 +41,8 @@ export interface ErrorOrigin {
  * The service's one error mapping, apart from the framework: an {@link HttpError} is answered
  * as it is (its field issues counted); a Hono `HTTPException` becomes its HttpError; any other
  * error is logged in full (with the request id and trace) and becomes a generic 500 that
- * reveals nothing internal. Hono's {@link errorHandler} and the native lane
- * (`src/http/native-lane.ts`) both answer through it.
+ * reveals nothing internal. Hono's {@link errorHandler} and the fast lane
+ * (`src/http/fast/native-lane.ts`) both answer through it.
  */
 export function errorMapper(
   logger: Logger,
@@ -64,12 +68,19 @@ export function errorMapper(
   };
 }
 
+/** Options of {@link errorHandler}. */
+export interface ErrorHandlerOptions extends ErrorMappingOptions {
+  /** The body of an answer. @default the service's error body (`mapped.toBody()`) */
+  readonly errorBody?: (mapped: HttpError) => unknown;
+}
+
 /** The app's `onError`: {@link errorMapper}'s answer as the JSON error body. */
 export function errorHandler(
   logger: Logger,
-  options: ErrorMappingOptions = {},
+  options: ErrorHandlerOptions = {},
 ): ErrorHandler<AppEnv> {
   const map = errorMapper(logger, options);
+  const { errorBody } = options;
   return (error, c) =>
     errorResponse(
       c,
@@ -78,6 +89,7 @@ export function errorHandler(
         trace: c.get('traceLogFields'),
         path: c.req.path,
       }),
+      errorBody,
     );
 }
 

@@ -1,5 +1,5 @@
 import { maxRecordKeys } from '@modelship/feature-schema';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import {
@@ -8,10 +8,10 @@ import {
   TooManyKeysError,
   UnsupportedMediaTypeError,
 } from '../errors.ts';
+import { requestHeader } from './fast/request-header.ts';
 import { hasObjectOfMoreKeys } from './json-keys.ts';
-import { requestHeader } from './request-header.ts';
 
-/** Options of {@link jsonBody}. */
+/** Options of {@link jsonBodyReader}. */
 export interface JsonBodyOptions {
   /** Largest accepted body in bytes (BODY_LIMIT). @default 1048576 */
   readonly maxBytes?: number;
@@ -65,17 +65,11 @@ export function jsonBodyFraming(
 }
 
 /**
- * Returns the function that reads a request's body as JSON, in this order:
- * 415 unless Content-Type is JSON; 413 as soon as the body exceeds `maxBytes` (from
- * Content-Length before reading, or while streaming a chunked body, so that a huge body is
- * never buffered); 413 for an object of more than `maxObjectKeys` keys; 400 unless it parses
- * ({@link jsonBodyFraming}, {@link parseJson}).
- *
- * A body with a `Content-Length` (and no `Transfer-Encoding`) is read with `c.req.text()`
- * directly: @hono/node-server then reads the `IncomingMessage` itself instead of building a
- * web `Request` and stream around it (the cost of `hono/body-limit`, which touches
- * `c.req.raw.body`). Only chunked bodies go through `hono/body-limit`, which counts the bytes
- * as they stream in.
+ * Returns the function that reads a request's body as JSON: 415 unless Content-Type is JSON;
+ * 413 as soon as the body exceeds `maxBytes` (from Content-Length before reading, or while a
+ * chunked body streams in, never buffered beyond it); 413 for an object of more than
+ * `maxObjectKeys` keys; 400 unless it parses. Only chunked bodies
+ * go through `hono/body-limit`, which needs a web stream around the request.
  *
  * @example
  * const readBody = jsonBodyReader({ maxBytes: config.BODY_LIMIT });
@@ -111,20 +105,5 @@ export function jsonBodyReader(
       body = parseJson(await c.req.text(), maxObjectKeys);
     });
     return body;
-  };
-}
-
-/**
- * {@link jsonBodyReader} as middleware: the parsed body in `c.get('jsonBody')`. Hot routes call
- * the reader themselves (one middleware layer less per request).
- *
- * @example
- * app.post('/echo', jsonBody({ maxBytes: config.BODY_LIMIT }), (c) => c.json(c.get('jsonBody')));
- */
-export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler<AppEnv> {
-  const read = jsonBodyReader(options);
-  return async function jsonBody(c, next) {
-    c.set('jsonBody', await read(c));
-    await next();
   };
 }

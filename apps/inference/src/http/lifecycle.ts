@@ -1,5 +1,3 @@
-import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../deps.ts';
 import { NotReadyError } from '../errors.ts';
 import type { Readiness } from '../readiness.ts';
 
@@ -8,14 +6,6 @@ import type { Readiness } from '../readiness.ts';
  * the drain has finished. During the drain itself requests are still served, so that a
  * rollout drops none.
  */
-export function requireServing(readiness: Readiness): MiddlewareHandler<AppEnv> {
-  return async function requireServing(_c, next) {
-    assertServing(readiness);
-    await next();
-  };
-}
-
-/** {@link requireServing} as a call, for hot routes (one middleware layer less per request). */
 export function assertServing(readiness: Pick<Readiness, 'serving' | 'state'>): void {
   if (!readiness.serving) throw new NotReadyError(readiness.state);
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
-import type { NativeLane } from '../http/native-lane.ts';
+import type { NativeLane } from '../http/fast/native-lane.ts';
 
 /** Options of {@link listen}. */
 export interface ListenOptions {

@@ -3,12 +3,7 @@ import { z } from 'zod';
 import type { ServedModel } from '../model/served-model.ts';
 import { oipDatatypes } from '../v2/datatypes.ts';
 import { inferenceRequestSchema } from '../v2/infer-request.ts';
-import { taskOf } from './helpers.ts';
-
-/** A JSON Schema / OpenAPI Schema Object. */
-export type SchemaObject = Record<string, unknown>;
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+import { ref, type SchemaObject, taskOf } from './helpers.ts';
 
 /** Drops the dialect declaration: OpenAPI 3.1's default dialect is draft 2020-12 already. */
 function withoutDialect(schema: SchemaObject): SchemaObject {

@@ -1,6 +1,8 @@
 import type { ServedModel } from '../model/served-model.ts';
 import type { Prediction, ServedTask } from '../model/task.ts';
-import type { SchemaObject } from './components.ts';
+
+/** A JSON Schema / OpenAPI Schema Object. */
+export type SchemaObject = Record<string, unknown>;
 
 /** Options of `buildOpenApiDocument`, shared by the parts of the document. */
 export interface OpenApiOptions {

@@ -1,11 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
-import { respondJson } from '../http/envelope.ts';
-import { bodyLimits, jsonBodyReader } from '../http/json-body.ts';
-import { assertServing } from '../http/lifecycle.ts';
-import type { NativeRoute } from '../http/native-lane.ts';
-import type { AnswerOfBody } from '../routes/predict.ts';
-import { ModelNotFoundError, oipErrorBody, oipErrorHandler } from './errors.ts';
+import type { AnswerOfBody, PredictionRoute } from '../routes/prediction-route.ts';
+import { ModelNotFoundError, oipErrorHandler, oipErrorOf } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
 import { modelMetadata } from './metadata.ts';
 import { type OipOutput, oipOutputs } from './outputs.ts';
@@ -16,16 +12,28 @@ const modelPaths = ['/v2/models/:name', '/v2/models/:name/versions/:version'] as
 
 type InferDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'monitoring'>;
 
+/** Refuses (404) a path that names another model, or another version than the served one. */
+function knownModel(deps: Pick<AppDeps, 'model' | 'models'>) {
+  const { name } = deps.model.identity;
+  return (param: (name: string) => string | undefined): void => {
+    const requested = param('name');
+    const requestedVersion = param('version');
+    if (requested !== name) throw new ModelNotFoundError(requested ?? '');
+    if (requestedVersion !== undefined && requestedVersion !== deps.models.current.ref.version) {
+      throw new ModelNotFoundError(requested, requestedVersion);
+    }
+  };
+}
+
 /**
  * What the inference route (`POST /v2/models/{name}[/versions/{version}]/infer`) answers for a
- * parsed body once the path named this model, apart from the framework that carries it (Hono's
- * route below and the native lane): the requested outputs of every input row, with the served
- * version and the request's `id` (the request id when it has none).
+ * parsed body once the path named this model: the requested outputs of every input row, with
+ * the served version and the request's `id` (the request id when it has none).
  *
  * @throws {InferRequestError} (400) naming every problem of the request, invalid feature values
  * included.
  */
-export function inferAnswer(deps: InferDeps): AnswerOfBody {
+function inferAnswer(deps: InferDeps): AnswerOfBody {
   const { config, model, models, predict } = deps;
   const { payload } = deps.monitoring;
   const { name } = model.identity;
@@ -60,46 +68,37 @@ export function inferAnswer(deps: InferDeps): AnswerOfBody {
 }
 
 /**
- * The inference route as the native lane serves it: `POST /v2/models/{name}/infer` for this
- * model's own name, answered by {@link inferAnswer}, errors in the protocol's body. The
- * versioned path, other names and everything the lane leaves stay with Hono's routes.
+ * The inference routes, with and without a version, answered by {@link inferAnswer} with errors
+ * in the protocol's body; the lane takes the unversioned one for this model's own name.
  */
-export function inferLaneRoute(deps: InferDeps): NativeRoute {
-  return {
-    path: `/v2/models/${deps.model.identity.name}/infer`,
-    template: `${modelPaths[0]}/infer`,
-    answer: inferAnswer(deps),
-    errorBody: (mapped) => oipErrorBody(mapped.toBody()),
-  };
+export function inferRoutes(deps: InferDeps): readonly PredictionRoute[] {
+  const answer = inferAnswer(deps);
+  const checkPath = knownModel(deps);
+  const [unversioned, versioned] = modelPaths;
+  const lanePath = `/v2/models/${deps.model.identity.name}/infer`;
+  return [
+    { path: `${unversioned}/infer`, lanePath, checkPath, answer, errorBody: oipErrorOf },
+    { path: `${versioned}/infer`, checkPath, answer, errorBody: oipErrorOf },
+  ];
 }
 
 /**
- * The Open Inference Protocol (v2) REST API, as KServe, Triton and MLServer speak it:
- * server metadata and health, model metadata and readiness, and inference. Errors are
- * `{"error": "message"}`: 400 for a bad request, 404 for an unknown model or version,
- * 503 while not serving.
+ * The Open Inference Protocol (v2) REST API, as KServe, Triton and MLServer speak it: server
+ * metadata and health, model metadata and readiness; inference is {@link inferRoutes}. Errors
+ * are `{"error": "message"}`: 400 for a bad request, 404 for an unknown model or version, 503
+ * while not serving.
  *
  * @see https://github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
  */
 export function v2Routes(
-  deps: Pick<
-    AppDeps,
-    'config' | 'logger' | 'model' | 'models' | 'predict' | 'readiness' | 'monitoring'
-  >,
+  deps: Pick<AppDeps, 'logger' | 'model' | 'models' | 'readiness' | 'monitoring'>,
 ): Hono<AppEnv> {
   const { logger, model, models, readiness } = deps;
   const { name } = model.identity;
   const metadata = modelMetadata(model);
-  const infer = inferAnswer(deps);
-  const readBody = jsonBodyReader(bodyLimits(deps));
-
-  const knownModel: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const requested = c.req.param('name');
-    const requestedVersion = c.req.param('version');
-    if (requested !== name) throw new ModelNotFoundError(requested ?? '');
-    if (requestedVersion !== undefined && requestedVersion !== models.current.ref.version) {
-      throw new ModelNotFoundError(requested, requestedVersion);
-    }
+  const checkPath = knownModel(deps);
+  const known: MiddlewareHandler<AppEnv> = async (c, next) => {
+    checkPath((param) => c.req.param(param));
     await next();
   };
 
@@ -114,19 +113,11 @@ export function v2Routes(
   app.get('/v2/health/ready', (c) =>
     c.json({ ready: readiness.ready }, readiness.ready ? 200 : 503),
   );
-
   for (const path of modelPaths) {
-    app.get(path, knownModel, (c) =>
-      c.json({ ...metadata, versions: [models.current.ref.version] }),
-    );
-    app.get(`${path}/ready`, knownModel, (c) =>
+    app.get(path, known, (c) => c.json({ ...metadata, versions: [models.current.ref.version] }));
+    app.get(`${path}/ready`, known, (c) =>
       c.json({ name, ready: readiness.ready }, readiness.ready ? 200 : 503),
     );
-    app.post(`${path}/infer`, knownModel, async (c) => {
-      assertServing(readiness);
-      const { body, headers } = await infer(await readBody(c), c.get('requestId'));
-      return respondJson(c, body, 200, headers);
-    });
   }
   return app;
 }

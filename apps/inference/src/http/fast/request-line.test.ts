@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../../logger.ts';
 import { formatRequestLine, type RequestLineFields, requestLineWriter } from './request-line.ts';
 
 /** What the service's pino logger writes for the same request, parsed. */

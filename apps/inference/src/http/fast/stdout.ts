@@ -1,15 +1,7 @@
-// The process's stdout, for its log lines: one writer per process, fed whole lines.
-//
-// Lines are encoded straight into a block buffer and written a block at a time from the event
-// loop, one system call per block, never through libuv's thread pool. A pipe or socket (a
-// container's stdout) is made non-blocking, so that a full pipe answers at once and only what
-// it cannot take yet waits (tried again a few milliseconds later); a file takes every write.
-// Measured on the service (apps/bench/PROFILING.md): pino's sonic-boom, which hands each block
-// to the thread pool and keeps every line as its own buffer until then, cost a request about
-// 10-13 µs of CPU beyond building its line.
-//
-// What does not keep up is dropped and counted, never buffered without bound: a line is dropped
-// (a `drop` event with the line) when the bytes waiting for stdout would pass `maxBufferBytes`.
+// The process's stdout for its log lines: whole lines encoded into blocks, each block written
+// with one system call from the event loop (never libuv's thread pool). A pipe or socket is made
+// non-blocking, so a full one answers at once and only what it did not take waits; a file takes
+// every write. Past `maxBufferBytes` waiting, lines are dropped (a `drop` event), never queued.
 import { EventEmitter } from 'node:events';
 import { fstatSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -95,7 +87,7 @@ function makeNonBlocking(fd: number): void {
  * a full pipe answers `EAGAIN`; what it did not take waits in a queue, tried again every
  * {@link RETRY_MS} ms, up to `maxBytes`. A file takes every write at once.
  */
-export function openByteSink(fd: number, maxBytes: number): ByteSink {
+function openByteSink(fd: number, maxBytes: number): ByteSink {
   makeNonBlocking(fd);
   const queue: Uint8Array[] = [];
   const waiting = outstanding();

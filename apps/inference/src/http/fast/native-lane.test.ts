@@ -1,17 +1,17 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createPredictionLane } from '../app.ts';
-import type { AppEnv } from '../deps.ts';
-import { type Listening, listen } from '../lifecycle/listen.ts';
+import { createApp, createPredictionLane } from '../../app.ts';
+import type { AppEnv } from '../../deps.ts';
+import { type Listening, listen } from '../../lifecycle/listen.ts';
 import {
   distinctRecord,
   fakeDeps,
   fakeInsurancePrediction,
   validRecord,
-} from '../testing/fake-deps.ts';
-import { createRequestScopes, respondJson } from './envelope.ts';
-import { errorMapper } from './error-handler.ts';
+} from '../../testing/fake-deps.ts';
+import { createRequestScopes, respondJson } from '../envelope.ts';
+import { errorMapper } from '../error-handler.ts';
 import { type NativeLane, nativeLane } from './native-lane.ts';
 
 // The same app served twice from the same dependencies: by Hono alone, and with the prediction

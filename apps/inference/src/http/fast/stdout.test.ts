@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ByteSink, createLineWriter } from './stdout.ts';
 
 const fixture = fileURLToPath(new URL('./stdout.fixture.ts', import.meta.url));
-const cwd = fileURLToPath(new URL('..', import.meta.url));
+const cwd = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * Runs the fixture with stdout on a pipe or on a file; returns what arrived and the count the

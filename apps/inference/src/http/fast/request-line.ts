@@ -52,14 +52,11 @@ function membersOf(object: Readonly<Record<string, unknown>>): string {
 }
 
 /**
- * One request's log line, built by hand: the same JSON object the service's pino logger would
- * write for `logger.info({ requestId, ...trace, method, path, route, status, durationMs,
- * httpRequest }, message)` (Cloud Logging's `severity`, `time`, `message` and `httpRequest`),
- * without pino's generic serializer, which walked and escaped every key and value of a fixed
- * shape on every request (~6 µs of the request's CPU; see apps/bench/PROFILING.md). Strings
- * that come from the client (path, user agent) go through `JSON.stringify`; the rest are
- * numbers, route templates and tokens the HTTP parser has already checked. `bindings` are a
- * child logger's fields as `,"k":v` members, placed where pino puts them.
+ * One request's log line, built by hand: the JSON object pino would write for
+ * `logger.info({ requestId, ...trace, method, path, route, status, durationMs, httpRequest },
+ * message)`, without its generic serializer. Client strings (path, user agent) go through
+ * `JSON.stringify`; the rest are numbers, templates and tokens the HTTP parser checked.
+ * `bindings` are a child logger's fields as `,"k":v` members, where pino puts them.
  *
  * @see https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#HttpRequest
  */

@@ -39,6 +39,14 @@ export const exporterFixtures = {
   sklearnWine: 'sklearn-wine',
   /** scikit-learn RandomForestRegressor, `to_onnx(model, X)`: output `variable` float [N,1]. */
   sklearnDiabetes: 'sklearn-diabetes',
+  /**
+   * CatBoost's `save_model(format="onnx")` layout (input `features` [N,F], label + ZipMap,
+   * IR 3, ai.onnx.ml 2 only), binary. NOT a CatBoost model: oblivious trees trained in numpy by
+   * the generator (catboost is not installable); expected values are that model's.
+   */
+  catboostLayoutBreastCancer: 'catboost-layout-breast-cancer',
+  /** The same layout for a regressor: output `predictions` declared float [N]. Not CatBoost. */
+  catboostLayoutDiabetes: 'catboost-layout-diabetes',
 } as const;
 
 export type ExporterFixtureName = (typeof exporterFixtures)[keyof typeof exporterFixtures];

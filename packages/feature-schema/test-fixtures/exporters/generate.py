@@ -1142,6 +1142,260 @@ def sklearn_fixtures(summary, only):
         )
 
 
+# ----------------------------------------------------------------------------- CatBoost layout
+
+# CatBoost's own ONNX export (`model.save_model(path, format="onnx")`), read in catboost/catboost
+# at e9107b0: catboost/libs/model/model_export/onnx_helpers.cpp (InitMetadata,
+# ConvertTreeToOnnxGraph, AddTree). catboost cannot be installed here, so the MODEL is not a
+# CatBoost model: it is an ensemble of oblivious (symmetric) trees, CatBoost's model family,
+# trained by generate.py in numpy; only the ONNX layout is CatBoost's.
+
+
+class ObliviousBoosting:
+    """A minimal gradient boosting of oblivious trees (one split per level, shared by every node
+    of the level; leaf index = sum of the level bits, level j -> bit j), on float32 features
+    with float32 borders. Logloss (binary) or RMSE (regression, starting from the mean)."""
+
+    def __init__(self, task, n_trees=20, depth=3, learning_rate=0.3, l2=3.0, n_borders=16):
+        self.task, self.n_trees, self.depth = task, n_trees, depth
+        self.learning_rate, self.l2, self.n_borders = learning_rate, l2, n_borders
+
+    def _borders(self, x):
+        out = []
+        for f in range(x.shape[1]):
+            values = np.unique(x[:, f])
+            qs = np.quantile(values, np.linspace(0, 1, self.n_borders + 2)[1:-1])
+            out.append(np.unique(qs.astype(np.float32)))
+        return out
+
+    def fit(self, x, y):
+        x = np.asarray(x, np.float32)
+        y = np.asarray(y, np.float64)
+        borders = self._borders(x)
+        self.bias = float(y.mean()) if self.task == "regression" else 0.0
+        score = np.full(len(y), self.bias)
+        self.trees = []  # (splits [(feature, border)], leaf values [2**depth])
+        for _ in range(self.n_trees):
+            if self.task == "regression":
+                g, h = y - score, np.ones_like(y)
+            else:
+                p = 1.0 / (1.0 + np.exp(-score))
+                g, h = y - p, p * (1.0 - p)
+            leaf = np.zeros(len(y), np.int64)
+            splits = []
+            for level in range(self.depth):
+                best = None
+                for f, fb in enumerate(borders):
+                    for b in fb:
+                        idx = leaf + ((x[:, f] > b).astype(np.int64) << level)
+                        n_leaves = 1 << (level + 1)
+                        sg = np.bincount(idx, weights=g, minlength=n_leaves)
+                        sh = np.bincount(idx, weights=h, minlength=n_leaves)
+                        gain = float(np.sum(sg * sg / (sh + self.l2)))
+                        if best is None or gain > best[0] + 1e-12:
+                            best = (gain, f, b)
+                _, f, b = best
+                splits.append((int(f), np.float32(b)))
+                leaf = leaf + ((x[:, f] > b).astype(np.int64) << level)
+            n_leaves = 1 << self.depth
+            sg = np.bincount(leaf, weights=g, minlength=n_leaves)
+            sh = np.bincount(leaf, weights=h, minlength=n_leaves)
+            values = self.learning_rate * sg / (sh + self.l2)
+            self.trees.append((splits, values))
+            score = score + values[leaf]
+        return self
+
+    def raw(self, x):
+        x = np.asarray(x, np.float32)
+        score = np.full(len(x), self.bias)
+        for splits, values in self.trees:
+            leaf = np.zeros(len(x), np.int64)
+            for level, (f, b) in enumerate(splits):
+                leaf += (x[:, f] > b).astype(np.int64) << level
+            score = score + values[leaf]
+        return score
+
+    def predict_proba(self, x):
+        p = 1.0 / (1.0 + np.exp(-self.raw(x)))
+        return np.stack([1.0 - p, p], axis=1)
+
+
+def catboost_to_onnx(model, n_features):
+    """The graph CatBoost's exporter writes for a model with float features only."""
+    classifier = model.task == "classification"
+
+    def value_info(name, elem, second=None):
+        vi = onnx.ValueInfoProto()
+        vi.name = name
+        vi.type.tensor_type.elem_type = elem
+        vi.type.tensor_type.shape.dim.add().dim_param = "N"
+        if second is not None:
+            vi.type.tensor_type.shape.dim.add().dim_value = second
+        return vi
+
+    prefix = "class" if classifier else "target"
+    names = [f"{prefix}_ids", f"{prefix}_nodeids", f"{prefix}_treeids", f"{prefix}_weights"]
+    has_bias = model.bias != 0.0
+    if has_bias:
+        names.append("base_values")
+    names += [
+        "nodes_falsenodeids",
+        "nodes_featureids",
+        "nodes_hitrates",
+        "nodes_missing_value_tracks_true",
+        "nodes_modes",
+        "nodes_nodeids",
+        "nodes_treeids",
+        "nodes_truenodeids",
+        "nodes_values",
+    ]
+    a = {n: [] for n in names}
+    if has_bias:
+        a["base_values"] = [-model.bias, model.bias] if classifier else [model.bias]
+    for tree_idx, (splits, values) in enumerate(model.trees):
+        node = 0
+        for depth in range(len(splits)):
+            # The root tests the LAST stored split (the leaf index's highest bit).
+            f, border = splits[len(splits) - 1 - depth]
+            for node in range(node, 2 * node + 1):
+                a["nodes_treeids"].append(tree_idx)
+                a["nodes_nodeids"].append(node)
+                a["nodes_modes"].append("BRANCH_GT")
+                a["nodes_featureids"].append(f)
+                a["nodes_values"].append(float(border))
+                a["nodes_falsenodeids"].append(2 * node + 1)
+                a["nodes_truenodeids"].append(2 * node + 2)
+                a["nodes_missing_value_tracks_true"].append(0)
+                a["nodes_hitrates"].append(1.0)
+            node += 1
+        for leaf_pos, node in enumerate(range(node, 2 * node + 1)):
+            a["nodes_treeids"].append(tree_idx)
+            a["nodes_nodeids"].append(node)
+            a["nodes_modes"].append("LEAF")
+            a["nodes_featureids"].append(0)
+            a["nodes_values"].append(0.0)
+            a["nodes_falsenodeids"].append(0)
+            a["nodes_truenodeids"].append(0)
+            a["nodes_missing_value_tracks_true"].append(0)
+            a["nodes_hitrates"].append(1.0)
+            v = float(values[leaf_pos])
+            if classifier:
+                for cls, w in ((0, -v), (1, v)):
+                    a["class_treeids"].append(tree_idx)
+                    a["class_nodeids"].append(node)
+                    a["class_ids"].append(cls)
+                    a["class_weights"].append(w)
+            else:
+                a["target_treeids"].append(tree_idx)
+                a["target_nodeids"].append(node)
+                a["target_ids"].append(0)
+                a["target_weights"].append(v)
+
+    graph = onnx.GraphProto()
+    graph.name = "CatBoostModel"
+    graph.input.append(value_info("features", TensorProto.FLOAT, n_features))
+    trees = graph.node.add()
+    trees.domain = "ai.onnx.ml"
+    trees.input.append("features")
+    if classifier:
+        trees.op_type = "TreeEnsembleClassifier"
+        trees.attribute.append(helper.make_attribute("classlabels_int64s", [0, 1]))
+        trees.attribute.append(helper.make_attribute("post_transform", "LOGISTIC"))
+        graph.output.append(value_info("label", TensorProto.INT64))
+        trees.output.append("label")
+        graph.value_info.append(value_info("probability_tensor", TensorProto.FLOAT, 2))
+        trees.output.append("probability_tensor")
+        zipmap = graph.node.add()
+        zipmap.domain = "ai.onnx.ml"
+        zipmap.op_type = "ZipMap"
+        zipmap.input.append("probability_tensor")
+        graph.output.append(zipmap_output("probabilities", TensorProto.INT64))
+        zipmap.output.append("probabilities")
+        zipmap.attribute.append(helper.make_attribute("classlabels_int64s", [0, 1]))
+    else:
+        trees.op_type = "TreeEnsembleRegressor"
+        trees.attribute.append(helper.make_attribute("post_transform", "NONE"))
+        trees.attribute.append(helper.make_attribute("n_targets", 1))
+        graph.output.append(value_info("predictions", TensorProto.FLOAT))
+        trees.output.append("predictions")
+    for n in names:
+        kind = {
+            "class_weights": TensorProto.FLOAT,
+            "target_weights": TensorProto.FLOAT,
+            "base_values": TensorProto.FLOAT,
+            "nodes_hitrates": TensorProto.FLOAT,
+            "nodes_values": TensorProto.FLOAT,
+            "nodes_modes": TensorProto.STRING,
+        }.get(n, TensorProto.INT64)
+        attr = onnx.AttributeProto()
+        attr.name = n
+        if kind == TensorProto.FLOAT:
+            attr.type = onnx.AttributeProto.FLOATS
+            attr.floats.extend(a[n])
+        elif kind == TensorProto.STRING:
+            attr.type = onnx.AttributeProto.STRINGS
+            attr.strings.extend(s.encode() for s in a[n])
+        else:
+            attr.type = onnx.AttributeProto.INTS
+            attr.ints.extend(a[n])
+        trees.attribute.append(attr)
+
+    model_proto = onnx.ModelProto()
+    model_proto.ir_version = 3
+    opset = model_proto.opset_import.add()
+    opset.domain = "ai.onnx.ml"
+    opset.version = 2
+    model_proto.producer_name = "CatBoost"
+    model_proto.graph.CopyFrom(graph)
+    return model_proto
+
+
+def catboost_fixtures(summary, only):
+    exporter = (
+        "CatBoost save_model(format='onnx') layout, written by generate.py; the model is NOT "
+        "CatBoost (not installable): oblivious trees trained by generate.py in numpy"
+    )
+    for name, ds, task in [
+        ("catboost-layout-breast-cancer", "breast_cancer", "classification"),
+        ("catboost-layout-diabetes", "diabetes", "regression"),
+    ]:
+        if only and name not in only:
+            continue
+        frame, _ = load_dataset(ds)
+        x, y = matrix32(frame), frame["target"].to_numpy()
+        model = ObliviousBoosting(task).fit(x, y)
+        if task == "regression":
+            want = model.raw(x)
+            expected = {
+                "framework": "catboost",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "regression",
+                "classes": None,
+                "values": want,
+            }
+            check_fn = values_check(frame, want)
+        else:
+            proba = model.predict_proba(x)
+            raw = (proba[:, 1] > 0.5).astype(np.int64)
+            expected = {
+                "framework": "catboost",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "classification",
+                "classes": [0, 1],
+                "labels": [int(v) for v in raw],
+                "probabilities": proba,
+            }
+            check_fn = tree_classification_check(frame, {"probabilities": proba, "raw_labels": raw}, [0, 1])
+        onnx_model = catboost_to_onnx(model, x.shape[1])
+        write_fixture(
+            name, frame, expected, lambda p, m=onnx_model: save_checked(m, p), check_fn, summary
+        )
+
+
 # ----------------------------------------------------------------------------- README table
 
 
@@ -1189,8 +1443,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated fixture names")
     parser.add_argument(
         "--groups",
-        default="torch,lightgbm,xgboost,sklearn",
-        help="comma-separated generator groups (torch, lightgbm, xgboost, sklearn)",
+        default="torch,lightgbm,xgboost,sklearn,catboost",
+        help="comma-separated generator groups (torch, lightgbm, xgboost, sklearn, catboost)",
     )
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
@@ -1204,6 +1458,8 @@ def main():
         xgboost_fixtures(summary, only)
     if "sklearn" in groups:
         sklearn_fixtures(summary, only)
+    if "catboost" in groups:
+        catboost_fixtures(summary, only)
     update_readme(summary)
     print(f"{len(summary)} fixtures written")
 

@@ -222,3 +222,32 @@ describe("the README's Canary and shadow", () => {
       expect(op.path).toMatch(/^\/spec\/rules\/0\/backendRefs\/[01](\/weight)?$/);
   });
 });
+
+describe("the README's From other frameworks", () => {
+  const section = README.split(/^### /m).find((s) => s.startsWith('From other frameworks\n')) ?? '';
+  const sh = section.match(/^```sh\n([\s\S]*?)^```$/m)?.[1] ?? '';
+  const python = section.match(/^```python\n([\s\S]*?)^```$/m)?.[1] ?? '';
+
+  it('shows the export call of every framework', () => {
+    for (const call of [
+      'torch.onnx.export(',
+      'tf2onnx.convert.from_keras(',
+      'onnxmltools.convert_lightgbm(',
+      'onnxmltools.convert_xgboost(',
+      'save_model("model.onnx", format="onnx")',
+      'to_onnx(model, X',
+    ]) {
+      expect(python).toContain(call);
+    }
+  });
+
+  it.each(lines(sh))('%s: flags init accepts', (line) => {
+    const [, , command, ...args] = words(line, { HOME: '/home/user' });
+    expect(command).toBe('init');
+    const spec = commands.find((c) => c.name === command);
+    if (!spec) expect.fail('modelship has no init');
+    const parsed = parseCommandLine(spec, args);
+    expect(parsed.positionals).toEqual(['model.onnx']);
+    expect(parsed.values).toMatchObject({ data: 'train.csv', target: 'target' });
+  });
+});

@@ -172,8 +172,12 @@ loader and predicts the schema's example.`,
                 : String(prediction);
           } catch (error) {
             if (error instanceof ModelLoadError) {
+              // A label output of class indices (0..C-1) beside a target of other values.
+              const hint = / is not one of its classes /.test(error.message)
+                ? ': if the model answers class indices, give --classes with one label per probability column, in column order'
+                : '';
               throw failure(
-                `the server would refuse the result, nothing written: ${error.message}`,
+                `the server would refuse the result, nothing written: ${error.message}${hint}`,
               );
             }
             throw error;

@@ -115,12 +115,15 @@ function categoricalField(input: GraphInput, name: string, data: DataTable | und
 function matrixColumns(matrix: GraphMatrix, options: InferSchemaOptions): string[] {
   const { data, target, features } = options;
   const columns = features ? [...features] : (data?.columns.filter((c) => c !== target) ?? []);
-  const where = features
-    ? '--features gives'
-    : `${basename(data?.path ?? '')} has ${target === undefined ? '' : `besides the target "${target}" `}`;
   if (matrix.width !== undefined && columns.length !== matrix.width) {
+    const given = features
+      ? `--features names ${columns.length}`
+      : `${basename(data?.path ?? '')} has ${columns.length} columns${target === undefined ? '' : ` besides the target "${target}"`} (${columns.join(', ')})`;
+    const fix = features
+      ? `list exactly the model's ${matrix.width} columns`
+      : `give --target (the column the model predicts) and --features with the model's ${matrix.width} columns`;
     throw failure(
-      `the model's input "${matrix.name}" has ${matrix.width} columns but ${where}${columns.length} columns${features ? '' : ` (${columns.join(', ')})`}: ${features ? 'list exactly' : `give --target (the column the model predicts) or --features with`} the model's ${matrix.width} columns, in the model's order`,
+      `the model's input "${matrix.name}" has ${matrix.width} columns but ${given}: ${fix}, in the model's order`,
     );
   }
   if (new Set(columns).size !== columns.length) {

@@ -67,6 +67,21 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/**
+ * 499: the client closed its connection before its body ended. Nobody receives it; the request
+ * is logged and counted as a client's doing, never as a server error.
+ */
+export class ClientClosedRequestError extends HttpError {
+  constructor(options: HttpErrorOptions = {}) {
+    super(
+      499 as ContentfulStatusCode,
+      'client_closed_request',
+      'The client closed the connection before its request body ended.',
+      options,
+    );
+  }
+}
+
 /** 413: an object in the body has more keys than any object of the API needs. */
 export class TooManyKeysError extends HttpError {
   constructor(maxKeys: number) {

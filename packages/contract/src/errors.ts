@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   internal: 500,
   not_ready: 503,
   overloaded: 503,
+  /** The client went away before its request ended: never sent, only logged and counted (nginx's 499). */
+  client_closed_request: 499,
   // nginx's own answers (and `bad_request`, above)
   header_too_large: 400,
   forbidden: 403,

@@ -1,8 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { maxRecordKeys } from '@modelship/feature-schema';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import {
+  ClientClosedRequestError,
+  HttpError,
   MalformedJsonError,
   PayloadTooLargeError,
   TooManyKeysError,
@@ -64,6 +67,14 @@ export function jsonBodyFraming(
   return 'length';
 }
 
+/** A client gone before its body ended, as the error to answer instead of `error`. */
+function closedByClient(c: Context<AppEnv>, error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const gone = incoming !== undefined && !incoming.complete;
+  return gone ? new ClientClosedRequestError({ cause: error }) : error;
+}
+
 /**
  * Returns the function that reads a request's body as JSON: 415 unless Content-Type is JSON;
  * 413 as soon as the body exceeds `maxBytes` (from Content-Length before reading, or while a
@@ -83,7 +94,7 @@ export function jsonBodyReader(
     throw new PayloadTooLargeError(maxBytes);
   };
   const limit = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
-  return async function readJsonBody(c) {
+  const readJsonBody = async (c: Context<AppEnv>): Promise<unknown> => {
     const framing = jsonBodyFraming(
       {
         contentType: requestHeader(c, 'content-type'),
@@ -105,5 +116,12 @@ export function jsonBodyReader(
       body = parseJson(await c.req.text(), maxObjectKeys);
     });
     return body;
+  };
+  return async (c) => {
+    try {
+      return await readJsonBody(c);
+    } catch (error) {
+      throw closedByClient(c, error);
+    }
   };
 }

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
+import { HttpError, InternalError } from '../errors.ts';
 import type { NativeLane } from '../http/fast/native-lane.ts';
 
 /** Options of {@link listen}. */
@@ -21,6 +22,21 @@ export interface ListenOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Answers the requests it takes before Hono sees them (the prediction routes' lane). */
   readonly lane?: NativeLane;
+}
+
+/**
+ * @hono/node-server's answer to a request it cannot make a URL of (a Host such as `a@b` or
+ * `a?b`, a malformed target): the JSON error body instead of a bare 400.
+ */
+function unusableRequest(cause: unknown): Response {
+  const error =
+    cause instanceof RequestError
+      ? new HttpError(400, 'bad_request', "The request's Host header or target is not valid.")
+      : new InternalError({ cause });
+  return new Response(JSON.stringify(error.toBody()), {
+    status: error.status,
+    headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' },
+  });
 }
 
 /** A listening HTTP server. */
@@ -43,7 +59,7 @@ export function listen(app: Hono<AppEnv>, options: ListenOptions = {}): Promise<
   return new Promise((resolve, reject) => {
     const { lane } = options;
     // What @hono/node-server's `serve` does, with the lane (if any) in front of Hono.
-    const hono = getRequestListener(app.fetch, { hostname: host });
+    const hono = getRequestListener(app.fetch, { hostname: host, errorHandler: unusableRequest });
     const server = createServer(
       lane === undefined
         ? hono

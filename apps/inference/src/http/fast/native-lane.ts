@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpError } from '../../errors.ts';
+import { ClientClosedRequestError, type HttpError } from '../../errors.ts';
 import type { Readiness } from '../../readiness.ts';
 import { lanePathOf, type PredictionRoute } from '../../routes/prediction-route.ts';
 import { jsonHeaders, type RequestScope, type RequestScopes } from '../envelope.ts';
@@ -28,18 +28,27 @@ export interface NativeLaneOptions {
  */
 export type NativeLane = (request: IncomingMessage, response: ServerResponse) => boolean;
 
-/** The body's bytes; rejects if the request fails or is cut off before its end. */
+/**
+ * A host name or IPv4 address, with an optional port: what every server accepts. Anything else
+ * is left for Hono's server to accept or refuse.
+ */
+const plainHost =
+  /^[a-z0-9.-]+(?::(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
+
+/** The body's bytes; a body cut short is a {@link ClientClosedRequestError}. */
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const cutShort = (cause?: unknown) =>
+      reject(new ClientClosedRequestError(cause === undefined ? {} : { cause }));
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () =>
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
     );
-    request.on('error', reject);
+    request.on('error', (error) => (request.complete ? reject(error) : cutShort(error)));
     // `close` follows `end` on every request; an Error (and its stack) only for a body cut short.
     request.on('close', () => {
-      if (!request.complete) reject(new Error('the request was cut off before its body ended'));
+      if (!request.complete) cutShort();
     });
   });
 }
@@ -47,8 +56,8 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 /**
  * Answers the prediction routes on Node's own request and response, in front of Hono: a
  * `POST` of a JSON body framed by `Content-Length`, within the limit, while serving. Anything
- * else (415, 413, 503, chunked bodies, query strings, other methods and paths) goes to Hono
- * untouched. The envelope's scopes, the body checks, the route's answer and the error mapping
+ * else (415, 413, 503, chunked bodies, query strings, an unusual Host, other methods and paths)
+ * goes to Hono untouched. The envelope's scopes, the body checks, the route's answer and the error mapping
  * are Hono's path's own; `native-lane.test.ts` holds both paths to the same answers.
  *
  * @see ./README.md
@@ -82,6 +91,8 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
     const route = routes.get(target);
     if (route === undefined || !readiness.serving) return false;
     const { headers } = request;
+    const host = nodeHeader(headers, 'host');
+    if (host === undefined || !plainHost.test(host)) return false;
     try {
       const framing = jsonBodyFraming(
         {

@@ -348,6 +348,18 @@ describe('InferenceWorkload props', () => {
     expect([env('SHUTDOWN_DELAY'), env('SHUTDOWN_READINESS')]).toEqual(['42', 'keep']);
   });
 
+  it('an Ingress in front (NEGs) → a 30 s lag, the rest of the timeline after it', () => {
+    const { env, container, pod } = synth({ ingress: { enabled: true } });
+    expect(container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('30');
+    expect([env('SHUTDOWN_DELAY'), env('SHUTDOWN_READINESS')]).toEqual(['42', 'fail']);
+    expect(pod.terminationGracePeriodSeconds).toBe(42 + 20 + 5);
+    // Declared for a Gateway of one's own in front of a ClusterIP Service; a set lag wins.
+    const gateway = synth({ termination: { containerNativeLoadBalancing: true } });
+    expect(gateway.container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('30');
+    const own = synth({ ingress: { enabled: true }, termination: { loadBalancerLagSeconds: 12 } });
+    expect(own.container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('12');
+  });
+
   it('the load balancers in front → nginx keep-alive and real-IP settings', () => {
     const passthrough = synth({}).one('ConfigMap').data['nginx.conf'];
     expect(passthrough).toContain('keepalive_timeout 75s;');
@@ -360,7 +372,8 @@ describe('InferenceWorkload props', () => {
     expect(one('BackendConfig').spec.customRequestHeaders).toEqual({
       headers: ['X-Client-Ip:{client_ip_address}'],
     });
-    expect(one('BackendConfig').spec.connectionDraining).toEqual({ drainingTimeoutSec: 22 });
+    // Draining for as long as the pod serves: the NEG lag (30) + nginx's stop (10) + 2.
+    expect(one('BackendConfig').spec.connectionDraining).toEqual({ drainingTimeoutSec: 42 });
     // What the user sets wins.
     const own = synth({ nginx: { clientKeepaliveTimeoutSeconds: 300, realIp: {} } });
     expect(own.one('ConfigMap').data['nginx.conf']).toContain('keepalive_timeout 300s;');

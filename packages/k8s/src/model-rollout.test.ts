@@ -54,6 +54,43 @@ describe('ModelRollout', () => {
     ).toBe(true);
   });
 
+  it('a GCPBackendPolicy per Service: draining from the timeline, the timeout of nginx', () => {
+    const { all, rollout } = synth({
+      candidate: { ...CANDIDATE, nginx: { proxyReadTimeoutSeconds: 120 } },
+    });
+    const policies = all('GCPBackendPolicy');
+    expect(policies.map((p) => p.apiVersion)).toEqual([
+      'networking.gke.io/v1',
+      'networking.gke.io/v1',
+    ]);
+    expect(policies.map((p) => [p.metadata.name, p.metadata.namespace, p.spec])).toEqual([
+      [
+        'inference',
+        'serving',
+        {
+          default: { timeoutSec: 60, connectionDraining: { drainingTimeoutSec: 42 } },
+          targetRef: { group: '', kind: 'Service', name: 'inference' },
+        },
+      ],
+      [
+        'inference-candidate',
+        'serving',
+        {
+          default: { timeoutSec: 120, connectionDraining: { drainingTimeoutSec: 42 } },
+          targetRef: { group: '', kind: 'Service', name: 'inference-candidate' },
+        },
+      ],
+    ]);
+    // Behind the Gateway's NEGs both workloads allow the longer lag (30 s before nginx stops).
+    for (const deployment of all('Deployment')) {
+      const nginx = deployment.spec.template.spec.containers.find(
+        (c: Manifest) => c.name === 'nginx',
+      );
+      expect(nginx.lifecycle.preStop.exec.command.at(-1)).toBe('30');
+    }
+    expect(rollout.backendPolicies).toHaveLength(2);
+  });
+
   it('canary: an HTTPRoute on the Gateway splits by weight (default 90/10)', () => {
     const { one } = synth();
     const gateway = one('Gateway');

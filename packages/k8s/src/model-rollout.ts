@@ -97,6 +97,11 @@ function behindGateway(
       clientKeepaliveTimeoutSeconds:
         props.nginx?.clientKeepaliveTimeoutSeconds ?? GATEWAY_KEEPALIVE_SECONDS,
     },
+    // The Gateway reaches the pods through NEGs: the termination timeline allows for its lag.
+    termination: {
+      ...props.termination,
+      containerNativeLoadBalancing: props.termination?.containerNativeLoadBalancing ?? true,
+    },
   };
 }
 
@@ -106,7 +111,10 @@ function behindGateway(
  * or sends them all to stable and mirrors them to the candidate (shadow; the candidate's answers
  * are dropped by the load balancer; it logs every one by default, `PAYLOAD_LOG_SAMPLE=1`). Each Service
  * gets a GKE `HealthCheckPolicy` that checks nginx's port at `/readyz`, so a pod takes requests
- * from the load balancer only once its model is loaded.
+ * from the load balancer only once its model is loaded, and a `GCPBackendPolicy` whose
+ * connection draining and backend timeout follow the workload's termination timeline and
+ * nginx's `proxy_read_timeout` (without one, the backend service drains nothing and times out
+ * after 30 s).
  *
  * @example
  * new ModelRollout(chart, 'rollout', {
@@ -121,6 +129,7 @@ function behindGateway(
  * @see https://cloud.google.com/kubernetes-engine/docs/concepts/gateway-api
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_health_check
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_connection_draining
  */
 export class ModelRollout extends Construct {
   /** `canary` or `shadow`. */
@@ -139,6 +148,8 @@ export class ModelRollout extends Construct {
   public readonly httpRoute: ApiObject;
   /** One HealthCheckPolicy (networking.gke.io/v1) per Service: stable's, then the candidate's. */
   public readonly healthCheckPolicies: readonly ApiObject[];
+  /** One GCPBackendPolicy (networking.gke.io/v1) per Service: stable's, then the candidate's. */
+  public readonly backendPolicies: readonly ApiObject[];
 
   constructor(scope: Construct, id: string, props: ModelRolloutProps) {
     super(scope, id);
@@ -261,6 +272,26 @@ export class ModelRollout extends Construct {
                   port: w.settings.nginx.options.listenPort,
                   requestPath: OPERATIONAL_ROUTES.ready,
                 },
+              },
+            },
+            targetRef: { group: '', kind: 'Service', name: w.settings.name },
+          },
+        }),
+    );
+
+    this.backendPolicies = [this.stable, this.candidate].map(
+      (w) =>
+        new ApiObject(w, 'backend-policy', {
+          apiVersion: 'networking.gke.io/v1',
+          kind: 'GCPBackendPolicy',
+          metadata: objectMeta(w.settings.meta),
+          spec: {
+            default: {
+              // The load balancer waits for an answer as long as nginx waits for the service.
+              timeoutSec: w.settings.nginx.options.proxyReadTimeoutSeconds,
+              // Requests in flight on a terminating pod may finish while it still serves.
+              connectionDraining: {
+                drainingTimeoutSec: w.settings.termination.serviceDelaySeconds,
               },
             },
             targetRef: { group: '', kind: 'Service', name: w.settings.name },

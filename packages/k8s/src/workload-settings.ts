@@ -153,6 +153,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   const termination = resolveTermination(props.termination ?? {}, {
     externalTrafficPolicy: service.externalTrafficPolicy,
     nginxStopSeconds: nginx.options.workerShutdownTimeoutSeconds,
+    ingress: ingress.enabled,
   });
   const deployment = resolveDeployment(props);
   const disruption = resolveDisruption(props);

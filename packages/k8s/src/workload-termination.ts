@@ -10,12 +10,22 @@ export interface TerminationOptions {
   /**
    * Seconds after a pod starts terminating during which load balancers may still send it new
    * connections: kube-proxy / Dataplane V2 take the pod out of the Service within seconds
-   * (`externalTrafficPolicy: Cluster`, the Ingress's NEGs); with `Local`, a passthrough load
-   * balancer keeps sending new connections to the node until its health check of the node
-   * fails, which takes a few check intervals. nginx answers `Connection: close` for this long.
-   * @default 10 with `externalTrafficPolicy: Cluster`, 30 with `Local`
+   * (`externalTrafficPolicy: Cluster`); with `Local`, a passthrough load balancer keeps sending
+   * new connections to the node until its health check of the node fails, which takes a few
+   * check intervals; a proxy load balancer reaching the pods through NEGs (an Ingress or a
+   * Gateway) must detach the endpoint and reprogram Google's front ends, which has taken longer
+   * than 10 s in rollouts. nginx answers `Connection: close` for this long.
+   * @see https://github.com/kubernetes/ingress-gce/issues/769
+   * @default 30 with `containerNativeLoadBalancing` or `externalTrafficPolicy: Local`, else 10
    */
   readonly loadBalancerLagSeconds?: number;
+  /**
+   * Whether a proxy load balancer reaches the pods through network endpoint groups
+   * (container-native load balancing): the Ingress, or a GKE Gateway such as `ModelRollout`'s.
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
+   * @default true with `ingress.enabled` (and behind `ModelRollout`'s Gateway), else false
+   */
+  readonly containerNativeLoadBalancing?: boolean;
   /**
    * Deadline of the service's drain once nginx has stopped (`SHUTDOWN_TIMEOUT`): queued model
    * work and idle connections; past it the service exits non-zero.
@@ -81,6 +91,7 @@ export interface TerminationTimeline {
 export const TERMINATION_DEFAULTS = {
   clusterLoadBalancerLagSeconds: 10,
   localLoadBalancerLagSeconds: 30,
+  negLoadBalancerLagSeconds: 30,
   drainTimeoutSeconds: 20,
 } as const;
 
@@ -93,14 +104,19 @@ export function resolveTermination(
   context: {
     readonly externalTrafficPolicy: 'Cluster' | 'Local';
     readonly nginxStopSeconds: number;
+    /** Whether the workload's own Ingress is on (NEGs then reach the pods). */
+    readonly ingress?: boolean;
   },
 ): TerminationTimeline {
   const local = context.externalTrafficPolicy === 'Local';
+  const neg = options.containerNativeLoadBalancing ?? context.ingress ?? false;
   const lag =
     options.loadBalancerLagSeconds ??
-    (local
-      ? TERMINATION_DEFAULTS.localLoadBalancerLagSeconds
-      : TERMINATION_DEFAULTS.clusterLoadBalancerLagSeconds);
+    Math.max(
+      TERMINATION_DEFAULTS.clusterLoadBalancerLagSeconds,
+      local ? TERMINATION_DEFAULTS.localLoadBalancerLagSeconds : 0,
+      neg ? TERMINATION_DEFAULTS.negLoadBalancerLagSeconds : 0,
+    );
   const drain = options.drainTimeoutSeconds ?? TERMINATION_DEFAULTS.drainTimeoutSeconds;
   assertInt('termination.loadBalancerLagSeconds', lag, 0, 300);
   assertInt('termination.drainTimeoutSeconds', drain, 1, 600);

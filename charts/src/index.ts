@@ -10,6 +10,7 @@ export {
 } from './config.ts';
 export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.ts';
 export { ENVIRONMENTS, type Environment } from './environments.ts';
+export { type BucketReader, bucketReaderBinding } from './gcs-access.ts';
 export {
   type ChartRolloutOptions,
   InferenceChart,

@@ -7,7 +7,7 @@ import { renderNginxConf } from './nginx-conf.ts';
 import { rulesResource } from './workload-alerts.ts';
 import { deployment } from './workload-deployment.ts';
 import { modelAnnotations, serviceAccount } from './workload-identity.ts';
-import { inferenceContainer, inferenceVolumes } from './workload-inference.ts';
+import { INFERENCE_UID, inferenceContainer, inferenceVolumes } from './workload-inference.ts';
 import { CLIENT_IP_HEADER, gkeIngress, ingressServiceAnnotations } from './workload-ingress.ts';
 import {
   modelSourceMounts,
@@ -108,7 +108,11 @@ export class InferenceWorkload extends Construct {
           volumeMounts: modelSourceMounts(s.modelSource),
         }),
       ],
-      volumes: [...nginxVolumes(meta), ...inferenceVolumes(), ...modelSourceVolumes(s.modelSource)],
+      volumes: [
+        ...nginxVolumes(meta),
+        ...inferenceVolumes(),
+        ...modelSourceVolumes(s.modelSource, INFERENCE_UID),
+      ],
       serviceAccountName: meta.name,
       terminationGracePeriodSeconds: s.termination.gracePeriodSeconds,
       topologySpread: s.topologySpread,

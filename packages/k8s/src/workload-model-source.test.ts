@@ -39,7 +39,9 @@ describe('modelSource', () => {
         readOnly: true,
         volumeAttributes: {
           bucketName: 'acme-models',
-          mountOptions: 'only-dir=models/insurance,implicit-dirs,metadata-cache:ttl-secs:10',
+          // The files belong to the inference container's non-root user (uid/gid 1000).
+          mountOptions:
+            'only-dir=models/insurance,implicit-dirs,metadata-cache:ttl-secs:10,uid=1000,gid=1000',
         },
       },
     });
@@ -120,6 +122,15 @@ describe('modelSource', () => {
   ])('refuses %j', (change, message) => {
     expect(() => synth({ modelSource: { ...GCS, ...change } })).toThrow(message);
   });
+
+  it.each(['Acme', 'a'.repeat(64), 'goog-models'])(
+    'states the length rule when it refuses the bucket %s',
+    (bucket) => {
+      expect(() => synth({ modelSource: { ...GCS, bucket } })).toThrow(
+        'a bucket name has 3 to 63 characters, or up to 222 with dots and at most 63 between two dots',
+      );
+    },
+  );
 
   it('accepts dotted bucket names and underscores', () => {
     const { template } = synth({ modelSource: { ...GCS, bucket: 'models.acme_example.com' } });

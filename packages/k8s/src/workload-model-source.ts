@@ -98,6 +98,10 @@ export type ResolvedModelSource =
         readonly sidecar: Required<GcsFuseSidecarResources>;
       });
 
+/** Cloud Storage's bucket naming rule, as every refusal states it. */
+const BUCKET_NAME_RULE =
+  "a bucket name has 3 to 63 characters, or up to 222 with dots and at most 63 between two dots, of lowercase letters, digits, '-', '_' and '.'";
+
 /**
  * Asserts Cloud Storage's bucket naming rules: 3-63 characters (up to 222 with dots, each
  * dot-separated part at most 63) of lowercase letters, digits, `-`, `_` and `.`, starting and
@@ -105,7 +109,8 @@ export type ResolvedModelSource =
  * @see https://cloud.google.com/storage/docs/buckets#naming
  */
 export function assertBucketName(name: string, value: string): void {
-  const rule = (why: string) => fail(name, value, `is not a Cloud Storage bucket name: ${why}`);
+  const rule = (why: string) =>
+    fail(name, value, `is not a Cloud Storage bucket name: ${why} (${BUCKET_NAME_RULE})`);
   if (value.startsWith('gs://')) rule("give the name without 'gs://'");
   if (!/^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(value)) {
     rule("lowercase letters, digits, '-', '_' and '.', starting and ending alphanumeric");
@@ -178,13 +183,23 @@ export function resolveModelSource(
   return gcs;
 }
 
-/** `mountOptions` of the CSI volume: the prefix only, folders without placeholder objects, the TTL. */
-export function gcsMountOptions(source: Extract<ResolvedModelSource, { source: 'gcs' }>): string {
+/**
+ * `mountOptions` of the CSI volume: the prefix only, folders without placeholder objects, the
+ * TTL, and the files owned by the container's non-root user, as the driver asks for a
+ * container that does not run as root.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-storage-fuse-csi-driver-perf
+ */
+export function gcsMountOptions(
+  source: Extract<ResolvedModelSource, { source: 'gcs' }>,
+  owner: number,
+): string {
   return [
     `only-dir=${source.prefix}`,
     // `gcloud storage cp -r` writes no folder objects: version folders exist only implicitly.
     'implicit-dirs',
     `metadata-cache:ttl-secs:${source.metadataCacheTtlSeconds}`,
+    `uid=${owner}`,
+    `gid=${owner}`,
   ].join(',');
 }
 
@@ -199,8 +214,8 @@ export function modelSourcePodAnnotations(source: ResolvedModelSource): Record<s
   };
 }
 
-/** The CSI ephemeral volume of the bucket (none for the image). */
-export function modelSourceVolumes(source: ResolvedModelSource): k8s.Volume[] {
+/** The CSI ephemeral volume of the bucket, its files owned by `owner` (none for the image). */
+export function modelSourceVolumes(source: ResolvedModelSource, owner: number): k8s.Volume[] {
   if (source.source === 'image') return [];
   return [
     {
@@ -208,7 +223,10 @@ export function modelSourceVolumes(source: ResolvedModelSource): k8s.Volume[] {
       csi: {
         driver: GCS_FUSE_DRIVER,
         readOnly: true,
-        volumeAttributes: { bucketName: source.bucket, mountOptions: gcsMountOptions(source) },
+        volumeAttributes: {
+          bucketName: source.bucket,
+          mountOptions: gcsMountOptions(source, owner),
+        },
       },
     },
   ];

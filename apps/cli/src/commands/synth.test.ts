@@ -201,9 +201,41 @@ describe('modelship synth on bad input: a clear message, exit 1 or 2, nothing wr
     expect(await validateObjects(objects)).toEqual([]);
     expect(findUnknownFields(objects)).toEqual([]);
     expect(allPolicyViolations(objects, PROBE_ROUTES)).toEqual([]);
+    // The read access to grant, for the service account the manifests name.
+    const account = (objects as Manifest[]).find((o) => o.kind === 'ServiceAccount').metadata.name;
+    // Named after the schema's model.name, not after the bundled chart's workload.
+    expect(account).toBe('churn-binary-v2');
+    expect(result.err).toContain(
+      'gcloud storage buckets add-iam-policy-binding gs://acme-models --role=roles/storage.objectViewer',
+    );
+    // 'acme' is no project id (6 to 30 characters): the command leaves it to the shell.
+    expect(result.err).toContain(
+      `/workloadIdentityPools/$PROJECT_ID.svc.id.goog/subject/ns/default/sa/${account}"`,
+    );
+    const named = await run([
+      ...args.map((a) => (a === IMAGE ? 'europe-west1-docker.pkg.dev/acme-ml/models/m:2.0.0' : a)),
+      'gs://acme-models/models/churn',
+      '--namespace',
+      'models',
+    ]);
+    expect(named.code, named.err).toBe(0);
+    expect(named.err).toContain(
+      `/workloadIdentityPools/acme-ml.svc.id.goog/subject/ns/models/sa/${account}"`,
+    );
+    expect(named.err).toContain(
+      "projects/$(gcloud projects describe acme-ml --format='value(projectNumber)')/locations/global/",
+    );
     const bad = await run([...args, 'gs://acme-models']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--model-source: "gs://acme-models": must be gs://BUCKET/PREFIX');
+  });
+
+  it("--help gives the regional Gateway class's proxy-only subnet step", async () => {
+    const help = await run(['synth', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out.replace(/\s+/g, ' ')).toContain(
+      'gcloud compute networks subnets create NAME --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE',
+    );
   });
 
   it('--candidate: canary and shadow behind a Gateway, passing both schemas and the policies', async () => {

@@ -3,6 +3,8 @@ import { relative } from 'node:path';
 import {
   type AppConfig,
   ARTIFACT_REGISTRY_IMAGE,
+  artifactRegistryProject,
+  bucketReaderBinding,
   buildApp,
   ENVIRONMENT_NAMES,
   type ModelSource,
@@ -101,7 +103,7 @@ const synthFlags = {
     value: 'CLASS',
     choices: GATEWAY_CLASSES,
     needs: 'candidate',
-    help: "the Gateway's class, gke-l7-global-external-managed by default",
+    help: "the Gateway's class, gke-l7-global-external-managed by default; gke-l7-regional-external-managed needs a proxy-only subnet in the cluster's region first: gcloud compute networks subnets create NAME --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE --region=REGION --network=NETWORK --range=CIDR",
   },
 } as const satisfies Flags;
 
@@ -233,6 +235,22 @@ async function synth(
   );
   for (const object of objects) io.out(object);
   io.err(`apply with: kubectl apply -f ${relative(io.cwd, out) || '.'}/`);
+  if (modelSource !== undefined) {
+    // The pods read the bucket as their Kubernetes service account, named after the workload.
+    const projectId = artifactRegistryProject(image) ?? '$PROJECT_ID';
+    io.err(
+      `let the pods read gs://${modelSource.bucket} (service account ${name}, namespace ${namespace ?? 'default: no --namespace given, use the one you apply to'}):`,
+    );
+    io.err(
+      bucketReaderBinding({
+        bucket: modelSource.bucket,
+        projectId,
+        projectNumber: `$(gcloud projects describe ${projectId} --format='value(projectNumber)')`,
+        namespace: namespace ?? 'default',
+        serviceAccount: name,
+      }),
+    );
+  }
   return 0;
 }
 

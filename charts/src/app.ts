@@ -49,6 +49,7 @@ export function buildApp(
       googleCloudProject: config.googleCloudProject,
       namespace: config.namespace,
       modelSource: config.modelSource,
+      nginxImage: config.nginxImage,
       model,
       name: source.name,
       rollout,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildApp } from './app.ts';
 import {
   ARTIFACT_REGISTRY_IMAGE,
   artifactRegistryProject,
@@ -31,6 +32,22 @@ describe('loadAppConfig', () => {
       namespace: undefined,
       modelSource: undefined,
     });
+  });
+
+  it('reads NGINX_IMAGE, and the chart runs nginx from it', () => {
+    const image =
+      'us-central1-docker.pkg.dev/acme-ml/dockerhub/nginxinc/nginx-unprivileged:1.30.5-trixie@sha256:'.concat(
+        'a'.repeat(64),
+      );
+    const config = loadAppConfig({ NGINX_IMAGE: ` ${image} ` });
+    expect(config.nginxImage).toBe(image);
+    const chart = buildApp(config).charts[0];
+    const deployment = chart?.toJson().find((o) => o.kind === 'Deployment');
+    const nginx = deployment?.spec.template.spec.containers.find(
+      (c: { name: string }) => c.name === 'nginx',
+    );
+    expect(nginx).toMatchObject({ image, imagePullPolicy: 'IfNotPresent' });
+    expect(loadAppConfig({ NGINX_IMAGE: '' }).nginxImage).toBeUndefined();
   });
 
   it('reads NAMESPACE and rejects one Kubernetes would, naming the variable', () => {

@@ -30,6 +30,11 @@ export interface AppConfig {
    * `gs://BUCKET/PREFIX`: the versioned source the workload mounts read-only). Default: the image.
    */
   readonly modelSource: GcsModelSource | undefined;
+  /**
+   * The nginx image (`NGINX_IMAGE`), e.g. its copy in an Artifact Registry remote repository
+   * of Docker Hub, pinned by digest (the README's runbook). Default: the construct's own.
+   */
+  readonly nginxImage?: string | undefined;
 }
 
 /** Parses `MODEL_SOURCE` (`gs://BUCKET/PREFIX`) with the workload's bucket and prefix rules. */
@@ -71,7 +76,7 @@ export class ConfigError extends Error {
 /**
  * Reads the app's settings: `CHART` (which environments; one at a time by default, so that
  * `kubectl apply -f dist/` applies exactly one), `IMAGE`, `GOOGLE_CLOUD_PROJECT`,
- * `NAMESPACE` and `MODEL_SOURCE`. The only reader of the environment.
+ * `NAMESPACE`, `MODEL_SOURCE` and `NGINX_IMAGE`. The only reader of the environment.
  */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const charts = (env.CHART ?? 'gke')
@@ -92,6 +97,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const googleCloudProject = env.GOOGLE_CLOUD_PROJECT?.trim() || undefined;
   const namespace = env.NAMESPACE?.trim() || undefined;
   const modelSourceUrl = env.MODEL_SOURCE?.trim() || undefined;
+  const nginxImage = env.NGINX_IMAGE?.trim() || undefined;
   if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {
     throw new ConfigError(
       `NAMESPACE=${JSON.stringify(env.NAMESPACE)}: must be a namespace name (at most 63 lowercase letters, digits or '-', starting and ending alphanumeric)`,
@@ -103,5 +109,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     googleCloudProject,
     namespace,
     modelSource: modelSourceUrl === undefined ? undefined : parseModelSource(modelSourceUrl),
+    nginxImage,
   };
 }

@@ -32,6 +32,8 @@ export interface InferenceChartProps extends ChartProps {
   readonly modelSource?: ModelSourceOptions;
   /** The workload's name. @default the environment's */
   readonly name?: string;
+  /** The nginx image (`NGINX_IMAGE`). @default the environment's, else the construct's */
+  readonly nginxImage?: string;
   /**
    * A candidate model beside the stable one, behind a GKE Gateway (canary or shadow; see
    * `ModelRollout` in @modelship/k8s). Both workloads get ClusterIP Services: the Gateway is
@@ -86,6 +88,7 @@ export class InferenceChart extends Chart {
       ...env.workload,
       name: props.name ?? env.workload.name,
       namespace: props.namespace ?? env.workload.namespace,
+      nginxImage: props.nginxImage ?? env.workload.nginxImage,
       inference: {
         ...env.workload.inference,
         googleCloudProject: props.googleCloudProject ?? artifactRegistryProject(image),

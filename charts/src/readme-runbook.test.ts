@@ -5,6 +5,7 @@
  * values).
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_NGINX_IMAGE, parseImageReference } from '@modelship/k8s';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from './config.ts';
@@ -232,7 +233,7 @@ describe("the README's Deploy to GKE block", () => {
   });
 
   it('synthesizes with variables the chart app reads, into the namespace it creates', () => {
-    expect(Object.keys(env).sort()).toEqual(['IMAGE', 'NAMESPACE']);
+    expect(Object.keys(env).sort()).toEqual(['IMAGE', 'NAMESPACE', 'NGINX_IMAGE']);
     const namespace = value('NAMESPACE');
     expect(objects.map((o) => o.metadata.namespace)).toEqual(objects.map(() => namespace));
     const creates = kubectl.find((c) => c.words[1] === 'create' && c.words[2] === 'namespace');
@@ -297,6 +298,74 @@ describe("the README's Deploy to GKE block", () => {
     expect(standard).toContain('--workload-pool="$PROJECT_ID.svc.id.goog"');
     expect(standard?.some((w) => w.startsWith('--disk-size='))).toBe(true);
     expect(standard?.some((w) => w.startsWith('--total-max-nodes='))).toBe(true);
+  });
+});
+
+describe("the README's nginx image", () => {
+  const nginxRef = reading.commands.find((c) => c.words[1]?.startsWith('NGINX_REF='));
+  const nginxImage = reading.commands.find((c) => c.words[1]?.startsWith('NGINX_IMAGE='));
+
+  it("comes from the project's remote repository of Docker Hub, readable by the nodes", () => {
+    const gcloud = reading.commands.filter((c) => c.words[0] === 'gcloud').map((c) => c.words);
+    const create = gcloud.find((w) => w.slice(1, 4).join(' ') === 'artifacts repositories create');
+    const remote = gcloud.find(
+      (w) => w.includes('create') && w.includes('--mode=remote-repository'),
+    );
+    expect(create).toBeDefined();
+    expect(remote).toContain('--remote-docker-repo=DOCKER-HUB');
+    const repo = remote?.[4] ?? '';
+    expect(
+      gcloud.some(
+        (w) =>
+          w.includes('add-iam-policy-binding') &&
+          w[4] === repo &&
+          w.includes('--role=roles/artifactregistry.reader'),
+      ),
+    ).toBe(true);
+    // The remote repository's path of the construct's own nginx image, tag for tag.
+    const { name, tag } = parseImageReference(DEFAULT_NGINX_IMAGE) ?? {};
+    expect(nginxRef?.words[1]).toBe(
+      `NGINX_REF="$REGION-docker.pkg.dev/$PROJECT_ID/${repo}/${name}:${tag}"`,
+    );
+  });
+
+  it('is pinned by digest and passed to synth', () => {
+    expect(nginxImage?.words[1]).toMatch(/^NGINX_IMAGE="\$NGINX_REF@\$\(docker inspect /);
+    const synth = reading.commands.find((c) => c.words.includes('synth'));
+    expect(synth?.words).toContain('NGINX_IMAGE="$NGINX_IMAGE"');
+  });
+});
+
+/** The text of the `### title` section. */
+function subsection(title: string): string {
+  const section = README.split(/^### /m).find((s) => s.startsWith(`${title}\n`)) ?? '';
+  return section;
+}
+
+describe("the README's autoscaling on requests", () => {
+  const section = subsection('Autoscaling on requests');
+  const block = section.match(/^```sh\n([\s\S]*?)^```$/m)?.[1] ?? '';
+
+  it('applies a pinned release of the adapter, not its master branch', () => {
+    const url = block.match(/https:\/\/raw\.githubusercontent\.com\/\S+/)?.[0] ?? '';
+    expect(url).toMatch(
+      /^https:\/\/raw\.githubusercontent\.com\/GoogleCloudPlatform\/k8s-stackdriver\/cm-sd-adapter-v\d+\.\d+\.\d+\/custom-metrics-stackdriver-adapter\/deploy\/production\/adapter_new_resource_model\.yaml$/,
+    );
+  });
+
+  it('checks that the custom metrics API answers, and says what happens without it', () => {
+    expect(block).toContain('kubectl get apiservice v1beta2.custom.metrics.k8s.io');
+    expect(block).toContain('/apis/custom.metrics.k8s.io/v1beta2/namespaces/$NAMESPACE/pods/');
+    expect(section.replace(/\s+/g, ' ')).toContain('never scales down');
+  });
+});
+
+describe("the README's regional Gateway class", () => {
+  it('gives the proxy-only subnet step', () => {
+    const section = subsection('Canary and shadow').replace(/\\\n\s*/g, '');
+    expect(section).toMatch(
+      /gcloud compute networks subnets create \S+ --purpose=REGIONAL_MANAGED_PROXY +--role=ACTIVE --region="\$REGION"/,
+    );
   });
 });
 

@@ -47,6 +47,10 @@ export const exporterFixtures = {
   catboostLayoutBreastCancer: 'catboost-layout-breast-cancer',
   /** The same layout for a regressor: output `predictions` declared float [N]. Not CatBoost. */
   catboostLayoutDiabetes: 'catboost-layout-diabetes',
+  /** Keras 3 (torch backend) `model.export(format="onnx")`: softmax [N,3] only, output named `34`. */
+  kerasWine: 'keras-wine',
+  /** Keras 3 (torch backend) regression: output `32` float [N,1]. */
+  kerasDiabetes: 'keras-diabetes',
 } as const;
 
 export type ExporterFixtureName = (typeof exporterFixtures)[keyof typeof exporterFixtures];

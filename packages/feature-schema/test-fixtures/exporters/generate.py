@@ -1396,6 +1396,85 @@ def catboost_fixtures(summary, only):
         )
 
 
+# ----------------------------------------------------------------------------- Keras
+
+
+def keras_fixtures(summary, only):
+    """Keras 3 with the torch backend: `model.export(path, format="onnx")` is Keras's own ONNX
+    export (for a model with a None batch dimension it calls torch's TorchScript exporter with
+    dynamic axes). The TensorFlow backend exports through tf2onnx instead, which cannot be
+    installed here: that layout is not covered."""
+    os.environ["KERAS_BACKEND"] = "torch"
+    import keras
+    import torch
+
+    torch.set_num_threads(1)
+    if keras.backend.backend() != "torch":
+        raise SystemExit("keras must run on the torch backend (KERAS_BACKEND=torch)")
+    exporter = 'keras Model.export(path, format="onnx") (Keras 3, torch backend)'
+    for name, ds, task in [
+        ("keras-wine", "wine", "classification"),
+        ("keras-diabetes", "diabetes", "regression"),
+    ]:
+        if only and name not in only:
+            continue
+        frame, _ = load_dataset(ds)
+        x, y = matrix32(frame), frame["target"].to_numpy()
+        keras.backend.clear_session()  # as in a fresh process: layer and tensor names restart
+        keras.utils.set_random_seed(SEED)
+        norm = keras.layers.Normalization()
+        norm.adapt(x)
+        if task == "classification":
+            head = keras.layers.Dense(3, activation="softmax")
+            loss, epochs, lr = "sparse_categorical_crossentropy", 5, 0.01
+        else:
+            head = keras.layers.Dense(1)
+            loss, epochs, lr = "mse", 60, 0.05
+        model = keras.Sequential(
+            [keras.Input(shape=(x.shape[1],)), norm, keras.layers.Dense(16, activation="relu"), head]
+        )
+        model.compile(optimizer=keras.optimizers.Adam(lr), loss=loss)
+        model.fit(x, y.astype(np.float32), epochs=epochs, batch_size=32, verbose=0, shuffle=False)
+        out = model.predict(x, verbose=0)
+        if task == "classification":
+            labels = np.argmax(out, axis=1)
+            expected = {
+                "framework": "keras",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "classification",
+                "classes": [0, 1, 2],
+                "labels": [int(v) for v in labels],
+                "probabilities": out.astype(np.float64),
+            }
+
+            def check_fn(path, check, want=out, labels=labels, frame=frame):
+                _, outs = run_onnx(path, matrix32(frame))
+                check.probabilities(outs[0], want)
+                check.labels(np.argmax(outs[0], axis=1), labels)
+
+        else:
+            want = out.reshape(-1).astype(np.float64)
+            expected = {
+                "framework": "keras",
+                "exporter": exporter,
+                "target": "target",
+                "init": [],
+                "task": "regression",
+                "classes": None,
+                "values": want,
+            }
+            check_fn = values_check(frame, want)
+
+        def writer(path, model=model):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.export(path, format="onnx", verbose=False)
+
+        write_fixture(name, frame, expected, writer, check_fn, summary)
+
+
 # ----------------------------------------------------------------------------- README table
 
 
@@ -1443,8 +1522,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated fixture names")
     parser.add_argument(
         "--groups",
-        default="torch,lightgbm,xgboost,sklearn,catboost",
-        help="comma-separated generator groups (torch, lightgbm, xgboost, sklearn, catboost)",
+        default="torch,lightgbm,xgboost,sklearn,catboost,keras",
+        help="comma-separated generator groups (torch, lightgbm, xgboost, sklearn, catboost, keras)",
     )
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
@@ -1460,6 +1539,8 @@ def main():
         sklearn_fixtures(summary, only)
     if "catboost" in groups:
         catboost_fixtures(summary, only)
+    if "keras" in groups:
+        keras_fixtures(summary, only)
     update_readme(summary)
     print(f"{len(summary)} fixtures written")
 

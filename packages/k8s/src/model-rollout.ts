@@ -252,51 +252,41 @@ export class ModelRollout extends Construct {
       },
     });
 
-    this.healthCheckPolicies = [this.stable, this.candidate].map(
-      (w) =>
-        new ApiObject(w, 'health-check-policy', {
-          apiVersion: 'networking.gke.io/v1',
-          kind: 'HealthCheckPolicy',
-          metadata: objectMeta(w.settings.meta),
-          // Without a policy GKE checks `/` on the serving port; nginx's `/readyz` is ready only
-          // once the model is loaded and until draining begins.
-          spec: {
-            default: {
-              checkIntervalSec: 5,
-              timeoutSec: 3,
-              healthyThreshold: 1,
-              unhealthyThreshold: 2,
-              config: {
-                type: 'HTTP',
-                httpHealthCheck: {
-                  port: w.settings.nginx.options.listenPort,
-                  requestPath: OPERATIONAL_ROUTES.ready,
-                },
-              },
-            },
-            targetRef: { group: '', kind: 'Service', name: w.settings.name },
+    // GKE's policies attach to each Service: stable's, then the candidate's.
+    const perService = (kind: string, id: string, spec: (w: InferenceWorkload) => object) =>
+      [this.stable, this.candidate].map(
+        (w) =>
+          new ApiObject(w, id, {
+            apiVersion: 'networking.gke.io/v1',
+            kind,
+            metadata: objectMeta(w.settings.meta),
+            spec: { ...spec(w), targetRef: { group: '', kind: 'Service', name: w.settings.name } },
+          }),
+      );
+    // Without a policy GKE checks `/` on the serving port; nginx's `/readyz` is ready only once
+    // the model is loaded and until draining begins.
+    this.healthCheckPolicies = perService('HealthCheckPolicy', 'health-check-policy', (w) => ({
+      default: {
+        checkIntervalSec: 5,
+        timeoutSec: 3,
+        healthyThreshold: 1,
+        unhealthyThreshold: 2,
+        config: {
+          type: 'HTTP',
+          httpHealthCheck: {
+            port: w.settings.nginx.options.listenPort,
+            requestPath: OPERATIONAL_ROUTES.ready,
           },
-        }),
-    );
-
-    this.backendPolicies = [this.stable, this.candidate].map(
-      (w) =>
-        new ApiObject(w, 'backend-policy', {
-          apiVersion: 'networking.gke.io/v1',
-          kind: 'GCPBackendPolicy',
-          metadata: objectMeta(w.settings.meta),
-          spec: {
-            default: {
-              // The load balancer waits for an answer as long as nginx waits for the service.
-              timeoutSec: w.settings.nginx.options.proxyReadTimeoutSeconds,
-              // Requests in flight on a terminating pod may finish while it still serves.
-              connectionDraining: {
-                drainingTimeoutSec: w.settings.termination.serviceDelaySeconds,
-              },
-            },
-            targetRef: { group: '', kind: 'Service', name: w.settings.name },
-          },
-        }),
-    );
+        },
+      },
+    }));
+    this.backendPolicies = perService('GCPBackendPolicy', 'backend-policy', (w) => ({
+      default: {
+        // The load balancer waits for an answer as long as nginx waits for the service.
+        timeoutSec: w.settings.nginx.options.proxyReadTimeoutSeconds,
+        // Requests in flight on a terminating pod may finish while it still serves.
+        connectionDraining: { drainingTimeoutSec: w.settings.termination.serviceDelaySeconds },
+      },
+    }));
   }
 }

@@ -6,7 +6,7 @@ import { block, d, type NginxNode } from './nginx-directives.ts';
  * Statuses that nginx itself may answer, each with the service's JSON error shape. 494 is nginx's
  * internal code for an oversized request header; the client receives 400.
  */
-export const NGINX_ERRORS: readonly {
+const NGINX_ERRORS: readonly {
   readonly status: number;
   readonly sent?: number;
   readonly code: ErrorCode;
@@ -51,7 +51,7 @@ export const NGINX_ERRORS: readonly {
  * locations fail ("empty URI in redirect to named location") for errors raised while the
  * request line is still being read (400, 414, 494), and nginx then answers an HTML 500.
  */
-export const errorUri = (status: number): string => `/_modelship/errors/${status}`;
+const errorUri = (status: number): string => `/_modelship/errors/${status}`;
 
 /** A JSON 404 in the service's error shape. */
 export function notFound(what: string, requestId: string): NginxNode[] {

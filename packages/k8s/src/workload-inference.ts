@@ -188,7 +188,7 @@ function inferenceEnv(i: ResolvedInference) {
  * Throws unless the service would accept these values at startup (the contract's bounds),
  * naming the prop each bad value comes from, the variable and the bound.
  */
-export function assertServiceAccepts(values: Partial<ServiceEnvValues>): void {
+function assertServiceAccepts(values: Partial<ServiceEnvValues>): void {
   const result = checkServiceEnv(values);
   if (result.ok) return;
   const [issue] = result.issues;
@@ -242,7 +242,7 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
  * The inference container's environment: one value for every variable of the service's
  * contract (`undefined`: the service's default), validated with the contract's bounds.
  */
-export function serviceEnv(
+function serviceEnv(
   inference: ResolvedInference,
   termination: TerminationTimeline,
 ): ServiceEnvValues {

@@ -189,7 +189,7 @@ export function resolveModelSource(
  * container that does not run as root.
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-storage-fuse-csi-driver-perf
  */
-export function gcsMountOptions(
+function gcsMountOptions(
   source: Extract<ResolvedModelSource, { source: 'gcs' }>,
   owner: number,
 ): string {

@@ -110,7 +110,7 @@ const tcp = (port: number): k8s.NetworkPolicyPort => ({
  * See {@link EgressOptions} for which cluster uses which.
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy
  */
-export function egressRules(egress: ResolvedEgress): k8s.NetworkPolicyEgressRule[] {
+function egressRules(egress: ResolvedEgress): k8s.NetworkPolicyEgressRule[] {
   const rules: k8s.NetworkPolicyEgressRule[] = [];
   if (egress.dns) {
     rules.push({

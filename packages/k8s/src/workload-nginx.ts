@@ -14,9 +14,9 @@ import { fail } from './validate.ts';
 import { type ContainerResources, resourceRequirements } from './workload-placement.ts';
 
 /**
- * The nginx image that fronts the service: unprivileged (uid 101), listens on 8080. nginx's
- * current stable line (1.30; 1.27 is end of life, and nginx builds no bookworm images after
- * 1.29), on Debian trixie. Pin it by digest too (`name:tag@sha256:...`) with `nginxImage`.
+ * The nginx image that fronts the service: unprivileged (uid 101), listening on 8080; nginx's
+ * stable line on Debian trixie. In production, pull it through an Artifact Registry remote
+ * repository and pin it by digest with `nginxImage` (the README's runbook).
  * @see https://nginx.org/en/download.html
  * @see https://hub.docker.com/r/nginxinc/nginx-unprivileged
  */

@@ -306,6 +306,33 @@ const tensor = (elemType: number, dims: (number | string)[]) => ({
 });
 const { FLOAT, INT32 } = onnx.TensorProto.DataType;
 
+describe('one [N, 1] input per column, named as the data', () => {
+  it('keeps an input name the data has as a column (spaces and punctuation included)', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'model.onnx');
+    await writeFile(
+      path,
+      graphModel(
+        [
+          { name: 'mean radius', type: tensor(FLOAT, ['N', 1]) },
+          { name: 'input:0', type: tensor(FLOAT, ['N', 1]) },
+        ],
+        [{ name: 'y', type: tensor(FLOAT, ['N', 1]) }],
+        [{ opType: 'Add', input: ['mean radius', 'input:0'], output: ['y'] }],
+      ),
+    );
+    const data = join(dir, 'train.csv');
+    await writeFile(data, 'mean radius,input_0,target\n1.5,2,3.5\n2.5,1,3.5\n');
+    const out = join(dir, 'out');
+    const init = await run(['init', path, '--data', data, '--target', 'target', '--out', out]);
+    expect(init.code).toBe(0);
+    const served = await loadModel({ dir: out });
+    expect(served.schema.fields.map((f) => f.name)).toEqual(['mean radius', 'input_0']);
+    expect(await served.run([{ 'mean radius': 1.25, input_0: 2 }])).toEqual([3.25]);
+    await served.release();
+  });
+});
+
 describe('refusals: what was wrong and what to do, exit 1 or 2, nothing written', () => {
   const refusals: [string, () => Promise<{ args: string[]; parent: string }>, number, RegExp][] = [
     [

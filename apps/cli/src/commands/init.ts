@@ -109,7 +109,7 @@ loader and predicts the schema's example.`,
       data = await readDataTable(resolvePath(io, dataArg));
       checkColumns(
         data,
-        graph.matrix ? (features ?? []) : graph.inputs.map((i) => fieldName(i.name)),
+        graph.matrix ? (features ?? []) : graph.inputs.map((i) => fieldName(i.name, data)),
         target,
       );
       io.err(`reading ${data.path}: ${data.rows.length} rows`);

@@ -39,8 +39,12 @@ export interface InferredField {
   readonly from: string;
 }
 
-/** A schema field name for an ONNX input name (`input:0` → `input_0`). */
-export function fieldName(input: string): string {
+/**
+ * A schema field name for an ONNX input name: the name itself when the data has a column of
+ * that name (`mean radius`), else an identifier (`input:0` → `input_0`).
+ */
+export function fieldName(input: string, data?: Pick<DataTable, 'columns'>): string {
+  if (data?.columns.includes(input) && input !== '__proto__') return input;
   const name = input.replace(/[^A-Za-z0-9_]/g, '_');
   return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
 }
@@ -284,7 +288,7 @@ export function inferSchema(options: InferSchemaOptions): {
   } else {
     const mapping: PerFieldInput[] = [];
     for (const input of graph.inputs) {
-      const fieldNameOf = fieldName(input.name);
+      const fieldNameOf = fieldName(input.name, data);
       const { field, row } =
         input.type === 'string'
           ? categoricalField(input, fieldNameOf, data)

@@ -49,3 +49,6 @@ export async function standInTools(
   if (init.code !== 0) throw new Error(`modelship init failed: ${init.err}`);
   return { dir, modelDir };
 }
+
+/** The files `modelship init --data` writes into a model directory of a self-contained model. */
+export const INIT_FILES = ['model-card.md', 'model.onnx', 'profile.json', 'schema.json'] as const;

@@ -14,7 +14,7 @@ import {
 } from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import { createLogger, externalDataFiles, loadConfig, startService } from '@modelship/inference';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../testing.ts';
+import { INIT_FILES, run } from '../testing.ts';
 
 /** The worst difference from the framework's predictions, per framework (printed at the end). */
 const worst = new Map<string, { probabilities: number; values: number }>();
@@ -79,6 +79,31 @@ async function served(dir: string, expected: ExporterExpected) {
         expect(probabilities).toEqual(answers.probabilities);
       }
     }
+    // The Open Inference Protocol: one input per field, the label (or value) as its first output.
+    const records = expected.records;
+    const fields = Object.keys(records[0] ?? {});
+    const oip = await fetch(`${base}/v2/models/model/infer`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        inputs: fields.map((name) => ({
+          name,
+          datatype: 'FP64',
+          shape: [records.length, 1],
+          data: records.map((r) => r[name]),
+        })),
+      }),
+    });
+    expect(oip.status).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: plain JSON bodies
+    const [first] = ((await oip.json()) as any).outputs;
+    expect(first.name).toBe(expected.target);
+    if (expected.task === 'classification') {
+      expect(first.datatype).toBe(typeof classes[0] === 'string' ? 'BYTES' : 'INT64');
+      expect(first.data).toEqual(answers.labels);
+    } else {
+      expect(first.data).toEqual(answers.values);
+    }
   } finally {
     await service.shutdown.begin('test done');
   }
@@ -104,12 +129,7 @@ describe('modelship init → check → serve, on every exporter fixture', () => 
     expect(init.err).not.toMatch(/error/i);
     expect(init.code).toBe(0);
     // Self-contained: side files' weights inside model.onnx, nothing else beside it.
-    expect((await readdir(out)).sort()).toEqual([
-      'model-card.md',
-      'model.onnx',
-      'profile.json',
-      'schema.json',
-    ]);
+    expect((await readdir(out)).sort()).toEqual([...INIT_FILES]);
     expect(externalDataFiles(await readFile(join(out, 'model.onnx')))).toEqual([]);
     const check = await run(['check', out]);
     expect(check.code).toBe(0);

@@ -12,7 +12,7 @@ import { type DenseModelOptions, denseModel } from '@modelship/testkit';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { selfContained } from '../infer/external-data.ts';
-import { run } from '../testing.ts';
+import { INIT_FILES, run } from '../testing.ts';
 
 const { onnx } = onnxProto;
 const tempDir = () => mkdtemp(join(tmpdir(), 'modelship-layouts-'));
@@ -45,6 +45,10 @@ async function setup(
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i % 2);
 
+/** `modelship init` on a model and its CSV (target `y`), with extra flags. */
+const initWith = (files: { path: string; data: string }, out: string, ...flags: string[]) =>
+  run(['init', files.path, '--data', files.data, '--target', 'y', ...flags, '--out', out]);
+
 describe('one [N, F] input', () => {
   it("maps it to the data's columns besides the target, in file order, named as the data has them", async () => {
     const columns = ['mean radius', 'od280/od315_of_diluted_wines', 'x'];
@@ -54,7 +58,7 @@ describe('one [N, F] input', () => {
       ids(20),
     );
     const out = join(dir, 'out');
-    const init = await run(['init', path, '--data', data, '--target', 'y', '--out', out]);
+    const init = await initWith({ path, data }, out);
     expect(init.code).toBe(0);
     const schema = JSON.parse(await readFile(join(out, 'schema.json'), 'utf8'));
     expect(schema.fields.map((f: { name: string }) => f.name)).toEqual(columns);
@@ -85,18 +89,7 @@ describe('one [N, F] input', () => {
       ids(10),
     );
     const out = join(dir, 'out');
-    const init = await run([
-      'init',
-      path,
-      '--data',
-      data,
-      '--target',
-      'y',
-      '--features',
-      'a,b,c',
-      '--out',
-      out,
-    ]);
+    const init = await initWith({ path, data }, out, '--features', 'a,b,c');
     expect(init.code).toBe(0);
     const served = await loadModel({ dir: out });
     expect(served.schema.fields.map((f) => f.name)).toEqual(['a', 'b', 'c']);
@@ -115,7 +108,7 @@ describe('one [N, F] input', () => {
     );
     await writeFile(data, 'a,b,y\n1,2,0\n3,-4,1\n0,5,0\n');
     const out = join(dir, 'out');
-    expect((await run(['init', path, '--data', data, '--target', 'y', '--out', out])).code).toBe(0);
+    expect((await initWith({ path, data }, out)).code).toBe(0);
     const schema = JSON.parse(await readFile(join(out, 'schema.json'), 'utf8'));
     expect(schema.inputs.type).toBe('int64');
     expect(schema.fields[1]).toMatchObject({ dtype: 'integer', min: -4, max: 5 });
@@ -134,7 +127,7 @@ describe('classifiers without class names in the graph', () => {
       targets,
     );
     const out = join(dir, 'out');
-    const init = await run(['init', path, '--data', data, '--target', 'y', '--out', out]);
+    const init = await initWith({ path, data }, out);
     expect(init.code).toBe(0);
     expect(init.out).toMatch(/task: classification \(classes: setosa, versicolor, virginica\)/);
     const schema = JSON.parse(await readFile(join(out, 'schema.json'), 'utf8'));
@@ -157,25 +150,14 @@ describe('classifiers without class names in the graph', () => {
     );
     const plain = join(dir, 'plain');
     // Its label output holds class indices (0, 1), not the target's values (9, 10).
-    const indices = await run(['init', path, '--data', data, '--target', 'y', '--out', plain]);
+    const indices = await initWith({ path, data }, plain);
     expect(indices.code).toBe(1);
     expect(indices.err).toMatch(
       /not one of its classes \(9, 10\).*give --classes with one label per probability column/,
     );
     expect(existsSync(plain)).toBe(false);
     const named = join(dir, 'named');
-    const init = await run([
-      'init',
-      path,
-      '--data',
-      data,
-      '--target',
-      'y',
-      '--classes',
-      'malignant,benign',
-      '--out',
-      named,
-    ]);
+    const init = await initWith({ path, data }, named, '--classes', 'malignant,benign');
     expect(init.code).toBe(0);
     const served = await loadModel({ dir: named });
     const rows = [
@@ -218,16 +200,11 @@ describe('weights in a side file and a fixed batch', () => {
       ids(10),
     );
     const out = join(dir, 'out');
-    const init = await run(['init', path, '--data', data, '--target', 'y', '--out', out]);
+    const init = await initWith({ path, data }, out);
     expect(init.code).toBe(0);
     expect(init.err).toMatch(/weights of model\.onnx\.data stored inside model\.onnx/);
     expect(init.err).toMatch(/batch dimension is fixed at 1/);
-    expect((await readdir(out)).sort()).toEqual([
-      'model-card.md',
-      'model.onnx',
-      'profile.json',
-      'schema.json',
-    ]);
+    expect((await readdir(out)).sort()).toEqual([...INIT_FILES]);
     const check = await run(['check', out]);
     expect(check.code).toBe(0);
     expect(check.out).toMatch(
@@ -260,7 +237,7 @@ describe('weights in a side file and a fixed batch', () => {
     });
     // A directory as init writes it for such a model: the stamped model and its side file.
     const out = join(dir, 'out');
-    expect((await run(['init', path, '--data', data, '--target', 'y', '--out', out])).code).toBe(0);
+    expect((await initWith({ path, data }, out)).code).toBe(0);
     const stamp = JSON.parse(await readFile(join(out, 'schema.json'), 'utf8'));
     const fingerprint = (await loadModel({ dir: out })).identity.fingerprint;
     expect(stamp.inputs.input).toBe('input');

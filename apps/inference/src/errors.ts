@@ -140,6 +140,13 @@ export class QueueFullError extends HttpError {
   }
 }
 
+/** 409: the served model cannot be explained (no background rows); the message says how to fix it. */
+export class ExplainUnavailableError extends HttpError {
+  constructor(message: string) {
+    super(409, 'explain_unavailable', message);
+  }
+}
+
 /** 500: anything unexpected. The client learns nothing but the request id. */
 export class InternalError extends HttpError {
   constructor(options: HttpErrorOptions = {}) {

@@ -36,6 +36,10 @@ export interface Metrics {
   readonly modelSessions: Gauge;
   /** `inference_model_reloads_total{outcome}`: reloads `switched` to a new version or `refused`. */
   readonly modelReloads: Counter<'outcome'>;
+  /** `inference_explained_rows_total{method}`: records explained, per method. */
+  readonly explainedRows: Counter<'method'>;
+  /** `inference_explanation_duration_seconds{method}`: one request's explanations. */
+  readonly explanationDuration: Histogram<'method'>;
   /** `inference_predicted_class_total{class}`: a classifier's predictions, per class. */
   readonly predictedClasses?: Counter<'class'>;
 }
@@ -135,5 +139,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     modelReloads: reloads,
+    explainedRows: new Counter({
+      name: 'inference_explained_rows_total',
+      help: 'Records explained (POST /explain), per method.',
+      labelNames: ['method'],
+      registers,
+    }),
+    explanationDuration: new Histogram({
+      name: 'inference_explanation_duration_seconds',
+      help: 'Duration of the explanations of one POST /explain, per method.',
+      labelNames: ['method'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
   };
 }

@@ -105,6 +105,17 @@ export const serviceEnvSchema = z.object({
    * validated inputs with sensitive fields redacted, outputs): 0 (none) to 1 (every one).
    */
   PAYLOAD_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0),
+  /** Most records in one `POST /explain` (each costs far more than a prediction). */
+  EXPLAIN_MAX_BATCH: count(1).max(MAX_BATCH_LIMIT).default(16),
+  /** Largest accepted `POST /explain` body, in bytes (nginx still refuses more than `BODY_LIMIT`). */
+  EXPLAIN_BODY_LIMIT: count(1).default(65_536),
+  /**
+   * Most fields a model without a closed form is explained for exactly (every coalition of
+   * fields against every background row: 2^F × rows evaluations); above it, by sampling.
+   */
+  EXPLAIN_MAX_EXACT_FIELDS: count(1).max(20).default(12),
+  /** Sampled explanations: permutations per record (antithetic pairs); more is slower and tighter. */
+  EXPLAIN_SAMPLES: count(2).max(100_000).default(256),
   /**
    * Seconds between two reads of a versioned model source's `current` file (a new name there
    * loads, checks and switches to that version); 0: no polling (the admin route still

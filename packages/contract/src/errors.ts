@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** `/explain` for a model directory without background rows in its profile.json. */
+  explain_unavailable: 409,
   validation_failed: 422,
   internal: 500,
   not_ready: 503,

@@ -34,7 +34,11 @@ export {
 } from './workload-alerts.ts';
 export type { DeploymentOptions } from './workload-deployment.ts';
 export { type ModelMetadata, WORKLOAD_IDENTITY_ANNOTATION } from './workload-identity.ts';
-export { INFERENCE_UID, type InferenceServiceOptions } from './workload-inference.ts';
+export {
+  type ExplainSettings,
+  INFERENCE_UID,
+  type InferenceServiceOptions,
+} from './workload-inference.ts';
 export type { BackendConfigSpec, IngressOptions } from './workload-ingress.ts';
 export {
   assertBucketName,

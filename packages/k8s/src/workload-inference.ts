@@ -47,6 +47,18 @@ export function resolveInferenceImage(props: InferenceImageProps): ResolvedInfer
   };
 }
 
+/** Limits and methods of the service's explanations (`POST /explain`). */
+export interface ExplainSettings {
+  /** Most records per request (`EXPLAIN_MAX_BATCH`). @default 16 */
+  readonly maxBatch?: number;
+  /** Largest request body in bytes (`EXPLAIN_BODY_LIMIT`). @default 65536 */
+  readonly bodyLimitBytes?: number;
+  /** Most fields explained exactly; more are sampled (`EXPLAIN_MAX_EXACT_FIELDS`). @default 12 */
+  readonly maxExactFields?: number;
+  /** Permutations per sampled explanation (`EXPLAIN_SAMPLES`). @default 256 */
+  readonly samples?: number;
+}
+
 /** The inference container's runtime settings (see the service's environment contract). */
 export interface InferenceServiceOptions {
   /** Port the service binds on 127.0.0.1. @default 8081 */
@@ -97,6 +109,12 @@ export interface InferenceServiceOptions {
    */
   readonly payloadLogSample?: number;
   /**
+   * `POST /explain`'s limits (`EXPLAIN_MAX_BATCH`, `EXPLAIN_BODY_LIMIT`) and methods
+   * (`EXPLAIN_MAX_EXACT_FIELDS`, `EXPLAIN_SAMPLES`).
+   * @default undefined (the service's: 16 records, 64 KiB, exact up to 12 fields, 256 samples)
+   */
+  readonly explain?: ExplainSettings;
+  /**
    * Seconds between two reads of a versioned model source's `current` file
    * (`MODEL_POLL_INTERVAL`, 0..3600; 0: reload on the admin route only).
    * @default undefined (the service's: 5 s)
@@ -129,6 +147,7 @@ type OptionalInferenceSetting =
   | 'ortIntraOpThreads'
   | 'monitorWindow'
   | 'payloadLogSample'
+  | 'explain'
   | 'modelPollIntervalSeconds';
 
 /** {@link InferenceServiceOptions} with defaults applied. */
@@ -158,6 +177,10 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   GOOGLE_CLOUD_PROJECT: 'inference.googleCloudProject',
   MONITOR_WINDOW: 'inference.monitorWindow',
   PAYLOAD_LOG_SAMPLE: 'inference.payloadLogSample',
+  EXPLAIN_MAX_BATCH: 'inference.explain.maxBatch',
+  EXPLAIN_BODY_LIMIT: 'inference.explain.bodyLimitBytes',
+  EXPLAIN_MAX_EXACT_FIELDS: 'inference.explain.maxExactFields',
+  EXPLAIN_SAMPLES: 'inference.explain.samples',
   MODEL_POLL_INTERVAL: 'inference.modelPollIntervalSeconds',
 };
 
@@ -180,6 +203,10 @@ function inferenceEnv(i: ResolvedInference) {
     GOOGLE_CLOUD_PROJECT: i.googleCloudProject,
     MONITOR_WINDOW: text(i.monitorWindow),
     PAYLOAD_LOG_SAMPLE: text(i.payloadLogSample),
+    EXPLAIN_MAX_BATCH: text(i.explain?.maxBatch),
+    EXPLAIN_BODY_LIMIT: text(i.explain?.bodyLimitBytes),
+    EXPLAIN_MAX_EXACT_FIELDS: text(i.explain?.maxExactFields),
+    EXPLAIN_SAMPLES: text(i.explain?.samples),
     MODEL_POLL_INTERVAL: text(i.modelPollIntervalSeconds),
   } as const satisfies Partial<ServiceEnvValues>;
 }

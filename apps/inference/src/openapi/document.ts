@@ -1,5 +1,6 @@
 import { componentSchemas } from './components.ts';
 import type { OpenApiOptions } from './helpers.ts';
+import { explainPaths } from './paths-explain.ts';
 import { oipPaths } from './paths-oip.ts';
 import { servicePaths } from './paths-service.ts';
 import { componentResponses } from './responses.ts';
@@ -45,7 +46,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       { name: 'Operations', description: 'Probes and metrics.' },
       { name: 'Web', description: 'The web form and this documentation.' },
     ],
-    paths: { ...servicePaths(options), ...oipPaths(options) },
+    paths: { ...servicePaths(options), ...explainPaths(options), ...oipPaths(options) },
     components: {
       schemas: componentSchemas(options),
       parameters: {

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { explainAnswer } from '../explain/answer.ts';
 import { formRoutes } from '../form/routes.ts';
 import { monitoringRoutes } from '../monitoring/routes.ts';
 import { docsRoutes } from '../openapi/docs.ts';
@@ -37,6 +38,11 @@ export function predictionRoutes(deps: PredictDeps): readonly PredictionRoute[] 
   return [
     { path: '/predict', answer: predictAnswer(deps) },
     { path: '/predict_api', answer: predictApiAnswer(deps) },
+    {
+      path: '/explain',
+      answer: explainAnswer(deps),
+      maxBytes: Math.min(deps.config.EXPLAIN_BODY_LIMIT, deps.config.BODY_LIMIT),
+    },
     ...inferRoutes(deps),
   ];
 }

@@ -6,7 +6,10 @@ import { predictedValue, presentMany, presentOne } from '../predict/present.ts';
 import type { AnswerOfBody } from './prediction-route.ts';
 
 /** What the prediction answers read. */
-export type PredictDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'monitoring'>;
+export type PredictDeps = Pick<
+  AppDeps,
+  'config' | 'model' | 'models' | 'predict' | 'monitoring' | 'metrics'
+>;
 
 /**
  * What `POST /predict` answers for a parsed body: one record → `{ prediction, model }`;

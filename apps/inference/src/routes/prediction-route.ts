@@ -29,6 +29,8 @@ export interface PredictionRoute {
   readonly checkPath?: (param: (name: string) => string | undefined) => void;
   /** The answer to a parsed body; throws an HttpError to refuse. */
   readonly answer: AnswerOfBody;
+  /** Largest accepted body in bytes. @default BODY_LIMIT */
+  readonly maxBytes?: number;
   /** The body of a refusal. @default the service's error body */
   readonly errorBody?: (mapped: HttpError) => unknown;
 }
@@ -48,9 +50,9 @@ export function predictionApp(
   errors: ErrorMappingOptions = {},
 ): Hono<AppEnv> {
   const { logger, readiness } = deps;
-  const readBody = jsonBodyReader(bodyLimits(deps));
   const app = new Hono<AppEnv>();
-  for (const { path, checkPath, answer, errorBody } of routes) {
+  for (const { path, checkPath, answer, errorBody, maxBytes } of routes) {
+    const readBody = jsonBodyReader({ ...bodyLimits(deps), ...(maxBytes ? { maxBytes } : {}) });
     // A route with its own error body gets its own `onError`.
     const own =
       errorBody && new Hono<AppEnv>().onError(errorHandler(logger, { ...errors, errorBody }));

@@ -100,7 +100,7 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
           contentLength: nodeHeader(headers, 'content-length'),
           transferEncoding: nodeHeader(headers, 'transfer-encoding'),
         },
-        maxBytes,
+        route.maxBytes ?? maxBytes,
       );
       if (framing !== 'length') return false;
     } catch {

@@ -5,6 +5,8 @@ export interface CardFacts {
   readonly source: string;
   readonly sourceSha256: string;
   readonly data?: string;
+  /** Training rows `profile.json` keeps as the background of `/explain`. */
+  readonly backgroundRows?: number;
   readonly classes?: readonly ClassLabel[];
 }
 
@@ -28,7 +30,7 @@ Imported by \`modelship init\` from \`${facts.source}\` (sha256 \`${facts.source
 - Task: ${task}; predicts \`${schema.target.name}\`.
 - \`model.onnx\` carries the fingerprint of \`schema.json\`: after editing \`schema.json\`, run
   \`modelship stamp DIR\`.
-
+${facts.backgroundRows ? `- \`profile.json\` keeps ${facts.backgroundRows} rows of \`${facts.data ?? 'the training data'}\` as the background of \`POST /explain\`: this training data ships with the model.\n` : ''}
 ## Inputs
 
 | field | kind | values |

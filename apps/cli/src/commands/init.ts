@@ -11,7 +11,12 @@ import { describeGraph } from '../infer/graph.ts';
 import { fieldName, inferSchema } from '../infer/schema.ts';
 import { resolvePath, table } from '../io.ts';
 import { modelCardStub } from '../model-card.ts';
-import { profileFromData, profileJson } from '../profile-data.ts';
+import {
+  backgroundNotice,
+  backgroundRowsFlag,
+  profileFromData,
+  profileJson,
+} from '../profile-data.ts';
 import { checkOut, writeDirAtomically } from '../write-dir.ts';
 
 /** A model name from a file name: `My Model.onnx` → `my-model`. */
@@ -66,6 +71,7 @@ export const initCommand = defineCommand({
     },
     name: { type: 'string', value: 'NAME', help: "the model's name (default: the file name)" },
     version: { type: 'string', value: 'V', default: '1.0.0', help: "the model's version" },
+    'background-rows': { ...backgroundRowsFlag, needs: 'data' },
     force: { type: 'boolean', help: 'replace DIR if it exists' },
   },
   description: `Writes a model directory the server accepts: schema.json inferred from the graph (one field
@@ -74,8 +80,9 @@ one numeric field per column of an [N, F] input, named as the data's columns; th
 classes from the outputs, else from the target column), refined by training data; model.onnx
 with the schema's fingerprint stamped and the weights of a side file (model.onnx.data) inside
 it; a model card stub; with --data, profile.json (the data's shape and the model's
-predictions on it, for drift monitoring). It then loads the directory with the server's own
-loader and predicts the schema's example.`,
+predictions on it, for drift monitoring, and a sample of its rows as the background of
+/explain). It then loads the directory with the server's own loader and predicts the schema's
+example.`,
   examples: [
     'modelship init churn.onnx --data train.csv --target churn --out models/churn',
     'modelship init mlp.onnx --data train.csv --target target --classes malignant,benign --out models/mlp',
@@ -140,6 +147,7 @@ loader and predicts the schema's example.`,
       source: basename(modelPath),
       sourceSha256: createHash('sha256').update(bytes).digest('hex'),
       ...(data ? { data: basename(data.path) } : {}),
+      ...(data ? { backgroundRows: Math.min(values['background-rows'], data.rows.length) } : {}),
       ...(classes ? { classes } : {}),
     });
     let predicted = '';
@@ -160,7 +168,12 @@ loader and predicts the schema's example.`,
             const [prediction] = await served.run([served.compiled.example]);
             if (data) {
               io.err(`profiling ${data.rows.length} rows for drift monitoring`);
-              const profile = await profileFromData(served, data).finally(() => served.release());
+              io.err(backgroundNotice(Math.min(values['background-rows'], data.rows.length)));
+              const profile = await profileFromData(
+                served,
+                data,
+                values['background-rows'],
+              ).finally(() => served.release());
               await writeFile(join(dir, PROFILE_FILE), profileJson(profile));
               await (await loadModel({ dir })).release();
             } else {

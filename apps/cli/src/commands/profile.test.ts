@@ -58,6 +58,30 @@ describe('modelship profile', () => {
     await model.release();
   });
 
+  it('keeps 200 training rows as the background of /explain by default, N or none when asked, and says so', async () => {
+    const dir = await initWithoutProfile(foreignFixtures.rentRegression, 'rent');
+    const data = fixture(foreignFixtures.rentRegression, 'data.csv');
+    const rows = (await readFile(data, 'utf8')).trim().split('\n').length - 1;
+    const read = async () =>
+      parseProfile(JSON.parse(await readFile(join(dir, 'profile.json'), 'utf8'))).background;
+    const card = await readFile(join(dir, 'model-card.md'), 'utf8');
+    expect(card).toMatch(/keeps \d+ rows of `data.csv` as the background of `POST \/explain`/);
+    const byDefault = await run(['profile', dir, '--data', data]);
+    expect(byDefault.err).toMatch(/ships with the model/);
+    expect(byDefault.out).toMatch(/background rows/);
+    expect(await read()).toHaveLength(Math.min(200, rows));
+    expect((await run(['profile', dir, '--data', data, '--background-rows', '7'])).code).toBe(0);
+    const seven = await read();
+    expect(seven).toHaveLength(7);
+    // Deterministic: the same data gives the same rows.
+    await run(['profile', dir, '--data', data, '--background-rows', '7']);
+    expect(await read()).toEqual(seven);
+    const none = await run(['profile', dir, '--data', data, '--background-rows', '0']);
+    expect(none.err).toMatch(/409/);
+    expect(await read()).toBeUndefined();
+    expect((await run(['profile', dir, '--data', data, '--background-rows', '-1'])).code).toBe(2);
+  });
+
   it('is a usage error without --data, and a failure on rows the schema refuses', async () => {
     const dir = await initWithoutProfile(foreignFixtures.rentRegression, 'rent');
     expect((await run(['profile', dir])).code).toBe(2);

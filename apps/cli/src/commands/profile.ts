@@ -4,7 +4,12 @@ import { defineCommand } from '../args.ts';
 import { failure } from '../errors.ts';
 import { readDataTable } from '../infer/data.ts';
 import { resolvePath } from '../io.ts';
-import { profileFromData, profileJson } from '../profile-data.ts';
+import {
+  backgroundNotice,
+  backgroundRowsFlag,
+  profileFromData,
+  profileJson,
+} from '../profile-data.ts';
 import { replaceFile } from '../write-dir.ts';
 
 /** `modelship profile`. */
@@ -19,12 +24,15 @@ export const profileCommand = defineCommand({
       required: true,
       help: "the training data, with a header row naming the schema's fields",
     },
+    'background-rows': backgroundRowsFlag,
   },
   description: `Adds (or refreshes) DIR/profile.json: the training data's shape that the server compares live
 traffic with (drift monitoring: PSI per field and for the predictions, on /metrics and the
 /monitoring page). Per numeric field its deciles as bin edges and the share of rows per bin,
 per categorical field the share of each level, and the model's predictions on those rows
-(value bins, or class shares). The profile is outside the fingerprint: no re-stamping.`,
+(value bins, or class shares); and a deterministic sample of the rows themselves, the background
+that /explain computes contributions against (training data that ships with the model). The
+profile is outside the fingerprint: no re-stamping.`,
   examples: ['modelship profile models/churn --data train.csv'],
   async run({ positionals: [dirArg], values }, io) {
     const dir = resolvePath(io, dirArg);
@@ -41,13 +49,14 @@ per categorical field the share of each level, and the model's predictions on th
     }
     try {
       io.err(`predicting ${table.rows.length} rows`);
-      const profile = await profileFromData(model, table);
+      io.err(backgroundNotice(Math.min(values['background-rows'], table.rows.length)));
+      const profile = await profileFromData(model, table, values['background-rows']);
       const path = join(dir, PROFILE_FILE);
       await replaceFile(path, new TextEncoder().encode(profileJson(profile)));
       const check = await loadModel({ dir });
       await check.release();
       io.out(
-        `wrote ${path}: ${profile.rows} rows, ${Object.keys(profile.fields).length} fields, prediction ${profile.prediction.kind === 'numeric' ? `${profile.prediction.shares.length} bins` : `${profile.prediction.classes.length} classes`}`,
+        `wrote ${path}: ${profile.rows} rows, ${Object.keys(profile.fields).length} fields, prediction ${profile.prediction.kind === 'numeric' ? `${profile.prediction.shares.length} bins` : `${profile.prediction.classes.length} classes`}, ${profile.background?.length ?? 0} background rows`,
       );
     } finally {
       await model.release();

@@ -7,6 +7,8 @@
 export { type CreateAppOptions, createApp } from './app.ts';
 export { type Config, ConfigError, loadConfig } from './config.ts';
 export type { AppDeps, AppEnv } from './deps.ts';
+export { createExplainer, type ExplainerOptions } from './explain/explainer.ts';
+export type { Explainer, ExplainMethod, Explanation } from './explain/types.ts';
 export { createLogger, createStdoutDestination, flushLogSync, type Logger } from './logger.ts';
 export { fixedBatchSize } from './model/batch-size.ts';
 export { type ClassifierGraph, readClassifierGraph } from './model/classifier-graph.ts';

@@ -6,7 +6,7 @@ import type { ServedTask } from '../model/task.ts';
 import { type Hybrids, hybridEncoder } from './hybrid.ts';
 import { graphView, withStringAttribute } from './onnx-graph.ts';
 import { hashSeed, permutationPlan, samplingEstimate, seededRandom } from './sampling.ts';
-import { coalitionHybrids, shapleyFromCoalitions } from './shapley.ts';
+import { coalitionPlan, shapleyFromCoalitions } from './shapley.ts';
 import {
   type GraphStructure,
   graphStructure,
@@ -187,8 +187,8 @@ export async function createExplainer(options: ExplainerOptions): Promise<Explai
         return phi;
       };
     } else {
-      const shap = treeShap(h.ensemble, columnField, F);
       const rows = Array.from({ length: R }, (_, r) => bgColumns.subarray(r * C, (r + 1) * C));
+      const shap = treeShap(h.ensemble, columnField, F, rows);
       const sums = new Float64Array(K);
       for (const z of rows) {
         const out = ensembleOutput(h.ensemble, z);
@@ -197,8 +197,8 @@ export async function createExplainer(options: ExplainerOptions): Promise<Explai
       baseline = Array.from(sums, (s) => s / R);
       explainRow = (x) => {
         const phi = new Float64Array(K * F);
-        for (const z of rows) shap(x, z, phi);
-        return phi.map((v) => v / R);
+        shap(x, phi);
+        return phi;
       };
     }
     return {
@@ -224,24 +224,26 @@ export async function createExplainer(options: ExplainerOptions): Promise<Explai
     (await evaluate(encodeHybrids(x, hybrids), hybrids.rows.length)).values;
 
   if (method === 'exact') {
-    const hybrids = coalitionHybrids(F, R);
+    const plan = coalitionPlan(
+      F,
+      background,
+      schema.fields.map((f) => f.name),
+    );
     const coalitions = 2 ** F;
     return {
       ...base,
       explain: async (records) => {
         const out: Explanation[] = [];
         for (const x of records) {
-          const values = await run(x, hybrids);
+          const values = await run(x, plan.hybrids);
           const v = new Float64Array(coalitions * K);
           v.set(startMeans, 0);
-          for (let s = 1; s < coalitions - 1; s++) {
+          plan.coalition.forEach((s, h) => {
+            const w = plan.weight[h] as number;
             for (let k = 0; k < K; k++) {
-              let sum = 0;
-              for (let r = 0; r < R; r++) sum += values[((s - 1) * R + r) * K + k] as number;
-              v[s * K + k] = sum / R;
+              v[s * K + k] = (v[s * K + k] as number) + w * (values[h * K + k] as number);
             }
-          }
-          v.set(values.subarray((hybrids.rows.length - 1) * K), (coalitions - 1) * K);
+          });
           out.push(explanation(startMeans, shapleyFromCoalitions(v, F, K)));
         }
         return out;

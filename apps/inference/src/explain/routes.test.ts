@@ -8,7 +8,7 @@ import { buildProfile, compileSchema, parseSchema } from '@modelship/feature-sch
 import { insuranceModelDir, loadInsuranceRows } from '@modelship/insurance-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { type Service, startService } from '../service.ts';
+import { startService } from '../service.ts';
 import { memoryLogger, postJson } from '../testing/fake-deps.ts';
 import {
   foreignExpected,

@@ -1,24 +1,59 @@
+import type { FeatureRecord } from '@modelship/feature-schema';
 import type { Hybrids } from './hybrid.ts';
 
+/** The rows the exact method evaluates for one record, and what each counts for. */
+export interface CoalitionPlan {
+  readonly hybrids: Hybrids;
+  /** The coalition (a bit mask over the players) of each hybrid row. */
+  readonly coalition: Int32Array;
+  /** Each row's share of its coalition's value: the background rows it stands for / R. */
+  readonly weight: Float64Array;
+}
+
 /**
- * Every coalition except the empty and the full one, each against every background row:
- * coalition S (a bit mask over `players`, 1 ... 2^F - 2) takes rows (S - 1) × R ... S × R - 1;
- * then one row of the full coalition (the explained record itself).
+ * Every coalition except the empty and the full one, each against every background row, then
+ * one row of the full coalition (the record itself). A hybrid of coalition S depends on a
+ * background row only through the fields outside S, so rows equal there are evaluated once
+ * and weighted by their count: v(S) = Σ weight · f(hybrid).
  */
-export function coalitionHybrids(players: number, backgroundRows: number): Hybrids {
-  const coalitions = 2 ** players - 2;
-  const n = coalitions * backgroundRows + 1;
-  const masks = new Uint8Array(n * players);
-  const rows = new Int32Array(n);
-  for (let s = 1; s <= coalitions; s++) {
-    for (let r = 0; r < backgroundRows; r++) {
-      const h = (s - 1) * backgroundRows + r;
-      rows[h] = r;
-      for (let f = 0; f < players; f++) masks[h * players + f] = (s >> f) & 1;
-    }
+export function coalitionPlan(
+  players: number,
+  background: readonly FeatureRecord[],
+  names: readonly string[],
+): CoalitionPlan {
+  const R = background.length;
+  const masks: number[] = [];
+  const rows: number[] = [];
+  const coalition: number[] = [];
+  const weight: number[] = [];
+  for (let s = 1; s < 2 ** players - 1; s++) {
+    const groups = new Map<string, number>();
+    background.forEach((z, r) => {
+      let key = '';
+      for (let f = 0; f < players; f++) {
+        if (!((s >> f) & 1)) key += `${z[names[f] as string]}\u0000`;
+      }
+      const at = groups.get(key);
+      if (at === undefined) {
+        groups.set(key, weight.length);
+        rows.push(r);
+        coalition.push(s);
+        weight.push(1 / R);
+        for (let f = 0; f < players; f++) masks.push((s >> f) & 1);
+      } else {
+        weight[at] = (weight[at] as number) + 1 / R;
+      }
+    });
   }
-  masks.fill(1, (n - 1) * players);
-  return { masks, rows };
+  rows.push(0);
+  coalition.push(2 ** players - 1);
+  weight.push(1);
+  for (let f = 0; f < players; f++) masks.push(1);
+  return {
+    hybrids: { masks: Uint8Array.from(masks), rows: Int32Array.from(rows) },
+    coalition: Int32Array.from(coalition),
+    weight: Float64Array.from(weight),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { branchTrue, type TreeEnsemble } from './tree-ensemble.ts';
+import { branchTrue, type Tree, type TreeEnsemble } from './tree-ensemble.ts';
 
 /**
  * Shapley weights of a leaf reached with `a` players taken from the explained row and `b`
@@ -23,69 +23,118 @@ function leafWeights(players: number): { plus: Float64Array; minus: Float64Array
 }
 
 /**
+ * Background rows that take the same branch at every split of a tree give the same values
+ * for any explained row: each tree's rows are grouped by their branches, one representative
+ * and a count per group.
+ */
+function branchGroups(tree: Tree, background: readonly ArrayLike<number>[]) {
+  const groups = new Map<string, { row: number; count: number }>();
+  background.forEach((z, r) => {
+    let key = '';
+    for (let p = 0; p < tree.mode.length; p++) {
+      const mode = tree.mode[p] as number;
+      if (mode !== 0) {
+        key += branchTrue(mode, z[tree.column[p] as number] as number, tree.threshold[p] as number)
+          ? '1'
+          : '0';
+      }
+    }
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { row: r, count: 1 });
+  });
+  return [...groups.values()];
+}
+
+/**
  * Interventional TreeSHAP with fields as players: `columnField[c]` is the one field column `c`
- * depends on, so that several columns (a one-hot field's) are one player.
+ * depends on, so that several columns (a one-hot field's) are one player. The values are the
+ * mean over the background rows.
  *
  * @example
- * const shap = treeShap(ensemble, columnField, fields);
- * const phi = shap(xColumns, backgroundColumns, rows); // [outputs × fields], summed over rows
+ * const shap = treeShap(ensemble, columnField, fields, backgroundColumns);
+ * const phi = new Float64Array(outputs * fields);
+ * shap(xColumns, phi); // phi[k * fields + f]: field f's value for output k
  */
-export function treeShap(ensemble: TreeEnsemble, columnField: Int32Array, players: number) {
+export function treeShap(
+  ensemble: TreeEnsemble,
+  columnField: Int32Array,
+  players: number,
+  background: readonly ArrayLike<number>[],
+) {
   const { plus, minus } = leafWeights(players);
   const n = players + 1;
   const K = ensemble.outputs;
-  const scale = ensemble.average ? 1 / ensemble.trees.length : 1;
+  const scale = (ensemble.average ? 1 / ensemble.trees.length : 1) / background.length;
+  const groups = ensemble.trees.map((tree) => branchGroups(tree, background));
   // Per player: 0 undecided, 1 from x, 2 from z; the players decided, in order.
   const side = new Uint8Array(players);
   const stack = new Int32Array(players);
+  let a = 0;
+  let b = 0;
+  let depth = 0;
+  let weight = 0;
+  let x: ArrayLike<number> = [];
+  let z: ArrayLike<number> = [];
+  let phi: Float64Array = new Float64Array(0);
 
-  /** Adds, for row pair (x, z), every tree's Shapley values into `phi` ([K × players]). */
-  return (x: ArrayLike<number>, z: ArrayLike<number>, phi: Float64Array): void => {
-    let a = 0;
-    let b = 0;
-    let depth = 0;
-    const visit = (tree: TreeEnsemble['trees'][number], p: number): void => {
-      const mode = tree.mode[p] as number;
-      if (mode === 0) {
-        if (depth === 0) return;
-        const wPlus = (plus[a * n + b] as number) * scale;
-        const wMinus = (minus[a * n + b] as number) * scale;
-        for (let k = 0; k < K; k++) {
-          const v = tree.value[p * K + k] as number;
-          if (v === 0) continue;
-          for (let d = 0; d < depth; d++) {
-            const f = stack[d] as number;
-            phi[k * players + f] =
-              (phi[k * players + f] as number) + (side[f] === 1 ? v * wPlus : -v * wMinus);
-          }
+  const visit = (tree: Tree, p: number): void => {
+    const mode = tree.mode[p] as number;
+    if (mode === 0) {
+      if (depth === 0) return;
+      const wPlus = (plus[a * n + b] as number) * weight;
+      const wMinus = (minus[a * n + b] as number) * weight;
+      for (let k = 0; k < K; k++) {
+        const v = tree.value[p * K + k] as number;
+        if (v === 0) continue;
+        for (let d = 0; d < depth; d++) {
+          const f = stack[d] as number;
+          const at = k * players + f;
+          phi[at] = (phi[at] as number) + (side[f] === 1 ? v * wPlus : -v * wMinus);
         }
-        return;
       }
-      const c = tree.column[p] as number;
-      const t = tree.threshold[p] as number;
-      const xChild = branchTrue(mode, x[c] as number, t) ? tree.whenTrue[p] : tree.whenFalse[p];
-      const zChild = branchTrue(mode, z[c] as number, t) ? tree.whenTrue[p] : tree.whenFalse[p];
-      const f = columnField[c] as number;
-      if (side[f] === 1 || (side[f] === 0 && xChild === zChild)) {
-        visit(tree, xChild as number);
-        return;
+      return;
+    }
+    const c = tree.column[p] as number;
+    const t = tree.threshold[p] as number;
+    const xChild = (
+      branchTrue(mode, x[c] as number, t) ? tree.whenTrue[p] : tree.whenFalse[p]
+    ) as number;
+    const zChild = (
+      branchTrue(mode, z[c] as number, t) ? tree.whenTrue[p] : tree.whenFalse[p]
+    ) as number;
+    const f = columnField[c] as number;
+    if (side[f] === 1 || (side[f] === 0 && xChild === zChild)) {
+      visit(tree, xChild);
+      return;
+    }
+    if (side[f] === 2) {
+      visit(tree, zChild);
+      return;
+    }
+    stack[depth++] = f;
+    side[f] = 1;
+    a++;
+    visit(tree, xChild);
+    side[f] = 2;
+    a--;
+    b++;
+    visit(tree, zChild);
+    side[f] = 0;
+    b--;
+    depth--;
+  };
+
+  /** Adds the explained row's Shapley values into `into` (`[outputs × players]`). */
+  return (row: ArrayLike<number>, into: Float64Array): void => {
+    x = row;
+    phi = into;
+    ensemble.trees.forEach((tree, t) => {
+      for (const group of groups[t] ?? []) {
+        z = background[group.row] as ArrayLike<number>;
+        weight = group.count * scale;
+        visit(tree, 0);
       }
-      if (side[f] === 2) {
-        visit(tree, zChild as number);
-        return;
-      }
-      stack[depth++] = f;
-      side[f] = 1;
-      a++;
-      visit(tree, xChild as number);
-      side[f] = 2;
-      a--;
-      b++;
-      visit(tree, zChild as number);
-      side[f] = 0;
-      b--;
-      depth--;
-    };
-    for (const tree of ensemble.trees) visit(tree, 0);
+    });
   };
 }

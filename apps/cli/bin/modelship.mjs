@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `modelship` command. Its source is TypeScript run through tsx (workspace packages export
-// their source), so that it needs no build step.
+// The `modelship` command in this repository: its TypeScript source run through tsx (workspace
+// packages export their source). The packed package's bin is the bundle scripts/build.mjs writes.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MODEL_FILE, SCHEMA_FILE } from '@modelship/inference';
 import { parseImageReference } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { modelSideFiles } from '../infer/external-data.ts';
+import { inferenceCheckout } from '../inference-checkout.ts';
 import { type CommandIo, onPath, resolvePath } from '../io.ts';
 
 /** The engines `build` drives; both take the same build command line. */
@@ -20,13 +20,7 @@ type Engine = (typeof ENGINES)[number];
 const MODEL_FILES = [MODEL_FILE, SCHEMA_FILE] as const;
 const OPTIONAL_MODEL_FILES = ['model-card.md'] as const;
 
-/** apps/inference (its Dockerfile and version) and the repository root (the build context). */
-const inferenceDir = dirname(
-  fileURLToPath(import.meta.resolve('@modelship/inference/package.json')),
-);
-const workspaceRoot = join(inferenceDir, '..', '..');
-
-const git = (...args: string[]) => {
+const git = (workspaceRoot: string, ...args: string[]) => {
   const result = spawnSync('git', args, { cwd: workspaceRoot, encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : undefined;
 };
@@ -36,12 +30,13 @@ const git = (...args: string[]) => {
  * the same cached layers): the service's version, the commit, the source, and for podman the
  * machine's extra CA bundle (a TLS-intercepting proxy) mounted read-only for the build only.
  */
-function buildArgs(engine: Engine): string[] {
+function buildArgs(engine: Engine, inferenceDir: string): string[] {
+  const workspaceRoot = join(inferenceDir, '..', '..');
   const version = (
     JSON.parse(readFileSync(join(inferenceDir, 'package.json'), 'utf8')) as { version: string }
   ).version;
-  const revision = process.env.REVISION ?? git('rev-parse', 'HEAD') ?? 'unknown';
-  const source = git('remote', 'get-url', 'origin');
+  const revision = process.env.REVISION ?? git(workspaceRoot, 'rev-parse', 'HEAD') ?? 'unknown';
+  const source = git(workspaceRoot, 'remote', 'get-url', 'origin');
   const oci = 'org.opencontainers.image';
   const args = [
     ...['--build-arg', `VERSION=${version}`, '--build-arg', `REVISION=${revision}`],
@@ -64,10 +59,15 @@ function buildArgs(engine: Engine): string[] {
 }
 
 /** Runs the engine, its output going to the command's progress stream; resolves its exit code. */
-function runEngine(engine: Engine, args: readonly string[], io: CommandIo): Promise<number> {
+function runEngine(
+  engine: Engine,
+  args: readonly string[],
+  cwd: string,
+  io: CommandIo,
+): Promise<number> {
   io.err(`$ ${engine} ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(engine, args, { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(engine, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let pending = '';
     const forward = (chunk: Buffer) => {
       const lines = (pending + chunk.toString('utf8')).split('\n');
@@ -127,6 +127,9 @@ The image serves the model by default (no MODEL_DIR needed); its labels name it.
         `${engine} is not installed${engineFlag ? '' : ' (nor docker)'}: install docker or podman, or choose one with --engine`,
       );
     }
+    // The service's Dockerfile, with the repository root as the build context.
+    const inferenceDir = inferenceCheckout('build');
+    const workspaceRoot = join(inferenceDir, '..', '..');
     const dir = resolvePath(io, dirArg);
     const diagnosis = await diagnoseModelDir(dir);
     if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
@@ -156,7 +159,7 @@ The image serves the model by default (no MODEL_DIR needed); its labels name it.
         image,
         '--build-context',
         `model=${context}`,
-        ...buildArgs(engine),
+        ...buildArgs(engine, inferenceDir),
         '--label',
         `org.opencontainers.image.description=Hono + onnxruntime-node inference service with the model ${identity.name} ${identity.version}`,
         ...['--label', `${model}.name=${identity.name}`],
@@ -165,10 +168,10 @@ The image serves the model by default (no MODEL_DIR needed); its labels name it.
         workspaceRoot,
       ];
       io.err(`building ${image} with ${identity.name} ${identity.version} (${files.join(', ')})`);
-      const code = await runEngine(engine, build, io);
+      const code = await runEngine(engine, build, workspaceRoot, io);
       if (code !== 0) throw failure(`${engine} build failed (exit ${code}); its output is above`);
       if (push) {
-        const pushed = await runEngine(engine, ['push', image], io);
+        const pushed = await runEngine(engine, ['push', image], workspaceRoot, io);
         if (pushed !== 0) {
           throw failure(
             `${engine} push ${image} failed (exit ${pushed}); the image is built: log in to its registry (${engine} login), then ${engine} push ${image}`,

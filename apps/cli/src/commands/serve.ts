@@ -1,14 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { defineCommand } from '../args.ts';
 import { failure } from '../errors.ts';
+import { inferenceCheckout } from '../inference-checkout.ts';
 import { resolvePath } from '../io.ts';
-
-/** The service's entry point (its TypeScript source, run through tsx). */
-const serviceEntry = fileURLToPath(
-  new URL('src/index.ts', import.meta.resolve('@modelship/inference/package.json')),
-);
 
 /** `modelship serve`: runs the service as a child process until it exits. */
 export const serveCommand = defineCommand({
@@ -32,6 +28,8 @@ Stops on Ctrl-C or SIGTERM with the service's graceful shutdown.`,
   async run({ positionals: [dirArg], values: { port } }, io) {
     const dir = resolvePath(io, dirArg);
     if (!existsSync(dir)) throw failure(`${dir} does not exist`);
+    // The service's TypeScript source, run through tsx.
+    const serviceEntry = join(inferenceCheckout('serve'), 'src', 'index.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', serviceEntry], {
       env: {
         ...process.env,

@@ -20,12 +20,51 @@ import { INIT_FILES, run } from '../testing.ts';
 const worst = new Map<string, { probabilities: number; values: number }>();
 
 afterAll(() => {
+  console.log(
+    `/explain: worst additivity gap ${Math.max(...additivity).toExponential(2)}; ${[...explainedBy].map(([f, m]) => `${f}: ${m}`).join(', ')}`,
+  );
   for (const [framework, w] of worst) {
     console.log(
       `${framework}: worst |Δ| probability ${w.probabilities.toExponential(2)}, worst relative Δ value ${w.values.toExponential(2)}`,
     );
   }
 });
+
+/** The additivity gaps of the explanations checked, and each framework's method (printed at the end). */
+const additivity: number[] = [];
+const explainedBy = new Map<string, string>();
+
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1);
+
+/**
+ * How far an explanation is from additive: baseline + Σ contributions against its `output`,
+ * and that output against the prediction (value), the probabilities (probability), or the
+ * probabilities through a softmax or per-class logistic (margin).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: plain JSON bodies
+function explanationGaps(e: any, space: string, classes: readonly unknown[]): number[] {
+  if (space === 'value') {
+    return [
+      relative(e.baseline + sum(e.contributions), e.output),
+      relative(e.output, e.prediction),
+    ];
+  }
+  const labels = classes.map(String);
+  const outputs = labels.map((c) => e.baseline[c] + sum(e.contributions[c]));
+  const gaps = labels.map((c, k) => relative(outputs[k] as number, e.output[c]));
+  const p = labels.map((c) => e.probabilities[c] as number);
+  if (space === 'probability')
+    return [...gaps, ...outputs.map((o, k) => Math.abs(o - (p[k] as number)))];
+  const top = Math.max(...outputs);
+  const exp = outputs.map((o) => Math.exp(o - top));
+  const total = exp.reduce((a, b) => a + b, 0);
+  const softmax = Math.max(...exp.map((v, k) => Math.abs(v / total - (p[k] as number))));
+  const logistic = Math.max(
+    ...outputs.map((o, k) => Math.abs(1 / (1 + Math.exp(-o)) - (p[k] as number))),
+  );
+  return [...gaps, Math.min(softmax, logistic)];
+}
 
 const silent = () =>
   createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -79,6 +118,26 @@ async function served(dir: string, expected: ExporterExpected) {
         expect(probabilities).toEqual(answers.probabilities);
       }
     }
+    // /explain against the profile's background rows: baseline + Σ contributions is the model's
+    // output in the explained space, which gives back the prediction (or the probabilities).
+    const res = await fetch(`${base}/explain`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ instances: expected.records.slice(0, 3) }),
+    });
+    expect(res.status).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: plain JSON bodies
+    const explained: any = await res.json();
+    explained.explanations.forEach((e: any, i: number) => {
+      const gaps = explanationGaps(e, explained.space, classes);
+      additivity.push(...gaps);
+      expect(Math.max(...gaps), `explanation ${i}`).toBeLessThan(1e-5);
+      expect(e.prediction).toEqual(answers.labels[i]);
+    });
+    explainedBy.set(
+      `${expected.framework} ${expected.task} (${Object.keys(expected.records[0] ?? {}).length} fields)`,
+      `${explained.method}/${explained.space}`,
+    );
     // The Open Inference Protocol: one input per field, the label (or value) as its first output.
     const records = expected.records;
     const fields = Object.keys(records[0] ?? {});

@@ -1,5 +1,6 @@
 import type { CompiledSchema, FeatureRecord } from '@modelship/feature-schema';
 import * as ort from 'onnxruntime-node';
+import { fixedBatchSize } from '../model/batch-size.ts';
 import { withGraphOutput } from '../model/classifier-graph.ts';
 import { sessionOptions } from '../model/session-options.ts';
 import type { ServedTask } from '../model/task.ts';
@@ -54,6 +55,39 @@ export function chooseMethod(
   if (structure.head?.kind === 'linear' && single(structure.head)) return 'additive';
   if (structure.head?.kind === 'trees' && single(structure.head)) return 'tree-shap';
   return fields <= maxExactFields ? 'exact' : 'sampling';
+}
+
+/**
+ * Rows `start ... start + size - 1` of every feed (the last row repeated past `n`), for a
+ * model exported with a fixed batch size.
+ */
+function batchSlice(
+  feeds: Record<string, ort.Tensor>,
+  start: number,
+  size: number,
+  n: number,
+): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    const width = t.data.length / n;
+    const data = t.data as Float32Array;
+    const rows = Array.from({ length: size }, (_, i) => Math.min(start + i, n - 1));
+    const sliced =
+      t.type === 'string'
+        ? rows.flatMap((r) => (t.data as string[]).slice(r * width, (r + 1) * width))
+        : (() => {
+            const copy = new (data.constructor as Float32ArrayConstructor)(size * width);
+            rows.forEach((r, i) => {
+              copy.set(data.subarray(r * width, (r + 1) * width), i * width);
+            });
+            return copy;
+          })();
+    out[name] = new ort.Tensor(t.type as 'float32', sliced as Float32Array, [
+      size,
+      ...t.dims.slice(1),
+    ]);
+  }
+  return out;
 }
 
 /** Row-major `[n × width]` float64 copy of a tensor's data. */
@@ -124,15 +158,48 @@ export async function createExplainer(options: ExplainerOptions): Promise<Explai
     return feeds;
   };
   /** Outputs `[n × K]` in the explained space, and the head's columns `[n × C]`. */
-  const evaluate = async (feeds: Record<string, ort.Tensor>, n: number) => {
+  const fixed = fixedBatchSize(session.inputMetadata);
+  const runOnce = async (feeds: Record<string, ort.Tensor>) => {
     const results = await session.run(feeds, fetches);
-    const values = float64(results[valueTensor]);
+    return {
+      values: float64(results[valueTensor]),
+      columns: columnsTensor
+        ? float64(isInput(columnsTensor) ? feeds[columnsTensor] : results[columnsTensor])
+        : undefined,
+    };
+  };
+  /** One run, or one per chunk of a model exported with a fixed batch size. */
+  const runAll = async (feeds: Record<string, ort.Tensor>, n: number) => {
+    if (fixed === undefined || fixed === n) return runOnce(feeds);
+    const parts: { values: Float64Array; columns: Float64Array | undefined }[] = [];
+    for (let start = 0; start < n; start += fixed) {
+      const part = await runOnce(batchSlice(feeds, start, fixed, n));
+      const real = Math.min(fixed, n - start);
+      const width = (a: Float64Array) => a.length / fixed;
+      parts.push({
+        values: part.values.subarray(0, real * width(part.values)),
+        columns: part.columns?.subarray(0, real * width(part.columns)),
+      });
+    }
+    const join = (arrays: Float64Array[]) => {
+      const out = new Float64Array(arrays.reduce((s, a) => s + a.length, 0));
+      let at = 0;
+      for (const a of arrays) {
+        out.set(a, at);
+        at += a.length;
+      }
+      return out;
+    };
+    return {
+      values: join(parts.map((p) => p.values)),
+      columns: columnsTensor ? join(parts.map((p) => p.columns as Float64Array)) : undefined,
+    };
+  };
+  const evaluate = async (feeds: Record<string, ort.Tensor>, n: number) => {
+    const { values, columns } = await runAll(feeds, n);
     if (values.length !== n * K) {
       throw new Error(`${valueTensor} has ${values.length} values where ${n * K} were expected`);
     }
-    const columns = columnsTensor
-      ? float64(isInput(columnsTensor) ? feeds[columnsTensor] : results[columnsTensor])
-      : undefined;
     return { values, columns };
   };
 

@@ -12,7 +12,7 @@ import { type DenseModelOptions, denseModel } from '@modelship/testkit';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { selfContained } from '../infer/external-data.ts';
-import { INIT_FILES, run } from '../testing.ts';
+import { INIT_FILES, run, standInTools } from '../testing.ts';
 
 const { onnx } = onnxProto;
 const tempDir = () => mkdtemp(join(tmpdir(), 'modelship-layouts-'));
@@ -223,7 +223,7 @@ describe('weights in a side file and a fixed batch', () => {
     await served.release();
   });
 
-  it('above the 2 GB limit keeps the side files: copied beside model.onnx, checked, published', async () => {
+  it('above the 2 GB limit keeps the side files: copied beside model.onnx, checked, built, published', async () => {
     const { dir, model, path, data } = await setup(
       { features: 3, kind: 'regression', externalData: 'model.onnx.data' },
       ['a', 'b', 'c'],
@@ -254,6 +254,26 @@ describe('weights in a side file and a fixed batch', () => {
     const publish = await run(['publish', out, 'gs://acme-models/dense']);
     expect(publish.code).toBe(0);
     expect(publish.out).toMatch(/storage cp --no-clobber .*model\.onnx\.data/);
+    // build: a stand-in engine records the files of the model's build context.
+    const { dir: bin } = await standInTools('modelship-side-files-', {
+      podman: `#!/bin/sh\nfor a in "$@"; do case "$a" in model=*) ls "\${a#model=}" > "$LISTING";; esac; done\n`,
+    });
+    process.env.LISTING = join(bin, 'listing');
+    const build = await run([
+      'build',
+      out,
+      '--image',
+      'example.com/dense:1.0.0',
+      '--engine',
+      'podman',
+    ]);
+    expect(build.code).toBe(0);
+    expect((await readFile(join(bin, 'listing'), 'utf8')).split('\n').filter(Boolean)).toEqual([
+      'model-card.md',
+      'model.onnx',
+      'model.onnx.data',
+      'schema.json',
+    ]);
     await rm(join(out, 'model.onnx.data'));
     const missing = await run(['check', out]);
     expect(missing.code).toBe(1);

@@ -97,6 +97,30 @@ describe('the bundled insurance model', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('the form shows a bar per field, largest first, signed, with the baseline and the prediction', async () => {
+    const form = new URLSearchParams(
+      Object.entries(records[0] ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    const res = await fetch(`${s.base}/`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    const bars = [
+      ...page.matchAll(/<g class="bar (up|down)" data-field="([^"]+)" data-value="([^"]+)"/g),
+    ];
+    expect(bars.map((b) => b[2])).toHaveLength(6);
+    const values = bars.map((b) => Number(b[3]));
+    expect(values.map(Math.abs)).toEqual([...values.map(Math.abs)].sort((a, b) => b - a));
+    expect(bars[0]?.[2]).toBe('Smoker');
+    bars.forEach((b, i) => {
+      expect(b[1]).toBe((values[i] as number) >= 0 ? 'up' : 'down');
+    });
+    const { body } = await s.post('/explain', records[0]);
+    expect(page).toContain('exact, value space');
+    expect(Math.abs(values.reduce((a, v) => a + v, 0) - sum(body.contributions))).toBeLessThan(
+      1e-6,
+    );
+  });
+
   it('/metrics counts explained records by method, with their latency', async () => {
     const text = await (await fetch(`${s.base}/metrics`)).text();
     expect(text).toMatch(/inference_explained_rows_total\{method="exact"\} [1-9]/);

@@ -1,15 +1,17 @@
 import type { FieldIssue, FormDescription, FormField } from '@modelship/feature-schema';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { type FormExplanation, renderExplanation } from './explanation-chart.ts';
 
 /** The outcome shown under the form. */
 export type FormOutcome =
-  | { readonly kind: 'prediction'; readonly value: number }
+  | { readonly kind: 'prediction'; readonly value: number; readonly explanation?: FormExplanation }
   | {
       readonly kind: 'class';
       readonly label: string | number;
       /** Each class with its probability, in the classes' order. */
       readonly probabilities: readonly { readonly label: string; readonly p: number }[];
+      readonly explanation?: FormExplanation;
     }
   | { readonly kind: 'notice'; readonly message: string };
 
@@ -91,10 +93,12 @@ function renderOutcome(options: FormPageOptions) {
         <ul class="probabilities" aria-label="Probability of each class">
           ${outcome.probabilities.map((c) => html`<li><span class="class">${c.label}</span><meter min="0" max="1" value="${String(c.p)}"></meter><span class="percent">${probabilityFormat.format(c.p)}</span></li>`)}
         </ul>
+        ${outcome.explanation ? renderExplanation(outcome.explanation) : ''}
         <p class="model">Model ${model.name} ${model.version}</p>`;
   }
   const unit = form.target.unit ? ` ${form.target.unit}` : '';
   return html`<p class="prediction">Predicted ${form.target.name}: <strong>${predictionFormat.format(outcome.value)}${unit}</strong></p>
+        ${outcome.explanation ? renderExplanation(outcome.explanation) : ''}
         <p class="model">Model ${model.name} ${model.version}</p>`;
 }
 

@@ -9,11 +9,14 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { HttpError, PayloadTooLargeError } from '../errors.ts';
+import { type ExplainConfig, explainerFor, unexplainableReason } from '../explain/explanations.ts';
+import type { ServedModel } from '../model/served-model.ts';
 import type { Prediction, ServedTask } from '../model/task.ts';
 import { probabilitiesOf } from '../predict/present.ts';
 import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { type FormAssets, loadFormAssets } from './assets.ts';
 import { htmlContentSecurityPolicy } from './csp.ts';
+import type { FormExplanation } from './explanation-chart.ts';
 import { readFormFields } from './form-body.ts';
 import { type FormOutcome, renderFormPage } from './page.ts';
 
@@ -45,10 +48,44 @@ function outcomeOf(task: ServedTask, prediction: Prediction): FormOutcome {
 }
 
 /**
+ * The chart of a record's explanation (a classifier's: of its predicted class), or undefined
+ * when the model has no background rows.
+ */
+async function formExplanation(
+  served: ServedModel,
+  config: ExplainConfig,
+  record: FeatureRecord,
+): Promise<FormExplanation | undefined> {
+  if (unexplainableReason(served)) return undefined;
+  const explainer = await explainerFor(served, config);
+  const [e] = await explainer.explain([record]);
+  if (!e) return undefined;
+  let k = 0;
+  let of: string | undefined;
+  if (served.task.kind === 'classification') {
+    const [prediction] = await served.run([record]);
+    const label = typeof prediction === 'object' ? prediction.label : undefined;
+    k = Math.max(0, served.task.classes.indexOf(label as string | number));
+    of = String(served.task.classes[k]);
+  }
+  const labels = served.compiled.form.fields.map((f) => f.label);
+  return {
+    method: explainer.method,
+    space: explainer.space,
+    ...(of === undefined ? {} : { of }),
+    baseline: e.baseline[k] as number,
+    output: e.output[k] as number,
+    rows: (e.contributions[k] ?? []).map((value, i) => ({ label: labels[i] ?? '', value })),
+  };
+}
+
+/**
  * The web form, generated from the schema's form description.
  * - `GET /`: the form, filled with the schema's example record;
  * - `POST /` (a plain form post, no JavaScript needed): the same page with the values kept and
- *   either the prediction (200; a classifier's class with a bar per class probability) or a message next to each invalid field (422); 503 with a
+ *   either the prediction (200; a classifier's class with a bar per class probability; with
+ *   background rows, a bar chart of each field's contribution) or a message next to each
+ *   invalid field (422); 503 with a
  *   notice while the model is not serving or the queue is full;
  * - `GET /static/form.<hash>.css|js`: the stylesheet and the script, which submits the form to
  *   `/predict` with `fetch` and shows the result in place.
@@ -115,6 +152,7 @@ export function formRoutes(
         return page(c, values, 503, { outcome: { kind: 'notice', message } });
       }
       let prediction: Prediction | undefined;
+      let explanation: FormExplanation | undefined;
       try {
         const records = [result.value as FeatureRecord];
         const version = models.current;
@@ -122,12 +160,16 @@ export function formRoutes(
         const predictions = await predict(records, version);
         monitoring.payload.maybeLog(c.get('requestId'), records, predictions);
         [prediction] = predictions;
+        explanation = await formExplanation(version.model, config, records[0] as FeatureRecord);
       } catch (error) {
         if (!(error instanceof HttpError) || error.status !== 503) throw error;
         for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
         return page(c, values, 503, { outcome: { kind: 'notice', message: error.message } });
       }
-      return page(c, values, 200, { outcome: outcomeOf(model.task, prediction as Prediction) });
+      const outcome = outcomeOf(model.task, prediction as Prediction);
+      return page(c, values, 200, {
+        outcome: explanation && outcome.kind !== 'notice' ? { ...outcome, explanation } : outcome,
+      });
     },
   );
 

@@ -112,6 +112,20 @@
 
   const showNotice = (message) => result.replaceChildren(paragraph('notice', message));
 
+  // The explanation chart is rendered once, by the server: the same form posted to the page
+  // answers it, and it is moved beside the prediction (nothing when the model has none).
+  async function showExplanation() {
+    const response = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+    });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const chart = page.querySelector('#result .explanation');
+    const model = result.querySelector('.model');
+    if (chart && model) result.insertBefore(document.adoptNode(chart), model);
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const record = {};
@@ -130,8 +144,10 @@
       });
       const body = await response.json();
       clearErrors();
-      if (response.ok) showPrediction(body);
-      else if (response.status === 422) showErrors(body.error.details);
+      if (response.ok) {
+        showPrediction(body);
+        await showExplanation().catch(() => {});
+      } else if (response.status === 422) showErrors(body.error.details);
       else showNotice(body.error?.message ?? `The request failed (${response.status}).`);
     } catch {
       clearErrors();

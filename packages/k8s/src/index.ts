@@ -14,6 +14,8 @@ export {
   MODEL_ROLLOUT_DEFAULTS,
   ModelRollout,
   type ModelRolloutProps,
+  ROLLOUT_GATEWAY_CLASSES,
+  ROLLOUT_MODES,
   type RolloutGatewayClass,
 } from './model-rollout.ts';
 export { readNginxConfOptions, renderNginxConf } from './nginx-conf.ts';

@@ -7,9 +7,14 @@ import { assertDnsLabel, assertInt, fail } from './validate.ts';
 import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 /** The GKE gateway classes a rollout may use (external Application Load Balancers). */
-export type RolloutGatewayClass =
-  | 'gke-l7-global-external-managed'
-  | 'gke-l7-regional-external-managed';
+export const ROLLOUT_GATEWAY_CLASSES = [
+  'gke-l7-global-external-managed',
+  'gke-l7-regional-external-managed',
+] as const;
+export type RolloutGatewayClass = (typeof ROLLOUT_GATEWAY_CLASSES)[number];
+
+/** How a rollout sends requests to the candidate: a weighted share, or a mirror of each. */
+export const ROLLOUT_MODES = ['canary', 'shadow'] as const;
 
 /** Props of {@link ModelRollout}. */
 export interface ModelRolloutProps {
@@ -44,11 +49,6 @@ export const MODEL_ROLLOUT_DEFAULTS = {
 } as const satisfies Required<
   Pick<ModelRolloutProps, 'mode' | 'candidateWeightPercent' | 'gatewayClassName'>
 >;
-
-const GATEWAY_CLASSES: readonly string[] = [
-  'gke-l7-global-external-managed',
-  'gke-l7-regional-external-managed',
-];
 
 /**
  * nginx's keep-alive behind the Gateway's Application Load Balancer: longer than the load
@@ -154,7 +154,7 @@ export class ModelRollout extends Construct {
   constructor(scope: Construct, id: string, props: ModelRolloutProps) {
     super(scope, id);
     this.mode = props.mode ?? MODEL_ROLLOUT_DEFAULTS.mode;
-    if (this.mode !== 'canary' && this.mode !== 'shadow') {
+    if (!ROLLOUT_MODES.includes(this.mode)) {
       fail('mode', this.mode, "must be 'canary' or 'shadow'");
     }
     const weight = props.candidateWeightPercent;
@@ -165,11 +165,11 @@ export class ModelRollout extends Construct {
       this.mode === 'shadow' ? 0 : (weight ?? MODEL_ROLLOUT_DEFAULTS.candidateWeightPercent);
     assertInt('candidateWeightPercent', this.candidateWeightPercent, 0, 100);
     this.gatewayClassName = props.gatewayClassName ?? MODEL_ROLLOUT_DEFAULTS.gatewayClassName;
-    if (!GATEWAY_CLASSES.includes(this.gatewayClassName)) {
+    if (!ROLLOUT_GATEWAY_CLASSES.includes(this.gatewayClassName)) {
       fail(
         'gatewayClassName',
         this.gatewayClassName,
-        `must be one of ${GATEWAY_CLASSES.join(', ')}`,
+        `must be one of ${ROLLOUT_GATEWAY_CLASSES.join(', ')}`,
       );
     }
     if (props.stable.namespace !== props.candidate.namespace) {

@@ -11,6 +11,7 @@ import {
   NAMESPACE_NAME,
   parseModelSource,
 } from '@modelship/charts';
+import { MODEL_ROLLOUT_DEFAULTS, ROLLOUT_GATEWAY_CLASSES, ROLLOUT_MODES } from '@modelship/k8s';
 import { type CommandLine, defineCommand, type Flags } from '../args.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
@@ -29,12 +30,6 @@ function checkManifestsOut(out: string): void {
     );
   }
 }
-
-const MODES = ['canary', 'shadow'] as const;
-const GATEWAY_CLASSES = [
-  'gke-l7-global-external-managed',
-  'gke-l7-regional-external-managed',
-] as const;
 
 const synthFlags = {
   image: {
@@ -85,7 +80,7 @@ const synthFlags = {
   mode: {
     type: 'string',
     value: 'MODE',
-    choices: MODES,
+    choices: ROLLOUT_MODES,
     needs: 'candidate',
     help: "how the candidate gets requests: canary, the share set by --weight (the default), or shadow, a mirror of every request to DIR's model, whose answers nobody gets",
   },
@@ -96,14 +91,14 @@ const synthFlags = {
     max: 100,
     must: 'a whole percentage, 0 to 100',
     needs: 'candidate',
-    help: "canary: the candidate's percentage of requests (default: 10)",
+    help: `canary: the candidate's percentage of requests (default: ${MODEL_ROLLOUT_DEFAULTS.candidateWeightPercent})`,
   },
   'gateway-class': {
     type: 'string',
     value: 'CLASS',
-    choices: GATEWAY_CLASSES,
+    choices: ROLLOUT_GATEWAY_CLASSES,
     needs: 'candidate',
-    help: "the Gateway's class, gke-l7-global-external-managed by default; gke-l7-regional-external-managed needs a proxy-only subnet in the cluster's region first: gcloud compute networks subnets create NAME --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE --region=REGION --network=NETWORK --range=CIDR",
+    help: `the Gateway's class, ${MODEL_ROLLOUT_DEFAULTS.gatewayClassName} by default; gke-l7-regional-external-managed needs a proxy-only subnet in the cluster's region first: gcloud compute networks subnets create NAME --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE --region=REGION --network=NETWORK --range=CIDR`,
   },
 } as const satisfies Flags;
 

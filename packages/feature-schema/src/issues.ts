@@ -16,20 +16,26 @@ function describeType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** A user-facing message for one zod issue on one field's value. */
+/**
+ * A user-facing message for one zod issue on one field's value. A field marked `sensitive`
+ * gets the rule without the value (only its type, when the type is what is wrong).
+ */
 function fieldMessage(issue: z.core.$ZodIssue, field: Field, value: unknown): string {
   if (value === undefined) return 'is required';
+  const got = (shown: string) => (field.sensitive ? '' : ` (got ${shown})`);
   if (field.kind === 'categorical') {
-    return `must be one of: ${field.levels.join(', ')} (got ${typeof value === 'string' ? JSON.stringify(value) : describeType(value)})`;
+    const levels = `must be one of: ${field.levels.join(', ')}`;
+    if (typeof value !== 'string') return `${levels} (got ${describeType(value)})`;
+    return `${levels}${got(JSON.stringify(value))}`;
   }
   switch (issue.code) {
     case 'too_small':
-      return `must be >= ${field.min ?? String(issue.minimum)} (got ${String(value)})`;
+      return `must be >= ${field.min ?? String(issue.minimum)}${got(String(value))}`;
     case 'too_big':
-      return `must be <= ${field.max ?? String(issue.maximum)} (got ${String(value)})`;
+      return `must be <= ${field.max ?? String(issue.maximum)}${got(String(value))}`;
     case 'invalid_type':
       if (typeof value === 'number' && Number.isFinite(value)) {
-        return `must be an integer (got ${value})`;
+        return `must be an integer${got(String(value))}`;
       }
       return `must be a finite number (got ${describeType(value)})`;
     default:

@@ -31,7 +31,10 @@ export const numericFieldSchema = z.strictObject({
   unit: text.optional(),
   /** A typical value: used for docs, the form and to warm the model. */
   example: z.number(),
-  /** Personal data: written as "[redacted]" in payload logs. Absent unless set (fingerprint). */
+  /**
+   * Personal data, never echoed: "[redacted]" in payload logs, left out of error messages and
+   * of re-rendered form pages. Absent unless set (fingerprint).
+   */
   sensitive: z.boolean().optional(),
 });
 
@@ -44,7 +47,10 @@ export const categoricalFieldSchema = z.strictObject({
   label: text.optional(),
   description: text,
   example: text,
-  /** Personal data: written as "[redacted]" in payload logs. Absent unless set (fingerprint). */
+  /**
+   * Personal data, never echoed: "[redacted]" in payload logs, left out of error messages and
+   * of re-rendered form pages. Absent unless set (fingerprint).
+   */
   sensitive: z.boolean().optional(),
 });
 

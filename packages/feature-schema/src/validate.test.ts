@@ -214,6 +214,40 @@ describe('bounded work and answers', () => {
   });
 });
 
+describe('sensitive fields', () => {
+  const sensitive = createValidator({
+    ...perFieldSchema,
+    fields: perFieldSchema.fields.map((f) =>
+      f.name === 'age' || f.name === 'bmi' || f.name === 'smoker' ? { ...f, sensitive: true } : f,
+    ),
+  });
+
+  it('never echo their values in issues, and still say what is wrong', () => {
+    const messages = (body: unknown) => {
+      const r = sensitive.validate(body);
+      return r.ok ? [] : r.issues.map(({ path, message }) => ({ path, message }));
+    };
+    expect(messages({ ...good, age: 17, bmi: 80.25, smoker: 'sometimes' })).toEqual([
+      { path: 'age', message: 'must be >= 18' },
+      { path: 'bmi', message: 'must be <= 80' },
+      { path: 'smoker', message: 'must be one of: no, yes' },
+    ]);
+    expect(messages({ ...good, age: 40.5, bmi: '31.5', smoker: 7 })).toEqual([
+      { path: 'age', message: 'must be an integer' },
+      { path: 'bmi', message: 'must be a finite number (got a string)' },
+      { path: 'smoker', message: 'must be one of: no, yes (got a number)' },
+    ]);
+    expect(messages({ ...good, age: 2 ** 60 })).toEqual([
+      { path: 'age', message: 'must be <= 100' },
+    ]);
+  });
+
+  it('other fields still show the value', () => {
+    const r = sensitive.validate({ ...good, children: -1 });
+    expect(!r.ok && r.issues[0]?.message).toBe('must be >= 0 (got -1)');
+  });
+});
+
 describe('validate (matrix schema)', () => {
   it('validates the fields, independent of the input layout', () => {
     const v = createValidator(matrixSchema);

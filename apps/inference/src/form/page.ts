@@ -71,6 +71,7 @@ function renderField(field: FormField, value: string, error: string | undefined,
   const control =
     field.input === 'select'
       ? html`<select id="${id}" name="${field.name}" required aria-describedby="${describedBy}" ${invalid ? html`aria-invalid="true"` : ''} ${focus ? 'autofocus' : ''}>
+          ${field.options.some((o) => o.value === value) ? '' : html`<option value="" selected disabled>Choose…</option>`}
           ${field.options.map((o) => html`<option value="${o.value}" ${o.value === value ? 'selected' : ''}>${o.label}</option>`)}
         </select>`
       : html`<input id="${id}" name="${field.name}" type="number" inputmode="${field.step === 1 ? 'numeric' : 'decimal'}" step="${String(field.step)}" ${field.min !== undefined ? html`min="${String(field.min)}"` : ''} ${field.max !== undefined ? html`max="${String(field.max)}"` : ''} value="${value}" required aria-describedby="${describedBy}" ${invalid ? html`aria-invalid="true"` : ''} ${focus ? 'autofocus' : ''} />`;

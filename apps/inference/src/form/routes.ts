@@ -82,7 +82,8 @@ async function formExplanation(
 /**
  * The web form, generated from the schema's form description.
  * - `GET /`: the form, filled with the schema's example record;
- * - `POST /` (a plain form post, no JavaScript needed): the same page with the values kept and
+ * - `POST /` (a plain form post, no JavaScript needed): the same page with the values kept
+ *   (but never a `sensitive` field's: that input is shown empty) and
  *   either the prediction (200; a classifier's class with a bar per class probability; with
  *   background rows, a bar chart of each field's contribution) or a message next to each
  *   invalid field (422); 503 with a
@@ -100,6 +101,10 @@ export function formRoutes(
   const { form } = model.compiled;
   const fieldNames = new Set(form.fields.map((f) => f.name));
   const maxFields = maxRecordKeys(model.schema);
+  const sensitive = new Set(model.schema.fields.filter((f) => f.sensitive).map((f) => f.name));
+  // What a posted page shows again: the values as typed, but never a sensitive field's.
+  const shown = (values: Record<string, string>) =>
+    Object.fromEntries(Object.entries(values).filter(([name]) => !sensitive.has(name)));
   const examples = Object.fromEntries(form.fields.map((f) => [f.name, String(f.example)]));
 
   const page = (
@@ -144,12 +149,12 @@ export function formRoutes(
       const result = model.compiled.validate(coerceFormValues(model.schema, values));
       if (!result.ok) {
         monitoring.countValidationFailures(result.issues);
-        return page(c, values, 422, { issues: result.issues });
+        return page(c, shown(values), 422, { issues: result.issues });
       }
       if (!readiness.serving) {
         c.header('Retry-After', '1');
         const message = 'The model is not ready yet. Please try again in a moment.';
-        return page(c, values, 503, { outcome: { kind: 'notice', message } });
+        return page(c, shown(values), 503, { outcome: { kind: 'notice', message } });
       }
       let prediction: Prediction | undefined;
       let explanation: FormExplanation | undefined;
@@ -164,10 +169,12 @@ export function formRoutes(
       } catch (error) {
         if (!(error instanceof HttpError) || error.status !== 503) throw error;
         for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-        return page(c, values, 503, { outcome: { kind: 'notice', message: error.message } });
+        return page(c, shown(values), 503, {
+          outcome: { kind: 'notice', message: error.message },
+        });
       }
       const outcome = outcomeOf(model.task, prediction as Prediction);
-      return page(c, values, 200, {
+      return page(c, shown(values), 200, {
         outcome: explanation && outcome.kind !== 'notice' ? { ...outcome, explanation } : outcome,
       });
     },

@@ -133,7 +133,11 @@ function readInput(input: RequestInput, field: Field, maxBatch: number) {
     return { problems };
   }
   if (problems.length === 0) {
-    const bad = checkElements(data.values, input.datatype as (typeof accepted)[number]);
+    const bad = checkElements(
+      data.values,
+      input.datatype as (typeof accepted)[number],
+      field.sensitive === true,
+    );
     if (bad) problems.push(`${where}: ${bad}`);
   }
   return { problems, rows, values: data.values };

@@ -57,17 +57,23 @@ export function flattenTensorData(
 /** The largest finite float32 value. */
 const fp32Max = 3.4028234663852886e38;
 
-const describe = (value: unknown) =>
-  value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
-
 /**
  * Checks that every element is a JSON value of `datatype`: strings for BYTES, numbers for FP32
- * (within float32 range) and FP64, integers for INT64. Returns the first problem, if any.
+ * (within float32 range) and FP64, integers for INT64. Returns the first problem, if any; for a
+ * `sensitive` field it names the element and its type, never its value.
  */
 export function checkElements(
   values: readonly unknown[],
   datatype: AcceptedDatatype,
+  sensitive = false,
 ): string | undefined {
+  const describe = (value: unknown) =>
+    value === null
+      ? 'null'
+      : typeof value === 'string' && !sensitive
+        ? JSON.stringify(value)
+        : typeof value;
+  const shown = (value: number) => (sensitive ? '' : ` (${value})`);
   for (const [index, value] of values.entries()) {
     const at = `element ${index}`;
     if (datatype === 'BYTES') {
@@ -76,10 +82,10 @@ export function checkElements(
     }
     if (typeof value !== 'number') return `${at} is ${describe(value)}, not a ${datatype} number`;
     if (datatype === 'INT64' && !Number.isSafeInteger(value)) {
-      return `${at} (${value}) is not an INT64 integer`;
+      return `${at}${shown(value)} is not an INT64 integer`;
     }
     if (datatype === 'FP32' && Math.abs(value) > fp32Max) {
-      return `${at} (${value}) is outside the FP32 range`;
+      return `${at}${shown(value)} is outside the FP32 range`;
     }
   }
   return undefined;

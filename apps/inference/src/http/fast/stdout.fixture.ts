@@ -17,4 +17,6 @@ for (let n = 0; n < lines; n += 1) {
   if (n % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
 }
 process.stderr.write(`dropped ${dropped}\n`);
+// After the writer's own exit listener has written (or dropped) the last block.
+process.on('exit', () => process.stderr.write(`dropped at exit ${dropped}\n`));
 process.exit(0);

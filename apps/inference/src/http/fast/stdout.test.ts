@@ -16,21 +16,27 @@ const cwd = fileURLToPath(new URL('../../..', import.meta.url));
  * the fixture has written every line and reported its drops: while it exits.
  */
 async function run(
-  stdout: 'pipe' | string,
+  stdout: 'pipe' | 'closed' | string,
   args: string[],
   readAfterMs: number | 'reported' = 0,
-): Promise<{ text: string; dropped: number }> {
+): Promise<{ text: string; dropped: number; droppedAtExit: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
     cwd,
-    stdio: ['ignore', stdout === 'pipe' ? 'pipe' : openSync(stdout, 'w'), 'pipe'],
+    stdio: [
+      'ignore',
+      stdout === 'pipe' || stdout === 'closed' ? 'pipe' : openSync(stdout, 'w'),
+      'pipe',
+    ],
   });
+  // Nobody will ever read: the child's writes fail with EPIPE.
+  if (stdout === 'closed') child.stdout?.destroy();
   const chunks: Buffer[] = [];
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
     if (readAfterMs === 'reported' && stderr.includes('dropped')) child.stdout?.resume();
   });
-  if (child.stdout) {
+  if (child.stdout && stdout !== 'closed') {
     child.stdout.pause();
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     if (readAfterMs !== 'reported') setTimeout(() => child.stdout?.resume(), readAfterMs);
@@ -38,9 +44,12 @@ async function run(
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   expect(code, stderr).toBe(0);
   const dropped = Number(/dropped (\d+)/.exec(stderr)?.[1]);
+  const droppedAtExit = Number(/dropped at exit (\d+)/.exec(stderr)?.[1]);
   const text =
-    stdout === 'pipe' ? Buffer.concat(chunks).toString('utf8') : readFileSync(stdout, 'utf8');
-  return { text, dropped };
+    stdout === 'pipe' || stdout === 'closed'
+      ? Buffer.concat(chunks).toString('utf8')
+      : readFileSync(stdout, 'utf8');
+  return { text, dropped, droppedAtExit };
 }
 
 /** The numbers of the lines that arrived, each line whole. */
@@ -81,6 +90,12 @@ describe('the line writer on stdout', { timeout: 60_000 }, () => {
     // What arrived is whole lines in order (a subsequence), the first ones included.
     expect(arrived[0]).toBe(0);
     expect(arrived.every((n, i) => i === 0 || n > (arrived[i - 1] as number))).toBe(true);
+  });
+
+  it('counts every line dropped once stdout is gone (EPIPE), not every block', async () => {
+    const { text, droppedAtExit } = await run('closed', ['60000']);
+    expect(text).toBe('');
+    expect(droppedAtExit).toBe(60_000);
   });
 });
 
@@ -156,5 +171,10 @@ describe('createLineWriter', () => {
     gone = true;
     writer.flushSync();
     expect(drops).toEqual(['eeeeeeeee\n', 'ddddddddd\n']);
+    // A refused block of several lines: one drop per line.
+    writer.write('fff\n');
+    writer.write('ggg\n');
+    writer.flushSync();
+    expect(drops.slice(2)).toEqual(['fff\n', 'ggg\n']);
   });
 });

@@ -85,9 +85,14 @@ function makeNonBlocking(fd: number): void {
  * Writes to `fd` with synchronous calls that never block: on a pipe or socket the descriptor is
  * made non-blocking (a `net.Socket` opened on it does that, and is never written through), so
  * a full pipe answers `EAGAIN`; what it did not take waits in a queue, tried again every
- * {@link RETRY_MS} ms, up to `maxBytes`. A file takes every write at once.
+ * {@link RETRY_MS} ms, up to `maxBytes`. A file takes every write at once. `onDropped` gets
+ * what was queued when stdout went away (and will never be written).
  */
-function openByteSink(fd: number, maxBytes: number): ByteSink {
+function openByteSink(
+  fd: number,
+  maxBytes: number,
+  onDropped: (bytes: Uint8Array) => void = () => {},
+): ByteSink {
   makeNonBlocking(fd);
   const queue: Uint8Array[] = [];
   const waiting = outstanding();
@@ -105,8 +110,9 @@ function openByteSink(fd: number, maxBytes: number): ByteSink {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
         // Closed or unwritable (EPIPE, EBADF, ENOSPC): drop what waits and all that comes.
         gone = true;
-        queue.length = 0;
+        const dropped = queue.splice(0);
         waiting.settle(waiting.amount);
+        for (const bytes of dropped) onDropped(bytes);
         return;
       }
       waiting.settle(n);
@@ -126,8 +132,9 @@ function openByteSink(fd: number, maxBytes: number): ByteSink {
       if (gone || waiting.amount + bytes.length > maxBytes) return false;
       queue.push(bytes);
       waiting.add(bytes.length);
+      // Taken: if stdout goes away before they are written, `onDropped` gets them.
       if (queue.length === 1) writeQueued();
-      return !gone;
+      return true;
     },
     pending: () => waiting.amount,
     drained: (timeoutMs) => waiting.drained(timeoutMs, gone),
@@ -180,8 +187,18 @@ export function createLineWriter(options: LineWriterOptions = {}): LineWriter {
     flushIntervalMs = 50,
     maxBufferBytes = STDOUT_MAX_WAITING_BYTES,
   } = options;
-  const sink = options.sink ?? openByteSink(fd, maxBufferBytes);
   const emitter = new EventEmitter();
+  // A block holds whole lines: its lines are dropped one by one (a partly written block's first
+  // line counts as dropped too: it will never be whole).
+  const dropLines = (bytes: Uint8Array) => {
+    for (let start = 0; start < bytes.length; ) {
+      const end = bytes.indexOf(0x0a, start);
+      const next = end < 0 ? bytes.length : end + 1;
+      emitter.emit('drop', Buffer.from(bytes.buffer, bytes.byteOffset + start, next - start));
+      start = next;
+    }
+  };
+  const sink = options.sink ?? openByteSink(fd, maxBufferBytes, dropLines);
   let block = Buffer.allocUnsafeSlow(blockBytes);
   let used = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -196,8 +213,8 @@ export function createLineWriter(options: LineWriterOptions = {}): LineWriter {
     const bytes = block.subarray(0, used);
     block = Buffer.allocUnsafeSlow(blockBytes);
     used = 0;
-    // Refused only when stdout is gone: its lines are dropped together.
-    if (!sink.write(bytes)) emitter.emit('drop', bytes);
+    // Refused only when stdout is gone.
+    if (!sink.write(bytes)) dropLines(bytes);
   }
 
   function write(line: string): boolean {

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServedModel } from '../model/served-model.ts';
 import type { LiveModel, ModelRef } from './live-model.ts';
-import { readCurrent } from './source.ts';
+import { readCurrent, versionSignature } from './source.ts';
 
 /** What a reload did. */
 export type ReloadOutcome =
@@ -80,21 +80,23 @@ function canonicalJson(value: unknown): string {
  * check; only then does `current` change (one assignment: requests in flight finish on the
  * version that took them). The old version releases its session after its last request. A
  * version that fails is refused, logged and counted (`inference_model_reloads_total{outcome=
- * "refused"}`); the poller does not retry the same name until `current` changes.
+ * "refused"}`), and remembered with its directory's {@link versionSignature}: neither the poller
+ * nor the admin route loads it again until a file of it changes (they answer the refusal).
  */
 export function createModelSlot(options: ModelSlotOptions): ModelSlot {
   const { initial, versioned, load, adopt, onSwitch, logger, metrics, pollMs } = options;
   let current = initial;
   let servedName = versioned?.name;
-  let refusedName: string | undefined;
+  /** The last refused version, its directory's signature and why; `''` for an unreadable `current`. */
+  let refused: { name: string; signature?: string; reason: string } | undefined;
   let running: Promise<ReloadOutcome> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const retiring = new Set<Promise<void>>();
 
-  const refuse = (reason: string, version?: string): ReloadOutcome => {
+  const refuse = (reason: string, version?: string, signature?: string): ReloadOutcome => {
     metrics.modelReloads.inc({ outcome: 'refused' });
-    refusedName = version;
+    refused = { name: version ?? '', reason, ...(signature === undefined ? {} : { signature }) };
     logger.error(
       { version, reason, served: current.ref },
       `model version ${version ?? '(unreadable current)'} refused; still serving ${current.ref.version}`,
@@ -110,37 +112,38 @@ export function createModelSlot(options: ModelSlotOptions): ModelSlot {
     try {
       named = await readCurrent(versioned.root);
     } catch (error) {
-      if (fromPoll && refusedName === '') return { outcome: 'refused', reason: reasonOf(error) };
-      const outcome = refuse(reasonOf(error));
-      refusedName = '';
-      return outcome;
+      if (fromPoll && refused?.name === '') return { outcome: 'refused', reason: reasonOf(error) };
+      return refuse(reasonOf(error));
     }
     if (named.name === servedName) {
-      refusedName = undefined;
+      refused = undefined;
       return { outcome: 'unchanged', version: named.name };
     }
-    if (fromPoll && named.name === refusedName) {
-      return { outcome: 'refused', version: named.name, reason: 'refused before' };
+    const signature = await versionSignature(named.dir);
+    if (refused?.name === named.name && refused.signature === signature) {
+      const reason = `${refused.reason} (refused before; none of its files has changed since)`;
+      return { outcome: 'refused', version: named.name, reason };
     }
     logger.info({ version: named.name, dir: named.dir }, `loading model version ${named.name}`);
     let model: ServedModel;
     try {
       model = await load(named.dir);
     } catch (error) {
-      return refuse(reasonOf(error), named.name);
+      return refuse(reasonOf(error), named.name, signature);
     }
     if (contractOf(model) !== contractOf(current.model)) {
       await model.release().catch(() => {});
       return refuse(
         `${named.dir}: schema.json (fields, output or task) differs from the served version's; a new contract needs a new rollout`,
         named.name,
+        signature,
       );
     }
     const next = adopt(model);
     const previous = current;
     current = next;
     servedName = named.name;
-    refusedName = undefined;
+    refused = undefined;
     onSwitch(next, previous);
     metrics.modelReloads.inc({ outcome: 'switched' });
     logger.info(

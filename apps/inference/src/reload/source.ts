@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { MODEL_FILE } from '../model/load.ts';
 
 /** The file of a versioned model source that names the version to serve, on one line. */
@@ -26,6 +26,29 @@ export async function resolveModelSource(dir: string): Promise<ModelSource> {
   if (await exists(join(dir, MODEL_FILE))) return { kind: 'plain', dir };
   if (await exists(join(dir, CURRENT_FILE))) return { kind: 'versioned', root: dir };
   return { kind: 'plain', dir };
+}
+
+/**
+ * What identifies the content of a version directory without reading it: each file's path,
+ * size, modification and change times and inode. Writing a file, replacing it by a rename,
+ * adding or removing one all change it.
+ */
+export async function versionSignature(dir: string): Promise<string> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    const files = await Promise.all(
+      entries
+        .filter((entry) => !entry.isDirectory())
+        .map(async (entry) => {
+          const path = join(entry.parentPath, entry.name);
+          const s = await stat(path).catch(() => undefined);
+          return `${relative(dir, path)} ${s?.size} ${s?.mtimeMs} ${s?.ctimeMs} ${s?.ino}`;
+        }),
+    );
+    return files.sort().join('\n');
+  } catch (error) {
+    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
 }
 
 /** A `current` file that does not name a version subdirectory. */

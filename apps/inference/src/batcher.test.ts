@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatcher } from './batcher.ts';
+import { type Batcher, createBatcher } from './batcher.ts';
 import { QueueFullError } from './errors.ts';
 
 /** A runner whose runs finish only when the test says so; it doubles every row. */
@@ -138,6 +138,44 @@ describe('createBatcher', () => {
     expect(await running).toEqual([2, 4]);
     expect(await alsoRunning).toEqual([6]);
     expect(await queued).toEqual([10, 12, 14]);
+  });
+
+  describe('admission by rows with a per-request share', () => {
+    const rows = (n: number) => new Array<number>(n).fill(1);
+    /** Submits `n` rows; whether the queue took them (a refusal leaves it as it was). */
+    const admit = (batcher: Batcher<number, number>, n: number) => {
+      const before = batcher.queuedRows;
+      batcher.submit(rows(n)).catch((error: unknown) => {
+        if (!(error instanceof QueueFullError)) throw error;
+      });
+      return batcher.queuedRows === before + n;
+    };
+
+    it('whatever size a flood of batches has, a single record is still admitted', () => {
+      for (const maxQueueRows of [10, 12, 100, 1000]) {
+        for (let size = 2; size <= maxQueueRows / 2; size += size < 20 ? 1 : 37) {
+          const what = `${size}-row batches, a queue of ${maxQueueRows}`;
+          const batcher = createBatcher({ run: controlledRunner().run, maxQueueRows });
+          let batches = 0;
+          while (admit(batcher, size)) batches += 1;
+          expect(batches, what).toBeGreaterThan(0);
+          expect(admit(batcher, 1), what).toBe(true);
+        }
+      }
+    });
+
+    it('a request takes at most about half of the free rows; an empty queue, any that fit', () => {
+      const batcher = createBatcher({ run: controlledRunner().run, maxQueueRows: 10 });
+      expect(admit(batcher, 11)).toBe(false);
+      expect(admit(batcher, 8)).toBe(true); // an empty queue: 8 of 10
+      expect(admit(batcher, 2)).toBe(false); // 2 free: it would leave none for anyone else
+      expect(admit(batcher, 1)).toBe(true);
+      expect(admit(batcher, 1)).toBe(true);
+      expect(admit(batcher, 1)).toBe(false); // full
+      const other = createBatcher({ run: controlledRunner().run, maxQueueRows: 10 });
+      // 4 (an empty queue), 3 (6 free), 2 (3 free: it leaves 1), 1, then full.
+      expect([4, 3, 2, 1, 1].map((n) => admit(other, n))).toEqual([true, true, true, true, false]);
+    });
   });
 
   it('under concurrent load, gathers for more turns while each brings submissions', async () => {

@@ -11,7 +11,10 @@ export interface BatcherOptions<Row, Out> {
   readonly enabled?: boolean;
   /** Most rows in one run (a single larger submission still runs alone). @default 1000 */
   readonly maxBatchRows?: number;
-  /** Most rows waiting for a run; beyond it `submit` throws. @default 10000 */
+  /**
+   * Most rows waiting for a run; beyond it, or beyond a request's share of what is free
+   * ({@link admits}), `submit` throws. @default 10000
+   */
   readonly maxQueueRows?: number;
   /** Called with the row count of every run (for the batch size histogram). */
   readonly onRun?: (rows: number) => void;
@@ -37,6 +40,18 @@ export interface Batcher<Row, Out> {
   readonly queuedRows: number;
   /** Resolves once no run is in flight and nothing waits. */
   idle(): Promise<void>;
+}
+
+/**
+ * Whether a queue holding `queued` of `max` rows takes a request of `rows` rows: it must fit,
+ * and leave at least `rows - 1` rows free (it takes about half of what is free at most), so
+ * that a caller of big batches can never fill the queue against smaller requests: after any
+ * request of 2 rows or more, a single record still fits. An empty queue takes any request that
+ * fits.
+ */
+export function admits(queued: number, max: number, rows: number): boolean {
+  const free = max - queued;
+  return rows <= free && (queued === 0 || 2 * rows - 1 <= free);
 }
 
 interface Job<Row, Out> {
@@ -163,7 +178,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
           execute([job]);
           return;
         }
-        if (queuedRows + rows.length > maxQueueRows) {
+        if (!admits(queuedRows, maxQueueRows, rows.length)) {
           reject(new QueueFullError());
           return;
         }

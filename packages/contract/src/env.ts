@@ -93,7 +93,10 @@ export const serviceEnvSchema = z.object({
   KEEPALIVE_TIMEOUT: z.coerce.number().positive().max(3600).default(65),
   /** Coalesce concurrent requests into one onnxruntime run. */
   BATCHING: onOff.default(true),
-  /** Most rows waiting for a run; beyond it requests get 503 + Retry-After. */
+  /**
+   * Most rows waiting for a run; beyond it, or beyond a request's share of the free rows (it
+   * must leave at least its own row count minus one), requests get 503 + Retry-After.
+   */
   MAX_QUEUE: count(1).default(10_000),
   /**
    * The drift monitor's sliding window (with a `profile.json` in the model directory): the

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OptionsError } from './config.ts';
+import { OptionsError, runCommand } from './config.ts';
 import { cpuMeter } from './cpu-time.ts';
 import { repoRoot } from './paths.ts';
 import { benchRecords } from './records.ts';
@@ -170,15 +170,4 @@ async function main(): Promise<void> {
   console.log(abTable(results));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    await main();
-  } catch (error) {
-    // A wrong flag is the user's to fix: its message and the usage, without a stack trace.
-    const wrongFlag =
-      error instanceof OptionsError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(wrongFlag ? `ab: ${(error as Error).message}\n\n${usage}` : error);
-    process.exitCode = wrongFlag ? 2 : 1;
-  }
-}
+await runCommand(import.meta.url, 'ab', usage, main);

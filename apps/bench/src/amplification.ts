@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseBuilds } from './ab.ts';
-import { OptionsError } from './config.ts';
+import { OptionsError, runCommand } from './config.ts';
 import { benchRecords } from './records.ts';
 import { startService } from './stacks.ts';
 import { median } from './stats.ts';
@@ -259,14 +259,4 @@ async function main(): Promise<void> {
   console.log(table(results));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    await main();
-  } catch (error) {
-    const wrongFlag =
-      error instanceof OptionsError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(wrongFlag ? `amplification: ${(error as Error).message}\n\n${usage}` : error);
-    process.exitCode = wrongFlag ? 2 : 1;
-  }
-}
+await runCommand(import.meta.url, 'amplification', usage, main);

@@ -81,6 +81,29 @@ export class OptionsError extends Error {
   override name = 'OptionsError';
 }
 
+/**
+ * Runs a command's `main` when its file is the entry point (`meta` is its `import.meta.url`):
+ * a wrong flag is the user's to fix (its message and the usage on stderr, exit 2, no stack
+ * trace); any other failure is printed whole (exit 1).
+ */
+export async function runCommand(
+  meta: string,
+  name: string,
+  usage: string,
+  main: () => Promise<void>,
+): Promise<void> {
+  if (meta !== `file://${process.argv[1]}`) return;
+  try {
+    await main();
+  } catch (error) {
+    const wrongFlag =
+      error instanceof OptionsError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(wrongFlag ? `${name}: ${(error as Error).message}\n\n${usage}` : error);
+    process.exitCode = wrongFlag ? 2 : 1;
+  }
+}
+
 function numberList(flag: string, value: string): number[] {
   const list = value.split(',').map((part) => Number(part.trim()));
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) {

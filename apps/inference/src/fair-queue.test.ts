@@ -107,7 +107,7 @@ describe('a full queue of batches', () => {
       logger: memoryLogger().logger,
       exit: () => {},
     });
-    servers.push({ close: () => service.shutdown.begin('test done') });
+    servers.push({ close: async () => void (await service.shutdown.begin('test done')) });
     const port = service.port;
     const batch = batchOf(1000);
     const outcomes = { batch200: 0, batch503: 0 };

@@ -3,10 +3,7 @@
 import { compileSchema } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
-import { createDeps } from './service.ts';
-import { fakeModel, memoryLogger, postJson, validRecord } from './testing/fake-deps.ts';
+import { fakeModel, postJson, serveModel, validRecord } from './testing/fake-deps.ts';
 
 const schema = {
   ...insuranceSchema,
@@ -15,17 +12,17 @@ const schema = {
   ),
 };
 
-function app() {
-  const model = { ...fakeModel(), schema, compiled: compileSchema(schema) };
-  const deps = createDeps({
-    config: loadConfig({}),
-    logger: memoryLogger().logger,
-    model,
-    defaultMetrics: false,
+const app = () => serveModel({ ...fakeModel(), schema, compiled: compileSchema(schema) });
+
+/** A plain form post of `record` to the form page. */
+const postForm = (record: Record<string, string | number>) =>
+  app().request('/', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(
+      Object.entries(record).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString(),
   });
-  deps.readiness.markReady();
-  return createApp(deps);
-}
 
 /** Values no answer may contain: out of range, fractional, unknown, of the wrong type. */
 const secrets = { age: 1234567, bmi: 98765.4321, region: 'zzsecretzz' };
@@ -96,17 +93,7 @@ describe('sensitive fields are never echoed', () => {
   });
 
   it('in the form page: neither the values typed nor the error text', async () => {
-    const form = new URLSearchParams(
-      Object.entries({ ...validRecord, ...secrets }).map(([k, v]): [string, string] => [
-        k,
-        String(v),
-      ]),
-    );
-    const res = await app().request('/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    });
+    const res = await postForm({ ...validRecord, ...secrets });
     expect(res.status).toBe(422);
     const page = await res.text();
     expect(leaked(page)).toEqual([]);
@@ -116,17 +103,7 @@ describe('sensitive fields are never echoed', () => {
   });
 
   it('in the form page of a prediction either', async () => {
-    const form = new URLSearchParams(
-      Object.entries({ ...validRecord, age: 61, bmi: 40.25 }).map(([k, v]): [string, string] => [
-        k,
-        String(v),
-      ]),
-    );
-    const res = await app().request('/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    });
+    const res = await postForm({ ...validRecord, age: 61, bmi: 40.25 });
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).not.toMatch(/value="(61|40\.25)"/);

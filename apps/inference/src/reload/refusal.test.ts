@@ -1,27 +1,15 @@
 // A refused version is remembered by the content of its directory: asking again (the admin
 // route, the poller) answers the same refusal without loading the model again, until a file
 // of that version changes.
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { insuranceSchema } from '@modelship/insurance-model';
 import { linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { type Service, startService } from '../service.ts';
 import { memoryLogger } from '../testing/fake-deps.ts';
-import { CURRENT_FILE } from './source.ts';
-
-const schemaOf = (version: string) => ({
-  ...insuranceSchema,
-  model: { ...insuranceSchema.model, version },
-});
-
-async function pointAt(root: string, name: string) {
-  const tmp = join(root, `.${CURRENT_FILE}.tmp`);
-  await writeFile(tmp, `${name}\n`);
-  await rename(tmp, join(root, CURRENT_FILE));
-}
+import { pointAt, schemaOf } from '../testing/versioned-source.ts';
 
 describe('repeated reloads of a refused version', { timeout: 60_000 }, () => {
   let root: string;

@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,15 +15,9 @@ import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { type Service, startService } from '../service.ts';
 import { distinctRecord, fakeDeps, memoryLogger } from '../testing/fake-deps.ts';
-import { CURRENT_FILE } from './source.ts';
+import { pointAt, schemaOf } from '../testing/versioned-source.ts';
 
 const record = distinctRecord;
-
-/** The insurance schema as version `version` (same fields, output and task). */
-const schemaOf = (version: string) => ({
-  ...insuranceSchema,
-  model: { ...insuranceSchema.model, version },
-});
 
 interface Reply {
   status: number;
@@ -79,13 +73,6 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** Points `current` at `name` the way a deployer must: write beside, then rename. */
-async function pointAt(root: string, name: string) {
-  const tmp = join(root, `.${CURRENT_FILE}.tmp`);
-  await writeFile(tmp, `${name}\n`);
-  await rename(tmp, join(root, CURRENT_FILE));
 }
 
 // Ten loads and warm-ups of a model under load: seconds alone, much more on a loaded 2-core CI.

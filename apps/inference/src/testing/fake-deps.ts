@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import { compileSchema, type FeatureRecord, type Profile } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
+import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import type { ServedModel } from '../model/served-model.ts';
@@ -76,6 +77,18 @@ export function fakeDeps(options: FakeDepsOptions = {}) {
 }
 
 const regions = ['northeast', 'northwest', 'southeast', 'southwest'] as const;
+
+/** The app serving `model`, ready, configured by `env`, logging to memory. */
+export function serveModel(model: ServedModel, env: Record<string, string> = {}) {
+  const deps = createDeps({
+    config: loadConfig(env),
+    logger: memoryLogger().logger,
+    model,
+    defaultMetrics: false,
+  });
+  deps.readiness.markReady();
+  return createApp(deps);
+}
 
 /** A distinct valid insurance record per index (every level and a spread of numbers). */
 export function distinctRecord(i: number): FeatureRecord {

@@ -108,6 +108,17 @@ describe('Open Inference Protocol requests built to amplify', () => {
     expect(JSON.parse(text).error).toMatch(/more than \d+ inputs; the model has 6/);
   });
 
+  it('a shape of 50,000 negative sizes: a 400 of bounded size', async () => {
+    const inputs = [
+      { name: 'age', shape: new Array(50_000).fill(-1), datatype: 'FP64', data: [1] },
+    ];
+    const res = await app().request(infer, postJson({ inputs }));
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(1024);
+    expect(JSON.parse(text).error).toMatch(/inputs\[0\]\.shape: more than 8 dimensions/);
+  });
+
   it('1,000 rows out of range: a 400 of bounded size that counts them all', async () => {
     const res = await app().request(infer, postJson({ inputs: columns(1000, 5) }));
     expect(res.status).toBe(400);

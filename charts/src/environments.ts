@@ -13,8 +13,13 @@ export interface Environment {
    * or `@sha256:...`).
    */
   readonly requireArtifactRegistry: boolean;
-  /** The workload's props, except the image and the model. */
-  readonly workload: Omit<InferenceWorkloadProps, 'image' | 'model'>;
+  /**
+   * Serve HTTPS at nginx from the `kubernetes.io/tls` Secret `<name>-tls` (the runbook creates
+   * it), the plain port redirecting; `false` serves plain HTTP.
+   */
+  readonly https: boolean;
+  /** The workload's props, except the image, the model and `tls` (from `https`). */
+  readonly workload: Omit<InferenceWorkloadProps, 'image' | 'model' | 'tls'>;
 }
 
 /**
@@ -23,7 +28,10 @@ export interface Environment {
  * - `gke`: production on GKE (Autopilot or Standard): 2-10 replicas, the default resources
  *   (Autopilot-compatible), an external backend-service-based passthrough load balancer on
  *   port 80 (externalTrafficPolicy Cluster; see @modelship/k8s's Termination), no client-IP
- *   header trusted (the passthrough load balancer passes none).
+ *   header trusted (the passthrough load balancer passes none). HTTPS is on: the API is on a
+ *   public address, where plain HTTP would expose every request's data (about people, in the
+ *   bundled model) and its answer to anyone on the path; port 443 serves it, 80 redirects.
+ *   Pods wait for the `<name>-tls` Secret, which the runbook creates before applying.
  * - `local`: a local cluster (kind, minikube, k3d, Docker Desktop): one to three small pods, a
  *   ClusterIP Service reached with `kubectl port-forward`, the image loaded into the cluster.
  */
@@ -31,6 +39,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
   gke: {
     defaultImage: 'us-central1-docker.pkg.dev/my-project/modelship/inference:0.1.0',
     requireArtifactRegistry: true,
+    https: true,
     workload: {
       name: 'insurance',
       resources: DEFAULT_RESOURCES,
@@ -54,6 +63,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
   local: {
     defaultImage: 'localhost/modelship/inference:dev',
     requireArtifactRegistry: false,
+    // Reached with `kubectl port-forward` on a ClusterIP Service: nothing on a network.
+    https: false,
     workload: {
       name: 'insurance',
       imagePullPolicy: 'IfNotPresent',

@@ -87,6 +87,9 @@ export class InferenceChart extends Chart {
     ): InferenceWorkloadProps => ({
       ...env.workload,
       name: props.name ?? env.workload.name,
+      tls: env.https
+        ? { secretName: `${props.name ?? env.workload.name ?? 'inference'}-tls` }
+        : false,
       namespace: props.namespace ?? env.workload.namespace,
       nginxImage: props.nginxImage ?? env.workload.nginxImage,
       inference: {
@@ -109,6 +112,8 @@ export class InferenceChart extends Chart {
       ...p,
       service: { ...p.service, type: 'ClusterIP', loadBalancerSourceRanges: undefined },
       ingress: { ...p.ingress, enabled: false },
+      // The Gateway terminates TLS in front of them.
+      tls: false,
     });
     const candidate = workloadProps(rollout.image, rollout.model, rollout.modelSource);
     this.rollout = new ModelRollout(this, 'rollout', {

@@ -275,6 +275,33 @@ describe("the README's Deploy to GKE block", () => {
     expect(ports).toContainEqual({ name: 'metrics', containerPort: remote, protocol: 'TCP' });
   });
 
+  it('creates the TLS Secret the pods mount, calls HTTPS on 443, and points the DNS name at the IP', () => {
+    const secretName = named('Deployment', 'insurance').spec.template.spec.volumes.find(
+      (v: Manifest) => v.name === 'tls',
+    )?.secret.secretName;
+    const creates = kubectl.filter((c) => c.words.join(' ').includes(' create secret tls '));
+    expect(creates.map((c) => c.words[c.words.indexOf('tls') + 1])).toContain(secretName);
+    for (const c of creates) {
+      expect(evaluate(c.words[c.words.indexOf('-n') + 1] ?? '', reading.vars)).toBe(
+        value('NAMESPACE'),
+      );
+    }
+    const https = named('Service', 'insurance').spec.ports.find(
+      (p: Manifest) => p.name === 'https',
+    );
+    expect(https?.port).toBe(443);
+    const urls = reading.commands.flatMap((c) =>
+      c.words.filter((w) => w.includes('https://$DOMAIN')),
+    );
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect(url).toMatch(/^"https:\/\/\$DOMAIN\//);
+    const record = reading.commands.find(
+      (c) => c.words.slice(0, 4).join(' ') === 'gcloud dns record-sets create',
+    );
+    expect(record?.words).toContain('"$DOMAIN."');
+    expect(record?.words).toContain('--rrdatas="$EXTERNAL_IP"');
+  });
+
   it('waits for the external IP with kubectl wait, and watches only in the background', () => {
     const wait = kubectl.find((c) => c.words[3] === 'wait');
     expect(wait?.words).toContain("--for=jsonpath='{.status.loadBalancer.ingress}'");

@@ -24,6 +24,7 @@ export {
   type NginxConfOptions,
   type NginxRateLimitOptions,
   type NginxRealIpOptions,
+  type NginxTlsOptions,
   type ResolvedNginxConfOptions,
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
@@ -86,3 +87,4 @@ export {
   type TerminationOptions,
   type TerminationTimeline,
 } from './workload-termination.ts';
+export { HTTPS_SERVICE_PORT, type TlsOptions } from './workload-tls.ts';

@@ -14,6 +14,8 @@ function synth(ingress: boolean): KubeObject[] {
     image: 'acme/inference:1.0.0',
     model: { name: 'm', version: '1.0.0', fingerprint: 'abc' },
     ingress: { enabled: ingress, host: 'api.example.com' },
+    // The passthrough path serves HTTPS from a Secret; behind an Ingress, the load balancer does.
+    tls: ingress ? false : { secretName: 'w-tls' },
     egress: 'dns',
     modelSource,
     service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },

@@ -15,7 +15,7 @@ type Manifest = any;
 
 function synth(props: Partial<InferenceWorkloadProps> = {}) {
   const chart = Testing.chart();
-  const workload = new InferenceWorkload(chart, 'workload', { image: IMAGE, ...props });
+  const workload = new InferenceWorkload(chart, 'workload', { image: IMAGE, tls: false, ...props });
   const objects: Manifest[] = Testing.synth(chart);
   const one = (kind: string): Manifest => {
     const found = objects.filter((o) => o.kind === kind);
@@ -781,5 +781,63 @@ describe('InferenceWorkload on a real GKE cluster (scrapers, egress, HPA metric,
     });
     expect(container('inference').imagePullPolicy).toBe('IfNotPresent');
     expect(container('nginx').imagePullPolicy).toBe('Never');
+  });
+});
+
+describe('InferenceWorkload with tls', () => {
+  const { one, container, pod, workload } = synth({ tls: { secretName: 'api-tls' } });
+
+  it('exposes 443 → nginx https and keeps 80 → http (the redirect)', () => {
+    expect(one('Service').spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+    ]);
+    expect(container('nginx').ports).toContainEqual({
+      name: 'https',
+      containerPort: 8443,
+      protocol: 'TCP',
+    });
+    expect(workload.nginxConf).toContain('listen 8443 ssl http2 default_server;');
+  });
+
+  it('mounts the Secret read-only in nginx only, without subPath (kubelet updates it in place)', () => {
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'api-tls' } });
+    expect(container('nginx').volumeMounts).toContainEqual({
+      name: 'tls',
+      mountPath: '/etc/modelship/tls',
+      readOnly: true,
+    });
+    const mounts = container('inference').volumeMounts ?? [];
+    expect(mounts.some((m: Manifest) => m.name === 'tls')).toBe(false);
+  });
+
+  it('opens the HTTPS port in the NetworkPolicy; probes stay on the plain port', () => {
+    const ports = one('NetworkPolicy').spec.ingress[0].ports.map((p: Manifest) => p.port);
+    expect(ports).toEqual([8080, 8443]);
+    expect(container('nginx').readinessProbe.httpGet.port).toBe(8080);
+  });
+});
+
+describe('the tls prop', () => {
+  const build = (props: Partial<InferenceWorkloadProps>) => () =>
+    new InferenceWorkload(Testing.chart(), 'w', { image: IMAGE, ...props });
+
+  it('must be chosen for a LoadBalancer Service: plain HTTP only when asked for', () => {
+    expect(build({})).toThrow(/^'tls' \(undefined\) must be set for a LoadBalancer Service/);
+    expect(build({ tls: false })).not.toThrow();
+    expect(build({ service: { type: 'ClusterIP' } })).not.toThrow();
+    expect(build({ service: { type: 'LoadBalancer', loadBalancer: 'internal' } })).toThrow("'tls'");
+  });
+
+  it.each<[Partial<InferenceWorkloadProps>, string]>([
+    [{ tls: { secretName: 'API_tls' } }, `'tls.secretName' ("API_tls") must be a DNS subdomain`],
+    [{ tls: { secretName: '' } }, `'tls.secretName' ("")`],
+    [
+      { tls: { secretName: 'api-tls' }, ingress: { enabled: true } },
+      `'tls.secretName' ("api-tls") cannot be used with an Ingress`,
+    ],
+    [{ tls: { secretName: 'api-tls' }, service: { port: 443 } }, "'service.port' (443)"],
+  ])('rejects %j naming the prop', (props, message) => {
+    expect(build(props)).toThrow(message);
   });
 });

@@ -24,6 +24,7 @@ import {
   resolveWorkloadSettings,
   type WorkloadSettings,
 } from './workload-settings.ts';
+import { tlsVolumes } from './workload-tls.ts';
 
 /**
  * The nginx-fronted inference workload: a Deployment whose pods run nginx (port 8080, the only
@@ -110,6 +111,7 @@ export class InferenceWorkload extends Construct {
       ],
       volumes: [
         ...nginxVolumes(meta),
+        ...tlsVolumes(s.tls),
         ...inferenceVolumes(),
         ...modelSourceVolumes(s.modelSource, INFERENCE_UID),
       ],
@@ -118,11 +120,17 @@ export class InferenceWorkload extends Construct {
       topologySpread: s.topologySpread,
     });
 
-    this.service = service(this, meta, s.service, ingressServiceAnnotations(meta, s.ingress));
+    this.service = service(
+      this,
+      meta,
+      s.service,
+      ingressServiceAnnotations(meta, s.ingress),
+      s.tls !== false,
+    );
     this.horizontalPodAutoscaler = horizontalPodAutoscaler(this, meta, s.autoscaling);
     this.podDisruptionBudget = podDisruptionBudget(this, meta, s.disruption);
     this.networkPolicy = networkPolicy(this, meta, s.egress, {
-      public: nginx.listenPort,
+      public: nginx.tls === undefined ? [nginx.listenPort] : [nginx.listenPort, nginx.tls.port],
       metrics:
         nginx.metricsPort === false
           ? undefined

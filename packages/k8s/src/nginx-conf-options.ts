@@ -47,6 +47,18 @@ export interface NginxRealIpOptions {
   readonly header?: string;
 }
 
+/**
+ * HTTPS on a second port: nginx terminates TLS (HTTP/1.1 and HTTP/2) with the certificate and
+ * key of a `kubernetes.io/tls` Secret mounted as a directory (`tls.crt`, `tls.key`), and the
+ * plain port answers only the health path and redirects everything else to HTTPS.
+ */
+export interface NginxTlsOptions {
+  /** Port of the HTTPS server. @default 8443 */
+  readonly port?: number;
+  /** Directory holding `tls.crt` and `tls.key`. @default '/etc/modelship/tls' */
+  readonly certificateDir?: string;
+}
+
 /** One option's declaration: its default and, for a whole number, its bounds. */
 interface OptionSpec<T> {
   readonly default: T;
@@ -126,6 +138,12 @@ const NGINX_OPTIONS = {
   proxyReadTimeoutSeconds: int(60, 1),
   /** nginx's own health location, answered by nginx itself. @default '/nginx-health' */
   healthPath: value('/nginx-health'),
+  /**
+   * HTTPS on `tls.port` with the plain port redirecting to it, or `undefined` for plain HTTP
+   * only. `InferenceWorkload` derives it from its `tls` prop.
+   * @default undefined (plain HTTP)
+   */
+  tls: derived(value<NginxTlsOptions | undefined>(undefined)),
   /** Real client IP from the load balancer, or `false` to use the peer address. @default {} */
   realIp: value<NginxRealIpOptions | false | undefined>(undefined),
   /** Per-client rate limiting. @default undefined (off) */
@@ -179,15 +197,22 @@ export type NginxConfOptions = { readonly [K in keyof Table]?: OptionValue<K> };
 
 /** {@link NginxConfOptions} with every default applied. */
 export type ResolvedNginxConfOptions = {
-  readonly [K in Exclude<keyof Table, 'realIp' | 'rateLimit' | 'listenAddress'>]: OptionValue<K>;
+  readonly [K in Exclude<
+    keyof Table,
+    'realIp' | 'rateLimit' | 'listenAddress' | 'tls'
+  >]: OptionValue<K>;
 } & {
+  readonly tls: Required<NginxTlsOptions> | undefined;
   readonly listenAddress: string | undefined;
   readonly realIp: Required<NginxRealIpOptions> | false;
   readonly rateLimit: Required<NginxRateLimitOptions> | undefined;
 };
 
 /** The options with a default of their own (the others are resolved in {@link resolveNginxConfOptions}). */
-type Standalone = Exclude<keyof Table, 'realIp' | 'rateLimit' | 'drainFile' | 'listenAddress'>;
+type Standalone = Exclude<
+  keyof Table,
+  'realIp' | 'rateLimit' | 'drainFile' | 'listenAddress' | 'tls'
+>;
 
 /** The defaults of {@link NginxConfOptions} that stand on their own. */
 export const NGINX_DEFAULTS = Object.fromEntries(
@@ -239,6 +264,13 @@ export function resolveNginxConfOptions(
           },
     drainFile: options.drainFile ?? `${tempDir.replace(/\/$/, '')}/modelship-draining`,
     listenAddress: options.listenAddress,
+    tls:
+      options.tls === undefined
+        ? undefined
+        : {
+            port: options.tls.port ?? 8443,
+            certificateDir: options.tls.certificateDir ?? '/etc/modelship/tls',
+          },
   };
   validate(resolved, (name) => `${prefix}${name}`);
   return resolved;
@@ -278,6 +310,13 @@ function validate(o: ResolvedNginxConfOptions, at: (name: string) => string): vo
     if (o.metricsPort === o.listenPort || o.metricsPort === o.upstreamPort) {
       fail(at('metricsPort'), o.metricsPort, 'must differ from listenPort and upstreamPort');
     }
+  }
+  if (o.tls !== undefined) {
+    assertPort(at('tls.port'), o.tls.port);
+    if ([o.listenPort, o.upstreamPort, o.metricsPort].includes(o.tls.port)) {
+      fail(at('tls.port'), o.tls.port, 'must differ from listenPort, upstreamPort and metricsPort');
+    }
+    assertUrlPath(at('tls.certificateDir'), o.tls.certificateDir);
   }
   if (o.rateLimit !== undefined) {
     assertInt(at('rateLimit.requestsPerSecond'), o.rateLimit.requestsPerSecond, 1);

@@ -2,6 +2,7 @@ import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { errorLocations, errorPages, notFound } from './nginx-conf-errors.ts';
 import {
   type NginxConfOptions,
+  type NginxTlsOptions,
   type ResolvedNginxConfOptions,
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
@@ -11,6 +12,7 @@ const UPSTREAM = 'modelship_inference';
 const RATE_ZONE = 'modelship_per_client';
 const REQUEST_ID = '$modelship_request_id';
 const UPSTREAM_HOST = '$modelship_upstream_host';
+const TLS_DIR = '$modelship_tls_dir';
 /** The internal location that serves requests while the pod drains. */
 const DRAIN_URI = '/_modelship/draining';
 
@@ -158,7 +160,9 @@ function httpBlock(o: ResolvedNginxConfOptions): NginxNode {
           d('keepalive_requests', o.upstreamKeepaliveRequests),
         ],
       ),
+      ...(o.tls === undefined ? [] : tlsSettings(o.tls)),
       serverBlock(o),
+      ...(o.tls === undefined ? [] : [redirectServerBlock(o)]),
       ...(o.metricsPort === false ? [] : [metricsServerBlock(o, o.metricsPort)]),
     ],
   );
@@ -225,12 +229,61 @@ function gzip(o: ResolvedNginxConfOptions): NginxNode[] {
   ];
 }
 
-function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
+/**
+ * TLS for the HTTPS server. The certificate's path holds a variable, so nginx reads the files
+ * at each full handshake instead of once at start: a renewed Secret (kubelet swaps the mounted
+ * files in place) is served without a reload or restart. Session resumption skips the read.
+ * @see https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate
+ */
+function tlsSettings(tls: Required<NginxTlsOptions>): NginxNode[] {
+  return [
+    block('map', ['', TLS_DIR], [d('default', tls.certificateDir)]),
+    d('ssl_protocols', 'TLSv1.2', 'TLSv1.3'),
+    d('ssl_session_cache', 'shared:modelship_tls:10m'),
+    d('ssl_session_timeout', '1h'),
+  ];
+}
+
+/**
+ * The serving server's `listen`: plain HTTP, or TLS with HTTP/2. `listen ... http2` is the one
+ * form both Debian's nginx 1.22 and nginx 1.27+ accept (1.25.1+ logs it as deprecated in
+ * favour of `http2 on;`, which 1.22 rejects).
+ */
+function servingListen(o: ResolvedNginxConfOptions): NginxNode[] {
+  if (o.tls === undefined) return [d('listen', listen(o, o.listenPort), 'default_server')];
+  return [
+    d('listen', listen(o, o.tls.port), 'ssl', 'http2', 'default_server'),
+    d('ssl_certificate', `${TLS_DIR}/tls.crt`),
+    d('ssl_certificate_key', `${TLS_DIR}/tls.key`),
+  ];
+}
+
+/**
+ * With TLS, the plain port answers the health path (the kubelet's probes) and redirects
+ * everything else to HTTPS on the default port; 308 keeps the method and body.
+ */
+function redirectServerBlock(o: ResolvedNginxConfOptions): NginxNode {
   return block(
     'server',
     [],
     [
       d('listen', listen(o, o.listenPort), 'default_server'),
+      block(
+        'location',
+        ['=', o.healthPath],
+        [d('access_log', 'off'), d('return', 200, '{"status":"ok"}')],
+      ),
+      block('location', ['/'], [d('return', 308, 'https://$host$request_uri')]),
+    ],
+  );
+}
+
+function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
+  return block(
+    'server',
+    [],
+    [
+      ...servingListen(o),
       ...errorPages(),
       block(
         'location',

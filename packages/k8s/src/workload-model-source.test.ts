@@ -12,7 +12,7 @@ type Manifest = any;
 
 function synth(props: Partial<InferenceWorkloadProps> = {}) {
   const chart = Testing.chart();
-  new InferenceWorkload(chart, 'workload', { image: IMAGE, ...props });
+  new InferenceWorkload(chart, 'workload', { image: IMAGE, tls: false, ...props });
   const objects: Manifest[] = Testing.synth(chart);
   const one = (kind: string): Manifest => objects.find((o) => o.kind === kind);
   const template = one('Deployment').spec.template;

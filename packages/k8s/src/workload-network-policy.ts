@@ -142,8 +142,8 @@ function egressRules(egress: ResolvedEgress): k8s.NetworkPolicyEgressRule[] {
 
 /** nginx's ports that the NetworkPolicy opens. */
 export interface PolicyPorts {
-  /** The public port, from anywhere. */
-  readonly public: number;
+  /** The public ports (plain, and HTTPS with TLS), from anywhere. */
+  readonly public: readonly number[];
   /** The metrics port, from the scrapers' namespaces only (none: no metrics port). */
   readonly metrics:
     | { readonly port: number; readonly scraperNamespaces: readonly string[] }
@@ -171,7 +171,12 @@ export function networkPolicy(
       podSelector: { matchLabels: { ...meta.selector } },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
-        { ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ports.public) }] },
+        {
+          ports: ports.public.map((port) => ({
+            protocol: 'TCP',
+            port: k8s.IntOrString.fromNumber(port),
+          })),
+        },
         ...(metrics === undefined
           ? []
           : [

@@ -63,7 +63,8 @@ export interface ResolvedNginx {
 export function resolveNginx(
   props: NginxProps,
   defaults: NginxConfOptions,
-  derived: Required<Pick<NginxConfOptions, Exclude<DerivedNginxOption, 'listenAddress'>>>,
+  derived: Required<Pick<NginxConfOptions, Exclude<DerivedNginxOption, 'listenAddress' | 'tls'>>> &
+    Pick<NginxConfOptions, 'tls'>,
 ): ResolvedNginx {
   const own = (props.nginx ?? {}) as Readonly<Record<string, unknown>>;
   for (const name of DERIVED_NGINX_OPTIONS) {
@@ -127,6 +128,9 @@ export function nginxContainer(
     command: ['nginx', '-c', `${NGINX_CONF_DIR}/nginx.conf`, '-g', 'daemon off;'],
     ports: [
       { name: 'http', containerPort: port, protocol: 'TCP' },
+      ...(o.tls === undefined
+        ? []
+        : [{ name: 'https', containerPort: o.tls.port, protocol: 'TCP' }]),
       ...(o.metricsPort === false
         ? []
         : [{ name: 'metrics', containerPort: o.metricsPort, protocol: 'TCP' }]),
@@ -152,6 +156,10 @@ export function nginxContainer(
       { name: 'nginx-conf', mountPath: NGINX_CONF_DIR, readOnly: true },
       { name: 'nginx-tmp', mountPath: o.tempDir },
       { name: 'nginx-cache', mountPath: '/var/cache/nginx' },
+      // The TLS Secret (volume `tls`), without subPath so that kubelet updates it in place.
+      ...(o.tls === undefined
+        ? []
+        : [{ name: 'tls', mountPath: o.tls.certificateDir, readOnly: true }]),
     ],
   };
 }

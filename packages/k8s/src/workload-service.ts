@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { objectMeta, type WorkloadMeta } from './metadata.ts';
 import { assertCidr, assertPort, fail, withDefaults } from './validate.ts';
+import { HTTPS_SERVICE_PORT } from './workload-tls.ts';
 
 /** The Service that exposes nginx. */
 export interface ServiceOptions {
@@ -58,6 +59,9 @@ export type ResolvedService = Required<Omit<ServiceOptions, 'loadBalancerSourceR
 export function resolveService(options: ServiceOptions = {}): ResolvedService {
   const svc: ResolvedService = withDefaults(SERVICE_DEFAULTS, options);
   assertPort('service.port', svc.port);
+  if (svc.port === HTTPS_SERVICE_PORT) {
+    fail('service.port', svc.port, `is the HTTPS port; plain HTTP needs another (80)`);
+  }
   svc.loadBalancerSourceRanges?.forEach((cidr, index) => {
     assertCidr(`service.loadBalancerSourceRanges[${index}]`, cidr);
   });
@@ -93,12 +97,16 @@ function serviceAnnotations(
   return { ...annotations, ...extra, ...svc.annotations };
 }
 
-/** The Service: port `service.port` → nginx's named port `http` (8080). */
+/**
+ * The Service: port `service.port` → nginx's named port `http` (8080) and, with TLS, 443 →
+ * nginx's `https` (8443; the plain port then redirects to it).
+ */
 export function service(
   scope: Construct,
   meta: WorkloadMeta,
   svc: ResolvedService,
   extraAnnotations: Readonly<Record<string, string>> = {},
+  tls = false,
 ): k8s.KubeService {
   const exposesNodes = svc.type === 'LoadBalancer' || svc.type === 'NodePort';
   return new k8s.KubeService(scope, 'service', {
@@ -113,6 +121,16 @@ export function service(
           targetPort: k8s.IntOrString.fromString('http'),
           protocol: 'TCP',
         },
+        ...(tls
+          ? [
+              {
+                name: 'https',
+                port: HTTPS_SERVICE_PORT,
+                targetPort: k8s.IntOrString.fromString('https'),
+                protocol: 'TCP',
+              },
+            ]
+          : []),
       ],
       externalTrafficPolicy: exposesNodes ? svc.externalTrafficPolicy : undefined,
       loadBalancerSourceRanges: svc.loadBalancerSourceRanges

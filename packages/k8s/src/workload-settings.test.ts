@@ -8,7 +8,7 @@ import type { InferenceWorkloadProps } from './workload-settings.ts';
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
 
 function build(props: Partial<InferenceWorkloadProps>) {
-  return () => new InferenceWorkload(Testing.chart(), 'w', { image: IMAGE, ...props });
+  return () => new InferenceWorkload(Testing.chart(), 'w', { image: IMAGE, tls: false, ...props });
 }
 
 describe('invalid props throw, naming the prop and its value', () => {
@@ -295,6 +295,7 @@ describe('what the service would refuse, synth refuses (the contract of @modelsh
     const chart = Testing.chart();
     new InferenceWorkload(chart, 'w', {
       image: IMAGE,
+      tls: false,
       inference: { batching: false, maxQueueRows: 500, ortIntraOpThreads: 2 },
     });
     const deployment = Testing.synth(chart).find((o) => o.kind === 'Deployment');

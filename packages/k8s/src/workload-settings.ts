@@ -55,6 +55,7 @@ import {
   type TerminationOptions,
   type TerminationTimeline,
 } from './workload-termination.ts';
+import { type ResolvedTls, resolveTls, type TlsOptions } from './workload-tls.ts';
 
 /** Props for {@link InferenceWorkload}: each section's options, composed. */
 export interface InferenceWorkloadProps
@@ -85,6 +86,15 @@ export interface InferenceWorkloadProps
   readonly service?: ServiceOptions;
   /** @default { enabled: false } */
   readonly ingress?: IngressOptions;
+  /**
+   * HTTPS at nginx (HTTP/1.1 and HTTP/2) from a `kubernetes.io/tls` Secret: the Service
+   * exposes 443 and its plain port redirects to it; a renewed Secret is served without a
+   * restart. `false` is plain HTTP. Required for a LoadBalancer Service without an Ingress (a
+   * plain-HTTP load balancer must be asked for); not allowed with an Ingress, whose load
+   * balancer terminates TLS.
+   * @default false for a ClusterIP or NodePort Service or with an Ingress; required otherwise
+   */
+  readonly tls?: TlsOptions | false;
   /** @default {} */
   readonly topologySpread?: TopologySpreadOptions;
   /**
@@ -111,6 +121,7 @@ export interface WorkloadSettings {
   readonly autoscaling: ResolvedAutoscaling;
   readonly service: ResolvedService;
   readonly ingress: ResolvedIngress;
+  readonly tls: ResolvedTls;
   readonly topologySpread: ResolvedTopologySpread;
   readonly termination: TerminationTimeline;
   readonly deployment: ResolvedDeployment;
@@ -130,6 +141,10 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   const metrics = resolveMetrics(props.metrics);
   const service = resolveService(props.service);
   const ingress = resolveIngress(props.ingress);
+  const tls = resolveTls(props.tls, {
+    loadBalancer: service.type === 'LoadBalancer',
+    ingress: ingress.enabled,
+  });
   assertDistinctPorts(inference, metrics);
   const nginx = resolveNginx(props, loadBalancerNginxDefaults(ingress), {
     listenPort: POD_PORTS.nginx,
@@ -138,6 +153,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     bodyLimitBytes: inference.bodyLimitBytes,
     metricsPort: metrics.enabled ? metrics.port : false,
     metricsPath: OPERATIONAL_ROUTES.metrics,
+    tls: tls === false ? undefined : { port: tls.port, certificateDir: tls.certificateDir },
   });
   if (nginx.options.upstreamKeepaliveTimeoutSeconds >= inference.keepaliveTimeoutSeconds) {
     fail(
@@ -184,6 +200,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     autoscaling,
     service,
     ingress,
+    tls,
     topologySpread,
     termination,
     deployment,

@@ -19,6 +19,7 @@ function objects(props: { gcs?: boolean } = {}): Manifest[] {
   const chart = Testing.chart();
   new InferenceWorkload(chart, 'w', {
     image: 'acme/inference:1.0.0',
+    tls: { secretName: 'w-tls' },
     ...(props.gcs ? { modelSource: { source: 'gcs', bucket: 'acme', prefix: 'models/m' } } : {}),
   });
   return Testing.synth(chart);

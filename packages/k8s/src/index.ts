@@ -42,7 +42,7 @@ export {
   INFERENCE_UID,
   type InferenceServiceOptions,
 } from './workload-inference.ts';
-export type { BackendConfigSpec, IngressOptions } from './workload-ingress.ts';
+export type { BackendConfigSpec, IngressOptions, IngressTlsOptions } from './workload-ingress.ts';
 export {
   assertBucketName,
   assertObjectPrefix,

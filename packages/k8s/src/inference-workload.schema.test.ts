@@ -13,7 +13,11 @@ function synth(ingress: boolean): KubeObject[] {
   new InferenceWorkload(chart, 'w', {
     image: 'acme/inference:1.0.0',
     model: { name: 'm', version: '1.0.0', fingerprint: 'abc' },
-    ingress: { enabled: ingress, host: 'api.example.com' },
+    ingress: {
+      enabled: ingress,
+      host: 'api.example.com',
+      tls: { domains: ['api.example.com'], sslPolicy: 'modern-tls12' },
+    },
     // The passthrough path serves HTTPS from a Secret; behind an Ingress, the load balancer does.
     tls: ingress ? false : { secretName: 'w-tls' },
     egress: 'dns',

@@ -349,14 +349,17 @@ describe('InferenceWorkload props', () => {
   });
 
   it('an Ingress in front (NEGs) → a 30 s lag, the rest of the timeline after it', () => {
-    const { env, container, pod } = synth({ ingress: { enabled: true } });
+    const { env, container, pod } = synth({ ingress: { enabled: true, tls: false } });
     expect(container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('30');
     expect([env('SHUTDOWN_DELAY'), env('SHUTDOWN_READINESS')]).toEqual(['42', 'fail']);
     expect(pod.terminationGracePeriodSeconds).toBe(42 + 20 + 5);
     // Declared for a Gateway of one's own in front of a ClusterIP Service; a set lag wins.
     const gateway = synth({ termination: { containerNativeLoadBalancing: true } });
     expect(gateway.container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('30');
-    const own = synth({ ingress: { enabled: true }, termination: { loadBalancerLagSeconds: 12 } });
+    const own = synth({
+      ingress: { enabled: true, tls: false },
+      termination: { loadBalancerLagSeconds: 12 },
+    });
     expect(own.container('nginx').lifecycle.preStop.exec.command.at(-1)).toBe('12');
   });
 
@@ -364,7 +367,7 @@ describe('InferenceWorkload props', () => {
     const passthrough = synth({}).one('ConfigMap').data['nginx.conf'];
     expect(passthrough).toContain('keepalive_timeout 75s;');
     expect(passthrough).not.toContain('set_real_ip_from');
-    const { one } = synth({ ingress: { enabled: true } });
+    const { one } = synth({ ingress: { enabled: true, tls: false } });
     const behindIngress = one('ConfigMap').data['nginx.conf'];
     expect(behindIngress).toContain('keepalive_timeout 620s;');
     expect(behindIngress).toContain('set_real_ip_from 35.191.0.0/16;');
@@ -496,7 +499,7 @@ describe('InferenceWorkload props', () => {
   it('ingress → GKE Ingress with NEGs and a BackendConfig probing /readyz', () => {
     const { objects, one } = synth({
       name: 'ins',
-      ingress: { enabled: true, host: 'api.example.com', staticIpName: 'ins-ip' },
+      ingress: { enabled: true, tls: false, host: 'api.example.com', staticIpName: 'ins-ip' },
     });
     const svc = one('Service');
     expect(JSON.parse(svc.metadata.annotations['cloud.google.com/neg'])).toEqual({ ingress: true });
@@ -558,7 +561,7 @@ describe('InferenceWorkload props', () => {
     const { deployment, env, container, one } = synth({
       appVersion: '2026.11.1',
       inference: { keepaliveTimeoutSeconds: 75, startupTimeoutSeconds: 300 },
-      ingress: { enabled: true, timeoutSeconds: 120 },
+      ingress: { enabled: true, tls: false, timeoutSeconds: 120 },
       service: { externalTrafficPolicy: 'Local' },
     });
     expect(deployment.metadata.labels['app.kubernetes.io/version']).toBe('2026.11.1');
@@ -666,7 +669,7 @@ describe('InferenceWorkload props', () => {
     const { objects } = synth({
       name: 'snap',
       model: { name: 'insurance-charges', version: '1.0.0', fingerprint: 'f'.repeat(64) },
-      ingress: { enabled: true },
+      ingress: { enabled: true, tls: false },
       egress: 'dns',
       nginx: { rateLimit: { requestsPerSecond: 10 } },
       metrics: { podMonitoring: true, alertRules: { enabled: true } },
@@ -833,11 +836,83 @@ describe('the tls prop', () => {
     [{ tls: { secretName: 'API_tls' } }, `'tls.secretName' ("API_tls") must be a DNS subdomain`],
     [{ tls: { secretName: '' } }, `'tls.secretName' ("")`],
     [
-      { tls: { secretName: 'api-tls' }, ingress: { enabled: true } },
+      { tls: { secretName: 'api-tls' }, ingress: { enabled: true, tls: false } },
       `'tls.secretName' ("api-tls") cannot be used with an Ingress`,
     ],
     [{ tls: { secretName: 'api-tls' }, service: { port: 443 } }, "'service.port' (443)"],
   ])('rejects %j naming the prop', (props, message) => {
     expect(build(props)).toThrow(message);
+  });
+});
+
+describe('InferenceWorkload with ingress.tls', () => {
+  const { objects, one } = synth({
+    ingress: {
+      enabled: true,
+      host: 'api.example.com',
+      tls: { domains: ['api.example.com', 'www.example.com'], sslPolicy: 'modern-tls12' },
+    },
+  });
+
+  it('asks Google for a managed certificate covering the domains', () => {
+    const cert = one('ManagedCertificate');
+    expect(cert.apiVersion).toBe('networking.gke.io/v1');
+    expect(cert.metadata.name).toBe('inference-cert');
+    expect(cert.spec).toEqual({ domains: ['api.example.com', 'www.example.com'] });
+  });
+
+  it('redirects HTTP to HTTPS with 308 under the SSL policy, bound by the Ingress annotations', () => {
+    const frontend = one('FrontendConfig');
+    expect(frontend.apiVersion).toBe('networking.gke.io/v1beta1');
+    expect(frontend.spec).toEqual({
+      redirectToHttps: { enabled: true, responseCodeName: 'PERMANENT_REDIRECT' },
+      sslPolicy: 'modern-tls12',
+    });
+    expect(one('Ingress').metadata.annotations).toMatchObject({
+      'networking.gke.io/managed-certificates': 'inference-cert',
+      'networking.gke.io/v1beta1.FrontendConfig': 'inference-frontend',
+    });
+    expect(
+      objects.every((o: Manifest) => o.metadata.namespace === one('Ingress').metadata.namespace),
+    ).toBe(true);
+  });
+
+  it('adds neither object for plain HTTP, which must be asked for', () => {
+    const plain = synth({ ingress: { enabled: true, tls: false } }).objects;
+    expect(plain.map((o: Manifest) => o.kind)).not.toContain('ManagedCertificate');
+    expect(plain.map((o: Manifest) => o.kind)).not.toContain('FrontendConfig');
+  });
+
+  it.each<[Partial<InferenceWorkloadProps>, string]>([
+    [
+      { ingress: { enabled: true } },
+      "'ingress.tls' (undefined) must be set when the Ingress is enabled",
+    ],
+    [
+      { ingress: { enabled: true, tls: { domains: [] } } },
+      '\'ingress.tls.domains\' ("") must hold 1 to 100',
+    ],
+    [
+      { ingress: { enabled: true, tls: { domains: ['*.example.com'] } } },
+      `'ingress.tls.domains[0]' ("*.example.com")`,
+    ],
+    [
+      { ingress: { enabled: true, tls: { domains: ['API.example.com'] } } },
+      `'ingress.tls.domains[0]' ("API.example.com")`,
+    ],
+    [
+      { ingress: { enabled: true, tls: { domains: ['localhost'] } } },
+      `'ingress.tls.domains[0]' ("localhost") must be a fully qualified`,
+    ],
+    [
+      { ingress: { enabled: true, host: 'a.example.com', tls: { domains: ['b.example.com'] } } },
+      `'ingress.host' ("a.example.com") must be one of 'ingress.tls.domains'`,
+    ],
+    [
+      { ingress: { enabled: true, tls: { domains: ['a.example.com'], sslPolicy: 'Modern' } } },
+      `'ingress.tls.sslPolicy' ("Modern")`,
+    ],
+  ])('rejects %j naming the prop', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
   });
 });

@@ -74,6 +74,10 @@ export class InferenceWorkload extends Construct {
   public readonly ingress?: k8s.KubeIngress;
   /** The BackendConfig (a GKE custom resource), when `ingress.enabled`. */
   public readonly backendConfig?: ApiObject;
+  /** The ManagedCertificate (a GKE custom resource), when `ingress.tls` is set. */
+  public readonly managedCertificate?: ApiObject;
+  /** The FrontendConfig (a GKE custom resource: HTTPS redirect, SSL policy), when `ingress.tls` is set. */
+  public readonly frontendConfig?: ApiObject;
   /** The PodMonitoring (a GKE custom resource), when `metrics.podMonitoring`. */
   public readonly podMonitoring?: ApiObject;
   /** The alerting `Rules` (a GKE custom resource), when `metrics.alertRules.enabled`. */
@@ -137,14 +141,21 @@ export class InferenceWorkload extends Construct {
           : { port: nginx.metricsPort, scraperNamespaces: s.metrics.scraperNamespaces },
     });
     if (s.ingress.enabled) {
-      const { ingress, backendConfig } = gkeIngress(this, meta, s.ingress, {
-        servicePort: s.service.port,
-        nginxPort: nginx.listenPort,
-        servingSeconds: s.termination.serviceDelaySeconds,
-        clientIpHeader: nginx.realIp !== false && nginx.realIp.header === CLIENT_IP_HEADER,
-      });
+      const { ingress, backendConfig, managedCertificate, frontendConfig } = gkeIngress(
+        this,
+        meta,
+        s.ingress,
+        {
+          servicePort: s.service.port,
+          nginxPort: nginx.listenPort,
+          servingSeconds: s.termination.serviceDelaySeconds,
+          clientIpHeader: nginx.realIp !== false && nginx.realIp.header === CLIENT_IP_HEADER,
+        },
+      );
       this.ingress = ingress;
       this.backendConfig = backendConfig;
+      this.managedCertificate = managedCertificate;
+      this.frontendConfig = frontendConfig;
     }
     if (s.metrics.podMonitoring) {
       this.podMonitoring = podMonitoring(this, meta, s.metrics, nginx.metricsPath);

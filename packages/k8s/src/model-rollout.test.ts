@@ -208,7 +208,7 @@ describe('ModelRollout', () => {
     );
     refuse({ stable: { ...STABLE, service: { type: 'LoadBalancer' } } }, /'stable\.service\.type'/);
     refuse(
-      { candidate: { ...CANDIDATE, ingress: { enabled: true } } },
+      { candidate: { ...CANDIDATE, ingress: { enabled: true, tls: false } } },
       /'candidate\.ingress\.enabled'/,
     );
     refuse({ candidate: { ...CANDIDATE, namespace: 'other' } }, /'candidate\.namespace'/);

@@ -4,7 +4,8 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { objectMeta, type WorkloadMeta } from './metadata.ts';
 import { GOOGLE_LOAD_BALANCER_CIDRS, type NginxRealIpOptions } from './nginx-conf-options.ts';
-import { assertInt, fail, withDefaults } from './validate.ts';
+import { assertDnsLabel, assertInt, fail, withDefaults } from './validate.ts';
+import { assertDnsSubdomain } from './workload-tls.ts';
 
 /** An optional GKE Ingress (HTTP(S) load balancer) with container-native load balancing. */
 export interface IngressOptions {
@@ -16,24 +17,77 @@ export interface IngressOptions {
   readonly staticIpName?: string;
   /** Backend-service timeout in seconds (the load balancer's response timeout). @default 60 */
   readonly timeoutSeconds?: number;
+  /**
+   * HTTPS on the load balancer: a Google-managed certificate for `domains` and a FrontendConfig
+   * that redirects HTTP to HTTPS (308) with an SSL policy; `false` serves plain HTTP. Required
+   * when `enabled` (plain HTTP must be asked for).
+   * @default undefined (required when enabled)
+   */
+  readonly tls?: IngressTlsOptions | false;
+}
+
+/** The Ingress's certificate and TLS settings. */
+export interface IngressTlsOptions {
+  /**
+   * DNS names the Google-managed certificate covers (1 to 100, no wildcards); each needs a DNS
+   * record pointing at the Ingress's address before the certificate turns Active.
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/managed-certs
+   */
+  readonly domains: readonly string[];
+  /**
+   * A Compute Engine SSL policy's name (`gcloud compute ssl-policies create NAME --profile
+   * MODERN --min-tls-version 1.2`), or none for Google's default (which still allows TLS 1.0).
+   * @see https://cloud.google.com/load-balancing/docs/ssl-policies-concepts
+   * @default undefined
+   */
+  readonly sslPolicy?: string;
 }
 
 /** The defaults of {@link IngressOptions} (`host` and `staticIpName` have none). */
 export const INGRESS_DEFAULTS = {
   enabled: false,
   timeoutSeconds: 60,
-} as const satisfies Required<Omit<IngressOptions, 'host' | 'staticIpName'>>;
+} as const satisfies Required<Omit<IngressOptions, 'host' | 'staticIpName' | 'tls'>>;
 
 /** {@link IngressOptions} with defaults applied. */
-export type ResolvedIngress = Required<Omit<IngressOptions, 'host' | 'staticIpName'>> &
-  Pick<IngressOptions, 'host' | 'staticIpName'>;
+export type ResolvedIngress = Required<Omit<IngressOptions, 'host' | 'staticIpName' | 'tls'>> &
+  Pick<IngressOptions, 'host' | 'staticIpName'> & { readonly tls: IngressTlsOptions | false };
 
 /** Applies the defaults of {@link IngressOptions} and validates them. */
 export function resolveIngress(options: IngressOptions = {}): ResolvedIngress {
-  const ingress: ResolvedIngress = withDefaults(INGRESS_DEFAULTS, options);
+  const ingress: ResolvedIngress = {
+    ...withDefaults(INGRESS_DEFAULTS, options),
+    tls: options.tls ?? false,
+  };
   assertInt('ingress.timeoutSeconds', ingress.timeoutSeconds, 1, 86400);
   if (ingress.host !== undefined && !/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(ingress.host)) {
     fail('ingress.host', ingress.host, 'must be a DNS name');
+  }
+  const tls = options.tls;
+  if (ingress.enabled && tls === undefined) {
+    fail(
+      'ingress.tls',
+      tls,
+      'must be set when the Ingress is enabled: { domains } for HTTPS with a Google-managed certificate, or false for plain HTTP',
+    );
+  }
+  if (tls) {
+    if (tls.domains.length < 1 || tls.domains.length > 100) {
+      fail('ingress.tls.domains', tls.domains.join(','), 'must hold 1 to 100 DNS names');
+    }
+    tls.domains.forEach((domain, index) => {
+      assertDnsSubdomain(`ingress.tls.domains[${index}]`, domain);
+      if (!domain.includes('.'))
+        fail(`ingress.tls.domains[${index}]`, domain, 'must be a fully qualified DNS name');
+    });
+    if (ingress.host !== undefined && !tls.domains.includes(ingress.host)) {
+      fail(
+        'ingress.host',
+        ingress.host,
+        "must be one of 'ingress.tls.domains' (the certificate covers those)",
+      );
+    }
+    if (tls.sslPolicy !== undefined) assertDnsLabel('ingress.tls.sslPolicy', tls.sslPolicy);
   }
   return ingress;
 }
@@ -65,6 +119,51 @@ export function loadBalancerNginxDefaults(ingress: ResolvedIngress): {
         realIp: { trustedCidrs: GOOGLE_LOAD_BALANCER_CIDRS, header: CLIENT_IP_HEADER },
       }
     : { clientKeepaliveTimeoutSeconds: 75, realIp: false };
+}
+
+/** The ManagedCertificate's name. */
+export const managedCertificateName = (meta: WorkloadMeta): string => `${meta.name}-cert`;
+/** The FrontendConfig's name. */
+export const frontendConfigName = (meta: WorkloadMeta): string => `${meta.name}-frontend`;
+
+/**
+ * HTTPS on the Ingress: the Google-managed certificate (networking.gke.io/v1) and the
+ * FrontendConfig (networking.gke.io/v1beta1) redirecting HTTP with 308, so a POST stays a POST.
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/managed-certs
+ * @see https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#https_redirect
+ */
+function ingressTls(
+  scope: Construct,
+  meta: WorkloadMeta,
+  tls: IngressTlsOptions,
+): {
+  managedCertificate: ApiObject;
+  frontendConfig: ApiObject;
+  annotations: Record<string, string>;
+} {
+  const managedCertificate = new ApiObject(scope, 'managed-certificate', {
+    apiVersion: 'networking.gke.io/v1',
+    kind: 'ManagedCertificate',
+    metadata: objectMeta(meta, managedCertificateName(meta)),
+    spec: { domains: [...tls.domains] },
+  });
+  const frontendConfig = new ApiObject(scope, 'frontend-config', {
+    apiVersion: 'networking.gke.io/v1beta1',
+    kind: 'FrontendConfig',
+    metadata: objectMeta(meta, frontendConfigName(meta)),
+    spec: {
+      redirectToHttps: { enabled: true, responseCodeName: 'PERMANENT_REDIRECT' },
+      ...(tls.sslPolicy === undefined ? {} : { sslPolicy: tls.sslPolicy }),
+    },
+  });
+  return {
+    managedCertificate,
+    frontendConfig,
+    annotations: {
+      'networking.gke.io/managed-certificates': managedCertificateName(meta),
+      'networking.gke.io/v1beta1.FrontendConfig': frontendConfigName(meta),
+    },
+  };
 }
 
 /** The BackendConfig's name. */
@@ -116,7 +215,8 @@ export interface BackendConfigSpec {
 
 /**
  * The optional GKE Ingress (external Application Load Balancer) with container-native load
- * balancing, and the BackendConfig whose health check uses the readiness path.
+ * balancing, the BackendConfig whose health check uses the readiness path and, with
+ * `ingress.tls`, the ManagedCertificate and FrontendConfig.
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#configuring_ingress_features_through_backendconfig_parameters
  */
 export function gkeIngress(
@@ -124,7 +224,12 @@ export function gkeIngress(
   meta: WorkloadMeta,
   ingress: ResolvedIngress,
   backend: IngressBackend,
-): { ingress: k8s.KubeIngress; backendConfig: ApiObject } {
+): {
+  ingress: k8s.KubeIngress;
+  backendConfig: ApiObject;
+  managedCertificate?: ApiObject;
+  frontendConfig?: ApiObject;
+} {
   const spec: BackendConfigSpec = {
     timeoutSec: ingress.timeoutSeconds,
     // Existing connections may finish for as long as the pod serves (until the service's delay
@@ -154,6 +259,7 @@ export function gkeIngress(
   const target: k8s.IngressBackend = {
     service: { name: meta.name, port: { number: backend.servicePort } },
   };
+  const tls = ingress.tls === false ? undefined : ingressTls(scope, meta, ingress.tls);
   const kubeIngress = new k8s.KubeIngress(scope, 'ingress', {
     metadata: {
       ...objectMeta(meta),
@@ -162,6 +268,7 @@ export function gkeIngress(
         ...(ingress.staticIpName
           ? { 'kubernetes.io/ingress.global-static-ip-name': ingress.staticIpName }
           : {}),
+        ...tls?.annotations,
       },
     },
     spec:
@@ -176,5 +283,10 @@ export function gkeIngress(
             ],
           },
   });
-  return { ingress: kubeIngress, backendConfig };
+  return {
+    ingress: kubeIngress,
+    backendConfig,
+    managedCertificate: tls?.managedCertificate,
+    frontendConfig: tls?.frontendConfig,
+  };
 }

@@ -125,7 +125,7 @@ describe('invalid props throw, naming the prop and its value', () => {
     ['a bad service port', { service: { port: 70000 } }, "'service.port' (70000)"],
     [
       'a bad ingress host',
-      { ingress: { enabled: true, host: 'Not A Host' } },
+      { ingress: { enabled: true, tls: false, host: 'Not A Host' } },
       `'ingress.host' ("Not A Host")`,
     ],
     ['a bad version label', { appVersion: 'v 1' }, `'appVersion' ("v 1")`],

@@ -14,6 +14,7 @@ import {
   mlpModel,
   seeded,
   treeEnsembleModel,
+  wideSchema,
   writeModelDir,
 } from '@modelship/testkit';
 
@@ -24,26 +25,7 @@ const runs = Number(values.runs);
 const perRun = Number(values.records);
 
 /** Thirty numeric fields: the sampling target's model. */
-const wide = {
-  ...insuranceSchema,
-  fields: Array.from({ length: 30 }, (_, i) => ({
-    kind: 'numeric' as const,
-    name: `x${i}`,
-    dtype: 'float' as const,
-    min: 0,
-    max: 10,
-    description: `Field ${i}.`,
-    example: 5,
-  })),
-  inputs: {
-    layout: 'per-field' as const,
-    inputs: Array.from({ length: 30 }, (_, i) => ({
-      field: `x${i}`,
-      input: `x${i}`,
-      type: 'float32' as const,
-    })),
-  },
-} satisfies ModelSchema;
+const wide = wideSchema(insuranceSchema, 30);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -35,6 +35,7 @@ export {
   parseProfile,
   profileSchema,
 } from './profile-schema.ts';
+export { hashSeed, seededRandom } from './random.ts';
 export { recordSchema } from './record-schema.ts';
 export type * from './types.ts';
 export {

@@ -1,21 +1,36 @@
 // Test fixtures for explanations: a random tree ensemble (TreeEnsembleRegressor/Classifier in
 // ai.onnx.ml's attribute layout) and a small tanh network, over the columns of any schema.
-import type { FeatureRecord, ModelSchema } from '@modelship/feature-schema';
+import { type FeatureRecord, type ModelSchema, seededRandom } from '@modelship/feature-schema';
 import onnxProto from 'onnx-proto';
 import { floatTensor, graphColumns, modelBytes, valueInfo } from './onnx-models.ts';
 
 const { DataType } = onnxProto.onnx.TensorProto;
 const bytesOf = (s: string) => new TextEncoder().encode(s);
 
-/** A seeded generator in [0, 1) (mulberry32), so fixtures are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** A seeded generator in [0, 1), so fixtures are the same on every run. */
+export const seeded = seededRandom;
+
+/** `base` with `n` numeric fields `x0 ... x(n-1)` in [0, 10], one float32 [N,1] input each. */
+export function wideSchema(base: ModelSchema, n: number): ModelSchema {
+  return {
+    ...base,
+    fields: Array.from({ length: n }, (_, i) => ({
+      kind: 'numeric' as const,
+      name: `x${i}`,
+      dtype: 'float' as const,
+      min: 0,
+      max: 10,
+      description: `Field ${i}.`,
+      example: 5,
+    })),
+    inputs: {
+      layout: 'per-field' as const,
+      inputs: Array.from({ length: n }, (_, i) => ({
+        field: `x${i}`,
+        input: `x${i}`,
+        type: 'float32' as const,
+      })),
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import {
   mlpModel,
   seeded,
   treeEnsembleModel,
+  wideSchema,
   writeModelDir,
 } from '@modelship/testkit';
 import { describe, expect, it } from 'vitest';
@@ -253,26 +254,7 @@ describe('tree-shap', () => {
 });
 
 describe('sampling', () => {
-  const wide = {
-    ...perFieldSchema,
-    fields: Array.from({ length: 30 }, (_, i) => ({
-      kind: 'numeric' as const,
-      name: `x${i}`,
-      dtype: 'float' as const,
-      min: 0,
-      max: 10,
-      description: `Field ${i}.`,
-      example: 5,
-    })),
-    inputs: {
-      layout: 'per-field' as const,
-      inputs: Array.from({ length: 30 }, (_, i) => ({
-        field: `x${i}`,
-        input: `x${i}`,
-        type: 'float32' as const,
-      })),
-    },
-  } satisfies ModelSchema;
+  const wide = wideSchema(perFieldSchema, 30);
 
   it('30 fields of a network: sampling, additive, with a standard error per field', async () => {
     const { fixture, records } = await toyFixture(wide, mlpModel(wide, { scale: 0.2 }), 50);

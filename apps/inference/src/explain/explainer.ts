@@ -1,4 +1,9 @@
-import type { CompiledSchema, FeatureRecord } from '@modelship/feature-schema';
+import {
+  type CompiledSchema,
+  type FeatureRecord,
+  hashSeed,
+  seededRandom,
+} from '@modelship/feature-schema';
 import * as ort from 'onnxruntime-node';
 import { fixedBatchSize } from '../model/batch-size.ts';
 import { withGraphOutput } from '../model/classifier-graph.ts';
@@ -6,7 +11,7 @@ import { sessionOptions } from '../model/session-options.ts';
 import type { ServedTask } from '../model/task.ts';
 import { type Hybrids, hybridEncoder } from './hybrid.ts';
 import { graphView, withStringAttribute } from './onnx-graph.ts';
-import { hashSeed, permutationPlan, samplingEstimate, seededRandom } from './sampling.ts';
+import { permutationPlan, samplingEstimate } from './sampling.ts';
 import { coalitionPlan, shapleyFromCoalitions } from './shapley.ts';
 import {
   type GraphStructure,

@@ -120,6 +120,10 @@ export class InferenceChart extends Chart {
       mode: rollout.mode,
       candidateWeightPercent: rollout.candidateWeightPercent,
       gatewayClassName: rollout.gatewayClassName,
+      // HTTPS on the Gateway from the same Secret as the passthrough path's.
+      tls: env.https
+        ? { secretName: `${props.name ?? env.workload.name ?? 'inference'}-tls` }
+        : false,
       stable: behindGateway(stable),
       candidate: behindGateway({
         ...candidate,

@@ -23,6 +23,7 @@ function synth(props: Partial<ModelRolloutProps> = {}) {
   const rollout = new ModelRollout(chart, 'rollout', {
     stable: STABLE,
     candidate: CANDIDATE,
+    tls: false,
     ...props,
   });
   const objects: Manifest[] = Testing.synth(chart);
@@ -217,10 +218,73 @@ describe('ModelRollout', () => {
   });
 });
 
+describe('ModelRollout with tls', () => {
+  it('a TLS Secret: an HTTPS listener on 443 terminating with it; the route on it', () => {
+    const { all } = synth({ tls: { secretName: 'inference-tls' }, hostnames: ['api.example.com'] });
+    const [gateway] = all('Gateway');
+    expect(gateway.spec.listeners).toEqual([
+      { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } },
+      {
+        name: 'https',
+        protocol: 'HTTPS',
+        port: 443,
+        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'inference-tls' }] },
+        allowedRoutes: { namespaces: { from: 'Same' } },
+      },
+    ]);
+    const routes = all('HTTPRoute');
+    const serving = routes.find((r) => r.metadata.name === 'inference');
+    expect(serving.spec.parentRefs).toEqual([
+      { kind: 'Gateway', name: 'inference', sectionName: 'https' },
+    ]);
+    const redirect = routes.find((r) => r.metadata.name === 'inference-redirect');
+    expect(redirect.spec).toEqual({
+      parentRefs: [{ kind: 'Gateway', name: 'inference', sectionName: 'http' }],
+      hostnames: ['api.example.com'],
+      rules: [
+        {
+          filters: [
+            { type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } },
+          ],
+        },
+      ],
+    });
+    expect(redirect.spec.rules[0].backendRefs).toBeUndefined();
+  });
+
+  it('a certificate map: the Gateway annotation and an HTTPS listener without tls', () => {
+    const { all } = synth({ tls: { certificateMap: 'inference-certs' } });
+    const [gateway] = all('Gateway');
+    expect(gateway.metadata.annotations).toEqual({
+      'networking.gke.io/certmap': 'inference-certs',
+    });
+    expect(gateway.spec.listeners[1]).toEqual({
+      name: 'https',
+      protocol: 'HTTPS',
+      port: 443,
+      allowedRoutes: { namespaces: { from: 'Same' } },
+    });
+  });
+
+  it.each<[Partial<ModelRolloutProps>, string]>([
+    [{ tls: undefined as never }, "'tls' (undefined)"],
+    [{ tls: { secretName: 'Bad_Name' } }, `'tls.secretName' ("Bad_Name")`],
+    [{ tls: { certificateMap: 'Certs!' } }, `'tls.certificateMap' ("Certs!")`],
+    [
+      { tls: { certificateMap: 'certs' }, gatewayClassName: 'gke-l7-regional-external-managed' },
+      `'tls.certificateMap' ("certs") needs the gatewayClassName gke-l7-global-external-managed`,
+    ],
+  ])('rejects %j naming the prop', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+});
+
 describe('synthesized rollouts against the Kubernetes and Gateway API schemas', () => {
   const objects: KubeObject[] = [
     ...synth().objects,
     ...synth({ mode: 'shadow', gatewayClassName: 'gke-l7-regional-external-managed' }).objects,
+    ...synth({ tls: { secretName: 'inference-tls' }, hostnames: ['api.example.com'] }).objects,
+    ...synth({ tls: { certificateMap: 'inference-certs' } }).objects,
   ];
 
   it('the Gateway and HTTPRoute are checked (not skipped as custom resources)', async () => {

@@ -5,6 +5,7 @@ import { InferenceWorkload } from './inference-workload.ts';
 import { objectMeta } from './metadata.ts';
 import { assertDnsLabel, assertInt, fail } from './validate.ts';
 import type { InferenceWorkloadProps } from './workload-settings.ts';
+import { assertDnsSubdomain } from './workload-tls.ts';
 
 /** The GKE gateway classes a rollout may use (external Application Load Balancers). */
 export const ROLLOUT_GATEWAY_CLASSES = [
@@ -33,6 +34,15 @@ export interface ModelRolloutProps {
   /** Host names the route answers for. @default undefined (any) */
   readonly hostnames?: readonly string[];
   /**
+   * HTTPS on the Gateway (port 443), with port 80 redirecting to it: a Certificate Manager
+   * certificate map (`networking.gke.io/certmap`; global gateway class only) or a
+   * `kubernetes.io/tls` Secret in the namespace; `false` serves plain HTTP on 80, only when
+   * asked for.
+   * @see https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway
+   * @default undefined (required)
+   */
+  readonly tls: GatewayTls | false;
+  /**
    * The live workload. Its Service must be ClusterIP (the default here) and it has no Ingress:
    * the Gateway is the only entrance. @default name 'inference'
    */
@@ -40,6 +50,11 @@ export interface ModelRolloutProps {
   /** The candidate workload (its own image and model). @default name `<stable name>-candidate` */
   readonly candidate: InferenceWorkloadProps;
 }
+
+/** Where the Gateway's certificate comes from. */
+export type GatewayTls =
+  | { readonly certificateMap: string; readonly secretName?: never }
+  | { readonly secretName: string; readonly certificateMap?: never };
 
 /** The defaults of {@link ModelRolloutProps}. */
 export const MODEL_ROLLOUT_DEFAULTS = {
@@ -122,6 +137,7 @@ function behindGateway(
  *   candidateWeightPercent: 10,
  *   stable: { image: 'acme/inference:1.0.0', model: { name: 'm', version: '1' } },
  *   candidate: { image: 'acme/inference:1.1.0', model: { name: 'm', version: '2' } },
+ *   tls: { certificateMap: 'inference-certs' },
  * });
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproute
  * @see https://gateway-api.sigs.k8s.io/guides/traffic-splitting/
@@ -146,6 +162,8 @@ export class ModelRollout extends Construct {
   public readonly gateway: ApiObject;
   /** The HTTPRoute (gateway.networking.k8s.io/v1). */
   public readonly httpRoute: ApiObject;
+  /** With `tls`: the HTTPRoute on the HTTP listener that redirects to HTTPS. */
+  public readonly redirectRoute?: ApiObject;
   /** One HealthCheckPolicy (networking.gke.io/v1) per Service: stable's, then the candidate's. */
   public readonly healthCheckPolicies: readonly ApiObject[];
   /** One GCPBackendPolicy (networking.gke.io/v1) per Service: stable's, then the candidate's. */
@@ -192,6 +210,29 @@ export class ModelRollout extends Construct {
       }
     });
 
+    const tls = props.tls;
+    if (tls === undefined) {
+      fail(
+        'tls',
+        tls,
+        '{ certificateMap } or { secretName } for HTTPS, or false for plain HTTP, must be set',
+      );
+    }
+    if (tls !== false) {
+      if (tls.certificateMap !== undefined) {
+        assertDnsLabel('tls.certificateMap', tls.certificateMap);
+        if (this.gatewayClassName !== 'gke-l7-global-external-managed') {
+          fail(
+            'tls.certificateMap',
+            tls.certificateMap,
+            'needs the gatewayClassName gke-l7-global-external-managed',
+          );
+        }
+      } else {
+        assertDnsSubdomain('tls.secretName', tls.secretName);
+      }
+    }
+
     this.stable = new InferenceWorkload(
       this,
       'stable',
@@ -211,7 +252,12 @@ export class ModelRollout extends Construct {
     this.gateway = new ApiObject(this, 'gateway', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
-      metadata: objectMeta(this.stable.settings.meta, routeName),
+      metadata: {
+        ...objectMeta(this.stable.settings.meta, routeName),
+        ...(tls && tls.certificateMap !== undefined
+          ? { annotations: { 'networking.gke.io/certmap': tls.certificateMap } }
+          : {}),
+      },
       spec: {
         gatewayClassName: this.gatewayClassName,
         listeners: [
@@ -221,6 +267,25 @@ export class ModelRollout extends Construct {
             port: 80,
             allowedRoutes: { namespaces: { from: 'Same' } },
           },
+          ...(tls === false
+            ? []
+            : [
+                {
+                  name: 'https',
+                  protocol: 'HTTPS',
+                  port: 443,
+                  // A certificate map needs no `tls` here: the annotation names it.
+                  ...(tls.secretName === undefined
+                    ? {}
+                    : {
+                        tls: {
+                          mode: 'Terminate',
+                          certificateRefs: [{ kind: 'Secret', name: tls.secretName }],
+                        },
+                      }),
+                  allowedRoutes: { namespaces: { from: 'Same' } },
+                },
+              ]),
         ],
       },
     });
@@ -246,11 +311,32 @@ export class ModelRollout extends Construct {
       kind: 'HTTPRoute',
       metadata: objectMeta(this.stable.settings.meta, routeName),
       spec: {
-        parentRefs: [{ kind: 'Gateway', name: routeName }],
+        parentRefs: [
+          { kind: 'Gateway', name: routeName, ...(tls === false ? {} : { sectionName: 'https' }) },
+        ],
         ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
         rules: [rule],
       },
     });
+    if (tls !== false) {
+      // Plain HTTP only redirects; 301 is the permanent code every Gateway implementation supports.
+      this.redirectRoute = new ApiObject(this, 'redirect-route', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: objectMeta(this.stable.settings.meta, `${routeName}-redirect`),
+        spec: {
+          parentRefs: [{ kind: 'Gateway', name: routeName, sectionName: 'http' }],
+          ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
+          rules: [
+            {
+              filters: [
+                { type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } },
+              ],
+            },
+          ],
+        },
+      });
+    }
 
     // GKE's policies attach to each Service: stable's, then the candidate's.
     const perService = (kind: string, id: string, spec: (w: InferenceWorkload) => object) =>

@@ -300,6 +300,11 @@ describe("the README's Deploy to GKE block", () => {
     );
     expect(record?.words).toContain('"$DOMAIN."');
     expect(record?.words).toContain('--rrdatas="$EXTERNAL_IP"');
+    const served = reading.commands.find(
+      (c) => c.words[0] === 'openssl' && c.words[1] === 's_client',
+    );
+    expect(served?.words).toContain(`"$EXTERNAL_IP:${https?.port}"`);
+    expect(served?.words).toContain('"$DOMAIN"');
   });
 
   it('waits for the external IP with kubectl wait, and watches only in the background', () => {

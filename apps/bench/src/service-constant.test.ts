@@ -18,6 +18,7 @@ describe('the service stack answering a constant (ceiling-service)', () => {
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
+      OPS_PORT: '0',
       BODY_LIMIT: '1024',
       MODEL_DIR: insuranceModelDir,
     });
@@ -68,7 +69,7 @@ describe('the service stack answering a constant (ceiling-service)', () => {
   });
 
   it('counts the requests in the metrics and never runs the model', async () => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${service.ops?.port}/metrics`)).text();
     expect(text).toMatch(
       /^http_requests_total\{method="POST",route="\/predict",status="200"\} \d+/m,
     );

@@ -39,7 +39,7 @@ describe('a binary classifier with string labels (ZipMap), over real HTTP', () =
 
   beforeAll(async () => {
     const dir = await stampedForeignModel(foreignFixtures.churnBinary);
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: dir });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', OPS_PORT: '0', MODEL_DIR: dir });
     service = await startService({ config, logger: memoryLogger().logger, exit: () => {} });
     base = `http://127.0.0.1:${service.port}`;
   });
@@ -113,13 +113,17 @@ describe('a binary classifier with string labels (ZipMap), over real HTTP', () =
   });
 
   it('counts predictions per class in the metrics', async () => {
-    const before = await fetch(`${base}/metrics`).then((r) => r.text());
+    const before = await fetch(`http://127.0.0.1:${service.ops?.port}/metrics`).then((r) =>
+      r.text(),
+    );
     const count = (text: string, label: string) =>
       Number(
         text.match(new RegExp(`inference_predicted_class_total\\{class="${label}"\\} (\\d+)`))?.[1],
       );
     await post('/predict', { instances: expected.records });
-    const after = await fetch(`${base}/metrics`).then((r) => r.text());
+    const after = await fetch(`http://127.0.0.1:${service.ops?.port}/metrics`).then((r) =>
+      r.text(),
+    );
     for (const label of ['no', 'yes']) {
       const n = expected.labels?.filter((l) => l === label).length ?? 0;
       expect(count(after, label) - count(before, label)).toBe(n);

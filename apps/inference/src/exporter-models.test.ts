@@ -54,6 +54,7 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    OPS_PORT: '0',
     MODEL_DIR: fixture.dir,
     PAYLOAD_LOG_SAMPLE: '1',
   });
@@ -151,7 +152,7 @@ describe('a softmax-only classifier with a fixed batch of 1, over real HTTP', ()
 
   it('metrics count classes, and label fields with escaped quotes', async () => {
     await post('/predict', { ...records[0], 'say "hi" <b>&': 'x' });
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${service.ops?.port}/metrics`)).text();
     expect(text).toMatch(/inference_predicted_class_total\{class="benign"\} [1-9]/);
     expect(text).toMatch(/inference_predicted_class_total\{class="malignant"\} [1-9]/);
     expect(text).toContain(
@@ -161,7 +162,7 @@ describe('a softmax-only classifier with a fixed batch of 1, over real HTTP', ()
   });
 
   it('the monitoring page escapes the field names', async () => {
-    const page = await (await fetch(`${base}/monitoring`)).text();
+    const page = await (await fetch(`http://127.0.0.1:${service.ops?.port}/monitoring`)).text();
     expect(page).toContain('data-field="mean radius"');
     expect(page).toContain('say &#34;hi&#34; &#60;b&#62;&#38;');
     expect(page).not.toContain('<b>&');

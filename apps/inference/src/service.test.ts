@@ -20,7 +20,13 @@ const json = { 'Content-Type': 'application/json' };
 
 async function startOn(env: Record<string, string>): Promise<Service> {
   const dir = await writeModelDir(insuranceSchema, fixture.bytes);
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: dir, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPS_PORT: '0',
+    MODEL_DIR: dir,
+    ...env,
+  });
   return startService({ config, logger: memoryLogger().logger, exit: () => {} });
 }
 
@@ -203,8 +209,56 @@ describe('with BATCHING=off', () => {
       }),
     );
     expect(results).toEqual(Array.from({ length: n }, (_, i) => fixture.reference([record(i)])[0]));
-    expect(await metric(base, /^inference_batch_rows_count (\d+)/m)).toBe(n);
+    expect(
+      await metric(`http://127.0.0.1:${service.ops?.port}`, /^inference_batch_rows_count (\d+)/m),
+    ).toBe(n);
     expect(await service.shutdown.begin('test done')).toBe(0);
+  });
+});
+
+describe('the operational listener (OPS_PORT)', () => {
+  const operational = [
+    ['GET', '/metrics'],
+    ['GET', '/monitoring'],
+    ['POST', '/admin/reload'],
+  ] as const;
+
+  it('serves /metrics, /monitoring and /admin/reload there, and never on PORT', async () => {
+    const service = await startOn({});
+    try {
+      const serving = `http://127.0.0.1:${service.port}`;
+      const ops = `http://127.0.0.1:${service.ops?.port}`;
+      for (const [method, path] of operational) {
+        expect([path, (await fetch(`${serving}${path}`, { method })).status]).toEqual([path, 404]);
+        const there = await fetch(`${ops}${path}`, { method });
+        expect([path, there.status < 400 || there.status === 409]).toEqual([path, true]);
+      }
+      expect(await (await fetch(`${ops}/metrics`)).text()).toMatch(/^http_requests_total/m);
+      // The operational listener serves nothing else.
+      expect((await fetch(`${ops}/predict`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${ops}/openapi.json`)).status).toBe(404);
+    } finally {
+      await service.shutdown.begin('test done');
+    }
+  });
+
+  it('binds loopback by default, and without OPS_PORT serves them nowhere', async () => {
+    const service = await startOn({ OPS_PORT: '' });
+    try {
+      expect(service.ops).toBeUndefined();
+      const serving = `http://127.0.0.1:${service.port}`;
+      for (const [method, path] of operational) {
+        expect((await fetch(`${serving}${path}`, { method })).status).toBe(404);
+      }
+    } finally {
+      await service.shutdown.begin('test done');
+    }
+    const bound = await startOn({ HOST: '0.0.0.0' });
+    try {
+      expect(bound.ops?.host).toBe('127.0.0.1');
+    } finally {
+      await bound.shutdown.begin('test done');
+    }
   });
 });
 

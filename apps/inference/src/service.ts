@@ -18,7 +18,12 @@ import { createLiveModel } from './reload/live-model.ts';
 import { createModelSlot } from './reload/slot.ts';
 import { CurrentFileError, readCurrent, resolveModelSource } from './reload/source.ts';
 import { healthRoutes } from './routes/health.ts';
-import { predictionRoutes, type RouteModule } from './routes/index.ts';
+import {
+  operationalModules,
+  predictionRoutes,
+  type RouteModule,
+  servingModules,
+} from './routes/index.ts';
 import type { PredictionRoute } from './routes/prediction-route.ts';
 
 /** Counts each predicted class (`inference_predicted_class_total{class}`). */
@@ -133,6 +138,8 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
 export interface Service extends Listening {
   readonly app: Hono<AppEnv>;
   readonly deps: AppDeps;
+  /** The operational listener (`OPS_PORT`: metrics, monitoring, reload), if configured. */
+  readonly ops: Listening | undefined;
   /** The SIGTERM sequence (call `begin`); the caller wires signals to it. */
   readonly shutdown: Shutdown;
 }
@@ -143,7 +150,7 @@ export interface StartServiceOptions {
   readonly logger: Logger;
   /** How the shutdown sequence ends the process. @default process.exit */
   readonly exit?: (code: number) => void;
-  /** The route modules to mount (`createApp`'s `routes`). @default routeModules */
+  /** The route modules of the serving listener. @default servingModules */
   readonly routes?: readonly RouteModule[];
   /**
    * The prediction routes, served by Hono and the fast lane: the benchmark's ceiling swaps an
@@ -178,7 +185,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       : {}),
   });
   const predictions = options.predictions?.(deps) ?? (routes ? [] : predictionRoutes(deps));
-  const app = createApp(deps, { ...(routes ? { routes } : {}), predictions });
+  const app = createApp(deps, { routes: routes ?? servingModules, predictions });
   const listening = await listen(app, {
     port: config.PORT,
     host: config.HOST,
@@ -194,11 +201,25 @@ export async function startService(options: StartServiceOptions): Promise<Servic
           port: config.PROBE_PORT,
           host: '0.0.0.0',
         });
+  // Metrics, the drift page and reloads: on a listener of their own, never on PORT.
+  const ops =
+    config.OPS_PORT === undefined
+      ? undefined
+      : await listen(createApp(deps, { routes: operationalModules, predictions: [] }), {
+          port: config.OPS_PORT,
+          host: config.OPS_HOST,
+        });
   deps.readiness.markReady();
   deps.models.start();
   logger.info(
     { port: probes?.port },
     probes ? `probes on 0.0.0.0:${probes.port}` : 'no probe listener (PROBE_PORT unset)',
+  );
+  logger.info(
+    { port: ops?.port, host: ops?.host },
+    ops
+      ? `operational routes on ${ops.host}:${ops.port}`
+      : 'no operational listener (OPS_PORT unset): no /metrics, /monitoring or /admin/reload',
   );
   logger.info(
     { port: listening.port, host: listening.host },
@@ -215,15 +236,17 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     pending: () => ({ inFlightRequests: deps.requests.inFlight }),
     idle: deps.idle,
     release: async () => {
-      await new Promise<void>((resolve) => {
-        if (!probes) return resolve();
-        probes.server.close(() => resolve());
-        probes.server.closeAllConnections();
-      });
+      for (const side of [probes, ops]) {
+        await new Promise<void>((resolve) => {
+          if (!side) return resolve();
+          side.server.close(() => resolve());
+          side.server.closeAllConnections();
+        });
+      }
       await deps.models.stop();
       await deps.models.current.retire();
     },
     ...(exit ? { exit } : {}),
   });
-  return { ...listening, app, deps, shutdown };
+  return { ...listening, app, deps, ops, shutdown };
 }

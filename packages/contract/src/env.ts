@@ -87,6 +87,13 @@ export const serviceEnvSchema = z.object({
    * never get it restarted. Unset: no such listener.
    */
   PROBE_PORT: count(1).max(65535).optional(),
+  /**
+   * The listener of the operational routes (`/metrics`, `/monitoring`, `POST /admin/reload`),
+   * which are never served on `PORT`; 0 picks a free port. Unset: they are served nowhere.
+   */
+  OPS_PORT: count(0).max(65535).optional(),
+  /** Interface of the operational listener. Loopback: in the pod, nginx's metrics server proxies it. */
+  OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** Seconds allowed for the drain after the delay; past it the process exits non-zero. */
   SHUTDOWN_TIMEOUT: z.coerce.number().positive().max(3600).default(20),
   /** Seconds an idle keep-alive connection stays open; above nginx's upstream keepalive_timeout. */

@@ -1,6 +1,7 @@
 /**
  * The service's operational routes: what the kubelet probes, what nginx treats specially and
- * what scrapers read. The prediction routes belong to the service alone.
+ * what scrapers read. The prediction routes belong to the service alone. `metrics`,
+ * `monitoring` and `reload` are served on the operational listener (`OPS_PORT`) only.
  */
 export const OPERATIONAL_ROUTES = {
   /** Liveness: the process is up and its event loop answers. */
@@ -36,7 +37,9 @@ export const POD_PORTS = {
   service: 8081,
   /** The service's probe listener (`PROBE_PORT`): `/healthz` and `/readyz` for the kubelet. */
   probes: 8082,
-  /** nginx's metrics-only server: the service's `/metrics` for in-cluster scrapers. */
+  /** The service's operational listener (`OPS_PORT`) on 127.0.0.1, reached by nginx's metrics server. */
+  operations: 8083,
+  /** nginx's metrics-only server: the operational listener's routes for in-cluster scrapers. */
   metrics: 9090,
 } as const;
 

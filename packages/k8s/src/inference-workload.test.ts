@@ -76,6 +76,7 @@ describe('InferenceWorkload defaults', () => {
       SHUTDOWN_TIMEOUT: '20',
       SHUTDOWN_READINESS: 'fail',
       PROBE_PORT: '8082',
+      OPS_PORT: '8083',
       KEEPALIVE_TIMEOUT: '65',
       MAX_BATCH: '1000',
       LOG_LEVEL: 'info',
@@ -242,7 +243,7 @@ describe('InferenceWorkload defaults', () => {
       /location \^~ \/metrics \{\s+default_type application\/json;[^}]*return 404 /,
     );
     expect(metrics).toMatch(/listen 9090;/);
-    expect(metrics).toMatch(/location = \/metrics \{\s+proxy_pass http:\/\/modelship_inference;/);
+    expect(metrics).toMatch(/location = \/metrics \{\s+proxy_pass http:\/\/127\.0\.0\.1:8083;/);
     expect(metrics).toMatch(/location = \/monitoring \{\s+proxy_pass http/);
     expect(metrics).toMatch(
       /location = \/admin\/reload \{\s+limit_except POST \{\s+deny all;\s+\}\s+proxy_pass h/,

@@ -89,6 +89,11 @@ const NGINX_OPTIONS = {
   upstreamHost: derived(value('127.0.0.1')),
   /** Port of the inference service. @default 8081 */
   upstreamPort: derived(int(POD_PORTS.service, 1, 65535)),
+  /**
+   * Port of the service's operational listener (`OPS_PORT`) on `upstreamHost`: the metrics
+   * server proxies the metrics, the drift page and the reload route there. @default 8083
+   */
+  operationsPort: derived(int(POD_PORTS.operations, 1, 65535)),
   /** Largest request body in bytes; the service's `BODY_LIMIT` is the same number. @default 1048576 */
   bodyLimitBytes: derived(int(1_048_576, 1)),
   /** nginx worker processes. @default 2 (the pod's CPU limit, not the node's core count) */

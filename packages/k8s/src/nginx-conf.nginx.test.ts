@@ -140,6 +140,8 @@ describeNginx('nginx in front of a stub service', () => {
       listenPort: port,
       metricsPort,
       upstreamPort: (upstream.address() as AddressInfo).port,
+      // The stand-in answers for the service's operational listener too.
+      operationsPort: (upstream.address() as AddressInfo).port,
       bodyLimitBytes: 1024,
       tempDir: dir,
       workerProcesses: 1,

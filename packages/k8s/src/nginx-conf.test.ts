@@ -171,9 +171,8 @@ describe('renderNginxConf options', () => {
     expect(blockBody(conf, 'location ^~ /metrics')).toContain('return 404 ');
     expect(blockBody(conf, 'location ^~ /metrics')).not.toContain('proxy_pass');
     expect(conf).toContain('listen 9102;');
-    expect(blockBody(conf, 'location = /metrics')).toContain(
-      'proxy_pass http://modelship_inference;',
-    );
+    // To the service's operational listener, never its serving port.
+    expect(blockBody(conf, 'location = /metrics')).toContain('proxy_pass http://127.0.0.1:8083;');
     const none = renderNginxConf({ metricsPort: false });
     expect(none).not.toContain('location = /metrics');
     expect(none).toContain('location ^~ /metrics {');

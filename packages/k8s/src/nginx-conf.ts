@@ -351,9 +351,10 @@ const ADMIN_PREFIX = RELOAD_PATH.slice(0, RELOAD_PATH.lastIndexOf('/') + 1);
 
 /**
  * The metrics-only server: `metricsPath`, the drift page and the reload route (POST only:
- * other methods get 403) proxied to the service, 404 for anything else.
+ * other methods get 403) proxied to the service's operational listener, 404 for anything else.
  */
 function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNode {
+  const toOperations = proxyToService(o, `http://${o.upstreamHost}:${o.operationsPort}`);
   return block(
     'server',
     [],
@@ -362,12 +363,12 @@ function metricsServerBlock(o: ResolvedNginxConfOptions, port: number): NginxNod
       comment('Scrapes every few seconds per pod would drown the access log.'),
       d('access_log', 'off'),
       ...errorPages(),
-      block('location', ['=', o.metricsPath], proxyToService(o)),
-      block('location', ['=', MONITORING_PATH], proxyToService(o)),
+      block('location', ['=', o.metricsPath], toOperations),
+      block('location', ['=', MONITORING_PATH], toOperations),
       block(
         'location',
         ['=', RELOAD_PATH],
-        [block('limit_except', ['POST'], [d('deny', 'all')]), ...proxyToService(o)],
+        [block('limit_except', ['POST'], [d('deny', 'all')]), ...toOperations],
       ),
       block('location', ['/'], notFound('this path', REQUEST_ID)),
       ...errorLocations(o, REQUEST_ID),

@@ -169,6 +169,8 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   SHUTDOWN_DELAY: 'termination.loadBalancerLagSeconds + nginx.workerShutdownTimeoutSeconds',
   SHUTDOWN_READINESS: 'service.externalTrafficPolicy',
   PROBE_PORT: 'inference.probePort',
+  OPS_PORT: 'the construct (POD_PORTS.operations)',
+  OPS_HOST: 'the construct (127.0.0.1)',
   SHUTDOWN_TIMEOUT: 'termination.drainTimeoutSeconds',
   KEEPALIVE_TIMEOUT: 'inference.keepaliveTimeoutSeconds',
   BATCHING: 'inference.batching',
@@ -276,6 +278,9 @@ function serviceEnv(
   const values: ServiceEnvValues = {
     ...inferenceEnv(inference),
     HOST: '127.0.0.1',
+    // Metrics, the drift page and reloads: reached through nginx's metrics server only.
+    OPS_PORT: text(POD_PORTS.operations),
+    OPS_HOST: undefined,
     SHUTDOWN_DELAY: text(termination.serviceDelaySeconds),
     SHUTDOWN_TIMEOUT: text(termination.drainTimeoutSeconds),
     SHUTDOWN_READINESS: termination.keepReadyDuringDelay ? 'keep' : 'fail',

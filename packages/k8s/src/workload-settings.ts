@@ -150,6 +150,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     listenPort: POD_PORTS.nginx,
     upstreamHost: '127.0.0.1',
     upstreamPort: inference.port,
+    operationsPort: POD_PORTS.operations,
     bodyLimitBytes: inference.bodyLimitBytes,
     metricsPort: metrics.enabled ? metrics.port : false,
     metricsPath: OPERATIONAL_ROUTES.metrics,

@@ -91,7 +91,7 @@ export interface NodeServiceStandInOptions {
   readonly imageEnv?: Readonly<Record<string, string>>;
   /**
    * The env variables naming ports the service listens on, its main port first.
-   * @default ['PORT', 'PROBE_PORT']
+   * @default ['PORT', 'PROBE_PORT', 'OPS_PORT']
    */
   readonly portVariables?: readonly string[];
   /**
@@ -104,14 +104,14 @@ export interface NodeServiceStandInOptions {
 /**
  * The inference image played by the built service: its entrypoint `node dist/server.js` with
  * the container's env and args. The model baked into the image is the bundled one beside the
- * built server (the service's default MODEL_DIR). `PORT` and `PROBE_PORT` move to their host ports; `/tmp`,
+ * built server (the service's default MODEL_DIR). `PORT`, `PROBE_PORT` and `OPS_PORT` move to their host ports; `/tmp`,
  * if mounted, becomes TMPDIR. The stop signal is SIGTERM (the image sets none).
  */
 export function nodeServiceStandIn(options: NodeServiceStandInOptions = {}): ImageStandIn {
   const {
     serverJs = join(repoRoot, 'apps/inference/dist/server.js'),
     imageEnv = { NODE_ENV: 'production' },
-    portVariables = ['PORT', 'PROBE_PORT'],
+    portVariables = ['PORT', 'PROBE_PORT', 'OPS_PORT'],
     modelDir,
   } = options;
   const portsIn = (container: Container) => {

@@ -29,6 +29,7 @@ export function mapNginxConf(text: string, paths: PathMap, ports: PortMap): Mapp
     listenAddress: '127.0.0.1',
     listenPort: port(o.listenPort),
     upstreamPort: port(o.upstreamPort),
+    operationsPort: port(o.operationsPort),
     metricsPort: o.metricsPort === false ? false : port(o.metricsPort),
     tempDir: paths.mapPath(o.tempDir),
     drainFile: o.drainFile === false ? false : paths.mapPath(o.drainFile),

@@ -51,7 +51,8 @@ describe.skipIf(!hasNginx())('the synthesized pod, run locally', () => {
       const listenMapped = podPorts.some((port) =>
         new RegExp(`^\\s*listen 127\\.0\\.0\\.1:${port}[\\s;]`).test(change.after),
       );
-      const upstreamMapped = /server 127\.0\.0\.1:\d+;/.test(change.after);
+      // The service's pool and its operational listener.
+      const upstreamMapped = /(?:server |proxy_pass http:\/\/)127\.0\.0\.1:\d+;/.test(change.after);
       // The header line that records the options the configuration was rendered from.
       const optionsLine = change.after.startsWith('# Options: ');
       const mapped = pathMapped || listenMapped || upstreamMapped || optionsLine;

@@ -23,7 +23,13 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a +
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
 
 async function serve(dir: string, env: Record<string, string> = {}) {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: dir, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPS_PORT: '0',
+    MODEL_DIR: dir,
+    ...env,
+  });
   const service = await startService({ config, logger: memoryLogger().logger, exit: () => {} });
   const base = `http://127.0.0.1:${service.port}`;
   const post = async (path: string, body: unknown) => {
@@ -122,7 +128,7 @@ describe('the bundled insurance model', () => {
   });
 
   it('/metrics counts explained records by method, with their latency', async () => {
-    const text = await (await fetch(`${s.base}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${s.service.ops?.port}/metrics`)).text();
     expect(text).toMatch(/inference_explained_rows_total\{method="exact"\} [1-9]/);
     expect(text).toMatch(/inference_explanation_duration_seconds_count\{method="exact"\} [1-9]/);
   });

@@ -44,7 +44,7 @@ describe('payload logs on a blocked stdout', () => {
       for (const res of answers) expect(res.status).toBe(200);
       await Promise.all(answers.map((res) => res.arrayBuffer()));
     }
-    const dropped = await metric(port, 'modelship_payload_log_dropped_total');
+    const dropped = await metric(service.opsPort() ?? 0, 'modelship_payload_log_dropped_total');
     expect(dropped).toBeGreaterThan(0);
     expect(dropped).toBeLessThan(requests);
 

@@ -22,7 +22,9 @@ describe('repeated reloads of a refused version', { timeout: 60_000 }, () => {
       (v) => v.labels.outcome === 'refused',
     )?.value ?? 0;
   const reload = async () => {
-    const res = await service.app.request('/admin/reload', { method: 'POST' });
+    const res = await fetch(`http://127.0.0.1:${service.ops?.port}/admin/reload`, {
+      method: 'POST',
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -36,6 +38,7 @@ describe('repeated reloads of a refused version', { timeout: 60_000 }, () => {
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
+      OPS_PORT: '0',
       MODEL_DIR: root,
       MODEL_POLL_INTERVAL: '0',
     });

@@ -97,6 +97,7 @@ describe('a versioned model source under load', { timeout: 120_000 }, () => {
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
+      OPS_PORT: '0',
       MODEL_DIR: root,
       MODEL_POLL_INTERVAL: '0.02',
     });
@@ -199,7 +200,7 @@ describe('a versioned model source under load', { timeout: 120_000 }, () => {
     expect(readyz.filter((status) => status !== 200)).toEqual([]);
     expect(await reloads('switched')).toBe(10);
     expect(await sessions()).toBe(1);
-    const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${service.ops?.port}/metrics`)).text();
     expect(metrics).toMatch(/inference_model_info\{name="insurance-charges",version="v1",/);
     expect(metrics).not.toMatch(/inference_model_info\{[^}]*version="v2"/);
   });
@@ -215,7 +216,7 @@ describe('a versioned model source under load', { timeout: 120_000 }, () => {
       fields: insuranceSchema.fields.map((f) => (f.name === 'age' ? { ...f, max: 120 } : f)),
     };
     await writeModelDir(other, linearModel(other).bytes, join(root, 'other'));
-    const admin = (path: string) => post(service.port, path, '', false);
+    const admin = (path: string) => post(service.ops?.port ?? 0, path, '', false);
     for (const [name, reason] of [
       ['broken', /not a valid ONNX model/],
       ['stranger', /does not belong to schema.json/],
@@ -275,11 +276,12 @@ describe('drift monitoring across a reload', { timeout: 60_000 }, () => {
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
+      OPS_PORT: '0',
       MODEL_DIR: root,
       MODEL_POLL_INTERVAL: '0',
     });
     const service = await startService({ config, logger: memoryLogger().logger, exit: () => {} });
-    const base = `http://127.0.0.1:${service.port}`;
+    const base = `http://127.0.0.1:${service.ops?.port}`;
     try {
       const predictSome = async (n: number) => {
         for (let i = 0; i < n; i += 1) {
@@ -293,7 +295,7 @@ describe('drift monitoring across a reload', { timeout: 60_000 }, () => {
       );
 
       await pointAt(root, 'v2');
-      const switched = await post(service.port, '/admin/reload', '', false);
+      const switched = await post(service.ops?.port ?? 0, '/admin/reload', '', false);
       expect(JSON.parse(switched.body)).toMatchObject({ outcome: 'switched', version: 'v2' });
       await predictSome(5);
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -303,7 +305,7 @@ describe('drift monitoring across a reload', { timeout: 60_000 }, () => {
       expect(page).toMatch(/v2: what the model sees/);
 
       await pointAt(root, 'v1');
-      await post(service.port, '/admin/reload', '', false);
+      await post(service.ops?.port ?? 0, '/admin/reload', '', false);
       expect(await (await fetch(`${base}/monitoring`)).text()).toMatch(/No profile\.json/);
     } finally {
       await service.shutdown.begin('test done');

@@ -15,20 +15,28 @@ import type { PredictionRoute } from './prediction-route.ts';
 /** A route module: builds its own Hono sub-app from the shared deps; mounted at `/`. */
 export type RouteModule = (deps: AppDeps) => Hono<AppEnv>;
 
-/**
- * The service's route table, with {@link predictionRoutes}: every route module, in mounting
- * order. New routes are added here and nowhere else.
- */
-export const routeModules: readonly RouteModule[] = [
+/** The routes of the serving listener (`PORT`), with {@link predictionRoutes}. */
+export const servingModules: readonly RouteModule[] = [
   healthRoutes,
-  metricsRoutes,
-  monitoringRoutes,
-  adminRoutes,
   v2Routes,
   openApiRoutes,
   docsRoutes,
   formRoutes,
 ];
+
+/** The routes of the operational listener (`OPS_PORT`), never served on `PORT`. */
+export const operationalModules: readonly RouteModule[] = [
+  metricsRoutes,
+  monitoringRoutes,
+  adminRoutes,
+];
+
+/**
+ * The service's route table, with {@link predictionRoutes}: every route module, in mounting
+ * order (one app in process; `startService` serves the two lists on their own listeners). New
+ * routes are added here and nowhere else.
+ */
+export const routeModules: readonly RouteModule[] = [...servingModules, ...operationalModules];
 
 /**
  * The JSON `POST` routes that answer predictions. Hono serves each one, and the fast lane

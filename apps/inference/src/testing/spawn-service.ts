@@ -15,21 +15,24 @@ export interface SpawnedService {
   readonly stderr: () => string;
   /** Resolves with the port once the service listens; rejects if it exits first. */
   readonly listening: Promise<number>;
+  /** The operational listener's port, known once `listening` resolves. */
+  readonly opsPort: () => number | undefined;
   /** Resolves with the exit code (or the signal name). */
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `src/index.ts` with `env` added to a minimal environment (PORT 0, HOST 127.0.0.1). */
+/** Starts `src/index.ts` with `env` added to a minimal environment (PORT and OPS_PORT 0, HOST 127.0.0.1). */
 export function spawnService(env: Record<string, string>): SpawnedService {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', OPS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
   let err = '';
   let buffered = '';
   let onPort: (port: number) => void = () => {};
+  let opsPort: number | undefined;
   const listening = new Promise<number>((resolve, reject) => {
     onPort = resolve;
     child.once('exit', (code) => reject(new Error(`service exited (${code}) before listening`)));
@@ -48,6 +51,9 @@ export function spawnService(env: Record<string, string>): SpawnedService {
         line = { raw: part };
       }
       lines.push(line);
+      if (typeof line.port === 'number' && String(line.message).startsWith('operational')) {
+        opsPort = line.port;
+      }
       if (typeof line.port === 'number' && String(line.message).startsWith('listening')) {
         onPort(line.port);
       }
@@ -59,5 +65,5 @@ export function spawnService(env: Record<string, string>): SpawnedService {
   const exited = new Promise<number | string>((resolve) => {
     child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  return { child, lines, stderr: () => err, listening, exited };
+  return { child, lines, stderr: () => err, listening, opsPort: () => opsPort, exited };
 }

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createPredictionLane } from '../app.ts';
-import { type Listening, listen } from '../lifecycle/listen.ts';
+import type { Listening } from '../lifecycle/listen.ts';
 import { fakeDeps } from '../testing/fake-deps.ts';
+import { closeServer, serveApp } from '../testing/raw-http.ts';
 
 /** Sends a request's headers and the start of its body, then drops the connection. */
 function abortMidBody(port: number, target: string, framing: 'length' | 'chunked'): Promise<void> {
@@ -37,13 +37,9 @@ describe.each([
   const { deps, lines } = fakeDeps();
   let server: Listening;
   beforeAll(async () => {
-    server = await listen(createApp(deps), {
-      port: 0,
-      host: '127.0.0.1',
-      lane: createPredictionLane(deps),
-    });
+    server = await serveApp(deps);
   });
-  afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
+  afterAll(() => closeServer(server));
 
   it('is a quiet 499, never an error line or a counted 5xx', async () => {
     await abortMidBody(server.port, target, framing);

@@ -1,26 +1,13 @@
-import { connect } from 'node:net';
 import { errorBodySchema } from '@modelship/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createPredictionLane } from '../app.ts';
-import { type Listening, listen } from '../lifecycle/listen.ts';
+import type { Listening } from '../lifecycle/listen.ts';
 import { fakeDeps, validRecord } from '../testing/fake-deps.ts';
+import { closeServer, rawExchange, serveApp } from '../testing/raw-http.ts';
 
-/** Sends one raw request on a fresh connection; resolves with the status and the body. */
-function send(port: number, raw: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', body = ''] = received.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), body });
-    });
-    socket.end(raw);
-  });
+/** One raw request's status and body. */
+async function send(port: number, raw: string): Promise<{ status: number; body: string }> {
+  const [head = '', body = ''] = (await rawExchange(port, raw)).split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), body };
 }
 
 const record = JSON.stringify(validRecord);
@@ -34,13 +21,9 @@ describe('a Host header that is not a plain host name', () => {
   const { deps } = fakeDeps();
   let server: Listening;
   beforeAll(async () => {
-    server = await listen(createApp(deps), {
-      port: 0,
-      host: '127.0.0.1',
-      lane: createPredictionLane(deps),
-    });
+    server = await serveApp(deps);
   });
-  afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
+  afterAll(() => closeServer(server));
 
   it.each(['a%b', 'a?b', 'user@example.com', 'example.com?x=1', 'x%2F', 'example.com:65536'])(
     'Host: %s is refused alike by the lane and Hono, in the contract error shape',

@@ -1,23 +1,8 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createPredictionLane } from '../app.ts';
-import { type Listening, listen } from '../lifecycle/listen.ts';
+import { createApp } from '../app.ts';
+import type { Listening } from '../lifecycle/listen.ts';
 import { fakeDeps, fakeInsurancePrediction, validRecord } from '../testing/fake-deps.ts';
-
-/** Writes `raw` on a fresh connection (then half-closes it) and returns all the server sent. */
-function exchange(port: number, raw: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(received));
-    socket.end(raw);
-  });
-}
+import { closeServer, rawExchange, serveApp } from '../testing/raw-http.ts';
 
 /** The status codes of every response in a raw HTTP/1.1 exchange, in order. */
 const statuses = (raw: string) => [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
@@ -35,23 +20,19 @@ describe.each([
   const limit = 512;
   beforeAll(async () => {
     const { deps } = fakeDeps({ env: { BODY_LIMIT: String(limit) } });
-    server = await listen(createApp(deps), {
-      port: 0,
-      host: '127.0.0.1',
-      ...(withLane ? { lane: createPredictionLane(deps) } : {}),
-    });
+    server = await serveApp(deps, withLane);
   });
-  afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
+  afterAll(() => closeServer(server));
 
   it('predicts a body whose Content-Length is exact', async () => {
     const body = JSON.stringify(validRecord);
-    const raw = await exchange(server.port, post(body, Buffer.byteLength(body)));
+    const raw = await rawExchange(server.port, post(body, Buffer.byteLength(body)));
     expect(statuses(raw)).toEqual([200]);
     expect(raw).toContain(`"prediction":${fakeInsurancePrediction(validRecord)}`);
   });
 
   it('refuses a declared length over the limit with 413, before reading the body', async () => {
-    const raw = await exchange(server.port, post('{}', limit + 1));
+    const raw = await rawExchange(server.port, post('{}', limit + 1));
     expect(statuses(raw)[0]).toBe(413);
     expect(raw).toContain('payload_too_large');
   });
@@ -61,7 +42,7 @@ describe.each([
     // (garbage, so 400 and the connection closes), never as part of this body. Depending on
     // timing the first answer (422 for `{}`) is written before Node's 400 or dropped with it.
     const smuggled = `{"pad":"${'x'.repeat(limit * 4)}"}`;
-    const raw = await exchange(server.port, post(`{}${smuggled}`, 2));
+    const raw = await rawExchange(server.port, post(`{}${smuggled}`, 2));
     const codes = statuses(raw);
     expect(codes.length).toBeGreaterThan(0);
     expect(codes.every((code) => code === 422 || code === 400)).toBe(true);
@@ -73,10 +54,10 @@ describe.each([
     // The client sends fewer bytes than declared, then closes its side: the request is
     // incomplete, so the server answers 400 or just closes; `exchange` resolving proves the
     // connection was not left hanging.
-    const raw = await exchange(server.port, post(body, Buffer.byteLength(body) + 100));
+    const raw = await rawExchange(server.port, post(body, Buffer.byteLength(body) + 100));
     expect(statuses(raw).filter((code) => code < 400)).toEqual([]);
     // The server is still healthy afterwards.
-    const after = await exchange(server.port, post(body, Buffer.byteLength(body)));
+    const after = await rawExchange(server.port, post(body, Buffer.byteLength(body)));
     expect(statuses(after)).toEqual([200]);
   });
 
@@ -85,7 +66,7 @@ describe.each([
     const chunks = [`{"pad":"`, chunk, chunk, chunk, `"}`]
       .map((c) => `${c.length.toString(16)}\r\n${c}\r\n`)
       .join('');
-    const raw = await exchange(
+    const raw = await rawExchange(
       server.port,
       `POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
         `Transfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`,
@@ -94,7 +75,7 @@ describe.each([
   });
 
   it('Content-Length together with Transfer-Encoding is refused by Node (no desync)', async () => {
-    const raw = await exchange(
+    const raw = await rawExchange(
       server.port,
       `POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
         `Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,

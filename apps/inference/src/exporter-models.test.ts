@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { buildProfile, compileSchema } from '@modelship/feature-schema';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
 import { controlId } from './form/page.ts';
 import { PAYLOAD_LINE_KIND } from './monitoring/payload-log.ts';
 import { inferRequestFor } from './openapi/examples.ts';
 import { type Service, startService } from './service.ts';
 import { type DenseModelDir, denseModelDir, rowsOf } from './testing/dense-model-dir.ts';
-import { memoryLogger, postJson } from './testing/fake-deps.ts';
+import { loopbackConfig, memoryLogger, postJson } from './testing/fake-deps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read plain JSON bodies
 type Json = Record<string, any>;
@@ -51,10 +50,7 @@ beforeAll(async () => {
   await writeFile(join(fixture.dir, 'profile.json'), JSON.stringify(profile));
   const memory = memoryLogger();
   lines = memory.lines;
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    OPS_PORT: '0',
+  const config = loopbackConfig({
     MODEL_DIR: fixture.dir,
     PAYLOAD_LOG_SAMPLE: '1',
   });

@@ -12,7 +12,7 @@ import { loadModel } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createDeps, type Service, startService } from './service.ts';
-import { distinctRecord, memoryLogger } from './testing/fake-deps.ts';
+import { distinctRecord, loopbackConfig, memoryLogger } from './testing/fake-deps.ts';
 
 const fixture = linearModel(insuranceSchema);
 const record = distinctRecord;
@@ -20,10 +20,7 @@ const json = { 'Content-Type': 'application/json' };
 
 async function startOn(env: Record<string, string>): Promise<Service> {
   const dir = await writeModelDir(insuranceSchema, fixture.bytes);
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    OPS_PORT: '0',
+  const config = loopbackConfig({
     MODEL_DIR: dir,
     ...env,
   });

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { buildProfile, compileSchema, parseSchema } from '@modelship/feature-schema';
 import { insuranceModelDir, loadInsuranceRows } from '@modelship/insurance-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
 import { startService } from '../service.ts';
-import { memoryLogger, postJson } from '../testing/fake-deps.ts';
+import { loopbackConfig, memoryLogger, postJson } from '../testing/fake-deps.ts';
 import {
   foreignExpected,
   foreignFixtures,
@@ -23,10 +22,7 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a +
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
 
 async function serve(dir: string, env: Record<string, string> = {}) {
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    OPS_PORT: '0',
+  const config = loopbackConfig({
     MODEL_DIR: dir,
     ...env,
   });

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
 import { type Service, startService } from '../service.ts';
-import { memoryLogger } from '../testing/fake-deps.ts';
+import { loopbackConfig, memoryLogger } from '../testing/fake-deps.ts';
 import { pointAt, schemaOf } from '../testing/versioned-source.ts';
 
 describe('repeated reloads of a refused version', { timeout: 60_000 }, () => {
@@ -35,10 +34,7 @@ describe('repeated reloads of a refused version', { timeout: 60_000 }, () => {
     await pointAt(root, 'v1');
     const logged = memoryLogger();
     lines = logged.lines;
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      OPS_PORT: '0',
+    const config = loopbackConfig({
       MODEL_DIR: root,
       MODEL_POLL_INTERVAL: '0',
     });

@@ -12,9 +12,8 @@ import { insuranceSchema } from '@modelship/insurance-model';
 import { type LinearModel, linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
 import { type Service, startService } from '../service.ts';
-import { distinctRecord, fakeDeps, memoryLogger } from '../testing/fake-deps.ts';
+import { distinctRecord, fakeDeps, loopbackConfig, memoryLogger } from '../testing/fake-deps.ts';
 import { pointAt, schemaOf } from '../testing/versioned-source.ts';
 
 const record = distinctRecord;
@@ -94,10 +93,7 @@ describe('a versioned model source under load', { timeout: 120_000 }, () => {
       await writeModelDir(schemaOf(name), model.bytes, join(root, name));
     }
     await pointAt(root, 'v1');
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      OPS_PORT: '0',
+    const config = loopbackConfig({
       MODEL_DIR: root,
       MODEL_POLL_INTERVAL: '0.02',
     });
@@ -273,10 +269,7 @@ describe('drift monitoring across a reload', { timeout: 60_000 }, () => {
     });
     await writeFile(join(v2Dir, 'profile.json'), JSON.stringify(profile));
     await pointAt(root, 'v1');
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      OPS_PORT: '0',
+    const config = loopbackConfig({
       MODEL_DIR: root,
       MODEL_POLL_INTERVAL: '0',
     });

@@ -21,6 +21,11 @@ export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>
   return { logger: createLogger({ level: 'debug', destination }), lines };
 }
 
+/** A service's config on free loopback ports (PORT and OPS_PORT 0), with `env` on top. */
+export function loopbackConfig(env: Record<string, string>): Config {
+  return loadConfig({ PORT: '0', HOST: '127.0.0.1', OPS_PORT: '0', ...env });
+}
+
 /** A deterministic stand-in for the insurance model: age × 100 + bmi, +10000 for smokers. */
 export function fakeInsurancePrediction(r: FeatureRecord): number {
   return Number(r.age) * 100 + Number(r.bmi) + (r.smoker === 'yes' ? 10_000 : 0);

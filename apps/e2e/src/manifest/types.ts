@@ -81,6 +81,8 @@ export interface Volume {
     readonly items?: readonly { readonly key: string; readonly path: string }[];
   };
   readonly emptyDir?: Readonly<Record<string, unknown>>;
+  /** A Secret (nginx's TLS certificate): an empty folder locally, its data is not in the manifest. */
+  readonly secret?: { readonly secretName: string };
   /** A CSI ephemeral volume (e.g. a Cloud Storage bucket through GKE's FUSE driver). */
   readonly csi?: {
     readonly driver: string;

@@ -34,8 +34,14 @@ export function mapNginxConf(text: string, paths: PathMap, ports: PortMap): Mapp
     tempDir: paths.mapPath(o.tempDir),
     drainFile: o.drainFile === false ? false : paths.mapPath(o.drainFile),
     accessLogPath: paths.mapPath(o.accessLogPath),
+    // The pod's TLS Secret has no local source: the local pod serves plain HTTP on nginx's port
+    // (TLS itself runs through the real nginx in @modelship/k8s's nginx-conf-tls test).
+    tls: undefined,
   });
-  const before = text.split('\n');
+  // Changes are counted against the shipped options without TLS, so they show ports and paths only.
+  const before = (o.tls === undefined ? text : renderNginxConf({ ...o, tls: undefined })).split(
+    '\n',
+  );
   const after = mapped.split('\n');
   const changes = after.flatMap((line, index) =>
     line === before[index] ? [] : [{ line: index + 1, before: before[index] ?? '', after: line }],

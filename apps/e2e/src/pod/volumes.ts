@@ -52,9 +52,12 @@ export async function materializeVolumes(
         await writeFile(file, text, { mode: 0o644 });
       }
       await chmod(dir, 0o755);
+    } else if (volume.secret) {
+      // Its data lives in the cluster only; the local nginx serves without TLS (nginx-conf-map).
+      await chmod(dir, 0o755);
     } else {
       throw new ManifestError(
-        `volume ${volume.name}: only emptyDir, configMap and (mapped) csi volumes run locally`,
+        `volume ${volume.name}: only emptyDir, configMap, secret and (mapped) csi volumes run locally`,
       );
     }
     dirs.set(volume.name, dir);

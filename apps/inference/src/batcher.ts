@@ -73,11 +73,8 @@ interface Job<Row, Out> {
  * turn brings more submissions (at most `maxGatherTurns`), so that it takes about as many as
  * the last one. A turn with nothing to read is one pass of the event loop (microseconds), so
  * a lone request (the last run took one) never waits, and a quiet turn ends the gathering.
- * Behind nginx the requests of a loaded service arrive spread over turns; one run per turn took
- * 11 rows per run at 32 connections, and onnxruntime's fixed cost per run (~140 µs of CPU with
- * cold caches for this service's model) was paid 11 rows at a time. Gathering makes runs of
- * ~20 rows and the whole request cheaper (apps/bench/PROFILING.md). (Running the first
- * submission at once, as at first, made it a one-row run of its own in every busy turn.)
+ * Behind nginx a loaded service's requests arrive spread over turns, so gathering shares
+ * onnxruntime's fixed cost per run among more rows (figures in apps/bench/PROFILING.md).
  *
  * @example
  * const batcher = createBatcher({ run: (rows) => model.run(rows), maxBatchRows: 1000 });

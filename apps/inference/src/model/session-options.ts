@@ -21,9 +21,9 @@ export function externalDataFolder(dir: string) {
 
 /**
  * onnxruntime session options for a small CPU container serving a small tabular model.
- * - `intraOpNumThreads: 1`: such a model runs in ~20 µs on one thread; a thread pool only adds
- *   synchronization (2-4 ms p99 spikes measured on 2 cores). Concurrency comes from the batcher
- *   and from Node, not from splitting one operator.
+ * - `intraOpNumThreads: 1`: such a model runs in microseconds on one thread, where a thread
+ *   pool only adds synchronization and tail latency (apps/bench/PROFILING.md). Concurrency
+ *   comes from the batcher and from Node, not from splitting one operator.
  * - `interOpNumThreads: 1` + `executionMode: 'sequential'`: the graph is a short chain.
  * - no spinning: idle pool threads must not burn a shared CPU budget (matters if threads > 1).
  * - `graphOptimizationLevel: 'all'`, CPU arena and memory patterns on: the defaults that make

@@ -4,6 +4,7 @@ import {
   compileSchema,
   FINGERPRINT_METADATA_KEY,
   type ModelSchema,
+  seededRandom,
 } from '@modelship/feature-schema';
 import { insuranceSchema } from '@modelship/insurance-model';
 import onnxProto from 'onnx-proto';
@@ -21,18 +22,6 @@ export interface HeavyModelOptions {
   readonly depth?: number;
   /** PRNG seed: the same seed writes the same file. @default 1 */
   readonly seed?: number;
-}
-
-/** mulberry32: a small deterministic PRNG, good enough to scatter thresholds. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const attr = {
@@ -94,7 +83,7 @@ export function heavySchema(trees: number, depth: number): ModelSchema {
 export async function writeHeavyModel(options: HeavyModelOptions): Promise<string> {
   const trees = options.trees ?? 1000;
   const depth = options.depth ?? 8;
-  const random = prng(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const schema = heavySchema(trees, depth);
   if (schema.inputs.layout !== 'per-field') throw new Error('heavy model needs per-field inputs');
 

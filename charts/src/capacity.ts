@@ -4,7 +4,7 @@
  *
  * Per environment, one pod's capacity as measured by `pnpm plan` and the autoscaling and
  * resources derived from it; `environments.ts` spreads `workload` over the environment's own
- * values. An environment without an entry keeps its own. See the README's "Capacity planning".
+ * values. An environment without an entry keeps its own. See docs/capacity.md.
  */
 import type { CapacityEntry } from './capacity-entry.ts';
 import type { EnvironmentName } from './environment-names.ts';

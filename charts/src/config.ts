@@ -32,7 +32,7 @@ export interface AppConfig {
   readonly modelSource: GcsModelSource | undefined;
   /**
    * The nginx image (`NGINX_IMAGE`), e.g. its copy in an Artifact Registry remote repository
-   * of Docker Hub, pinned by digest (the README's runbook). Default: the construct's own.
+   * of Docker Hub, pinned by digest (docs/gke.md's runbook). Default: the construct's own.
    */
   readonly nginxImage?: string | undefined;
 }

@@ -9,7 +9,7 @@ import { fail, withDefaults } from './validate.ts';
  * (`monitoring.googleapis.com/v1` `Rules`, namespaced: they see this namespace's series only).
  * Firing alerts go to an Alertmanager, not to Cloud Monitoring's notification channels: the
  * managed Alertmanager reads its routes and receivers from the Secret `alertmanager`
- * (key `alertmanager.yaml`) in the `gmp-public` namespace (the README's "Alerts").
+ * (key `alertmanager.yaml`) in the `gmp-public` namespace (docs/monitoring.md, "Alerts").
  * @see https://cloud.google.com/stackdriver/docs/managed-prometheus/rules-managed
  */
 export interface AlertRulesOptions {

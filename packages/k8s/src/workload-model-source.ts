@@ -30,7 +30,7 @@ export interface GcsFuseSidecarResources {
  * Identity Federation. The kubelet hands the driver a token for that account (the driver's
  * CSIDriver object asks for one, `tokenRequests` with the `PROJECT_ID.svc.id.goog` audience),
  * so the pod keeps `automountServiceAccountToken: false`; grant the account
- * `roles/storage.objectViewer` on the bucket as the `principal://` member (README).
+ * `roles/storage.objectViewer` on the bucket as the `principal://` member (docs/model-versions.md).
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-storage-fuse-csi-driver-ephemeral
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-storage-fuse-csi-driver-setup
  * @see https://cloud.google.com/kubernetes-engine/docs/reference/cloud-storage-fuse-csi-driver/volume-attr

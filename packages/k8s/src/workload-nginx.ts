@@ -16,7 +16,7 @@ import { type ContainerResources, resourceRequirements } from './workload-placem
 /**
  * The nginx image that fronts the service: unprivileged (uid 101), listening on 8080; nginx's
  * stable line on Debian trixie. In production, pull it through an Artifact Registry remote
- * repository and pin it by digest with `nginxImage` (the README's runbook).
+ * repository and pin it by digest with `nginxImage` (docs/gke.md's runbook).
  * @see https://nginx.org/en/download.html
  * @see https://hub.docker.com/r/nginxinc/nginx-unprivileged
  */

@@ -6,8 +6,8 @@ import { assertInt, fail, InvalidPropError, show, withDefaults } from './validat
 
 /**
  * Scaling on the service's own load (besides CPU), read from Google Cloud Managed Service for
- * Prometheus through the Custom Metrics Stackdriver Adapter (which must be installed: see the
- * README's "Autoscaling on requests").
+ * Prometheus through the Custom Metrics Stackdriver Adapter (which must be installed: see
+ * docs/gke.md, "Autoscaling on requests").
  */
 export interface RequestAutoscalingOptions {
   /**

@@ -70,7 +70,7 @@ export interface InferenceWorkloadProps
    * in a Cloud Storage bucket mounted read-only by the GKE Cloud Storage FUSE CSI driver
    * (`{ source: 'gcs', bucket, prefix }`): MODEL_DIR then points at the mount and hot reload
    * follows the bucket's `current` object. The pods' ServiceAccount needs
-   * `roles/storage.objectViewer` on the bucket (Workload Identity Federation; see the README).
+   * `roles/storage.objectViewer` on the bucket (Workload Identity Federation; see docs/model-versions.md).
    * @default { source: 'image' }
    */
   readonly modelSource?: ModelSourceOptions;

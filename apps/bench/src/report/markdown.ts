@@ -128,7 +128,7 @@ function cpuCell(s: Summary): string {
     : `${num(totalCpuUs(s))} (${num(app)} + ${num(proxy)})`;
 }
 
-/** Renders the report as markdown (the table the README shows). */
+/** Renders the report as markdown (the tables docs/benchmarks.md shows). */
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
   const o = report.options;

@@ -1,5 +1,5 @@
 /**
- * The README's "Deploy to GKE" block, read as the shell would: every variable is set before it
+ * docs/gke.md's runbook block, read as the shell would: every variable is set before it
  * is used, the synth step's variables are ones the chart app reads, and every object, port and
  * namespace the kubectl commands name is one the gke chart synthesizes (with the block's own
  * values).
@@ -15,13 +15,13 @@ import { InferenceChart } from './inference-chart.ts';
 // biome-ignore lint/suspicious/noExplicitAny: synthesized manifests are untyped JSON
 type Manifest = any;
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const PAGE = readFileSync(new URL('../../docs/gke.md', import.meta.url), 'utf8');
 
-/** The first ```sh block under `## Deploy to GKE`. */
+/** The runbook: the first ```sh block of the page, before its first `## ` section. */
 function runbook(markdown: string): string {
-  const section = markdown.split(/^## /m).find((s) => s.startsWith('Deploy to GKE'));
-  const block = section?.match(/^```sh\n([\s\S]*?)^```$/m)?.[1];
-  if (block === undefined) throw new Error('README: no ```sh block under "## Deploy to GKE"');
+  const intro = markdown.split(/^## /m)[0];
+  const block = intro?.match(/^```sh\n([\s\S]*?)^```$/m)?.[1];
+  if (block === undefined) throw new Error('docs/gke.md: no ```sh block before its first section');
   return block;
 }
 
@@ -172,18 +172,18 @@ function read(script: string): Reading {
   return { commands: all, vars, unset };
 }
 
-const reading = read(runbook(README));
+const reading = read(runbook(PAGE));
 const kubectl = reading.commands.filter((c) => c.words[0] === 'kubectl');
 const value = (name: string) => {
   const v = reading.vars.get(name);
-  if (v === undefined) throw new Error(`README: ${name} has no literal value`);
+  if (v === undefined) throw new Error(`docs/gke.md: ${name} has no literal value`);
   return v;
 };
 
 /** The gke chart, synthesized from the environment the runbook's synth step passes. */
 function synthesizeAsTheRunbook(): { objects: Manifest[]; env: Record<string, string> } {
   const synth = reading.commands.find((c) => c.words.includes('synth'));
-  if (synth === undefined) throw new Error('README: no synth step');
+  if (synth === undefined) throw new Error('docs/gke.md: no synth step');
   const env: Record<string, string> = {};
   for (const word of synth.words) {
     const m = ASSIGNMENT.exec(word);
@@ -226,7 +226,7 @@ function target(words: readonly string[]): [string, string] | undefined {
   return undefined;
 }
 
-describe("the README's Deploy to GKE block", () => {
+describe("docs/gke.md's runbook", () => {
   it('sets every variable before it uses it', () => {
     expect(reading.vars.size).toBeGreaterThan(5);
     expect(reading.unset).toEqual([]);
@@ -333,7 +333,7 @@ describe("the README's Deploy to GKE block", () => {
   });
 });
 
-describe("the README's nginx image", () => {
+describe("docs/gke.md's nginx image", () => {
   const nginxRef = reading.commands.find((c) => c.words[1]?.startsWith('NGINX_REF='));
   const nginxImage = reading.commands.find((c) => c.words[1]?.startsWith('NGINX_IMAGE='));
 
@@ -368,14 +368,8 @@ describe("the README's nginx image", () => {
   });
 });
 
-/** The text of the `### title` section. */
-function subsection(title: string): string {
-  const section = README.split(/^### /m).find((s) => s.startsWith(`${title}\n`)) ?? '';
-  return section;
-}
-
-describe("the README's autoscaling on requests", () => {
-  const section = subsection('Autoscaling on requests');
+describe("docs/gke.md's autoscaling on requests", () => {
+  const section = PAGE.split(/^## /m).find((s) => s.startsWith('Autoscaling on requests\n')) ?? '';
   const block = section.match(/^```sh\n([\s\S]*?)^```$/m)?.[1] ?? '';
 
   it('applies a pinned release of the adapter, not its master branch', () => {
@@ -389,15 +383,6 @@ describe("the README's autoscaling on requests", () => {
     expect(block).toContain('kubectl get apiservice v1beta2.custom.metrics.k8s.io');
     expect(block).toContain('/apis/custom.metrics.k8s.io/v1beta2/namespaces/$NAMESPACE/pods/');
     expect(section.replace(/\s+/g, ' ')).toContain('never scales down');
-  });
-});
-
-describe("the README's regional Gateway class", () => {
-  it('gives the proxy-only subnet step', () => {
-    const section = subsection('Canary and shadow').replace(/\\\n\s*/g, '');
-    expect(section).toMatch(
-      /gcloud compute networks subnets create \S+ --purpose=REGIONAL_MANAGED_PROXY +--role=ACTIVE --region="\$REGION"/,
-    );
   });
 });
 

@@ -1,0 +1,127 @@
+// docs/your-model.md's runbook, kept true: every `pnpm modelship` line parses with the command's
+// own flags, and the block runs (init, check, build with a stand-in engine, synth) on the foreign
+// churn fixture, which has the columns of the page's training script; and the export calls and
+// init lines of its "From other frameworks".
+
+import { readFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { loadModel } from '@modelship/inference';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from './args.ts';
+import { commands } from './main.ts';
+import { exported, lines, page, shBlock, words } from './runbook-shell.ts';
+import { run } from './testing.ts';
+
+const block = shBlock('your-model.md');
+const modelshipLines = lines(block).filter((l) => l.startsWith('pnpm modelship '));
+
+describe("docs/your-model.md's runbook", () => {
+  it('uses every step of the path: init, check, serve, build, synth', () => {
+    expect(modelshipLines.map((l) => l.split(/\s+/)[2])).toEqual([
+      'init',
+      'check',
+      'serve',
+      'build',
+      'synth',
+    ]);
+    expect(block).toMatch(/^kubectl apply -f dist\/$/m);
+    expect(block).toMatch(/^pip install scikit-learn .*skl2onnx/m);
+    expect(block).toMatch(/options=\{LogisticRegression: \{"zipmap": (True|False)\}\}/);
+  });
+
+  it.each(modelshipLines)('%s: flags the command accepts, one directory', (line) => {
+    const vars = { HOME: '/home/user' };
+    exported(shBlock('gke.md'), vars);
+    exported(block, vars);
+    const [, , command, ...args] = words(line.replace(/\s*&$/, ''), vars);
+    const spec = commands.find((c) => c.name === command);
+    if (!spec) expect.fail(`modelship has no command ${command}`);
+    const parsed = parseCommandLine(spec, args);
+    expect(parsed.positionals).toHaveLength(1);
+  });
+
+  it('runs on a model with the same columns, from init to the manifests', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'modelship-readme-'));
+    const fixture = foreignFixtureDir(foreignFixtures.churnBinary);
+    await mkdir(join(home, 'churn'));
+    await copyFile(join(fixture, 'model.onnx'), join(home, 'churn', 'churn.onnx'));
+    await copyFile(join(fixture, 'data.csv'), join(home, 'churn', 'churn.csv'));
+    // a stand-in `docker` that builds and pushes nothing (podman.image-test builds for real)
+    const bin = join(home, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker'), '#!/bin/sh\nexit 0\n');
+    await chmod(join(bin, 'docker'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    const vars: Record<string, string> = { HOME: home };
+    exported(shBlock('gke.md'), vars);
+    exported(block, vars);
+    try {
+      for (const line of modelshipLines) {
+        const [, , ...argv] = words(line, vars);
+        if (argv[0] === 'serve') continue; // serve.test.ts serves a directory for real
+        const result = await run(argv, home);
+        expect(result.code, `${line}\n${result.err}`).toBe(0);
+      }
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(await readdir(join(home, 'dist'))).toEqual(['gke.k8s.yaml']);
+    const manifests = readFileSync(join(home, 'dist', 'gke.k8s.yaml'), 'utf8');
+    // the names the block's kubectl commands use
+    for (const name of block.matchAll(/(deployment|service)[/ ](\w+)/g)) {
+      expect(manifests).toMatch(
+        new RegExp(
+          `kind: ${name[1] === 'service' ? 'Service' : 'Deployment'}\\n(.*\\n)*?  name: ${name[2]}\\n`,
+        ),
+      );
+    }
+    expect(manifests).toContain(`namespace: ${vars.NAMESPACE}`);
+    // the curl's record is valid for the model init made
+    const model = await loadModel({ dir: join(home, 'churn', 'model') });
+    for (const body of block.matchAll(/-d '(\{.*\})'/g)) {
+      expect(model.compiled.validate(JSON.parse(body[1] as string)).ok).toBe(true);
+      const [prediction] = await model.run([JSON.parse(body[1] as string)]);
+      expect(prediction).toMatchObject({ label: expect.stringMatching(/^(no|yes)$/) });
+    }
+    await model.release();
+  }, 60_000);
+});
+
+describe("docs/your-model.md's From other frameworks", () => {
+  const section =
+    page('your-model.md')
+      .split(/^## /m)
+      .find((s) => s.startsWith('From other frameworks\n')) ?? '';
+  const sh = section.match(/^```sh\n([\s\S]*?)^```$/m)?.[1] ?? '';
+  const python = section.match(/^```python\n([\s\S]*?)^```$/m)?.[1] ?? '';
+
+  it('shows the export call of every framework', () => {
+    for (const call of [
+      'torch.onnx.export(',
+      'tf2onnx.convert.from_keras(',
+      'onnxmltools.convert_lightgbm(',
+      'onnxmltools.convert_xgboost(',
+      'save_model("model.onnx", format="onnx")',
+      'to_onnx(model, X',
+    ]) {
+      expect(python).toContain(call);
+    }
+  });
+
+  it.each(lines(sh))('%s: flags init accepts', (line) => {
+    const [, , command, ...args] = words(line, { HOME: '/home/user' });
+    expect(command).toBe('init');
+    const spec = commands.find((c) => c.name === command);
+    if (!spec) expect.fail('modelship has no init');
+    const parsed = parseCommandLine(spec, args);
+    expect(parsed.positionals).toEqual(['model.onnx']);
+    expect(parsed.values).toMatchObject({ data: 'train.csv', target: 'target' });
+  });
+});

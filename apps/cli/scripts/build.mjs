@@ -1,22 +1,24 @@
-// Bundles the command into dist/modelship.mjs: its own code, the workspace packages it uses and
-// their npm dependencies in one file, so that `npm install` of the packed package needs only
-// onnxruntime-node (a native binding, installed from the registry).
-import { rm } from 'node:fs/promises';
+// Bundles the command into dist/modelship.mjs, and the inference service (apps/inference's
+// server entry, the code the image runs) into dist/service/server.mjs with the form's assets
+// beside it, which `modelship serve` starts. Each is one file of its own code, the workspace
+// packages it uses and their npm dependencies, so that `npm install` of the packed package
+// needs only onnxruntime-node (a native binding) and swagger-ui-dist (files /docs serves).
+import { cp, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const inference = dirname(fileURLToPath(import.meta.resolve('@modelship/inference/package.json')));
 
-await rm(`${root}/dist`, { recursive: true, force: true });
-await build({
-  entryPoints: { modelship: `${root}/src/cli.ts` },
-  outdir: `${root}/dist`,
-  outExtension: { '.js': '.mjs' },
+/** esbuild options both bundles share. */
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['onnxruntime-node'],
+  outExtension: { '.js': '.mjs' },
+  external: ['onnxruntime-node', 'swagger-ui-dist'],
   // Bundled CommonJS modules call require(); ESM output has none unless one is made.
   banner: {
     js: [
@@ -26,4 +28,18 @@ await build({
     ].join('\n'),
   },
   logLevel: 'warning',
+};
+
+await rm(`${root}/dist`, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { modelship: `${root}/src/cli.ts` },
+  outdir: `${root}/dist`,
 });
+await build({
+  ...common,
+  entryPoints: { server: `${inference}/src/index.ts` },
+  outdir: `${root}/dist/service`,
+});
+// The form's stylesheet and script, read at startup from beside the server (src/form/assets.ts).
+await cp(`${inference}/src/form/static`, `${root}/dist/service/static`, { recursive: true });

@@ -1,19 +1,41 @@
 // The command as a user installs it: `pnpm pack` (which bundles it), then `npm install --global`
 // of the tarball into an empty directory outside the workspace, with its own HOME and npm cache,
-// and the installed `modelship` run from there.
-import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir } from 'node:fs/promises';
+// and the installed `modelship` run from there: the whole user path, from a model another
+// framework exported to a served model and its manifests. One install shared by every case.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
+import {
+  exporterExpected,
+  exporterFixtureDir,
+  exporterFixtures,
+} from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import { insuranceModelDir } from '@modelship/insurance-model';
-import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  allPolicyViolations,
+  findUnknownFields,
+  type KubeObject,
+  validateObjects,
+} from '@modelship/k8s/testing';
+import { freePort, waitForHttp } from '@modelship/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { INIT_FILES } from './testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
+/** PyTorch's default (dynamo) export, weights in a side file: a model as a user brings one. */
+const FIXTURE = exporterFixtures.torchWineLabelProbabilitiesDynamo;
+const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/wine:1.0.0';
 
 describe('the packed command, installed with npm outside the workspace', () => {
   let home: string;
   let bin: string;
+  /** The user's project: the exported model and its data, where every command runs. */
+  let project: string;
   // The machine's registry and CA bundle (a mirror, a TLS-intercepting proxy) are the user's
   // too; nothing else of this environment or of the user's npm config is passed on.
   const registry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
@@ -33,7 +55,12 @@ describe('the packed command, installed with npm outside the workspace', () => {
     npm_config_update_notifier: 'false',
   });
   const modelship = (...args: string[]) =>
-    execFileSync(join(bin, 'modelship'), args, { cwd: home, env: env(), encoding: 'utf8' });
+    execFileSync(join(bin, 'modelship'), args, {
+      cwd: project,
+      env: env(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'modelship-pack-'));
@@ -47,10 +74,16 @@ describe('the packed command, installed with npm outside the workspace', () => {
       { cwd: home, env: env(), stdio: 'pipe' },
     );
     bin = join(prefix, 'bin');
-    await cp(insuranceModelDir, join(home, 'insurance'), { recursive: true });
+    project = join(home, 'wine');
+    await mkdir(project);
+    const fixture = exporterFixtureDir(FIXTURE);
+    for (const file of ['model.onnx', 'model.onnx.data', 'data.csv']) {
+      await cp(join(fixture, file), join(project, file));
+    }
+    await cp(insuranceModelDir, join(project, 'insurance'), { recursive: true });
   }, 600_000);
 
-  it('installs compiled JavaScript that needs only onnxruntime-node', async () => {
+  it('installs compiled JavaScript: the command, the service, and only npm dependencies', async () => {
     const installed = join(home, 'global', 'lib', 'node_modules', '@modelship', 'cli');
     expect((await readdir(installed)).sort()).toEqual([
       'README.md',
@@ -58,7 +91,15 @@ describe('the packed command, installed with npm outside the workspace', () => {
       'node_modules',
       'package.json',
     ]);
-    expect(await readdir(join(installed, 'node_modules'))).toContain('onnxruntime-node');
+    expect((await readdir(join(installed, 'dist'))).sort()).toEqual(['modelship.mjs', 'service']);
+    expect((await readdir(join(installed, 'dist', 'service'))).sort()).toEqual([
+      'server.mjs',
+      'static',
+    ]);
+    const dependencies = await readdir(join(installed, 'node_modules'));
+    expect(dependencies).toContain('onnxruntime-node');
+    expect(dependencies).not.toContain('tsx');
+    expect(dependencies).not.toContain('@modelship');
   });
 
   it('prints its help', () => {
@@ -67,5 +108,101 @@ describe('the packed command, installed with npm outside the workspace', () => {
 
   it('checks the bundled model, a path relative to where it runs', () => {
     expect(modelship('check', 'insurance')).toMatch(/^ok: insurance-charges 1\.0\.0, regression/);
+  });
+
+  describe('the user path on a model PyTorch exported (init, check, serve, synth)', () => {
+    const expected = exporterExpected(FIXTURE);
+
+    beforeAll(() => {
+      modelship(
+        'init',
+        'model.onnx',
+        '--data',
+        'data.csv',
+        '--target',
+        expected.target,
+        ...expected.init,
+        '--out',
+        'model',
+      );
+    }, 120_000);
+
+    it('init writes a self-contained model directory that check accepts', async () => {
+      expect((await readdir(join(project, 'model'))).sort()).toEqual([...INIT_FILES]);
+      expect(modelship('check', 'model')).toMatch(/^ok: model 1\.0\.0, classification/);
+    });
+
+    it('stamp, profile, compare and publish run on it', () => {
+      expect(modelship('stamp', 'model')).toMatch(/model\.onnx/);
+      modelship('profile', 'model', '--data', 'data.csv');
+      const comparison = JSON.parse(
+        modelship('compare', 'model', 'model', '--data', 'data.csv', '--json'),
+      );
+      // A model against itself over every row of its data: all agree.
+      const rows = readFileSync(join(project, 'data.csv'), 'utf8').trim().split('\n').length - 1;
+      expect(comparison).toMatchObject({ task: 'classification', rows, agreement: 1 });
+      // Without --run, publish prints the gcloud commands it would run.
+      expect(modelship('publish', 'model', 'gs://acme-models/wine')).toMatch(
+        /^gcloud storage cp .*gs:\/\/acme-models\/wine\/1\.0\.0\//m,
+      );
+    });
+
+    describe('serve', () => {
+      let child: ChildProcess | undefined;
+      afterAll(() => {
+        // The command and the service it started share a process group: end both on failure.
+        if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      });
+
+      it("answers /predict over HTTP with the framework's own labels, then stops on SIGTERM", async () => {
+        const port = await freePort();
+        child = spawn(join(bin, 'modelship'), ['serve', 'model', '--port', String(port)], {
+          cwd: project,
+          env: { ...env(), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: true,
+        });
+        const running = child;
+        const exited = new Promise<number | null>((resolve) => running.on('exit', resolve));
+        const base = `http://127.0.0.1:${port}`;
+        await waitForHttp({
+          url: `${base}/readyz`,
+          intervalMs: 100,
+          check: () => {
+            if (running.exitCode !== null) throw new Error(`exited (${running.exitCode})`);
+          },
+        });
+        const res = await fetch(`${base}/predict`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ instances: expected.records }),
+        });
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { predictions: unknown[] };
+        expect(body.predictions).toEqual(expected.labels);
+        // The web form and /docs (Swagger UI from the installed swagger-ui-dist) are served too.
+        expect((await fetch(`${base}/`)).status).toBe(200);
+        expect((await fetch(`${base}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+        running.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }, 90_000);
+    });
+
+    it('synth writes manifests that pass the Kubernetes schema and the pod policies', async () => {
+      modelship('synth', 'model', '--image', IMAGE, '--namespace', 'models', '--out', 'manifests');
+      expect(await readdir(join(project, 'manifests'))).toEqual(['gke.k8s.yaml']);
+      const text = await readFile(join(project, 'manifests', 'gke.k8s.yaml'), 'utf8');
+      const objects = parseAllDocuments(text).map((doc) => doc.toJS() as KubeObject);
+      expect(objects.map((o) => o.kind)).toContain('Deployment');
+      expect(await validateObjects(objects)).toEqual([]);
+      expect(findUnknownFields(objects)).toEqual([]);
+      expect(
+        allPolicyViolations(objects, [OPERATIONAL_ROUTES.health, OPERATIONAL_ROUTES.ready]),
+      ).toEqual([]);
+    }, 60_000);
+
+    // `modelship build` with podman (FROM the runtime image, only the model layer new) joins
+    // this path here, on the same install and model directory, once build no longer needs a
+    // checkout (branch runtime-image).
   });
 });

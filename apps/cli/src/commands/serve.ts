@@ -1,12 +1,27 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../args.ts';
 import { failure } from '../errors.ts';
 import { inferenceCheckout } from '../inference-checkout.ts';
 import { resolvePath } from '../io.ts';
 
-/** `modelship serve`: runs the service as a child process until it exits. */
+/**
+ * How to start the service: the installed command's bundle of it (dist/service/server.mjs,
+ * beside dist/modelship.mjs; scripts/build.mjs writes it from apps/inference's entry), else, in
+ * this repository, where the command runs from source, the service's source through tsx.
+ */
+function serviceArgs(): string[] {
+  const bundle = fileURLToPath(new URL('./service/server.mjs', import.meta.url));
+  if (existsSync(bundle)) return [bundle];
+  return ['--import', 'tsx', join(inferenceCheckout('serve'), 'src', 'index.ts')];
+}
+
+/**
+ * `modelship serve`: runs the service as a child process until it exits. A process of its own,
+ * as in the image (`node server.js`): the service owns its signals, exits and stdout.
+ */
 export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'serve the directory with the inference service',
@@ -21,16 +36,14 @@ export const serveCommand = defineCommand({
       help: 'the port (default: PORT from the environment, else 8080)',
     },
   },
-  description: `Serves a model directory with the inference service, as \`MODEL_DIR=DIR pnpm start\` does
-(the service's other settings come from the environment, see apps/inference/README.md).
+  description: `Serves a model directory with the inference service, the code the image runs
+(its other settings come from the environment: PORT, HOST, MAX_BATCH, LOG_LEVEL, ...).
 Stops on Ctrl-C or SIGTERM with the service's graceful shutdown.`,
   examples: ['modelship serve models/churn --port 8080'],
   async run({ positionals: [dirArg], values: { port } }, io) {
     const dir = resolvePath(io, dirArg);
     if (!existsSync(dir)) throw failure(`${dir} does not exist`);
-    // The service's TypeScript source, run through tsx.
-    const serviceEntry = join(inferenceCheckout('serve'), 'src', 'index.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', serviceEntry], {
+    const child = spawn(process.execPath, serviceArgs(), {
       env: {
         ...process.env,
         MODEL_DIR: dir,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_KEYS_OPENABLE } from './api-keys.ts';
 
 /** A whole number (seconds, bytes, rows...) from an environment string. */
 const count = (min: number) => z.coerce.number().int().min(min);
@@ -132,6 +133,46 @@ export const serviceEnvSchema = z.object({
    * reloads). A plain model directory is never polled.
    */
   MODEL_POLL_INTERVAL: z.coerce.number().min(0).max(3600).default(5),
+  /**
+   * The key file of API keys (one client per line: name, SHA-256 of its key, optional
+   * `rate=`/`burst=`; see `api-keys.ts`). Set: every prediction route (`/predict`,
+   * `/predict_api`, `/explain`, the Open Inference Protocol's infer routes) answers 401
+   * without a valid `Authorization: Bearer KEY` or `X-API-Key`, and each client is limited
+   * to its rate. Unset: no keys (the local default). In the pod: the mounted Secret.
+   */
+  API_KEYS_FILE: z.string().trim().min(1).optional(),
+  /**
+   * With `API_KEYS_FILE`: the routes that stay open without a key, a comma-separated list of
+   * `form` (the web form, whose server-side prediction is then open too) and `docs` (`/docs`,
+   * `/openapi.json` and the Open Inference Protocol's metadata). Empty: every route but the
+   * probes needs a key.
+   */
+  API_KEYS_OPEN: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim().toLowerCase())
+        .filter((part) => part !== ''),
+    )
+    .pipe(z.array(z.enum(API_KEYS_OPENABLE)))
+    .prefault(''),
+  /**
+   * Requests per second allowed to a client whose key file line has no `rate=`, per replica
+   * (each process keeps its own buckets); 0: unlimited. Beyond it: 429 + Retry-After.
+   */
+  API_KEYS_RATE: z.coerce.number().min(0).max(1_000_000).default(0),
+  /**
+   * Requests a client may send at once above its rate (the bucket's size) when its line has no
+   * `burst=`. Unset: its rate rounded up (one second's worth), at least 1.
+   */
+  API_KEYS_BURST: count(1).max(1_000_000).optional(),
+  /**
+   * Seconds between two checks of `API_KEYS_FILE` for a new content (a mounted Secret is
+   * swapped by a symlink, which file watchers miss); a good new file replaces the keys at
+   * once, a bad one is logged and the keys in use are kept. 0: read once at startup.
+   */
+  API_KEYS_POLL_INTERVAL: z.coerce.number().min(0).max(3600).default(2),
   /** onnxruntime intra-op threads; 1 avoids multi-millisecond tail spikes on small CPUs. */
   ORT_INTRA_OP_THREADS: count(1).max(256).default(1),
   /**

@@ -30,6 +30,8 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 export const ERROR_CODES = {
   bad_request: 400,
   malformed_json: 400,
+  /** API keys are on and the request has no valid one (with `WWW-Authenticate`). */
+  unauthorized: 401,
   not_found: 404,
   /** Open Inference Protocol: no model by that name or version (its body is `{ error }`). */
   model_not_found: 404,
@@ -48,6 +50,7 @@ export const ERROR_CODES = {
   header_too_large: 400,
   forbidden: 403,
   uri_too_long: 414,
+  /** nginx's per-address limits, and the service's per-client ones (with `Retry-After`). */
   rate_limited: 429,
   bad_gateway: 502,
   unavailable: 503,

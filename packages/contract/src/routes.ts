@@ -54,6 +54,11 @@ export const SERVICE_METRICS = {
   requestDuration: 'http_request_duration_seconds',
   /** Gauge of requests received and not yet answered. */
   inFlight: 'http_requests_in_flight',
+  /**
+   * Counter of requests that presented a valid API key, labelled `client` (a name of the
+   * key file, never anything else) and `status`.
+   */
+  clientRequests: 'modelship_client_requests_total',
   /** Gauge of records within the drift monitor's window (`MONITOR_WINDOW`). */
   driftWindowRecords: 'modelship_monitor_window_records',
   /**

@@ -184,6 +184,11 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   EXPLAIN_MAX_EXACT_FIELDS: 'inference.explain.maxExactFields',
   EXPLAIN_SAMPLES: 'inference.explain.samples',
   MODEL_POLL_INTERVAL: 'inference.modelPollIntervalSeconds',
+  API_KEYS_FILE: 'the construct (unset: API keys off)',
+  API_KEYS_OPEN: 'the construct (unset)',
+  API_KEYS_RATE: 'the construct (unset)',
+  API_KEYS_BURST: 'the construct (unset)',
+  API_KEYS_POLL_INTERVAL: 'the construct (unset)',
 };
 
 const text = (value: string | number | undefined) =>
@@ -284,6 +289,12 @@ function serviceEnv(
     SHUTDOWN_DELAY: text(termination.serviceDelaySeconds),
     SHUTDOWN_TIMEOUT: text(termination.drainTimeoutSeconds),
     SHUTDOWN_READINESS: termination.keepReadyDuringDelay ? 'keep' : 'fail',
+    // API keys stay off until a workload prop mounts the key Secret (API_KEYS_MOUNT).
+    API_KEYS_FILE: undefined,
+    API_KEYS_OPEN: undefined,
+    API_KEYS_RATE: undefined,
+    API_KEYS_BURST: undefined,
+    API_KEYS_POLL_INTERVAL: undefined,
   };
   assertServiceAccepts(values);
   return values;

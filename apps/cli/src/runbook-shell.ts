@@ -71,3 +71,13 @@ export function exported(block: string, vars: Record<string, string>): void {
     }
   }
 }
+
+/** The block's lines that run the installed command (`modelship ...`). */
+export function modelshipLines(block: string): string[] {
+  return lines(block).filter((l) => l.startsWith('modelship '));
+}
+
+/** The block's lines that run the command from a checkout (`pnpm modelship ...`). */
+export function checkoutLines(block: string): string[] {
+  return lines(block).filter((l) => /(^|[\s;&|(])pnpm modelship /.test(l));
+}

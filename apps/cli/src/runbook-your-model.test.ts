@@ -1,7 +1,7 @@
-// docs/your-model.md's runbook, kept true: every `pnpm modelship` line parses with the command's
-// own flags, and the block runs (init, check, build with a stand-in engine, synth) on the foreign
-// churn fixture, which has the columns of the page's training script; and the export calls and
-// init lines of its "From other frameworks".
+// docs/your-model.md's runbook, kept true: it installs the command as the package is published,
+// every `modelship` line parses with the command's own flags, and the block runs (init, check,
+// build with a stand-in engine, synth) on the foreign churn fixture, which has the columns of
+// the page's training script; and the export calls and init lines of its "From other frameworks".
 
 import { readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
@@ -15,15 +15,37 @@ import { loadModel } from '@modelship/inference';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from './args.ts';
 import { commands } from './main.ts';
-import { exported, lines, page, shBlock, words } from './runbook-shell.ts';
+import {
+  checkoutLines,
+  exported,
+  modelshipLines as installedLines,
+  lines,
+  page,
+  shBlock,
+  words,
+} from './runbook-shell.ts';
 import { run } from './testing.ts';
 
 const block = shBlock('your-model.md');
-const modelshipLines = lines(block).filter((l) => l.startsWith('pnpm modelship '));
+const modelshipLines = installedLines(block);
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  bin: Record<string, string>;
+};
 
 describe("docs/your-model.md's runbook", () => {
+  it('installs the command as it is published, before its first use, and never runs a checkout', () => {
+    const all = lines(block);
+    const install = all.indexOf(`npm install --global ${pkg.name}`);
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(all.findIndex((l) => l.startsWith('modelship '))).toBeGreaterThan(install);
+    expect(Object.keys(pkg.bin)).toEqual(['modelship']);
+    expect(block).toContain(`npx ${pkg.name} `);
+    expect(checkoutLines(block)).toEqual([]);
+  });
+
   it('uses every step of the path: init, check, serve, build, synth', () => {
-    expect(modelshipLines.map((l) => l.split(/\s+/)[2])).toEqual([
+    expect(modelshipLines.map((l) => l.split(/\s+/)[1])).toEqual([
       'init',
       'check',
       'serve',
@@ -39,7 +61,7 @@ describe("docs/your-model.md's runbook", () => {
     const vars = { HOME: '/home/user' };
     exported(shBlock('gke.md'), vars);
     exported(block, vars);
-    const [, , command, ...args] = words(line.replace(/\s*&$/, ''), vars);
+    const [, command, ...args] = words(line.replace(/\s*&$/, ''), vars);
     const spec = commands.find((c) => c.name === command);
     if (!spec) expect.fail(`modelship has no command ${command}`);
     const parsed = parseCommandLine(spec, args);
@@ -64,7 +86,7 @@ describe("docs/your-model.md's runbook", () => {
     exported(block, vars);
     try {
       for (const line of modelshipLines) {
-        const [, , ...argv] = words(line, vars);
+        const [, ...argv] = words(line, vars);
         if (argv[0] === 'serve') continue; // serve.test.ts serves a directory for real
         const result = await run(argv, home);
         expect(result.code, `${line}\n${result.err}`).toBe(0);
@@ -115,8 +137,13 @@ describe("docs/your-model.md's From other frameworks", () => {
     }
   });
 
+  it('runs the installed command only', () => {
+    expect(checkoutLines(sh)).toEqual([]);
+    expect(installedLines(sh)).toEqual(lines(sh));
+  });
+
   it.each(lines(sh))('%s: flags init accepts', (line) => {
-    const [, , command, ...args] = words(line, { HOME: '/home/user' });
+    const [, command, ...args] = words(line, { HOME: '/home/user' });
     expect(command).toBe('init');
     const spec = commands.find((c) => c.name === command);
     if (!spec) expect.fail('modelship has no init');

@@ -4,7 +4,7 @@
 // framework exported to a served model and its manifests. One install shared by every case.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,8 @@ describe('the packed command, installed with npm outside the workspace', () => {
     }
     await cp(insuranceModelDir, join(project, 'insurance'), { recursive: true });
   }, 600_000);
+
+  afterAll(() => rm(home, { recursive: true, force: true }));
 
   it('installs compiled JavaScript: the command, the service, and only npm dependencies', async () => {
     const installed = join(home, 'global', 'lib', 'node_modules', '@modelship', 'cli');
@@ -188,18 +190,44 @@ describe('the packed command, installed with npm outside the workspace', () => {
       }, 90_000);
     });
 
-    it('synth writes manifests that pass the Kubernetes schema and the pod policies', async () => {
-      modelship('synth', 'model', '--image', IMAGE, '--namespace', 'models', '--out', 'manifests');
-      expect(await readdir(join(project, 'manifests'))).toEqual(['gke.k8s.yaml']);
-      const text = await readFile(join(project, 'manifests', 'gke.k8s.yaml'), 'utf8');
+    /** The objects of OUT/gke.k8s.yaml, checked against the Kubernetes schema and the pod policies. */
+    async function synthesized(out: string): Promise<KubeObject[]> {
+      expect(await readdir(join(project, out))).toEqual(['gke.k8s.yaml']);
+      const text = await readFile(join(project, out, 'gke.k8s.yaml'), 'utf8');
       const objects = parseAllDocuments(text).map((doc) => doc.toJS() as KubeObject);
-      expect(objects.map((o) => o.kind)).toContain('Deployment');
       expect(await validateObjects(objects)).toEqual([]);
-      expect(findUnknownFields(objects)).toEqual([]);
       expect(
         allPolicyViolations(objects, [OPERATIONAL_ROUTES.health, OPERATIONAL_ROUTES.ready]),
       ).toEqual([]);
-    }, 60_000);
+      return objects;
+    }
+
+    it('synth writes manifests that pass the Kubernetes schema and the pod policies', async () => {
+      modelship('synth', 'model', '--image', IMAGE, '--namespace', 'models', '--out', 'manifests');
+      // A candidate behind a Gateway, both models from Cloud Storage: every construct it bundles.
+      modelship(
+        'synth',
+        'model',
+        '--image',
+        IMAGE,
+        '--model-source',
+        'gs://acme-models/wine',
+        '--candidate',
+        'model',
+        '--candidate-image',
+        IMAGE,
+        '--out',
+        'rollout',
+      );
+      const plain = await synthesized('manifests');
+      const rollout = await synthesized('rollout');
+      expect(plain.map((o) => o.kind)).toContain('Deployment');
+      expect(rollout.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(
+        expect.arrayContaining(['Gateway/model', 'HTTPRoute/model', 'Deployment/model-candidate']),
+      );
+      // One TypeScript program for both (it takes seconds to build).
+      expect(findUnknownFields([...plain, ...rollout])).toEqual([]);
+    }, 90_000);
 
     // `modelship build` with podman (FROM the runtime image, only the model layer new) joins
     // this path here, on the same install and model directory, once build no longer needs a

@@ -22,8 +22,9 @@ function synth(ingress: boolean): KubeObject[] {
     tls: ingress ? false : { secretName: 'w-tls' },
     egress: 'dns',
     modelSource,
-    service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
-    nginx: { rateLimit: { requestsPerSecond: 10 } },
+    // Local: nginx sees each client's address, which its per-address limits key on.
+    service: { loadBalancerSourceRanges: ['203.0.113.0/24'], externalTrafficPolicy: 'Local' },
+    nginx: { rateLimit: { requestsPerSecond: 10 }, connectionLimit: { perAddress: 16 } },
     metrics: { podMonitoring: ingress, scraperNamespaces: ['gmp-system', 'monitoring'] },
     // A Pods metric from Managed Service for Prometheus beside CPU (needs podMonitoring).
     ...(ingress

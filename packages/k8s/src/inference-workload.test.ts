@@ -5,6 +5,7 @@ import { InferenceWorkload } from './inference-workload.ts';
 import { NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import { allPolicyViolations } from './testing/policy.ts';
+import { DEFAULT_CONNECTION_LIMIT, DEFAULT_RATE_LIMIT } from './workload-nginx.ts';
 import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
@@ -113,7 +114,7 @@ describe('InferenceWorkload defaults', () => {
     expect(deployment.spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).toBe(
       checksum,
     );
-    const other = synth({ nginx: { rateLimit: { requestsPerSecond: 5 } } }).deployment;
+    const other = synth({ nginx: { workerProcesses: 1 } }).deployment;
     expect(other.spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).not.toBe(
       checksum,
     );
@@ -524,11 +525,35 @@ describe('InferenceWorkload props', () => {
   });
 
   it('nginx → options reach nginx.conf', () => {
-    const conf = synth({ nginx: { rateLimit: { requestsPerSecond: 7 }, workerProcesses: 1 } }).one(
-      'ConfigMap',
-    ).data['nginx.conf'];
+    const conf = synth({
+      service: { externalTrafficPolicy: 'Local' },
+      nginx: { rateLimit: { requestsPerSecond: 7 }, connectionLimit: false, workerProcesses: 1 },
+    }).one('ConfigMap').data['nginx.conf'];
     expect(conf).toContain('rate=7r/s');
+    expect(conf).not.toContain('limit_conn ');
     expect(conf).toContain('worker_processes 1;');
+  });
+
+  it("per-address limits by default wherever nginx sees the client's address", () => {
+    const limits = (props: Partial<InferenceWorkloadProps>) => {
+      const conf = synth(props).one('ConfigMap').data['nginx.conf'] as string;
+      return [
+        conf.includes(`rate=${DEFAULT_RATE_LIMIT.requestsPerSecond}r/s`),
+        conf.includes(`limit_conn modelship_per_address ${DEFAULT_CONNECTION_LIMIT.perAddress};`),
+      ];
+    };
+    // Passthrough with Local (no SNAT) and behind the Ingress (its client-address header): on.
+    expect(limits({ service: { externalTrafficPolicy: 'Local' } })).toEqual([true, true]);
+    expect(limits({ ingress: { enabled: true, tls: false } })).toEqual([true, true]);
+    // Passthrough with Cluster (nodes SNAT) and ClusterIP (a proxy or port-forward): off.
+    expect(limits({})).toEqual([false, false]);
+    expect(limits({ service: { type: 'ClusterIP' } })).toEqual([false, false]);
+    // Asked for on ClusterIP (in-cluster callers are seen as they are): as asked.
+    const asked = synth({
+      service: { type: 'ClusterIP' },
+      nginx: { connectionLimit: { perAddress: 8 } },
+    }).one('ConfigMap').data['nginx.conf'];
+    expect(asked).toContain('limit_conn modelship_per_address 8;');
   });
 
   it('topologySpread, maxSurge, PDB, egress, service account annotations, pull policy', () => {

@@ -11,6 +11,8 @@ const NGINX_ERRORS: readonly {
   readonly sent?: number;
   readonly code: ErrorCode;
   readonly message: (o: ResolvedNginxConfOptions) => string;
+  /** Extra response headers (name, value). */
+  readonly headers?: readonly (readonly [string, string])[];
 }[] = [
   { status: 400, code: 'bad_request', message: () => 'The request is malformed.' },
   { status: 403, code: 'forbidden', message: () => 'This method is not allowed on this route.' },
@@ -29,7 +31,9 @@ const NGINX_ERRORS: readonly {
   {
     status: 429,
     code: 'rate_limited',
-    message: () => 'Too many requests from this client; retry shortly.',
+    message: () => 'Too many requests from this address; retry shortly.',
+    // limit_req's rate is at least 1 r/s, so one second always frees room for a request.
+    headers: [['Retry-After', '1']],
   },
   { status: 500, code: 'internal', message: () => 'The proxy failed to handle the request.' },
   {
@@ -72,6 +76,7 @@ export function errorLocations(o: ResolvedNginxConfOptions, requestId: string): 
         d('internal'),
         d('default_type', 'application/json'),
         d('add_header', 'X-Request-Id', requestId, 'always'),
+        ...(e.headers ?? []).map(([name, value]) => d('add_header', name, value, 'always')),
         d('return', e.sent ?? e.status, errorText(e.code, e.message(o))),
       ],
     ),

@@ -17,9 +17,14 @@ import {
  */
 export const GOOGLE_LOAD_BALANCER_CIDRS: readonly string[] = ['130.211.0.0/22', '35.191.0.0/16'];
 
-/** Per-client request rate limiting (nginx `limit_req`), keyed by the real client IP. */
+/**
+ * Per-address request rate limiting (nginx `limit_req`), keyed by the client's address (the
+ * real one: see {@link NginxRealIpOptions}). Past the burst nginx answers 429 in the error
+ * contract with `Retry-After`.
+ * @see https://nginx.org/en/docs/http/ngx_http_limit_req_module.html
+ */
 export interface NginxRateLimitOptions {
-  /** Sustained requests per second allowed per client IP. */
+  /** Sustained requests per second allowed per client address. */
   readonly requestsPerSecond: number;
   /**
    * Requests above the rate accepted without delay before nginx answers 429.
@@ -30,6 +35,19 @@ export interface NginxRateLimitOptions {
    * Size of the shared-memory zone that tracks clients, in MiB (1 MiB ≈ 16,000 IPv4 clients).
    * @default 10
    */
+  readonly zoneSizeMiB?: number;
+}
+
+/**
+ * Per-address bound on requests in progress (nginx `limit_conn`): a request counts from its
+ * complete header until its answer, so it bounds how many connections one address can hold
+ * open with slow (trickled) bodies or slow reads. Past it nginx answers 429.
+ * @see https://nginx.org/en/docs/http/ngx_http_limit_conn_module.html
+ */
+export interface NginxConnectionLimitOptions {
+  /** Requests in progress at once per client address. */
+  readonly perAddress: number;
+  /** Size of the shared-memory zone that tracks addresses, in MiB. @default 10 */
   readonly zoneSizeMiB?: number;
 }
 
@@ -151,8 +169,18 @@ const NGINX_OPTIONS = {
   tls: derived(value<NginxTlsOptions | undefined>(undefined)),
   /** Real client IP from the load balancer, or `false` to use the peer address. @default {} */
   realIp: value<NginxRealIpOptions | false | undefined>(undefined),
-  /** Per-client rate limiting. @default undefined (off) */
-  rateLimit: value<NginxRateLimitOptions | undefined>(undefined),
+  /**
+   * Per-address rate limiting, or `false`/`undefined` for none (`InferenceWorkload` turns it
+   * on by default: `DEFAULT_RATE_LIMIT`).
+   * @default undefined (off)
+   */
+  rateLimit: value<NginxRateLimitOptions | false | undefined>(undefined),
+  /**
+   * Per-address bound on requests in progress, or `false`/`undefined` for none
+   * (`InferenceWorkload` turns it on by default: `DEFAULT_CONNECTION_LIMIT`).
+   * @default undefined (off)
+   */
+  connectionLimit: value<NginxConnectionLimitOptions | false | undefined>(undefined),
   /** gzip JSON, HTML, CSS and JavaScript responses. @default true */
   gzip: value(true),
   /** Writable directory (an emptyDir in the pod) for the pid file and temp files. @default '/tmp' */
@@ -204,19 +232,20 @@ export type NginxConfOptions = { readonly [K in keyof Table]?: OptionValue<K> };
 export type ResolvedNginxConfOptions = {
   readonly [K in Exclude<
     keyof Table,
-    'realIp' | 'rateLimit' | 'listenAddress' | 'tls'
+    'realIp' | 'rateLimit' | 'connectionLimit' | 'listenAddress' | 'tls'
   >]: OptionValue<K>;
 } & {
   readonly tls: Required<NginxTlsOptions> | undefined;
   readonly listenAddress: string | undefined;
   readonly realIp: Required<NginxRealIpOptions> | false;
   readonly rateLimit: Required<NginxRateLimitOptions> | undefined;
+  readonly connectionLimit: Required<NginxConnectionLimitOptions> | undefined;
 };
 
 /** The options with a default of their own (the others are resolved in {@link resolveNginxConfOptions}). */
 type Standalone = Exclude<
   keyof Table,
-  'realIp' | 'rateLimit' | 'drainFile' | 'listenAddress' | 'tls'
+  'realIp' | 'rateLimit' | 'connectionLimit' | 'drainFile' | 'listenAddress' | 'tls'
 >;
 
 /** The defaults of {@link NginxConfOptions} that stand on their own. */
@@ -249,6 +278,7 @@ export function resolveNginxConfOptions(
 ): ResolvedNginxConfOptions {
   const realIp = options.realIp ?? {};
   const rate = options.rateLimit;
+  const conn = options.connectionLimit;
   const tempDir = options.tempDir ?? NGINX_DEFAULTS.tempDir;
   const resolved: ResolvedNginxConfOptions = {
     ...withDefaults(NGINX_DEFAULTS, options),
@@ -260,13 +290,17 @@ export function resolveNginxConfOptions(
             header: realIp.header ?? 'X-Forwarded-For',
           },
     rateLimit:
-      rate === undefined
+      rate === undefined || rate === false
         ? undefined
         : {
             requestsPerSecond: rate.requestsPerSecond,
             burst: rate.burst ?? 2 * rate.requestsPerSecond,
             zoneSizeMiB: rate.zoneSizeMiB ?? 10,
           },
+    connectionLimit:
+      conn === undefined || conn === false
+        ? undefined
+        : { perAddress: conn.perAddress, zoneSizeMiB: conn.zoneSizeMiB ?? 10 },
     drainFile: options.drainFile ?? `${tempDir.replace(/\/$/, '')}/modelship-draining`,
     listenAddress: options.listenAddress,
     tls:
@@ -327,5 +361,9 @@ function validate(o: ResolvedNginxConfOptions, at: (name: string) => string): vo
     assertInt(at('rateLimit.requestsPerSecond'), o.rateLimit.requestsPerSecond, 1);
     assertInt(at('rateLimit.burst'), o.rateLimit.burst, 0);
     assertInt(at('rateLimit.zoneSizeMiB'), o.rateLimit.zoneSizeMiB, 1, 1024);
+  }
+  if (o.connectionLimit !== undefined) {
+    assertInt(at('connectionLimit.perAddress'), o.connectionLimit.perAddress, 1, 65535);
+    assertInt(at('connectionLimit.zoneSizeMiB'), o.connectionLimit.zoneSizeMiB, 1, 1024);
   }
 }

@@ -31,6 +31,10 @@ describeNginx('nginx -t', () => {
   it.each([
     ['the shipped defaults', {}],
     ['rate limiting on', { rateLimit: { requestsPerSecond: 50 } }],
+    [
+      'both per-address limits on',
+      { rateLimit: { requestsPerSecond: 50 }, connectionLimit: { perAddress: 32 } },
+    ],
     ['no real-IP module, no gzip', { realIp: false as const, gzip: false }],
   ])('accepts %s with no warning', async (_name, options) => {
     const result = await nginxTest(renderNginxConf(options), dir);

@@ -10,6 +10,7 @@ import { block, comment, d, type NginxNode, renderNodes } from './nginx-directiv
 
 const UPSTREAM = 'modelship_inference';
 const RATE_ZONE = 'modelship_per_client';
+const CONN_ZONE = 'modelship_per_address';
 const REQUEST_ID = '$modelship_request_id';
 const UPSTREAM_HOST = '$modelship_upstream_host';
 const TLS_DIR = '$modelship_tls_dir';
@@ -145,6 +146,17 @@ function httpBlock(o: ResolvedNginxConfOptions): NginxNode {
             ),
             d('limit_req_status', 429),
             d('limit_req_log_level', 'warn'),
+          ]
+        : []),
+      ...(o.connectionLimit
+        ? [
+            d(
+              'limit_conn_zone',
+              '$binary_remote_addr',
+              `zone=${CONN_ZONE}:${o.connectionLimit.zoneSizeMiB}m`,
+            ),
+            d('limit_conn_status', 429),
+            d('limit_conn_log_level', 'warn'),
           ]
         : []),
       block(
@@ -301,10 +313,14 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
   );
 }
 
+/** The per-address limits (both answer 429 through the JSON error page, with Retry-After). */
 function rateLimit(o: ResolvedNginxConfOptions): NginxNode[] {
-  return o.rateLimit
-    ? [d('limit_req', `zone=${RATE_ZONE}`, `burst=${o.rateLimit.burst}`, 'nodelay')]
-    : [];
+  return [
+    ...(o.rateLimit
+      ? [d('limit_req', `zone=${RATE_ZONE}`, `burst=${o.rateLimit.burst}`, 'nodelay')]
+      : []),
+    ...(o.connectionLimit ? [d('limit_conn', CONN_ZONE, o.connectionLimit.perAddress)] : []),
+  ];
 }
 
 /**

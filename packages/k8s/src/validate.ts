@@ -7,7 +7,11 @@ export class InvalidPropError extends Error {
 
 /** Formats a value the way error messages show it: `'name' (value)`. */
 export function show(name: string, value: unknown): string {
-  return `'${name}' (${typeof value === 'string' ? JSON.stringify(value) : String(value)})`;
+  const shown =
+    typeof value === 'string' || (typeof value === 'object' && value !== null)
+      ? JSON.stringify(value)
+      : String(value);
+  return `'${name}' (${shown})`;
 }
 
 /** Throws an {@link InvalidPropError} saying that `name` (`value`) `rule`. */

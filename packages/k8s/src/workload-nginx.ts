@@ -7,6 +7,8 @@ import {
   DERIVED_NGINX_OPTIONS,
   type DerivedNginxOption,
   type NginxConfOptions,
+  type NginxConnectionLimitOptions,
+  type NginxRateLimitOptions,
   type ResolvedNginxConfOptions,
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
@@ -21,6 +23,24 @@ import { type ContainerResources, resourceRequirements } from './workload-placem
  * @see https://hub.docker.com/r/nginxinc/nginx-unprivileged
  */
 export const DEFAULT_NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.30.5-trixie';
+
+/**
+ * The workload's per-address rate limit unless `nginx.rateLimit` says otherwise: a flood guard
+ * per pod (each pod counts on its own), far above one person's use and loose enough for a
+ * program calling from one address; per-client limits belong to API keys.
+ */
+export const DEFAULT_RATE_LIMIT = {
+  requestsPerSecond: 100,
+  burst: 200,
+} as const satisfies NginxRateLimitOptions;
+
+/**
+ * The workload's per-address bound on requests in progress unless `nginx.connectionLimit` says
+ * otherwise: what one address can hold open with trickled bodies, per pod.
+ */
+export const DEFAULT_CONNECTION_LIMIT = {
+  perAddress: 64,
+} as const satisfies NginxConnectionLimitOptions;
 
 /** uid/gid of the `nginx` user in nginxinc/nginx-unprivileged. */
 export const NGINX_UID = 101;
@@ -42,7 +62,10 @@ export interface NginxProps {
   readonly nginxImagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /**
    * nginx options; `listenPort`, `upstreamPort`, `bodyLimitBytes` and the metrics port and path
-   * are derived and may not be set here.
+   * are derived and may not be set here. Per-address limits (`rateLimit`: {@link DEFAULT_RATE_LIMIT};
+   * `connectionLimit`: {@link DEFAULT_CONNECTION_LIMIT}) are on by default wherever nginx sees
+   * each client's address: behind the Ingress, or on a load balancer Service with
+   * `externalTrafficPolicy: Local`; `false` turns one off.
    * @default {}
    */
   readonly nginx?: Omit<NginxConfOptions, DerivedNginxOption>;

@@ -29,7 +29,8 @@ export interface ServiceOptions {
    * receiving new connections until the load balancer's node health check fails; kube-proxy
    * sends them to a terminating pod only while it is ready, so with `Local` the construct keeps
    * the service ready through its delay (`SHUTDOWN_READINESS=keep`) and defaults
-   * `termination.loadBalancerLagSeconds` to 30.
+   * `termination.loadBalancerLagSeconds` to 30. nginx's per-address limits need the client's
+   * address: on the passthrough path they are on by default with `Local` and refused with `Cluster`.
    * @see https://kubernetes.io/docs/tutorials/services/pods-and-endpoint-termination-flow/
    * @see https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip
    * @default 'Cluster'

@@ -39,6 +39,19 @@ describe('invalid props throw, naming the prop and its value', () => {
       "'termination.gracePeriodSeconds' (60) must be >= loadBalancerLagSeconds + nginx.workerShutdownTimeoutSeconds + 2 + drainTimeoutSeconds + 5 (67)",
     ],
     [
+      'a per-address rate limit behind Cluster traffic policy (the nodes SNAT every client)',
+      { nginx: { rateLimit: { requestsPerSecond: 5 } } },
+      "'nginx.rateLimit' ({\"requestsPerSecond\":5}) keys on the client's address",
+    ],
+    [
+      'a per-address connection limit of 0',
+      {
+        service: { externalTrafficPolicy: 'Local' },
+        nginx: { connectionLimit: { perAddress: 0 } },
+      },
+      "'nginx.connectionLimit.perAddress' (0)",
+    ],
+    [
       'a negative load balancer lag',
       { termination: { loadBalancerLagSeconds: -1 } },
       "'termination.loadBalancerLagSeconds' (-1)",

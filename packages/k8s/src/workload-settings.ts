@@ -32,7 +32,13 @@ import {
   resolveMetrics,
 } from './workload-monitoring.ts';
 import { type EgressProps, type ResolvedEgress, resolveEgress } from './workload-network-policy.ts';
-import { type NginxProps, type ResolvedNginx, resolveNginx } from './workload-nginx.ts';
+import {
+  DEFAULT_CONNECTION_LIMIT,
+  DEFAULT_RATE_LIMIT,
+  type NginxProps,
+  type ResolvedNginx,
+  resolveNginx,
+} from './workload-nginx.ts';
 import {
   type ResolvedTopologySpread,
   type Resources,
@@ -146,7 +152,14 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     ingress: ingress.enabled,
   });
   assertDistinctPorts(inference, metrics);
-  const nginx = resolveNginx(props, loadBalancerNginxDefaults(ingress), {
+  const clientAddress = clientAddressSeen(service, ingress, props.nginx);
+  const nginxDefaults = {
+    ...loadBalancerNginxDefaults(ingress),
+    ...(clientAddress
+      ? { rateLimit: DEFAULT_RATE_LIMIT, connectionLimit: DEFAULT_CONNECTION_LIMIT }
+      : {}),
+  };
+  const nginx = resolveNginx(props, nginxDefaults, {
     listenPort: POD_PORTS.nginx,
     upstreamHost: '127.0.0.1',
     upstreamPort: inference.port,
@@ -208,6 +221,34 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     disruption,
     egress,
   };
+}
+
+/**
+ * Whether nginx sees each client's own address, which its per-address limits key on: behind
+ * the Ingress (the load balancer's client-address header), or on a passthrough load balancer
+ * with `externalTrafficPolicy: Local`. With `Cluster` the nodes SNAT, so every client behind a
+ * node would share one budget: limits set there are refused. Elsewhere (ClusterIP behind a
+ * Gateway or port-forward) the peer is a proxy: no limits unless asked for.
+ */
+function clientAddressSeen(
+  service: ResolvedService,
+  ingress: ResolvedIngress,
+  nginx: NginxProps['nginx'],
+): boolean {
+  if (ingress.enabled) return true;
+  if (service.type === 'ClusterIP') return false;
+  if (service.externalTrafficPolicy === 'Local') return true;
+  for (const name of ['rateLimit', 'connectionLimit'] as const) {
+    const value = nginx?.[name];
+    if (value !== undefined && value !== false) {
+      fail(
+        `nginx.${name}`,
+        value,
+        "keys on the client's address, which nginx does not see with 'service.externalTrafficPolicy' Cluster (nodes SNAT: every client behind a node would share one budget); set it to 'Local'",
+      );
+    }
+  }
+  return false;
 }
 
 /** MODEL_DIR at the bucket's mount for a `gcs` source (which `inference.modelDir` may not contradict). */

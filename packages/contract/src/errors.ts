@@ -36,8 +36,12 @@ export const ERROR_CODES = {
   /** Open Inference Protocol: no model by that name or version (its body is `{ error }`). */
   model_not_found: 404,
   method_not_allowed: 405,
+  /** The service's HTTP parser: the headers did not arrive within its request timeout. */
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** The service's HTTP parser: the request's headers exceed its limit (nginx's is `header_too_large`). */
+  header_fields_too_large: 431,
   /** `/explain` for a model directory without background rows in its profile.json. */
   explain_unavailable: 409,
   validation_failed: 422,

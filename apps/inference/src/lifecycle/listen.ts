@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { HttpError, InternalError } from '../errors.ts';
 import type { NativeLane } from '../http/fast/native-lane.ts';
+import { answerClientError, refusedWithoutHost } from './client-error.ts';
 
 /** Options of {@link listen}. */
 export interface ListenOptions {
@@ -60,13 +61,12 @@ export function listen(app: Hono<AppEnv>, options: ListenOptions = {}): Promise<
     const { lane } = options;
     // What @hono/node-server's `serve` does, with the lane (if any) in front of Hono.
     const hono = getRequestListener(app.fetch, { hostname: host, errorHandler: unusableRequest });
-    const server = createServer(
-      lane === undefined
-        ? hono
-        : (request, response) => {
-            if (!lane(request, response)) void hono(request, response);
-          },
-    );
+    // Node's own refusals (parser errors, a missing Host) are answered in the error contract.
+    const server = createServer({ requireHostHeader: false }, (request, response) => {
+      if (refusedWithoutHost(request, response)) return;
+      if (lane === undefined || !lane(request, response)) void hono(request, response);
+    });
+    server.on('clientError', answerClientError);
     server.listen(port, host);
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.headersTimeout = keepAliveTimeoutMs + 1000;

@@ -34,13 +34,15 @@ afterEach(() => {
 });
 
 describe('modelship serve', () => {
-  it('serves an init-ed classifier over HTTP and stops on SIGTERM', async () => {
+  it('serves an init-ed classifier over HTTP, metrics on --ops-port only, and stops on SIGTERM', async () => {
     const name = foreignFixtures.churnBinary;
     const dir = join(await mkdtemp(join(tmpdir(), 'modelship-serve-')), 'churn');
     const init = await run(['init', join(foreignFixtureDir(name), 'model.onnx'), '--out', dir]);
     expect(init.code).toBe(0);
     const port = await freePort();
-    child = spawn(process.execPath, [bin, 'serve', dir, '--port', String(port)], {
+    const opsPort = await freePort();
+    const argv = [bin, 'serve', dir, '--port', String(port), '--ops-port', String(opsPort)];
+    child = spawn(process.execPath, argv, {
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
@@ -55,7 +57,19 @@ describe('modelship serve', () => {
       body: JSON.stringify(expected.records[0]),
     });
     expect(await res.json()).toBe(expected.labels?.[0]);
+    const metrics = await fetch(`http://127.0.0.1:${opsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^inference_model_info\{/m);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 90_000);
+
+  it('refuses an --ops-port that is the serving port, before starting anything', async () => {
+    const dir = foreignFixtureDir(foreignFixtures.churnBinary);
+    const same = await run(['serve', dir, '--port', '8090', '--ops-port', '8090']);
+    expect(same).toMatchObject({ code: 2, out: '' });
+    expect(same.err).toContain('--ops-port (8090) must differ from the serving port (8090)');
+    expect((await run(['serve', dir, '--ops-port', 'x'])).code).toBe(2);
+  });
 });

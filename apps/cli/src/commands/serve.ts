@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../args.ts';
-import { failure } from '../errors.ts';
+import { failure, usageError } from '../errors.ts';
 import { inferenceCheckout } from '../inference-checkout.ts';
 import { resolvePath } from '../io.ts';
 
@@ -35,12 +35,28 @@ export const serveCommand = defineCommand({
       must: 'a port number',
       help: 'the port (default: PORT from the environment, else 8080)',
     },
+    'ops-port': {
+      type: 'integer',
+      value: 'N',
+      min: 0,
+      max: 65535,
+      must: 'a port number',
+      help: 'serve /metrics, /monitoring and POST /admin/reload on this port, on 127.0.0.1 unless OPS_HOST says otherwise (default: OPS_PORT from the environment, else not served)',
+    },
   },
   description: `Serves a model directory with the inference service, the code the image runs
 (its other settings come from the environment: PORT, HOST, MAX_BATCH, LOG_LEVEL, ...).
-Stops on Ctrl-C or SIGTERM with the service's graceful shutdown.`,
-  examples: ['modelship serve models/churn --port 8080'],
-  async run({ positionals: [dirArg], values: { port } }, io) {
+The operational routes (metrics, the drift page, reloads) are never served on the port:
+only on --ops-port, when given. Stops on Ctrl-C or SIGTERM with the service's graceful shutdown.`,
+  examples: [
+    'modelship serve models/churn --port 8080',
+    'modelship serve models/churn --port 8080 --ops-port 9090',
+  ],
+  async run({ positionals: [dirArg], values: { port, 'ops-port': opsPort } }, io) {
+    const serving = port ?? Number(process.env.PORT ?? 8080);
+    if (opsPort !== undefined && opsPort !== 0 && opsPort === serving) {
+      throw usageError(`--ops-port (${opsPort}) must differ from the serving port (${serving})`);
+    }
     const dir = resolvePath(io, dirArg);
     if (!existsSync(dir)) throw failure(`${dir} does not exist`);
     const child = spawn(process.execPath, serviceArgs(), {
@@ -48,6 +64,7 @@ Stops on Ctrl-C or SIGTERM with the service's graceful shutdown.`,
         ...process.env,
         MODEL_DIR: dir,
         ...(port === undefined ? {} : { PORT: String(port) }),
+        ...(opsPort === undefined ? {} : { OPS_PORT: String(opsPort) }),
       },
       stdio: 'inherit',
     });

@@ -77,12 +77,23 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
       expect.soft(peer?.proxyCpuUsPerRequest, id).toBeGreaterThan(0);
     }
     expect(report?.modelAlone.map((m) => m.rows)).toEqual([1, 64, 1, 64]);
+    // The open loop: ours and the peer at three shares of the peer's capacity, all answered.
+    const open = report?.openLoop?.summaries ?? [];
+    expect(open.map((s) => `${s.target}@${s.share}`).sort()).toEqual(
+      ['fastapi-nginx/1', 'ours-nginx/1']
+        .flatMap((t) => [0.25, 0.5, 0.75].map((x) => `${t}@${x}`))
+        .sort(),
+    );
+    for (const s of open) {
+      expect.soft(s.errors, s.target).toBe(0);
+      expect.soft(s.p999Ms, s.target).toBeGreaterThan(0);
+    }
     expect(report?.modelAlone.every((m) => m.runsPerSec > 0)).toBe(true);
-    expect(report?.floors).toHaveLength(9);
-    // Every floor at a measured concurrency has its ratio; the one-connection floors have none
-    // unless the run measured one connection.
+    expect(report?.floors).toHaveLength(13);
+    // Every floor at a measured concurrency has its ratio, and so do the open-loop ones; the
+    // one-connection floors have none unless the run measured one connection.
     for (const f of report?.floors ?? []) {
-      if (smokeOptions.concurrencies.includes(f.connections)) {
+      if (f.openLoopShare !== undefined || smokeOptions.concurrencies.includes(f.connections)) {
         expect.soft(f.measured, f.name).toBeGreaterThan(0);
       } else expect.soft(f.measured, f.name).toBeNull();
     }
@@ -93,6 +104,8 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
     const md = await readFile(output.markdownFile, 'utf8');
     expect(md).toContain('| ours: nginx → service, 1 record |');
     expect(md).toContain('## Floors');
+    expect(md).toContain('## Open-loop latency (constant request rate)');
+    expect(md).toContain('## One connection (closed loop, c=1)');
     expect(md).toContain('## Requests per second per core consumed (median)');
     const json = JSON.parse(await readFile(output.jsonFile, 'utf8'));
     expect(json.machine.cores).toBeGreaterThan(0);

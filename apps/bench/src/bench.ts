@@ -3,20 +3,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { stopAll } from '@modelship/testkit';
-import type { BenchOptions } from './config.ts';
+import { type BenchOptions, cores } from './config.ts';
 import { writeHeavyModel } from './heavy-model.ts';
 import { describeMachine } from './machine.ts';
 import { measureTargets } from './measure.ts';
 import { measureModelAlone } from './model-alone.ts';
+import {
+  measureOpenLoop,
+  OPEN_LOOP_TARGETS,
+  type OpenLoopRun,
+  peerCapacity,
+} from './open-loop/phase.ts';
 import { binaries, fastapiPython, insuranceCsv, serviceEntry } from './paths.ts';
 import { trainPeer } from './peers.ts';
+import { waitForQuiet } from './quiet.ts';
 import { benchBodies, benchRecords } from './records.ts';
 import { buildReport, writeReport } from './report/build.ts';
 import type { BenchReport } from './report/types.ts';
-import type { ProgressSink } from './runner.ts';
+import type { Measurement, ProgressSink } from './runner.ts';
 import { type StackContext, type StartedStacks, startStacks } from './start-stacks.ts';
 import { measureStartupsOf } from './startup.ts';
-import { buildTargets, selectTargets, serversFor, type TargetId, targetIds } from './targets.ts';
+import { summarize } from './summarize.ts';
+import {
+  buildTargets,
+  selectTargets,
+  serversFor,
+  type Target,
+  type TargetId,
+  targetIds,
+} from './targets.ts';
 
 /** Files a run wrote. */
 export interface BenchOutput {
@@ -124,8 +139,10 @@ export async function runBenchmark(
     stacks = await startStacks(needed, context, progress);
     const targets = buildTargets(ids, stacks.servers, bodies);
     const measurements = await measureTargets(targets, options, workDir, progress);
+    const openLoop = await openLoopPhase(targets, measurements, options, progress);
 
     const report = buildReport({
+      ...(openLoop && { openLoop }),
       machine,
       options,
       bodies,
@@ -145,4 +162,36 @@ export async function runBenchmark(
     await stopAll();
     if (!failed) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The open-loop phase (`src/open-loop/phase.ts`) on the targets it needs, at shares of the
+ * FastAPI peer's capacity measured by `measurements`; undefined when skipped or not measurable.
+ */
+async function openLoopPhase(
+  targets: readonly Target[],
+  measurements: readonly Measurement[],
+  options: BenchOptions,
+  progress: ProgressSink,
+): Promise<
+  { capacity: NonNullable<ReturnType<typeof peerCapacity>>; runs: OpenLoopRun[] } | undefined
+> {
+  const chosen = targets.filter((t) => OPEN_LOOP_TARGETS.includes(t.id));
+  const capacity = peerCapacity(summarize(targets, measurements));
+  if (options.openLoopS <= 0 || capacity === undefined || chosen.length === 0) return undefined;
+  progress(
+    `open loop at shares of FastAPI's ${Math.round(capacity.requestsPerSec)} req/s (c=${capacity.connections}) ...`,
+  );
+  const runs = await measureOpenLoop({
+    targets: chosen,
+    capacity,
+    runs: options.runs,
+    durationS: options.openLoopS,
+    warmupS: options.openLoopWarmupS,
+    progress,
+    ...(options.quietCores > 0 && {
+      settle: () => waitForQuiet({ cores: cores(), maxBusyCores: options.quietCores }),
+    }),
+  });
+  return { capacity, runs };
 }

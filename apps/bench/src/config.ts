@@ -38,6 +38,13 @@ export interface BenchOptions {
    * over 200 ms, at most 5 s); 0 measures right after the previous run, as before.
    */
   readonly quietCores: number;
+  /**
+   * Seconds per open-loop run (ours and the FastAPI peer at 25/50/75 % of the peer's measured
+   * capacity, `src/open-loop/`); 0 skips the phase.
+   */
+  readonly openLoopS: number;
+  /** Seconds at each open-loop run's rate before its measured ones. */
+  readonly openLoopWarmupS: number;
 }
 
 /** The full run: `pnpm bench` (about 15 minutes on 2 cores). */
@@ -55,6 +62,8 @@ export const fullOptions: BenchOptions = {
   outDir: resultsDir,
   wrkThreads: 1,
   quietCores: QUIET_MAX_BUSY_CORES,
+  openLoopS: 10,
+  openLoopWarmupS: 2,
 };
 
 /** The CI smoke run: one concurrency, one short run per target; proves the harness works. */
@@ -74,6 +83,8 @@ export const smokeOptions: BenchOptions = {
   // CI tests other packages beside it: the machine is never quiet, and the smoke run only
   // proves the harness.
   quietCores: 0,
+  openLoopS: 1,
+  openLoopWarmupS: 0.5,
 };
 
 /** Thrown for a bad command-line flag; the message names it. */
@@ -145,6 +156,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'model-dir': { type: 'string' },
       service: { type: 'string' },
       'quiet-cores': { type: 'string' },
+      'open-loop-duration': { type: 'string' },
     },
     strict: true,
   });
@@ -165,6 +177,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     },
     wrkThreads: Math.round(positive('wrk-threads', values['wrk-threads'], base.wrkThreads)),
     quietCores: nonNegative('quiet-cores', values['quiet-cores'], base.quietCores),
+    openLoopS: nonNegative('open-loop-duration', values['open-loop-duration'], base.openLoopS),
     ...(values['model-dir'] !== undefined && { modelDir: values['model-dir'] }),
     ...(values.service !== undefined && { serviceEntry: values.service }),
   };

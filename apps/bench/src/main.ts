@@ -23,7 +23,7 @@ try {
     const verdict = floor.pass === null ? 'NOT MEASURED' : floor.pass ? 'PASS' : 'FAIL';
     const measured = floor.measured === null ? 'n/a' : `${floor.measured.toFixed(2)}×`;
     process.stdout.write(
-      `${verdict.padEnd(12)} ${floor.name} at c=${floor.connections}: ${measured} (floor ${Number(floor.threshold.toPrecision(3))}×; ${floor.detail})\n`,
+      `${verdict.padEnd(12)} ${floor.name}${floor.openLoopShare === undefined ? ` at c=${floor.connections}` : ''}: ${measured} (floor ${Number(floor.threshold.toPrecision(3))}×; ${floor.detail})\n`,
     );
   }
 } catch (error) {

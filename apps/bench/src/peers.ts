@@ -64,6 +64,7 @@ async function startGunicornPeer(
       url,
       app: [gunicorn],
       proxy,
+      directUrl: `http://127.0.0.1:${gunicornPort}`,
       readyMs: readyAt - gunicorn.startedAt,
       stop: () => stopAllOf(proxy, gunicorn),
     };

@@ -85,8 +85,10 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
   // service warmed only under load re-optimizes (and deoptimizes) during its first measured
   // run at one connection. The last warm-up of each target is at the first measured level.
   const warmupLevels = [...concurrencies].sort((a, b) => b - a);
+  const measures = (target: Target, connections: number) =>
+    target.levels === undefined || target.levels.includes(connections);
   for (const target of options.warmupS > 0 ? targets : []) {
-    for (const connections of warmupLevels) {
+    for (const connections of warmupLevels.filter((c) => measures(target, c))) {
       options.progress(
         `${options.phase} warm-up ${target.id} (${options.warmupS}s, c=${connections})`,
       );
@@ -100,13 +102,16 @@ export async function runMatrix(options: MatrixOptions): Promise<Measurement[]> 
       });
     }
   }
-  const total = options.runs * concurrencies.length * targets.length;
+  const total =
+    options.runs *
+    concurrencies.reduce((sum, c) => sum + targets.filter((t) => measures(t, c)).length, 0);
   const measurements: Measurement[] = [];
   const started = performance.now();
   for (let round = 0; round < options.runs; round++) {
     for (const connections of concurrencies) {
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(i + round) % targets.length] as Target;
+        if (!measures(target, connections)) continue;
         const settle = await options.settle?.();
         const app = sampleMemory(target.running.app.map((p) => p.pid));
         const proxy = target.running.proxy ? sampleMemory([target.running.proxy.pid]) : undefined;

@@ -14,6 +14,8 @@ export interface Running {
   readonly app: readonly Managed[];
   /** The proxy in front, if any. */
   readonly proxy?: Managed;
+  /** With a proxy in front: the application server's own base URL, behind the proxy. */
+  readonly directUrl?: string;
   /** Milliseconds from spawning the application server to its first 200 on the ready check. */
   readonly readyMs: number;
   stop(): Promise<void>;
@@ -152,6 +154,7 @@ export async function withShippedNginx(server: Running, options: StackOptions): 
     url,
     app: server.app,
     proxy: nginx,
+    directUrl: server.url,
     readyMs: server.readyMs,
     stop: async () => {
       await nginx.stop();

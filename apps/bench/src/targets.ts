@@ -24,8 +24,10 @@ export type StackId =
   | 'ours-direct'
   | 'peer-nginx'
   | 'fastapi-nginx'
+  | 'fastapi-direct'
   | 'ceiling-service'
   | 'ceiling-hono'
+  | 'ceiling-hono-direct'
   | 'ceiling-static'
   | 'heavy-on'
   | 'heavy-off';
@@ -47,6 +49,10 @@ export interface TargetSpec {
   readonly check: (answer: unknown) => boolean;
   /** Only the proxy serves it (nginx's own location): no application CPU or memory. */
   readonly proxyOnly?: boolean;
+  /** The server's application process is hit directly, past its proxy (no nginx CPU). */
+  readonly direct?: boolean;
+  /** Measured only at these connection counts, of those the run measures. @default all */
+  readonly levels?: readonly number[];
 }
 
 /** Records per request of each body. */
@@ -94,6 +100,17 @@ export const targetSpecs = {
     body: 'one',
     check: oneAnswer,
   },
+  'fastapi-direct/1': {
+    stack: 'fastapi-direct',
+    label: 'peer: Gunicorn + uvicorn → FastAPI → onnxruntime, no nginx, 1 record',
+    group: 'main',
+    server: 'fastapi',
+    path: '/predict',
+    body: 'one',
+    check: oneAnswer,
+    direct: true,
+    levels: [1],
+  },
   'peer-nginx/1': {
     stack: 'peer-nginx',
     label: 'peer: nginx → Gunicorn → Flask, 1 record',
@@ -120,6 +137,17 @@ export const targetSpecs = {
     path: '/predict',
     body: 'one',
     check: oneAnswer,
+  },
+  'ceiling-hono-direct/1': {
+    stack: 'ceiling-hono-direct',
+    label: 'ceiling (informational): bare Hono constant, no nginx',
+    group: 'main',
+    server: 'ceiling-hono',
+    path: '/predict',
+    body: 'one',
+    check: oneAnswer,
+    direct: true,
+    levels: [1],
   },
   'ceiling-static/1': {
     stack: 'ceiling-static',
@@ -215,6 +243,8 @@ export interface Target {
   readonly rows: number;
   readonly running: Running;
   readonly check: (answer: unknown) => boolean;
+  /** Connection counts it is measured at (see {@link TargetSpec.levels}); all when undefined. */
+  readonly levels?: readonly number[];
 }
 
 /** The targets `ids` on the running servers, with the two request bodies filled in. */
@@ -227,16 +257,21 @@ export function buildTargets(
     const spec: TargetSpec = targetSpecs[id];
     const running = servers[spec.server];
     if (!running) throw new Error(`${id}: the ${spec.server} server was not started`);
+    if (spec.direct && running.directUrl === undefined) {
+      throw new Error(`${id}: the ${spec.server} server has no proxy to go past`);
+    }
+    const { proxy: _proxy, ...alone } = running;
     return {
       id,
       stack: spec.stack,
       label: spec.label,
       group: spec.group,
-      url: `${running.url}${spec.path}`,
+      url: `${spec.direct ? running.directUrl : running.url}${spec.path}`,
       body: bodies[spec.body],
       rows: bodyRows[spec.body],
-      running: spec.proxyOnly ? { ...running, app: [] } : running,
+      running: spec.proxyOnly ? { ...running, app: [] } : spec.direct ? alone : running,
       check: spec.check,
+      ...(spec.levels && { levels: spec.levels }),
     };
   });
 }

@@ -1,9 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchOptions } from '../config.ts';
-import { evaluateFastapiFloors, evaluateFloors } from '../floors.ts';
+import { evaluateFastapiFloors, evaluateFloors, evaluateOpenLoopFloors } from '../floors.ts';
 import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
+import {
+  type Capacity,
+  OPEN_LOOP_CONNECTIONS,
+  OPEN_LOOP_SHARES,
+  type OpenLoopRun,
+  summarizeOpenLoop,
+} from '../open-loop/phase.ts';
 import { QUIET_TIMEOUT_MS, QUIET_WINDOW_MS } from '../quiet.ts';
 import type { Measurement } from '../runner.ts';
 import { median } from '../stats.ts';
@@ -22,6 +29,7 @@ export interface RunResults {
   readonly startup: readonly StartupResult[];
   readonly modelAlone: readonly ModelAloneResult[];
   readonly measurements: readonly Measurement[];
+  readonly openLoop?: { readonly capacity: Capacity; readonly runs: readonly OpenLoopRun[] };
 }
 
 /** How the runs waited for a quiet machine, from what each measurement recorded. */
@@ -52,6 +60,7 @@ function methodLines(results: RunResults): string[] {
     "ceilings (the same generated nginx config in front of each): the Node ceiling of the floor is OUR service's stack (startService from @modelship/inference: request id, request log, metrics, security headers, JSON body parsing and limits, error handling, lifecycle; bundled model loaded) with /predict answering a constant instead of validating and running the model, through the same native lane as ours (src/service-constant-server.ts, run with tsx); informational: a bare Hono app that parses the body and answers a constant (no middleware), and nginx answering its own /nginx-health location (static JSON).",
     `Bodies: one record (${bodies.one.length} bytes) or {"instances": [64 records]} (${bodies.batch.length} bytes), the same for every stack.`,
     'CPU per request: CPU time of the server process tree (Gunicorn master and workers; the Node process) and of nginx (master and workers) during a run, from /proc, divided by the requests served; req/s per core consumed is its inverse (requests per CPU second).',
+    `Open loop: a constant-rate generator of our own (src/open-loop/: requests due on a fixed schedule whatever the answers, latency from each request's due time, so a stall counts against every request due during it; ${OPEN_LOOP_CONNECTIONS} keep-alive connections; a worker thread keeps the schedule) at ${OPEN_LOOP_SHARES.map((s) => `${s * 100} %`).join(', ')} of the FastAPI peer's best closed-loop req/s behind nginx in this run, ${options.openLoopS} s per run after ${options.openLoopWarmupS} s at the same rate, ours and the peer each behind its nginx, rounds interleaved; p50, p99 and p99.9 are medians of the runs, max the highest of any run; "send lag" is the generator's own lateness (p99).`,
     'Memory: PSS/RSS summed over the process tree (Gunicorn master and workers; the Node process), sampled every 0.5 s during each run; PSS counts shared pages once.',
   ];
 }
@@ -67,6 +76,11 @@ export function buildReport(results: RunResults, chartFile = 'latest.svg'): Benc
   }));
   const summaries = summarize(targets, results.measurements);
   const { outDir: _outDir, ...reportedOptions } = results.options;
+  const openLoop = results.openLoop && {
+    capacity: results.openLoop.capacity,
+    summaries: summarizeOpenLoop(results.openLoop.runs, targets),
+    runs: results.openLoop.runs,
+  };
   return {
     machine: results.machine,
     options: reportedOptions,
@@ -76,8 +90,13 @@ export function buildReport(results: RunResults, chartFile = 'latest.svg'): Benc
     modelAlone: results.modelAlone,
     summaries,
     ratios: ratios(summaries),
-    floors: [...evaluateFloors(summaries), ...evaluateFastapiFloors(summaries)],
+    floors: [
+      ...evaluateFloors(summaries),
+      ...evaluateFastapiFloors(summaries),
+      ...evaluateOpenLoopFloors(openLoop?.summaries ?? []),
+    ],
     measurements: results.measurements,
+    ...(openLoop && { openLoop }),
     chartFile,
   };
 }

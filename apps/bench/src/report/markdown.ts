@@ -43,13 +43,59 @@ function pivot(
 function floorsSection(report: BenchReport): string {
   const rows = report.floors.map((f) => [
     f.name,
-    String(f.connections),
+    f.openLoopShare === undefined ? String(f.connections) : `open loop, ${f.openLoopShare * 100} %`,
     num(f.measured, '×'),
     `≥ ${Number(f.threshold.toPrecision(3))}×`,
     f.pass === null ? 'not measured' : f.pass ? '**pass**' : '**FAIL**',
     f.detail,
   ]);
   return table(['floor', 'connections', 'measured', 'floor', 'result', 'figures'], rows);
+}
+
+/** The targets of the one-connection table, in its order. */
+const LONE_TARGETS = [
+  'ours-direct/1',
+  'ours-nginx/1',
+  'fastapi-direct/1',
+  'fastapi-nginx/1',
+  'ceiling-hono-direct/1',
+  'ceiling-hono/1',
+  'ceiling-static/1',
+] as const;
+
+/** One connection, closed loop: p50 and p99 medians, and each round's p99 (rounds interleaved). */
+function loneSection(report: BenchReport): string {
+  const rows = LONE_TARGETS.flatMap((id) => {
+    const s = report.summaries.find((x) => x.id === id && x.connections === 1);
+    if (s === undefined) return [];
+    const rounds = report.measurements
+      .filter((m) => m.target === id && m.connections === 1)
+      .sort((a, b) => a.round - b.round)
+      .map((m) => num(m.load.latencyMs.p99));
+    return [[s.label, num(s.p50Ms), num(s.p99Ms), rounds.join(', '), num(totalCpuUs(s))]];
+  });
+  if (rows.length === 0) return 'Not measured in this run (no c=1).';
+  return table(['target', 'p50 ms', 'p99 ms', 'p99 of each round', 'CPU µs/request'], rows);
+}
+
+/** The open-loop table: each target at each share of the FastAPI peer's capacity. */
+function openLoopSection(report: BenchReport): string {
+  const o = report.openLoop;
+  if (o === undefined) return 'Not measured in this run.';
+  const rows = o.summaries.map((s) => [
+    `${s.share * 100} % (${num(s.ratePerSec)} req/s)`,
+    s.label,
+    num(s.p50Ms),
+    num(s.p99Ms),
+    num(s.p999Ms),
+    num(s.maxMs),
+    num(s.sendLagP99Ms),
+    num(s.cpuUsPerRequest),
+    String(s.errors),
+  ]);
+  return `Rates are shares of the FastAPI peer's best closed-loop throughput behind nginx in this run (${num(o.capacity.requestsPerSec)} req/s at c=${o.capacity.connections}).
+
+${table(['load', 'target', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'send lag p99 ms', 'CPU µs/request', 'errors'], rows)}`;
 }
 
 function ratiosSection(report: BenchReport): string {
@@ -153,6 +199,17 @@ ${report.method.map((line) => `- ${line}`).join('\n')}
 ## Floors
 
 ${floorsSection(report)}
+
+## One connection (closed loop, c=1)
+
+The issue's table: each stack with and without nginx, medians of the interleaved rounds, the
+bare Hono constant and nginx's static JSON beside them (the machine's own tail).
+
+${loneSection(report)}
+
+## Open-loop latency (constant request rate)
+
+${openLoopSection(report)}
 
 ## Requests per second (median)
 

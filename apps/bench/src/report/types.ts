@@ -2,6 +2,7 @@ import type { BenchOptions } from '../config.ts';
 import type { FloorResult } from '../floors.ts';
 import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
+import type { Capacity, OpenLoopRun, OpenLoopSummary } from '../open-loop/phase.ts';
 import type { Measurement } from '../runner.ts';
 import type { Ratio, Summary, TargetInfo } from '../summarize.ts';
 import type { StackId } from '../targets.ts';
@@ -34,6 +35,12 @@ export interface BenchReport {
   readonly ratios: readonly Ratio[];
   readonly floors: readonly FloorResult[];
   readonly measurements: readonly Measurement[];
+  /** The open-loop phase, when it ran. */
+  readonly openLoop?: {
+    readonly capacity: Capacity;
+    readonly summaries: readonly OpenLoopSummary[];
+    readonly runs: readonly OpenLoopRun[];
+  };
   /** File name of the chart, beside the report. */
   readonly chartFile: string;
 }

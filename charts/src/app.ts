@@ -50,6 +50,8 @@ export function buildApp(
       namespace: config.namespace,
       modelSource: config.modelSource,
       nginxImage: config.nginxImage,
+      apiKeys:
+        config.apiKeysSecret === undefined ? undefined : { secretName: config.apiKeysSecret },
       model,
       name: source.name,
       rollout,

@@ -50,6 +50,28 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ NGINX_IMAGE: '' }).nginxImage).toBeUndefined();
   });
 
+  it('reads API_KEYS_SECRET: the gke pod mounts it and the service requires a key', () => {
+    const config = loadAppConfig({ API_KEYS_SECRET: ' insurance-api-keys ' });
+    const deployment = buildApp(config)
+      .charts[0]?.toJson()
+      .find((o) => o.kind === 'Deployment');
+    const pod = deployment?.spec.template.spec;
+    const inference = pod.containers.find((c: { name: string }) => c.name === 'inference');
+    expect(inference.env).toContainEqual({
+      name: 'API_KEYS_FILE',
+      value: '/etc/modelship/api-keys/keys',
+    });
+    expect(pod.volumes).toContainEqual(
+      expect.objectContaining({
+        secret: expect.objectContaining({ secretName: 'insurance-api-keys' }),
+      }),
+    );
+    expect(loadAppConfig({}).apiKeysSecret).toBeUndefined();
+    expect(() => loadAppConfig({ API_KEYS_SECRET: 'Keys' })).toThrow(
+      'API_KEYS_SECRET="Keys": must be',
+    );
+  });
+
   it('reads NAMESPACE and rejects one Kubernetes would, naming the variable', () => {
     expect(loadAppConfig({ NAMESPACE: ' modelship ' }).namespace).toBe('modelship');
     expect(loadAppConfig({ NAMESPACE: '' }).namespace).toBeUndefined();

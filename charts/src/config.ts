@@ -35,6 +35,11 @@ export interface AppConfig {
    * of Docker Hub, pinned by digest (docs/gke.md's runbook). Default: the construct's own.
    */
   readonly nginxImage?: string | undefined;
+  /**
+   * The Secret of hashed API keys (`API_KEYS_SECRET`, data key `keys`): the workload mounts it
+   * and the service then requires a key. Default: none (no keys).
+   */
+  readonly apiKeysSecret?: string | undefined;
 }
 
 /** Parses `MODEL_SOURCE` (`gs://BUCKET/PREFIX`) with the workload's bucket and prefix rules. */
@@ -76,7 +81,7 @@ export class ConfigError extends Error {
 /**
  * Reads the app's settings: `CHART` (which environments; one at a time by default, so that
  * `kubectl apply -f dist/` applies exactly one), `IMAGE`, `GOOGLE_CLOUD_PROJECT`,
- * `NAMESPACE`, `MODEL_SOURCE` and `NGINX_IMAGE`. The only reader of the environment.
+ * `NAMESPACE`, `MODEL_SOURCE`, `NGINX_IMAGE` and `API_KEYS_SECRET`. The only reader of the environment.
  */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const charts = (env.CHART ?? 'gke')
@@ -98,6 +103,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const namespace = env.NAMESPACE?.trim() || undefined;
   const modelSourceUrl = env.MODEL_SOURCE?.trim() || undefined;
   const nginxImage = env.NGINX_IMAGE?.trim() || undefined;
+  const apiKeysSecret = env.API_KEYS_SECRET?.trim() || undefined;
+  if (apiKeysSecret !== undefined && !NAMESPACE_NAME.test(apiKeysSecret)) {
+    throw new ConfigError(
+      `API_KEYS_SECRET=${JSON.stringify(env.API_KEYS_SECRET)}: must be a Secret name (at most 63 lowercase letters, digits or '-', starting and ending alphanumeric)`,
+    );
+  }
   if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {
     throw new ConfigError(
       `NAMESPACE=${JSON.stringify(env.NAMESPACE)}: must be a namespace name (at most 63 lowercase letters, digits or '-', starting and ending alphanumeric)`,
@@ -110,5 +121,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     namespace,
     modelSource: modelSourceUrl === undefined ? undefined : parseModelSource(modelSourceUrl),
     nginxImage,
+    apiKeysSecret,
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type ApiKeysOptions,
   InferenceWorkload,
   type InferenceWorkloadProps,
   type ModelMetadata,
@@ -30,6 +31,11 @@ export interface InferenceChartProps extends ChartProps {
    * Where the model comes from (`MODEL_SOURCE`). @default the environment's, else the image
    */
   readonly modelSource?: ModelSourceOptions;
+  /**
+   * API keys from a Secret of hashed keys (`API_KEYS_SECRET`), for the stable and candidate
+   * workloads alike. @default the environment's, else none
+   */
+  readonly apiKeys?: ApiKeysOptions;
   /** The workload's name. @default the environment's */
   readonly name?: string;
   /** The nginx image (`NGINX_IMAGE`). @default the environment's, else the construct's */
@@ -92,6 +98,7 @@ export class InferenceChart extends Chart {
         : false,
       namespace: props.namespace ?? env.workload.namespace,
       nginxImage: props.nginxImage ?? env.workload.nginxImage,
+      apiKeys: props.apiKeys ?? env.workload.apiKeys,
       inference: {
         ...env.workload.inference,
         googleCloudProject: props.googleCloudProject ?? artifactRegistryProject(image),

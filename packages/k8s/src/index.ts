@@ -35,6 +35,7 @@ export {
   type AlertRulesOptions,
   alertRules,
 } from './workload-alerts.ts';
+export type { ApiKeysOptions } from './workload-api-keys.ts';
 export type { DeploymentOptions } from './workload-deployment.ts';
 export { type ModelMetadata, WORKLOAD_IDENTITY_ANNOTATION } from './workload-identity.ts';
 export {
@@ -65,7 +66,13 @@ export {
   METADATA_SERVER_IP,
   NODE_LOCAL_DNS_IP,
 } from './workload-network-policy.ts';
-export { DEFAULT_NGINX_IMAGE, NGINX_CONF_DIR, NGINX_UID } from './workload-nginx.ts';
+export {
+  DEFAULT_CONNECTION_LIMIT,
+  DEFAULT_NGINX_IMAGE,
+  DEFAULT_RATE_LIMIT,
+  NGINX_CONF_DIR,
+  NGINX_UID,
+} from './workload-nginx.ts';
 export {
   type ContainerResources,
   DEFAULT_RESOURCES,

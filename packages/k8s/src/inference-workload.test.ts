@@ -534,6 +534,34 @@ describe('InferenceWorkload props', () => {
     expect(conf).toContain('worker_processes 1;');
   });
 
+  it('apiKeys → the key Secret mounted read-only as a directory, API_KEYS_FILE naming its file', () => {
+    const { env, pod, container, objects } = synth({
+      apiKeys: { secretName: 'insurance-api-keys', open: ['docs'], requestsPerSecond: 5 },
+    });
+    expect(env('API_KEYS_FILE')).toBe('/etc/modelship/api-keys/keys');
+    expect([env('API_KEYS_OPEN'), env('API_KEYS_RATE'), env('API_KEYS_BURST')]).toEqual([
+      'docs',
+      '5',
+      undefined,
+    ]);
+    expect(pod.volumes).toContainEqual({
+      name: 'api-keys',
+      secret: { secretName: 'insurance-api-keys', items: [{ key: 'keys', path: 'keys' }] },
+    });
+    // No subPath: kubelet swaps a changed Secret into the directory (rotation without restart).
+    expect(container('inference').volumeMounts).toContainEqual({
+      name: 'api-keys',
+      mountPath: '/etc/modelship/api-keys',
+      readOnly: true,
+    });
+    expect(container('nginx').volumeMounts.map((m: Manifest) => m.name)).not.toContain('api-keys');
+    expect(allPolicyViolations(objects, SERVICE_ROUTES)).toEqual([]);
+    // Off by default: no variable, no volume.
+    const off = synth();
+    expect(off.env('API_KEYS_FILE')).toBeUndefined();
+    expect(off.pod.volumes.map((v: Manifest) => v.name)).not.toContain('api-keys');
+  });
+
   it("per-address limits by default wherever nginx sees the client's address", () => {
     const limits = (props: Partial<InferenceWorkloadProps>) => {
       const conf = synth(props).one('ConfigMap').data['nginx.conf'] as string;

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import { rulesResource } from './workload-alerts.ts';
+import { apiKeysVolumes } from './workload-api-keys.ts';
 import { deployment } from './workload-deployment.ts';
 import { modelAnnotations, serviceAccount } from './workload-identity.ts';
 import { INFERENCE_UID, inferenceContainer, inferenceVolumes } from './workload-inference.ts';
@@ -111,12 +112,14 @@ export class InferenceWorkload extends Construct {
           termination: s.termination,
           nginxPort: nginx.listenPort,
           volumeMounts: modelSourceMounts(s.modelSource),
+          apiKeys: s.apiKeys,
         }),
       ],
       volumes: [
         ...nginxVolumes(meta),
         ...tlsVolumes(s.tls),
         ...inferenceVolumes(),
+        ...apiKeysVolumes(s.apiKeys),
         ...modelSourceVolumes(s.modelSource, INFERENCE_UID),
       ],
       serviceAccountName: meta.name,

@@ -11,6 +11,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { httpProbe, securityContext } from './container-parts.ts';
 import { assertPinnedImage, defaultPullPolicy } from './image-reference.ts';
 import { assertInt, assertPort, fail, withDefaults } from './validate.ts';
+import { apiKeysEnv, apiKeysMounts, type ResolvedApiKeys } from './workload-api-keys.ts';
 import { type ContainerResources, resourceRequirements } from './workload-placement.ts';
 import type { TerminationTimeline } from './workload-termination.ts';
 
@@ -278,6 +279,7 @@ export function resolveInference(options: InferenceServiceOptions = {}): Resolve
  */
 function serviceEnv(
   inference: ResolvedInference,
+  apiKeys: ResolvedApiKeys,
   termination: TerminationTimeline,
 ): ServiceEnvValues {
   const values: ServiceEnvValues = {
@@ -289,11 +291,8 @@ function serviceEnv(
     SHUTDOWN_DELAY: text(termination.serviceDelaySeconds),
     SHUTDOWN_TIMEOUT: text(termination.drainTimeoutSeconds),
     SHUTDOWN_READINESS: termination.keepReadyDuringDelay ? 'keep' : 'fail',
-    // API keys stay off until a workload prop mounts the key Secret (API_KEYS_MOUNT).
-    API_KEYS_FILE: undefined,
-    API_KEYS_OPEN: undefined,
-    API_KEYS_RATE: undefined,
-    API_KEYS_BURST: undefined,
+    // The key Secret's mount (the `apiKeys` prop), or API keys off.
+    ...apiKeysEnv(apiKeys),
     API_KEYS_POLL_INTERVAL: undefined,
   };
   assertServiceAccepts(values);
@@ -313,6 +312,8 @@ export interface InferencePod {
   readonly nginxPort: number;
   /** The model source's mounts. */
   readonly volumeMounts: readonly k8s.VolumeMount[];
+  /** The API key Secret, mounted and named by `API_KEYS_FILE`, or `false`. */
+  readonly apiKeys: ResolvedApiKeys;
 }
 
 /**
@@ -335,7 +336,7 @@ export function inferenceContainer(
   const startupPeriod = 2;
   // Every variable of the service's contract that is set, in the contract's order, then the
   // user's own (which may not redefine them).
-  const contract = serviceEnv(i, pod.termination);
+  const contract = serviceEnv(i, pod.apiKeys, pod.termination);
   const env = [
     ...SERVICE_ENV_NAMES.flatMap((name) => {
       const value = contract[name];
@@ -369,6 +370,10 @@ export function inferenceContainer(
       timeoutSeconds: 5,
       failureThreshold: 6,
     }),
-    volumeMounts: [{ name: 'inference-tmp', mountPath: '/tmp' }, ...pod.volumeMounts],
+    volumeMounts: [
+      { name: 'inference-tmp', mountPath: '/tmp' },
+      ...pod.volumeMounts,
+      ...apiKeysMounts(pod.apiKeys),
+    ],
   };
 }

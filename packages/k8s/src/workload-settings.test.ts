@@ -52,6 +52,16 @@ describe('invalid props throw, naming the prop and its value', () => {
       "'nginx.connectionLimit.perAddress' (0)",
     ],
     [
+      'an API key Secret name that is no DNS name',
+      { apiKeys: { secretName: 'Keys_1' } },
+      `'apiKeys.secretName' ("Keys_1")`,
+    ],
+    [
+      'an API key route that cannot be opened',
+      { apiKeys: { secretName: 'keys', open: ['predict' as 'docs'] } },
+      `'apiKeys.open[0]' ("predict") must be one of form, docs`,
+    ],
+    [
       'a negative load balancer lag',
       { termination: { loadBalancerLagSeconds: -1 } },
       "'termination.loadBalancerLagSeconds' (-1)",

@@ -1,6 +1,7 @@
 import { OPERATIONAL_ROUTES, POD_PORTS } from '@modelship/contract';
 import type { WorkloadMeta } from './metadata.ts';
 import { fail } from './validate.ts';
+import { type ApiKeysOptions, type ResolvedApiKeys, resolveApiKeys } from './workload-api-keys.ts';
 import {
   type DeploymentOptions,
   type ResolvedDeployment,
@@ -101,6 +102,13 @@ export interface InferenceWorkloadProps
    * @default false for a ClusterIP or NodePort Service or with an Ingress; required otherwise
    */
   readonly tls?: TlsOptions | false;
+  /**
+   * API keys: the Secret of hashed keys (`modelship apikey create` lines under the data key
+   * `keys`), mounted read-only into the inference container and named by `API_KEYS_FILE`; a
+   * changed Secret is picked up without a restart. `false`: no keys (anyone may call).
+   * @default false
+   */
+  readonly apiKeys?: ApiKeysOptions | false;
   /** @default {} */
   readonly topologySpread?: TopologySpreadOptions;
   /**
@@ -128,6 +136,7 @@ export interface WorkloadSettings {
   readonly service: ResolvedService;
   readonly ingress: ResolvedIngress;
   readonly tls: ResolvedTls;
+  readonly apiKeys: ResolvedApiKeys;
   readonly topologySpread: ResolvedTopologySpread;
   readonly termination: TerminationTimeline;
   readonly deployment: ResolvedDeployment;
@@ -199,6 +208,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
       "needs 'metrics.podMonitoring' (the metric is read from Managed Service for Prometheus)",
     );
   }
+  const apiKeys = resolveApiKeys(props.apiKeys);
   const { meta } = identity;
   return {
     meta,
@@ -215,6 +225,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     service,
     ingress,
     tls,
+    apiKeys,
     topologySpread,
     termination,
     deployment,

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds apps/inference/Dockerfile, unmodified, with podman from the repository root.
 #
-#   apps/inference/image/podman-build.sh [TAG]      (default localhost/modelship-inference:dev)
+#   apps/inference/image/podman-build.sh [TAG]
 #
+# TAG defaults to the runtime image's release reference: the repository in
+# apps/inference/runtime-image.json and the service's version (apps/inference/package.json),
+# the reference `modelship build` layers models onto (and the one to push on a release).
 # Adds what a CI pipeline would pass as build arguments: the OCI label values (version from
 # apps/inference/package.json, revision = $REVISION or the git commit, source = the git
 # remote if any) and, where the machine trusts an extra CA (a TLS-intercepting proxy names it in
@@ -16,11 +19,12 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
-tag=${1:-localhost/modelship-inference:dev}
+version=$(node -p 'require("./apps/inference/package.json").version')
+repository=$(node -p 'require("./apps/inference/runtime-image.json").repository')
+tag=${1:-$repository:$version}
 shift || true
 
 args=(--isolation chroot --pull=never --layers -f apps/inference/Dockerfile -t "$tag")
-version=$(node -p 'require("./apps/inference/package.json").version')
 revision=${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
 source_url=$(git remote get-url origin 2>/dev/null || true)
 args+=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision")

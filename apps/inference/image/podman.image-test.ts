@@ -1,11 +1,12 @@
-// The container image, built and run for real: a local stand-in for the Dockerfile's base
-// image (no registry is reachable), `podman build` of the unmodified Dockerfile, then the
-// image's metadata, contents and size, and a container that must start as 1000:1000, become
-// ready, predict exactly like the local service and exit 0 on SIGTERM. Then `modelship build`
-// of a foreign model's directory from the same Dockerfile: it differs from the bundled image
-// by its model layer only and serves that model's classes.
+// The runtime image, built and run for real: local stand-ins for the Dockerfile's base images
+// (no registry is reachable), `podman build` of the unmodified Dockerfile, then the image's
+// metadata, contents and size, and a container (read-only root) that must start as
+// 1000:1000, become ready, predict exactly like the local service and exit 0 on SIGTERM.
+// Then `modelship build` of a foreign model's directory FROM that runtime image (tagged as
+// this release's reference): its layers are the runtime's plus one of model files, and it
+// serves that model's classes.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,7 +15,8 @@ import {
   foreignFixtures,
 } from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forbiddenContents, isTrainingData, productionPackages } from './lib/contents.ts';
+import { runtimeImage } from '../src/runtime-image.ts';
+import { forbiddenContents, isTrainingData } from './lib/contents.ts';
 import { exec, execOk } from './lib/exec.ts';
 import { freePort, predictEach, sampleRecords, waitUntilReady } from './lib/http.ts';
 import { startNodeService } from './lib/node-service.ts';
@@ -29,13 +31,7 @@ import {
   waitForExit,
 } from './lib/podman.ts';
 import { assertMet, shouldRun, unmet } from './lib/requirements.ts';
-import {
-  appDir,
-  bannedPackageNames,
-  dockerfileBaseImage,
-  serviceVersion,
-  workspaceRoot,
-} from './lib/workspace.ts';
+import { appDir, dockerfileBaseImages, serviceVersion, workspaceRoot } from './lib/workspace.ts';
 
 const suite = 'the container image test';
 const image = 'localhost/modelship-inference:image-test';
@@ -46,15 +42,16 @@ const modelContainer = `modelship-churn-image-test-${process.pid}`;
 const cli = join(workspaceRoot, 'apps/cli/bin/modelship.mjs');
 const minutes = 60_000;
 
-const missing = unmet(['podman', 'runc', 'debootstrap', 'npm', 'pnpm', 'tar', 'git'], {
-  root: true,
-});
+const missing = unmet(
+  ['podman', 'runc', 'debootstrap', 'apt-get', 'dpkg-deb', 'npm', 'pnpm', 'tar', 'git'],
+  { root: true },
+);
 if (!existsSync(join(appDir, 'dist/server.js'))) {
   missing.push('apps/inference/dist is not built (pnpm --filter @modelship/inference build)');
 }
 
 describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => {
-  const base = dockerfileBaseImage();
+  const { build: buildBase, runtime: base } = dockerfileBaseImages();
 
   beforeAll(() => assertMet(suite, missing));
   afterAll(async () => {
@@ -63,13 +60,13 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
   });
 
   it(
-    'has the stand-in for the base image the Dockerfile names, with its conventions',
+    "has the stand-in for the build stage's base image, with its conventions",
     async () => {
       await execOk('bash', [join(appDir, 'image/stand-in-base.sh')], {
         echo: true,
         timeoutMs: 15 * minutes,
       });
-      const config = await imageConfig(base);
+      const config = await imageConfig(buildBase);
       expect(config.Entrypoint).toEqual(['docker-entrypoint.sh']);
       expect(config.Cmd).toEqual(['node']);
 
@@ -77,12 +74,12 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
         'run',
         '--rm',
         ...runFlags,
-        base,
+        buildBase,
         'sh',
         '-c',
         'id -u node; id -g node; getent passwd node | cut -d: -f6; command -v node; command -v npm; echo "$NODE_VERSION"',
       ]);
-      const version = base.replace(/^.*:/, '').split('-')[0];
+      const version = buildBase.replace(/^.*:/, '').split('-')[0];
       expect(facts.stdout.trim().split('\n')).toEqual([
         '1000',
         '1000',
@@ -92,10 +89,39 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
         version,
       ]);
       // The entrypoint hands options and scripts to node, like the official image's.
-      const nodeVersion = await execOk('podman', ['run', '--rm', ...runFlags, base, '--version']);
+      const nodeVersion = await execOk('podman', [
+        'run',
+        '--rm',
+        ...runFlags,
+        buildBase,
+        '--version',
+      ]);
       expect(nodeVersion.stdout.trim()).toBe(`v${version}`);
     },
     16 * minutes,
+  );
+
+  it(
+    "has the stand-in for the runtime's distroless base: node as entrypoint, nonroot, no shell",
+    async () => {
+      await execOk('bash', [join(appDir, 'image/stand-in-distroless.sh')], {
+        echo: true,
+        timeoutMs: 10 * minutes,
+      });
+      const config = await imageConfig(base);
+      expect({ entrypoint: config.Entrypoint, user: config.User }).toEqual({
+        entrypoint: ['/nodejs/bin/node'],
+        user: '65532',
+      });
+      // the same Node as the build stage, which the bundle was built and tested with
+      const version = buildBase.replace(/^.*:/, '').split('-')[0];
+      const node = await execOk('podman', ['run', '--rm', ...runFlags, base, '--version']);
+      expect(node.stdout.trim()).toBe(`v${version}`);
+      const files = new Set(await imageFiles(base));
+      expect(['bin/sh', 'usr/bin/apt-get', 'usr/bin/dpkg'].filter((f) => files.has(f))).toEqual([]);
+      expect(files.has('etc/ssl/certs/ca-certificates.crt')).toBe(true);
+    },
+    11 * minutes,
   );
 
   it(
@@ -121,7 +147,7 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
         revision: config.Labels?.['org.opencontainers.image.revision'],
       }).toEqual({
         user: '1000:1000',
-        entrypoint: ['node', 'dist/server.js'],
+        entrypoint: ['/nodejs/bin/node', 'dist/server.js'],
         cmd: [],
         workdir: '/app',
         ports: ['8080/tcp'],
@@ -169,17 +195,9 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
       const expected = ['dist/server.js', 'dist/model/model.onnx', 'dist/model/schema.json'];
       expect.soft(expected.filter((p) => !app.includes(p))).toEqual([]);
 
-      const allowed = await productionPackages(workspaceRoot);
-      expect
-        .soft(
-          forbiddenContents(app, {
-            allowedPackages: allowed,
-            bannedNames: bannedPackageNames(allowed),
-          }),
-        )
-        .toEqual([]);
+      expect.soft(forbiddenContents(app)).toEqual([]);
       expect.soft(files.filter(isTrainingData)).toEqual([]);
-      // onnxruntime-node's binaries for other platforms were pruned (bundle.sh)
+      // onnxruntime-node's binaries for other platforms were left out (bundle.mjs)
       const binaries = app.filter((p) => p.endsWith('/onnxruntime_binding.node'));
       expect
         .soft(binaries.map((p) => p.replace(/^.*\/bin\/napi-v\d+\//, '')))
@@ -199,6 +217,8 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
         '--name',
         container,
         ...runFlags,
+        // as Kubernetes runs it: nothing in the image is written to
+        '--read-only',
         // host network, bound to loopback: the test reaches it, nothing else does
         '--network',
         'host',
@@ -251,10 +271,9 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
     5 * minutes,
   );
 
-  describe('of another model (modelship build)', () => {
+  describe('a model layered onto it (modelship build)', () => {
     const fixture = foreignFixtures.churnBinary;
     let modelDir: string;
-    let revision: string;
 
     beforeAll(async () => {
       modelDir = join(await mkdtemp(join(tmpdir(), 'modelship-image-model-')), 'churn');
@@ -271,54 +290,75 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
         '--out',
         modelDir,
       ]);
-      revision = (await execOk('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot })).stdout.trim();
     });
     afterAll(async () => {
       if (modelDir) await rm(join(modelDir, '..'), { recursive: true, force: true });
     });
 
     it(
-      "builds from the same Dockerfile, sharing every layer but the model's with the bundled image",
+      "builds FROM this release's runtime image: its layers plus exactly one of model files",
       async () => {
+        // The runtime image just built stands for the published one (no registry here).
+        await execOk('podman', ['tag', image, runtimeImage.reference]);
         const build = await execOk(
           process.execPath,
           [cli, 'build', modelDir, '--image', modelImage, '--engine', 'podman'],
           {
             echo: true,
-            timeoutMs: 15 * minutes,
-            // the same build arguments as the bundled image's build above: its layers are reused
-            env: { ...process.env, REVISION: revision, BUILDAH_ISOLATION: 'chroot' },
+            timeoutMs: 5 * minutes,
+            env: { ...process.env, BUILDAH_ISOLATION: 'chroot' },
           },
         );
         expect(build.stdout.trim()).toBe(modelImage);
-        const [bundled, model] = [await imageLayers(image), await imageLayers(modelImage)];
-        expect(model).toHaveLength(bundled.length);
-        const differing = model.flatMap((layer, i) => (layer === bundled[i] ? [] : [i]));
-        expect(differing).toHaveLength(1);
+        expect(build.stderr).toContain(`on ${runtimeImage.reference}`);
 
+        const [runtime, model] = [await imageLayers(image), await imageLayers(modelImage)];
+        expect(model.slice(0, -1)).toEqual(runtime);
+        expect(model).toHaveLength(runtime.length + 1);
+
+        // The new layer holds the model's files (and their folder) and little else.
+        const files = ['model.onnx', 'schema.json', 'profile.json', 'model-card.md'];
+        let bytes = 0;
+        for (const file of files) bytes += (await stat(join(modelDir, file))).size;
+        const [runtimeSize, modelSize] = [await imageSize(image), await imageSize(modelImage)];
+        const layer = modelSize.layers[0];
+        const mb = (n: number) => `${(n / 1e6).toFixed(3)} MB`;
+        console.log(
+          [
+            `image ${modelImage}: ${mb(modelSize.size)} = runtime ${mb(runtimeSize.size)} + model layer ${mb(layer?.size ?? 0)} (files: ${mb(bytes)})`,
+            ...modelSize.layers.map(
+              (l) => `  ${mb(l.size).padStart(11)}  ${l.createdBy.slice(0, 90)}`,
+            ),
+          ].join('\n'),
+        );
+        expect(layer?.createdBy).toMatch(/COPY .* in \/model\/? *$/);
+        expect(layer?.size).toBeGreaterThanOrEqual(bytes);
+        expect(layer?.size).toBeLessThan(bytes + 64 * 1024);
+        // the image grows by that layer (and its slightly larger config), nothing else
+        expect(modelSize.size - runtimeSize.size - (layer?.size ?? 0)).toBeLessThan(16 * 1024);
+
+        const config = await imageConfig(modelImage);
         const schema = JSON.parse(await readFile(join(modelDir, 'schema.json'), 'utf8'));
         const { stdout: stamped } = await execOk(process.execPath, [cli, 'check', modelDir]);
-        const labels = (await imageConfig(modelImage)).Labels ?? {};
-        expect(labels).toMatchObject({
+        expect(config.Labels).toMatchObject({
           'io.modelship.model.name': 'churn',
           'io.modelship.model.version': schema.model.version,
-          'org.opencontainers.image.revision': revision,
+          'org.opencontainers.image.base.name': runtimeImage.reference,
+          // inherited from the runtime image
+          'org.opencontainers.image.version': serviceVersion,
         });
-        expect(stamped).toContain(`fingerprint ${labels['io.modelship.model.fingerprint']}`);
-
-        // The model directory holds that model's files only, none of the bundled model's.
-        const { stdout } = await execOk('podman', [
-          'run',
-          '--rm',
-          ...runFlags,
-          '--entrypoint',
-          'ls',
-          modelImage,
-          '/app/dist/model',
-        ]);
-        expect(stdout.trim().split('\n')).toEqual(['model-card.md', 'model.onnx', 'schema.json']);
+        expect(stamped).toContain(
+          `fingerprint ${config.Labels?.['io.modelship.model.fingerprint']}`,
+        );
+        expect(config.Env).toContain('MODEL_DIR=/model');
+        expect({ user: config.User, entrypoint: config.Entrypoint }).toEqual({
+          user: '1000:1000',
+          entrypoint: ['/nodejs/bin/node', 'dist/server.js'],
+        });
+        const inModel = (await imageFiles(modelImage)).filter((p) => p.startsWith('model/'));
+        expect(inModel.sort()).toEqual(files.map((f) => `model/${f}`).sort());
       },
-      16 * minutes,
+      10 * minutes,
     );
 
     it(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for the official Node base image that apps/inference/Dockerfile
-# names in its FROM lines, and tags it with exactly that name, so that the unmodified
+# Builds a local stand-in for the official Node base image that apps/inference/Dockerfile's
+# build stage is FROM, and tags it with exactly that name, so that the unmodified
 # Dockerfile builds with podman on a machine that reaches no container registry.
 #
 #   apps/inference/image/stand-in-base.sh [--force]
@@ -26,12 +26,11 @@ log() { printf '[stand-in-base] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # The image reference is read from the Dockerfile so the two cannot drift apart: every FROM
-# that names an image (not `scratch`, not an earlier stage's name).
-mapfile -t refs < <(awk 'toupper($1) == "FROM" {
-    if ($2 != "scratch" && !($2 in stages)) print $2
-    if (toupper($3) == "AS") stages[$4] = 1
-  }' "$dockerfile" | sort -u)
-[ "${#refs[@]}" -eq 1 ] || die "expected every FROM line of $dockerfile to name one image, found: ${refs[*]}"
+# that names a docker.io/library/node image (the build stage; the runtime stage's distroless
+# base has its own stand-in, stand-in-distroless.sh).
+mapfile -t refs < <(awk 'toupper($1) == "FROM" && $2 ~ /^docker\.io\/library\/node:/ { print $2 }' \
+  "$dockerfile" | sort -u)
+[ "${#refs[@]}" -eq 1 ] || die "expected the node FROM lines of $dockerfile to name one image, found: ${refs[*]}"
 ref=${refs[0]}
 case "$ref" in
   docker.io/library/node:*-slim) ;;

@@ -1,12 +1,15 @@
-// Bundles the service into dist/server.js. Workspace packages (TypeScript sources) are
-// inlined; every npm dependency stays external and is installed by `pnpm deploy --prod`,
-// so the production image needs no devDependencies. The bundled model is copied beside it.
-import { cp, readFile, rm } from 'node:fs/promises';
+// Bundles the service into dist/server.js: workspace packages and npm dependencies alike,
+// except those in runtime-packages.json's `external`, which stay in node_modules:
+// onnxruntime-node requires its native binding by a computed path, and /docs reads
+// swagger-ui-dist's asset files from its folder. image/bundle.mjs copies only the `files`
+// of those packages (and of onnxruntime-common, onnxruntime-node's dependency) beside the
+// bundle, so the image ships one file of JavaScript. The bundled model is copied beside it.
+import { cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import runtimePackages from './runtime-packages.json' with { type: 'json' };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
 await rm(`${root}/dist`, { recursive: true, force: true });
 await build({
@@ -17,7 +20,11 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: Object.keys(pkg.dependencies ?? {}),
+  external: runtimePackages.external,
+  // CommonJS dependencies inside an ES module bundle still call require (node builtins).
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 const modelDir = fileURLToPath(import.meta.resolve('@modelship/insurance-model/model/schema.json'));

@@ -31,6 +31,7 @@ export type { ServedModel } from './model/served-model.ts';
 export { externalDataFolder } from './model/session-options.ts';
 export type { ClassPrediction, Prediction, ServedTask } from './model/task.ts';
 export { predictionRoutes, type RouteModule } from './routes/index.ts';
+export { type RuntimeImage, runtimeImage } from './runtime-image.ts';
 export type {
   AnswerOfBody,
   PredictionAnswer,

@@ -1,12 +1,16 @@
 // `modelship build`'s command line, with a stand-in engine on PATH that records what it is
-// asked and snapshots the build context (podman itself builds and runs the image in
-// apps/inference/image/podman.image-test.ts, under `pnpm test:image`).
+// asked and snapshots the build context (podman itself builds the runtime image, layers a
+// model onto it and runs it in apps/inference/image/podman.image-test.ts, `pnpm test:image`).
 import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadModel } from '@modelship/inference';
+import {
+  foreignFixtureDir,
+  foreignFixtures,
+} from '@modelship/feature-schema/test-fixtures/foreign.ts';
+import { loadModel, runtimeImage } from '@modelship/inference';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { run, standInTools } from '../testing.ts';
+import { INIT_FILES, run, standInTools } from '../testing.ts';
 
 /** One call of the stand-in engine: its arguments and a copy of the model's build context. */
 interface Call {
@@ -17,11 +21,10 @@ interface Call {
 const engineScript = `#!/usr/bin/env node
 const { appendFileSync, cpSync, mkdtempSync } = require('node:fs');
 const argv = process.argv.slice(2);
-const model = argv.find((a) => a.startsWith('model='));
 let context;
-if (model) {
+if (argv[0] === 'build' && !argv.includes('--file')) {
   context = mkdtempSync(process.env.STUB_DIR + '/context-');
-  cpSync(model.slice('model='.length), context, { recursive: true });
+  cpSync(argv.at(-1), context, { recursive: true });
 }
 appendFileSync(process.env.STUB_LOG, JSON.stringify({ argv, context }) + '\\n');
 console.log('STEP 1/2: stand-in ' + argv[0]);
@@ -61,7 +64,7 @@ beforeEach(async () => {
 });
 
 describe('modelship build', () => {
-  it('builds the service Dockerfile with the model directory as its model stage, then pushes', async () => {
+  it('builds a context of the model files and a Dockerfile FROM the runtime image, then pushes', async () => {
     const result = await run(['build', modelDir, '--image', image, '--engine', 'podman', '--push']);
     expect(result.code, result.err).toBe(0);
     expect(result.out).toBe(image);
@@ -71,34 +74,72 @@ describe('modelship build', () => {
     expect(push?.argv).toEqual(['push', image]);
 
     const argv = build?.argv ?? [];
-    expect(argv[0]).toBe('build');
-    const root = argv.at(-1) as string;
-    expect(existsSync(join(root, 'pnpm-workspace.yaml'))).toBe(true);
-    expect(flag(argv, '--file')).toEqual([join(root, 'apps/inference/Dockerfile')]);
-    expect(flag(argv, '--tag')).toEqual([image]);
-    const model = await loadModel({ dir: modelDir });
-    expect(flag(argv, '--label')).toEqual(
-      expect.arrayContaining([
-        'io.modelship.model.name=churn',
-        `io.modelship.model.version=${model.identity.version}`,
-        `io.modelship.model.fingerprint=${model.identity.fingerprint}`,
-      ]),
-    );
-    await model.release();
-    const [context] = flag(argv, '--build-context');
-    expect(context).toMatch(/^model=/);
-    // the temporary context is gone; its snapshot holds the model's files only, world-readable
-    expect(existsSync(context?.slice('model='.length) as string)).toBe(false);
+    expect(argv.slice(0, 3)).toEqual(['build', '--tag', image]);
+    // the temporary context is gone; its snapshot holds the Dockerfile and the model's files
+    expect(existsSync(argv.at(-1) as string)).toBe(false);
     const snapshot = build?.context as string;
-    expect((await readdir(snapshot)).sort()).toEqual([
+    expect((await readdir(snapshot)).sort()).toEqual(['Dockerfile', 'model']);
+    expect((await readdir(join(snapshot, 'model'))).sort()).toEqual([
       'model-card.md',
       'model.onnx',
       'schema.json',
     ]);
-    for (const file of await readdir(snapshot)) {
-      expect(await readFile(join(snapshot, file))).toEqual(await readFile(join(modelDir, file)));
-      expect((await stat(join(snapshot, file))).mode & 0o777).toBe(0o644);
+    for (const file of await readdir(join(snapshot, 'model'))) {
+      const copy = join(snapshot, 'model', file);
+      expect(await readFile(copy)).toEqual(await readFile(join(modelDir, file)));
+      expect((await stat(copy)).mode & 0o777).toBe(0o644);
     }
+
+    const dockerfile = await readFile(join(snapshot, 'Dockerfile'), 'utf8');
+    const model = await loadModel({ dir: modelDir });
+    const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+ /.test(l));
+    expect(instructions.slice(0, 3)).toEqual([
+      `FROM ${runtimeImage.reference}`,
+      'COPY model/ /model/',
+      'ENV MODEL_DIR=/model',
+    ]);
+    expect(dockerfile).toContain('io.modelship.model.name="churn"');
+    expect(dockerfile).toContain(`io.modelship.model.version="${model.identity.version}"`);
+    expect(dockerfile).toContain(`io.modelship.model.fingerprint="${model.identity.fingerprint}"`);
+    await model.release();
+  });
+
+  it('layers the model onto --base, with profile.json when the directory has one', async () => {
+    // initialised with its training data: model.onnx, schema.json, profile.json, the card
+    const fixture = foreignFixtureDir(foreignFixtures.churnBinary);
+    const profiled = join(stubDir, 'churn-profiled');
+    const init = await run([
+      ...['init', join(fixture, 'model.onnx'), '--data', join(fixture, 'data.csv')],
+      ...['--target', 'churn', '--name', 'churn', '--out', profiled],
+    ]);
+    expect(init.code, init.err).toBe(0);
+    const base = 'localhost/modelship-inference:test';
+    const result = await run([
+      ...['build', profiled, '--image', image, '--base', base, '--engine', 'podman'],
+    ]);
+    expect(result.code, result.err).toBe(0);
+    const [build] = await calls();
+    const snapshot = build?.context as string;
+    expect(await readFile(join(snapshot, 'Dockerfile'), 'utf8')).toMatch(
+      new RegExp(`^FROM ${base}$`, 'm'),
+    );
+    expect((await readdir(join(snapshot, 'model'))).sort()).toEqual([...INIT_FILES]);
+  });
+
+  it('says so when neither docker nor podman is installed, and writes nothing', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = join(stubDir, 'no-tools');
+    try {
+      const result = await run(['build', modelDir, '--image', image]);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(
+        /podman is not installed \(nor docker\): install docker or podman/,
+      );
+      expect(result.out).toBe('');
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(await calls()).toEqual([]);
   });
 
   it('does not push unless asked', async () => {
@@ -140,6 +181,18 @@ describe('modelship build', () => {
       () => [modelDir, '--image', image, '--engine', 'kaniko'],
       2,
       /--engine kaniko: must be one of docker, podman/,
+    ],
+    [
+      'an invalid --base',
+      () => [modelDir, '--image', image, '--base', 'Not A Ref', '--engine', 'podman'],
+      2,
+      /--base Not A Ref: must be an image reference/,
+    ],
+    [
+      '--base with --from-source',
+      () => [modelDir, '--image', image, '--base', 'localhost/x:1', '--from-source'],
+      2,
+      /--base and --from-source exclude each other/,
     ],
     [
       'a missing directory',

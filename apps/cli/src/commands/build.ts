@@ -1,93 +1,21 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { MODEL_FILE, SCHEMA_FILE } from '@modelship/inference';
+import { join } from 'node:path';
+import { runtimeImage } from '@modelship/inference';
 import { parseImageReference } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
+import { writeModelContext } from '../build/context.ts';
+import { chooseEngine, ENGINES, runEngine, runEngineOk } from '../build/engine.ts';
+import { buildRuntimeFromSource } from '../build/from-source.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
-import { modelSideFiles } from '../infer/external-data.ts';
 import { inferenceCheckout } from '../inference-checkout.ts';
-import { type CommandIo, onPath, resolvePath } from '../io.ts';
-
-/** The engines `build` drives; both take the same build command line. */
-const ENGINES = ['docker', 'podman'] as const;
-type Engine = (typeof ENGINES)[number];
-
-/** The files of a model directory that go into the image. */
-const MODEL_FILES = [MODEL_FILE, SCHEMA_FILE] as const;
-const OPTIONAL_MODEL_FILES = ['model-card.md'] as const;
-
-const git = (workspaceRoot: string, ...args: string[]) => {
-  const result = spawnSync('git', args, { cwd: workspaceRoot, encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
-};
-
-/**
- * The build arguments and labels of apps/inference/image/podman-build.sh (the same values give
- * the same cached layers): the service's version, the commit, the source, and for podman the
- * machine's extra CA bundle (a TLS-intercepting proxy) mounted read-only for the build only.
- */
-function buildArgs(engine: Engine, inferenceDir: string): string[] {
-  const workspaceRoot = join(inferenceDir, '..', '..');
-  const version = (
-    JSON.parse(readFileSync(join(inferenceDir, 'package.json'), 'utf8')) as { version: string }
-  ).version;
-  const revision = process.env.REVISION ?? git(workspaceRoot, 'rev-parse', 'HEAD') ?? 'unknown';
-  const source = git(workspaceRoot, 'remote', 'get-url', 'origin');
-  const oci = 'org.opencontainers.image';
-  const args = [
-    ...['--build-arg', `VERSION=${version}`, '--build-arg', `REVISION=${revision}`],
-    ...(source ? ['--build-arg', `SOURCE=${source}`] : []),
-    // Labels are set on commit, never taken from a cached layer.
-    ...['--label', `${oci}.version=${version}`, '--label', `${oci}.revision=${revision}`],
-    ...(source ? ['--label', `${oci}.source=${source}`] : []),
-  ];
-  const ca = process.env.NODE_EXTRA_CA_CERTS;
-  if (engine === 'podman' && ca && existsSync(ca)) {
-    args.push('--volume', `${ca}:/tmp/extra-ca.crt:ro`);
-    args.push('--build-arg', 'NODE_EXTRA_CA_CERTS=/tmp/extra-ca.crt');
-  }
-  const registry = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' });
-  const url = registry.status === 0 ? registry.stdout.trim() : '';
-  if (url && url.replace(/\/$/, '') !== 'https://registry.npmjs.org') {
-    args.push('--build-arg', `npm_config_registry=${url}`);
-  }
-  return args;
-}
-
-/** Runs the engine, its output going to the command's progress stream; resolves its exit code. */
-function runEngine(
-  engine: Engine,
-  args: readonly string[],
-  cwd: string,
-  io: CommandIo,
-): Promise<number> {
-  io.err(`$ ${engine} ${args.join(' ')}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(engine, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let pending = '';
-    const forward = (chunk: Buffer) => {
-      const lines = (pending + chunk.toString('utf8')).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) io.err(line);
-    };
-    child.stdout.on('data', forward);
-    child.stderr.on('data', forward);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (pending) io.err(pending);
-      resolve(code ?? 1);
-    });
-  });
-}
+import { resolvePath } from '../io.ts';
 
 /** `modelship build`. */
 export const buildCommand = defineCommand({
   name: 'build',
-  summary: "the service's image with the model inside",
+  summary: 'an image of the model: the runtime image plus one layer of model files',
   args: ['DIR'],
   flags: {
     image: {
@@ -96,85 +24,73 @@ export const buildCommand = defineCommand({
       required: true,
       help: 'the image to tag, NAME:TAG (e.g. REGION-docker.pkg.dev/PROJECT/REPO/churn:1.0.0)',
     },
+    base: {
+      type: 'string',
+      value: 'REF',
+      help: `the runtime image to layer the model onto (default: this release's, ${runtimeImage.reference})`,
+    },
     engine: {
       type: 'string',
       value: 'ENGINE',
       choices: ENGINES,
       help: 'the image builder, by default docker if installed, else podman',
     },
+    'from-source': {
+      type: 'boolean',
+      help: "build the runtime image from this repository checkout's apps/inference/Dockerfile first, and layer the model onto it (developing the service itself)",
+    },
     push: { type: 'boolean', help: 'push IMAGE once it is built (log in to its registry first)' },
   },
-  description: `Builds the inference service's image with the model directory DIR inside, from the service's
-own Dockerfile (apps/inference/Dockerfile, with this repository as the build context). DIR
-replaces the Dockerfile's \`model\` stage (the bundled model) as a named build context, so
-every other layer is the bundled image's and a second model builds in seconds. DIR is checked
-as the server would load it first; only model.onnx (and its weights' side files, if any),
-schema.json and model-card.md go in.
-The image serves the model by default (no MODEL_DIR needed); its labels name it.`,
+  description: `Builds an image that serves the model directory DIR: a small build context in a temporary
+folder (DIR's model.onnx and its weights' side files, schema.json, profile.json and
+model-card.md, and a Dockerfile FROM the runtime image, COPY of those files to /model,
+MODEL_DIR=/model and the model's labels) built with docker or podman. Every layer but the
+model's is the runtime image's, so it builds in seconds and needs no repository checkout.
+DIR is checked as the server would load it first. The runtime image is this release's
+(${runtimeImage.reference}), pulled by the engine if it is not local; --base names another.
+--from-source builds the runtime image from this repository first
+(localhost/modelship-inference:VERSION-source), for changes to the service itself.`,
   examples: [
     'modelship build models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --push',
+    'modelship build models/churn --image localhost/churn:dev --engine podman --from-source',
   ],
-  async run({ positionals: [dirArg], values: { image, engine: engineFlag, push } }, io) {
+  async run({ positionals: [dirArg], values }, io) {
+    const { image, base: baseFlag, engine: engineFlag, push } = values;
     const reference = parseImageReference(image);
     if (!reference || reference.tag === undefined || reference.digest !== undefined) {
       throw usageError(
         `--image ${image}: must be an image name with a tag, NAME:TAG (e.g. us-central1-docker.pkg.dev/PROJECT/REPO/churn:1.0.0)`,
       );
     }
-    const engine = engineFlag ?? (onPath('docker') ? 'docker' : 'podman');
-    if (!onPath(engine)) {
-      throw failure(
-        `${engine} is not installed${engineFlag ? '' : ' (nor docker)'}: install docker or podman, or choose one with --engine`,
-      );
+    if (baseFlag !== undefined && !parseImageReference(baseFlag)) {
+      throw usageError(`--base ${baseFlag}: must be an image reference, NAME[:TAG][@DIGEST]`);
     }
-    // The service's Dockerfile, with the repository root as the build context.
-    const inferenceDir = inferenceCheckout('build');
-    const workspaceRoot = join(inferenceDir, '..', '..');
+    if (baseFlag !== undefined && values['from-source']) {
+      throw usageError('--base and --from-source exclude each other: choose one runtime image');
+    }
+    const engine = chooseEngine(engineFlag);
+    const inferenceDir = values['from-source'] ? inferenceCheckout('build --from-source') : '';
     const dir = resolvePath(io, dirArg);
     const diagnosis = await diagnoseModelDir(dir);
     if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
     const { identity } = diagnosis.model;
     await diagnosis.model.release();
 
-    // Only the model's files, readable by the image's user (1000) whatever their mode here.
+    const base = values['from-source']
+      ? await buildRuntimeFromSource(engine, inferenceDir, io)
+      : (baseFlag ?? runtimeImage.reference);
     const context = await mkdtemp(join(tmpdir(), 'modelship-build-'));
     try {
-      await chmod(context, 0o755);
-      const files = [
-        ...MODEL_FILES,
-        ...OPTIONAL_MODEL_FILES.filter((file) => existsSync(join(dir, file))),
-        ...(await modelSideFiles(dir)),
-      ];
-      for (const file of files) {
-        await mkdir(dirname(join(context, file)), { recursive: true });
-        await copyFile(join(dir, file), join(context, file));
-        await chmod(join(context, file), 0o644);
-      }
-      const model = 'io.modelship.model';
-      const build = [
-        'build',
-        '--file',
-        join(inferenceDir, 'Dockerfile'),
-        '--tag',
-        image,
-        '--build-context',
-        `model=${context}`,
-        ...buildArgs(engine, inferenceDir),
-        '--label',
-        `org.opencontainers.image.description=Hono + onnxruntime-node inference service with the model ${identity.name} ${identity.version}`,
-        ...['--label', `${model}.name=${identity.name}`],
-        ...['--label', `${model}.version=${identity.version}`],
-        ...['--label', `${model}.fingerprint=${identity.fingerprint}`],
-        workspaceRoot,
-      ];
-      io.err(`building ${image} with ${identity.name} ${identity.version} (${files.join(', ')})`);
-      const code = await runEngine(engine, build, workspaceRoot, io);
-      if (code !== 0) throw failure(`${engine} build failed (exit ${code}); its output is above`);
+      const files = await writeModelContext(dir, context, base, identity);
+      io.err(
+        `building ${image}: ${identity.name} ${identity.version} (${files.join(', ')}) on ${base}`,
+      );
+      await runEngineOk(engine, ['build', '--tag', image, context], context, io);
       if (push) {
-        const pushed = await runEngine(engine, ['push', image], workspaceRoot, io);
-        if (pushed !== 0) {
+        const code = await runEngine(engine, ['push', image], context, io);
+        if (code !== 0) {
           throw failure(
-            `${engine} push ${image} failed (exit ${pushed}); the image is built: log in to its registry (${engine} login), then ${engine} push ${image}`,
+            `${engine} push ${image} failed (exit ${code}); the image is built: log in to its registry (${engine} login), then ${engine} push ${image}`,
           );
         }
       }

@@ -120,7 +120,8 @@ export async function imageLayers(image: string): Promise<string[]> {
 }
 
 /**
- * Starts `image` detached as `name` on the host network, bound to 127.0.0.1:`port`, and
+ * Starts `image` detached as `name` with a read-only root file system on the host network,
+ * bound to 127.0.0.1:`port`, and
  * resolves once `/readyz` answers 200 (rejecting with the container's logs if it stops).
  */
 export async function startContainer(name: string, image: string, port: number): Promise<void> {
@@ -130,6 +131,7 @@ export async function startContainer(name: string, image: string, port: number):
     '--name',
     name,
     ...runFlags,
+    '--read-only',
     '--network',
     'host',
     '--env',

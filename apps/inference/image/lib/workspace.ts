@@ -7,48 +7,27 @@ export const appDir = fileURLToPath(new URL('../../', import.meta.url));
 /** The repository root (ends with '/'). */
 export const workspaceRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
-interface PackageJson {
-  version: string;
-  devDependencies?: Record<string, string>;
-}
-const readPackage = (dir: string) =>
-  JSON.parse(readFileSync(`${dir}package.json`, 'utf8')) as PackageJson;
-
 /** The service's version (apps/inference/package.json), which the image's label carries. */
-export const serviceVersion = readPackage(appDir).version;
-
-/** Tools that must never be in a production bundle, whatever package.json says. */
-const alwaysBanned = ['vitest', 'typescript', 'esbuild', 'tsx', '@biomejs/biome', 'turbo'];
-
-/**
- * Names that must not appear in the bundle: the service's and the root's devDependencies
- * (workspace packages included: esbuild inlines them), except those that the production graph
- * itself needs (`allowed`: `name@version`, e.g. @types/node via protobufjs), plus the build
- * and test tools.
- */
-export function bannedPackageNames(allowed: ReadonlySet<string>): string[] {
-  const allowedNames = new Set([...allowed].map((pkg) => pkg.slice(0, pkg.lastIndexOf('@'))));
-  const dev = [appDir, workspaceRoot].flatMap((dir) =>
-    Object.keys(readPackage(dir).devDependencies ?? {}),
-  );
-  return [...new Set([...alwaysBanned, ...dev.filter((name) => !allowedNames.has(name))])];
-}
+export const serviceVersion = (
+  JSON.parse(readFileSync(`${appDir}package.json`, 'utf8')) as { version: string }
+).version;
 
 /**
- * The image that apps/inference/Dockerfile builds FROM (every stage that starts from an image
- * names the same one; `scratch` and earlier stages' names are not images).
+ * The images apps/inference/Dockerfile builds FROM: the build stage's (the first image named)
+ * and the runtime stage's (the last FROM). `scratch` and earlier stages' names are not images.
  */
-export function dockerfileBaseImage(): string {
+export function dockerfileBaseImages(): { build: string; runtime: string } {
   const stages = new Set<string>(['scratch']);
-  const refs = new Set<string>();
+  const refs: string[] = [];
   for (const line of readFileSync(`${appDir}Dockerfile`, 'utf8').split('\n')) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line.trim());
     if (!from?.[1]) continue;
-    if (!stages.has(from[1])) refs.add(from[1]);
+    if (!stages.has(from[1])) refs.push(from[1]);
     if (from[2]) stages.add(from[2]);
   }
-  const [ref, ...others] = refs;
-  if (!ref || others.length > 0)
-    throw new Error(`expected one base image, found ${[...refs].join(', ')}`);
-  return ref;
+  const [build, runtime] = [refs[0], refs.at(-1)];
+  if (!build || !runtime || refs.length !== 2) {
+    throw new Error(`expected a build and a runtime base image, found ${refs.join(', ')}`);
+  }
+  return { build, runtime };
 }

@@ -31,12 +31,12 @@ export type { ServedModel } from './model/served-model.ts';
 export { externalDataFolder } from './model/session-options.ts';
 export type { ClassPrediction, Prediction, ServedTask } from './model/task.ts';
 export { predictionRoutes, type RouteModule } from './routes/index.ts';
-export { type RuntimeImage, runtimeImage } from './runtime-image.ts';
 export type {
   AnswerOfBody,
   PredictionAnswer,
   PredictionRoute,
 } from './routes/prediction-route.ts';
+export { type RuntimeImage, runtimeImage } from './runtime-image.ts';
 export {
   type CreateDepsOptions,
   createDeps,

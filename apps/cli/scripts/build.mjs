@@ -6,6 +6,7 @@
 import { cp, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import runtimePackages from '@modelship/inference/runtime-packages.json' with { type: 'json' };
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +19,8 @@ const common = {
   format: 'esm',
   target: 'node20',
   outExtension: { '.js': '.mjs' },
-  external: ['onnxruntime-node', 'swagger-ui-dist'],
+  // the packages the service's image keeps in node_modules too (declared by apps/inference)
+  external: runtimePackages.external,
   // Bundled CommonJS modules call require(); ESM output has none unless one is made.
   banner: {
     js: [

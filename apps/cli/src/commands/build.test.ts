@@ -126,6 +126,24 @@ describe('modelship build', () => {
     expect((await readdir(join(snapshot, 'model'))).sort()).toEqual([...INIT_FILES]);
   });
 
+  it('--from-source builds the runtime image from this checkout first, then layers the model onto it', async () => {
+    const result = await run([
+      ...['build', modelDir, '--image', image, '--engine', 'podman', '--from-source'],
+    ]);
+    expect(result.code, result.err).toBe(0);
+    const [runtime, model, ...rest] = await calls();
+    expect(rest).toEqual([]);
+    const argv = runtime?.argv ?? [];
+    const root = argv.at(-1) as string;
+    expect(existsSync(join(root, 'pnpm-workspace.yaml'))).toBe(true);
+    expect(flag(argv, '--file')).toEqual([join(root, 'apps/inference/Dockerfile')]);
+    const tag = `localhost/modelship-inference:${runtimeImage.version}-source`;
+    expect(flag(argv, '--tag')).toEqual([tag]);
+    expect(flag(argv, '--build-arg')).toContain(`VERSION=${runtimeImage.version}`);
+    const dockerfile = await readFile(join(model?.context as string, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(new RegExp(`^FROM ${tag}$`, 'm'));
+  });
+
   it('says so when neither docker nor podman is installed, and writes nothing', async () => {
     const path = process.env.PATH;
     process.env.PATH = join(stubDir, 'no-tools');

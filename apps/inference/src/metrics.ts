@@ -34,6 +34,8 @@ export interface Metrics {
   readonly modelInfo: Gauge<'name' | 'version' | 'fingerprint'>;
   /** `inference_model_sessions`: onnxruntime sessions held (1, 2 while a reload overlaps). */
   readonly modelSessions: Gauge;
+  /** `inference_explainer_sessions`: the explainers' onnxruntime sessions held (one per version with background rows). */
+  readonly explainerSessions: Gauge;
   /** `inference_model_reloads_total{outcome}`: reloads `switched` to a new version or `refused`. */
   readonly modelReloads: Counter<'outcome'>;
   /** `inference_explained_rows_total{method}`: records explained, per method. */
@@ -139,6 +141,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     modelReloads: reloads,
+    explainerSessions: new Gauge({
+      name: 'inference_explainer_sessions',
+      help: 'onnxruntime sessions held by explainers: one per loaded version with background rows, built at load and freed when the version is retired.',
+      registers,
+    }),
     explainedRows: new Counter({
       name: 'inference_explained_rows_total',
       help: 'Records explained (POST /explain), per method.',

@@ -4,6 +4,7 @@ import { createApp, createPredictionLane } from './app.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
+import { prepareExplainer } from './explain/explanations.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { type Listening, listen } from './lifecycle/listen.ts';
 import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
@@ -90,7 +91,18 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     ...(random ? { random } : {}),
   });
   const adopt = (loaded: ServedModel, drift = monitoring.driftFor(loaded)) =>
-    createLiveModel({ model: loaded, config, metrics, ...(drift ? { drift } : {}) });
+    createLiveModel({
+      model: loaded,
+      config,
+      metrics,
+      ...(drift ? { drift } : {}),
+      explainer: prepareExplainer({
+        model: loaded,
+        config,
+        logger,
+        onSession: (delta) => metrics.explainerSessions.inc(delta),
+      }),
+    });
   const initialDrift = monitoring.drift;
   const models = createModelSlot({
     initial: adopt(model, initialDrift),
@@ -184,6 +196,8 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       ? { versioned: { root: source.root, name: named.name } }
       : {}),
   });
+  // The explainer's method is chosen and logged, and its session built, before anything listens.
+  await deps.models.current.explainer?.ready;
   const predictions = options.predictions?.(deps) ?? (routes ? [] : predictionRoutes(deps));
   const app = createApp(deps, { routes: routes ?? servingModules, predictions });
   const listening = await listen(app, {

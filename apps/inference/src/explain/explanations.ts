@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import type { FeatureRecord } from '@modelship/feature-schema';
 import type { Config } from '../config.ts';
 import { ExplainUnavailableError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { MODEL_FILE } from '../model/load.ts';
 import type { ServedModel } from '../model/served-model.ts';
 import { createExplainer } from './explainer.ts';
-import type { Explainer } from './types.ts';
+import type { Explainer, ExplainMethod, ExplainSpace } from './types.ts';
 
 /** The settings an explainer is built with. */
 export type ExplainConfig = Pick<
@@ -25,22 +26,71 @@ export function unexplainableReason(model: Pick<ServedModel, 'profile'>): string
   return undefined;
 }
 
-// One explainer per loaded version, shared by every route that explains (Hono's and the
-// lane's), built on first use and dropped with the version.
-const explainers = new WeakMap<ServedModel, Promise<Explainer>>();
+/** What a model version can explain, decided once when it is loaded. */
+export type ExplainState =
+  | { readonly status: 'ready'; readonly explainer: Explainer }
+  /** No background rows: `/explain` answers 409 with `reason`. */
+  | { readonly status: 'unavailable'; readonly reason: string }
+  /** The explainer could not be built (logged at load): `/explain` answers 500. */
+  | { readonly status: 'failed'; readonly reason: string };
+
+/** What the model metadata and `/monitoring` say of a version's explanations. */
+export type ExplainSummary =
+  | {
+      readonly method: ExplainMethod;
+      readonly space: ExplainSpace;
+      readonly backgroundRows: number;
+    }
+  | { readonly method: 'none'; readonly reason: string };
+
+/** A model version's explainer: built when the version is loaded, released with it. */
+export interface VersionExplainer {
+  /** Settles (never rejects) once the method is chosen and its session is built. */
+  readonly ready: Promise<ExplainState>;
+  /** The settled state; undefined while it is being built. */
+  readonly state: ExplainState | undefined;
+  /** The explainer, or the 409 (no background rows) / the error (failed build) to answer. */
+  explainer(): Promise<Explainer>;
+  /** Frees the explainer's onnxruntime session (once; after `ready`). */
+  release(): Promise<void>;
+}
+
+/** Options of {@link prepareExplainer}. */
+export interface PrepareExplainerOptions {
+  readonly model: ServedModel;
+  readonly config: ExplainConfig;
+  readonly logger: Logger;
+  /** Called when the explainer's session is created and when it is released (a gauge). */
+  readonly onSession?: (delta: 1 | -1) => void;
+}
+
+/** What a version's explainer explains, for the metadata and the monitoring page. */
+export function explainSummary(explainer: VersionExplainer | undefined): ExplainSummary {
+  if (!explainer) return { method: 'none', reason: 'this version explains nothing' };
+  const { state } = explainer;
+  if (!state) return { method: 'none', reason: 'the explainer is being built' };
+  if (state.status !== 'ready') return { method: 'none', reason: state.reason };
+  const { method, space, backgroundRows } = state.explainer;
+  return { method, space, backgroundRows };
+}
 
 /**
- * The explainer of a loaded model version against its profile's background rows, built once.
- *
- * @throws {ExplainUnavailableError} (409) when the model has no background rows.
+ * Starts building a loaded version's explainer against its profile's background rows: the
+ * method is chosen from the graph and logged, and the explainer's own session created, now
+ * rather than at the first request. The caller releases it when the version is retired.
  */
-export function explainerFor(model: ServedModel, config: ExplainConfig): Promise<Explainer> {
+export function prepareExplainer(options: PrepareExplainerOptions): VersionExplainer {
+  const { model, config, logger, onSession } = options;
+  const { version } = model.identity;
   const reason = unexplainableReason(model);
-  if (reason) return Promise.reject(new ExplainUnavailableError(reason));
-  let explainer = explainers.get(model);
-  if (!explainer) {
-    explainer = (async () =>
-      createExplainer({
+  // Known at once without background rows: nothing to build.
+  let state: ExplainState | undefined = reason ? { status: 'unavailable', reason } : undefined;
+  if (state) logger.info({ version, explain: 'none' }, `model version ${version}: no explanations`);
+  const build = async (): Promise<ExplainState> => {
+    if (state) return state;
+    const started = performance.now();
+    try {
+      const explainer = await createExplainer({
         bytes: await readFile(join(model.dir, MODEL_FILE)),
         compiled: model.compiled,
         task: model.task,
@@ -49,10 +99,46 @@ export function explainerFor(model: ServedModel, config: ExplainConfig): Promise
         samples: config.EXPLAIN_SAMPLES,
         intraOpThreads: config.ORT_INTRA_OP_THREADS,
         modelDir: resolve(model.dir),
-      }))();
-    // A failed build is not cached: the next request tries again (and logs again).
-    explainer.catch(() => explainers.delete(model));
-    explainers.set(model, explainer);
-  }
-  return explainer;
+      });
+      onSession?.(1);
+      const { method, space, backgroundRows } = explainer;
+      logger.info(
+        { version, explain: { method, space, backgroundRows }, ms: performance.now() - started },
+        `model version ${version}: explanations by ${method} in ${space} space against ${backgroundRows} background rows`,
+      );
+      return { status: 'ready', explainer };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error({ version, error }, `model version ${version}: no explainer (${message})`);
+      return { status: 'failed', reason: message };
+    }
+  };
+  const ready = build().then((s) => {
+    state = s;
+    return s;
+  });
+  let released: Promise<void> | undefined;
+  return {
+    ready,
+    get state() {
+      return state;
+    },
+    async explainer() {
+      const s = await ready;
+      if (s.status === 'ready') return s.explainer;
+      if (s.status === 'unavailable') throw new ExplainUnavailableError(s.reason);
+      throw new Error(`the explainer of model version ${version} could not be built: ${s.reason}`);
+    },
+    release() {
+      released ??= ready.then(async (s) => {
+        if (s.status !== 'ready') return;
+        try {
+          await s.explainer.release();
+        } finally {
+          onSession?.(-1);
+        }
+      });
+      return released;
+    },
+  };
 }

@@ -9,10 +9,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { HttpError, PayloadTooLargeError } from '../errors.ts';
-import { type ExplainConfig, explainerFor, unexplainableReason } from '../explain/explanations.ts';
-import type { ServedModel } from '../model/served-model.ts';
 import type { Prediction, ServedTask } from '../model/task.ts';
 import { probabilitiesOf } from '../predict/present.ts';
+import type { LiveModel } from '../reload/live-model.ts';
 import { MODEL_VERSION_HEADER } from '../reload/live-model.ts';
 import { type FormAssets, loadFormAssets } from './assets.ts';
 import { htmlContentSecurityPolicy } from './csp.ts';
@@ -52,18 +51,20 @@ function outcomeOf(task: ServedTask, prediction: Prediction): FormOutcome {
  * when the model has no background rows.
  */
 async function formExplanation(
-  served: ServedModel,
-  config: ExplainConfig,
+  version: LiveModel,
   record: FeatureRecord,
+  prediction: Prediction | undefined,
 ): Promise<FormExplanation | undefined> {
-  if (unexplainableReason(served)) return undefined;
-  const explainer = await explainerFor(served, config);
-  const [e] = await explainer.explain([record]);
+  if ((await version.explainer?.ready)?.status !== 'ready') return undefined;
+  const served = version.model;
+  const {
+    explainer,
+    explanations: [e],
+  } = await version.explain([record]);
   if (!e) return undefined;
   let k = 0;
   let of: string | undefined;
   if (served.task.kind === 'classification') {
-    const [prediction] = await served.run([record]);
     const label = typeof prediction === 'object' ? prediction.label : undefined;
     k = Math.max(0, served.task.classes.indexOf(label as string | number));
     of = String(served.task.classes[k]);
@@ -165,7 +166,7 @@ export function formRoutes(
         const predictions = await predict(records, version);
         monitoring.payload.maybeLog(c.get('requestId'), records, predictions);
         [prediction] = predictions;
-        explanation = await formExplanation(version.model, config, records[0] as FeatureRecord);
+        explanation = await formExplanation(version, records[0] as FeatureRecord, prediction);
       } catch (error) {
         if (!(error instanceof HttpError) || error.status !== 503) throw error;
         for (const [name, value] of Object.entries(error.headers)) c.header(name, value);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PSI_MIN_EXPECTED_COUNT } from '@modelship/feature-schema';
+import type { ExplainSummary } from '../explain/explanations.ts';
 import type { DriftMonitor, MonitoredDistribution } from './drift-monitor.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -53,6 +54,15 @@ function section(d: MonitoredDistribution, value: number, records: number): stri
   return `<section data-field="${escapeHtml(d.name)}"><h2>${escapeHtml(d.name)} <span class="psi ${cls}" data-psi="${Number.isNaN(value) ? '' : value}">${shown}</span></h2>${bars(d)}</section>`;
 }
 
+/** One line on how `/explain` explains the served version (chosen at load). */
+function explainLine(explain: ExplainSummary | undefined): string {
+  if (!explain) return '';
+  if (explain.method === 'none') {
+    return `<p data-explain="none">Explanations: none (${escapeHtml(explain.reason)})</p>`;
+  }
+  return `<p data-explain="${explain.method}">Explanations: <strong>${explain.method}</strong> in ${explain.space} space against ${explain.backgroundRows} background rows.</p>`;
+}
+
 /** What the page shows of a drift monitor. */
 export type DriftView = Pick<
   DriftMonitor,
@@ -67,11 +77,13 @@ export type DriftView = Pick<
 export function monitoringPage(
   monitor: DriftView,
   model: { name: string; version: string },
+  explain?: ExplainSummary,
 ): string {
   const records = monitor.windowRecords();
   const fields = monitor.fields.map((d) => section(d, monitor.psi(d), records)).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(model.name)} ${escapeHtml(model.version)}: drift</title><style>${PAGE_STYLE}</style></head><body>
 <h1>${escapeHtml(model.name)} ${escapeHtml(model.version)}: what the model sees</h1>
+${explainLine(explain)}
 <p>Window: <strong data-window>${escapeHtml(monitor.window)}</strong>, <strong data-records>${records}</strong> records; training profile: ${monitor.profileRows} rows. PSI above ${SHIFT} reads as a shift; it is shown once the window holds enough records for ${PSI_MIN_EXPECTED_COUNT} in each bin.</p>
 <p class="legend"><span><svg width="12" height="8"><rect width="12" height="8" fill="${TRAINING}"/></svg> training</span><span><svg width="12" height="8"><rect width="12" height="8" fill="${LIVE}"/></svg> live</span></p>
 ${section(monitor.prediction, monitor.psi(monitor.prediction), records)}
@@ -80,6 +92,9 @@ ${fields}
 }
 
 /** The page of a model served without a profile. */
-export function noProfilePage(model: { name: string; version: string }): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>drift</title><style>${PAGE_STYLE}</style></head><body><h1>${escapeHtml(model.name)} ${escapeHtml(model.version)}</h1><p>No profile.json in the model directory: drift monitoring is off. Add one with <code>modelship profile DIR --data CSV</code>.</p></body></html>`;
+export function noProfilePage(
+  model: { name: string; version: string },
+  explain?: ExplainSummary,
+): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>drift</title><style>${PAGE_STYLE}</style></head><body><h1>${escapeHtml(model.name)} ${escapeHtml(model.version)}</h1>${explainLine(explain)}<p>No profile.json in the model directory: drift monitoring is off. Add one with <code>modelship profile DIR --data CSV</code>.</p></body></html>`;
 }

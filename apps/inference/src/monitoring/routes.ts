@@ -1,6 +1,7 @@
 import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { explainSummary } from '../explain/explanations.ts';
 import { monitoringPage, noProfilePage, PAGE_CSP } from './page.ts';
 
 /**
@@ -14,8 +15,12 @@ export function monitoringRoutes(deps: Pick<AppDeps, 'models' | 'monitoring'>): 
     c.header('Content-Security-Policy', PAGE_CSP);
     c.header('Cache-Control', 'no-store');
     const { drift } = monitoring;
-    const { identity } = models.current.model;
-    return c.html(drift ? monitoringPage(drift, identity) : noProfilePage(identity));
+    const version = models.current;
+    const { identity } = version.model;
+    const explain = explainSummary(version.explainer);
+    return c.html(
+      drift ? monitoringPage(drift, identity, explain) : noProfilePage(identity, explain),
+    );
   });
   return app;
 }

@@ -168,6 +168,12 @@ export function componentSchemas(options: ComponentSchemasOptions): Record<strin
         platform: { type: 'string' },
         inputs: { type: 'array', items: ref('OipMetadataTensor') },
         outputs: { type: 'array', items: ref('OipMetadataTensor') },
+        parameters: {
+          type: 'object',
+          description:
+            'How POST /explain explains the served version, chosen from its graph at load: explain_method (additive, tree-shap, exact, sampling, or none with explain_unavailable saying why), explain_space (value, margin, probability), explain_background_rows.',
+          additionalProperties: { type: ['string', 'number'] },
+        },
       },
     },
     OipInferenceRequest: {

@@ -1,6 +1,9 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
 import { createBatcher } from '../batcher.ts';
 import type { Config } from '../config.ts';
+import { ExplainUnavailableError } from '../errors.ts';
+import type { VersionExplainer } from '../explain/explanations.ts';
+import type { Explainer, Explanation } from '../explain/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServedModel } from '../model/served-model.ts';
 import type { Prediction } from '../model/task.ts';
@@ -17,8 +20,9 @@ export interface ModelRef {
 
 /**
  * One loaded model version as it serves: its own batcher (a batch never mixes versions), its
- * drift monitor, and a count of the predictions it has in flight, so that a replaced version
- * releases its onnxruntime session only after its last request.
+ * drift monitor, its explainer, and a count of the predictions and explanations it has in
+ * flight, so that a replaced version releases its onnxruntime sessions only after its last
+ * request.
  */
 export interface LiveModel {
   readonly model: ServedModel;
@@ -28,13 +32,22 @@ export interface LiveModel {
   readonly headers: Readonly<Record<string, string>>;
   /** The version's drift monitor (with a `profile.json`). */
   readonly drift?: DriftMonitor;
+  /** The version's explainer, built when it was loaded (absent: this version explains nothing). */
+  readonly explainer?: VersionExplainer;
   /** Predicts through this version's batcher. */
   predict(records: readonly FeatureRecord[]): Promise<Prediction[]>;
+  /**
+   * Explains validated records with this version's explainer.
+   * @throws {ExplainUnavailableError} (409) when the version has no background rows.
+   */
+  explain(
+    records: readonly FeatureRecord[],
+  ): Promise<{ explainer: Explainer; explanations: Explanation[] }>;
   /** Resolves once no batch runs and nothing waits (the shutdown drain). */
   idle(): Promise<void>;
-  /** Predictions submitted and not yet answered. */
+  /** Predictions and explanations submitted and not yet answered. */
   readonly inFlight: number;
-  /** Stops taking work; resolves once the in-flight predictions are done and the session is freed. */
+  /** Stops taking work; resolves once the in-flight requests are done and the sessions are freed. */
   retire(): Promise<void>;
 }
 
@@ -47,11 +60,13 @@ export interface LiveModelOptions {
     'batchRows' | 'queueRows' | 'inferenceDuration' | 'modelSessions'
   >;
   readonly drift?: DriftMonitor;
+  /** The version's explainer ({@link prepareExplainer}); released when the version retires. */
+  readonly explainer?: VersionExplainer;
 }
 
 /** Wraps a loaded (checked, warmed) model; counts its session in `inference_model_sessions`. */
 export function createLiveModel(options: LiveModelOptions): LiveModel {
-  const { model, config, metrics, drift } = options;
+  const { model, config, metrics, drift, explainer } = options;
   metrics.modelSessions.inc();
   const batcher = createBatcher<FeatureRecord, Prediction>({
     enabled: config.BATCHING,
@@ -72,8 +87,20 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
   let released: Promise<void> | undefined;
   let onIdle: (() => void) | undefined;
   const release = () => {
-    released ??= model.release().finally(() => metrics.modelSessions.dec());
+    released ??= Promise.all([
+      model.release().finally(() => metrics.modelSessions.dec()),
+      explainer?.release(),
+    ]).then(() => {});
     return released;
+  };
+  const track = async <T>(work: () => Promise<T>): Promise<T> => {
+    inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) onIdle?.();
+    }
   };
   // Built by assignment, once: a computed key in a literal costs a runtime call per object.
   const headers: Record<string, string> = {};
@@ -83,19 +110,18 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
     ref: { name: model.identity.name, version: model.identity.version },
     headers,
     ...(drift ? { drift } : {}),
+    ...(explainer ? { explainer } : {}),
     get inFlight() {
       return inFlight;
     },
     idle: () => batcher.idle(),
-    predict: async (records) => {
-      inFlight += 1;
-      try {
-        return await batcher.submit(records);
-      } finally {
-        inFlight -= 1;
-        if (inFlight === 0) onIdle?.();
-      }
-    },
+    predict: (records) => track(() => batcher.submit(records)),
+    explain: (records) =>
+      track(async () => {
+        if (!explainer) throw new ExplainUnavailableError('This model version explains nothing.');
+        const ready = await explainer.explainer();
+        return { explainer: ready, explanations: await ready.explain(records) };
+      }),
     retire: async () => {
       if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
       await batcher.idle();

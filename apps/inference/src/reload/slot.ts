@@ -44,7 +44,7 @@ export interface ModelSlotOptions {
   readonly versioned?: { readonly root: string; readonly name: string };
   /** Loads and checks a model directory (the service's loader: fingerprint, layout, warm-up). */
   readonly load: (dir: string) => Promise<ServedModel>;
-  /** Wraps a loaded model for serving (its batcher, drift monitor, session count). */
+  /** Wraps a loaded model for serving (its batcher, drift monitor, explainer, session count). */
   readonly adopt: (model: ServedModel) => LiveModel;
   /** Called once `current` points at the new version (metrics, drift monitoring). */
   readonly onSwitch: (next: LiveModel, previous: LiveModel) => void;
@@ -140,6 +140,8 @@ export function createModelSlot(options: ModelSlotOptions): ModelSlot {
       );
     }
     const next = adopt(model);
+    // Its explainer (method chosen, session built) is ready before it serves.
+    await next.explainer?.ready;
     const previous = current;
     current = next;
     servedName = named.name;

@@ -1,3 +1,4 @@
+import type { ExplainSummary } from '../explain/explanations.ts';
 import type { ServedModel } from '../model/served-model.ts';
 import { type AcceptedDatatype, fieldDatatype } from './datatypes.ts';
 import { oipOutputs } from './outputs.ts';
@@ -46,5 +47,20 @@ export function modelMetadata(
       datatype: output.datatype,
       shape: [-1, ...output.innerShape],
     })),
+  };
+}
+
+/**
+ * The model metadata's `parameters` (OIP `$parameters`, scalar values): how `POST /explain`
+ * explains the served version (`explain_method` `none` with `explain_unavailable` saying why).
+ */
+export function explainParameters(summary: ExplainSummary): Record<string, string | number> {
+  if (summary.method === 'none') {
+    return { explain_method: 'none', explain_unavailable: summary.reason };
+  }
+  return {
+    explain_method: summary.method,
+    explain_space: summary.space,
+    explain_background_rows: summary.backgroundRows,
   };
 }

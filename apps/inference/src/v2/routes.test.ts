@@ -92,6 +92,11 @@ describe('model metadata and readiness', () => {
       { name: 'region', datatype: 'BYTES', shape: [-1, 1] },
     ],
     outputs: [{ name: 'charges', datatype: 'FP32', shape: [-1, 1] }],
+    // How /explain explains the version, decided at load: none without a profile.
+    parameters: {
+      explain_method: 'none',
+      explain_unavailable: expect.stringContaining('modelship profile'),
+    },
   };
 
   it.each(['/v2/models/insurance-charges', '/v2/models/insurance-charges/versions/1.0.0'])(

@@ -1,9 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { explainSummary } from '../explain/explanations.ts';
 import type { AnswerOfBody, PredictionRoute } from '../routes/prediction-route.ts';
 import { ModelNotFoundError, oipErrorHandler, oipErrorOf } from './errors.ts';
 import { parseInferRequest } from './infer-request.ts';
-import { modelMetadata } from './metadata.ts';
+import { explainParameters, modelMetadata } from './metadata.ts';
 import { type OipOutput, oipOutputs } from './outputs.ts';
 import { serverMetadata } from './server-info.ts';
 
@@ -114,7 +115,14 @@ export function v2Routes(
     c.json({ ready: readiness.ready }, readiness.ready ? 200 : 503),
   );
   for (const path of modelPaths) {
-    app.get(path, known, (c) => c.json({ ...metadata, versions: [models.current.ref.version] }));
+    app.get(path, known, (c) => {
+      const version = models.current;
+      return c.json({
+        ...metadata,
+        versions: [version.ref.version],
+        parameters: explainParameters(explainSummary(version.explainer)),
+      });
+    });
     app.get(`${path}/ready`, known, (c) =>
       c.json({ name, ready: readiness.ready }, readiness.ready ? 200 : 503),
     );

@@ -48,6 +48,11 @@ export interface TreeEnsembleOptions {
   readonly postTransform?: 'NONE' | 'LOGISTIC' | 'SOFTMAX';
   /** @default 'SUM' */
   readonly aggregate?: 'SUM' | 'AVERAGE';
+  /**
+   * A binary classifier whose leaves weigh class 0 only, as onnxmltools and skl2onnx write
+   * them: `positive` weights in [0, 1), or `mixed` signs. @default every leaf weighs every class
+   */
+  readonly oneClass?: 'positive' | 'mixed';
 }
 
 const ints = (name: string, values: number[]) => ({ name, type: 7, ints: values });
@@ -66,7 +71,8 @@ export function treeEnsembleModel(schema: ModelSchema, options: TreeEnsembleOpti
   const depth = options.depth ?? 4;
   const classes = (schema.output.classes ?? []).map(String);
   const classifier = schema.task === 'classification';
-  const K = classifier ? classes.length : 1;
+  const K = classifier ? (options.oneClass ? 1 : classes.length) : 1;
+  const mixed = options.oneClass === 'mixed';
   const table = options.records.map((r) => columns.map((c) => c.value(r)));
   const n: Record<string, number[]> = {
     treeids: [],
@@ -100,7 +106,8 @@ export function treeEnsembleModel(schema: ModelSchema, options: TreeEnsembleOpti
           leaf.treeids.push(t);
           leaf.nodeids.push(id);
           leaf.ids.push(k);
-          leaf.weights.push(Math.fround(classifier ? random() : random() * 20 - 10));
+          const w = classifier && !mixed ? random() : random() * 20 - 10;
+          leaf.weights.push(Math.fround(classifier && mixed ? w / 10 : w));
         }
         return id;
       }

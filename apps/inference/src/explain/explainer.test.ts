@@ -253,6 +253,44 @@ describe('tree-shap', () => {
   });
 });
 
+describe('tree-shap on a binary classifier whose leaves weigh one class', () => {
+  const binary = classificationSchema;
+  const build = async (oneClass: 'positive' | 'mixed', postTransform: 'NONE' | 'LOGISTIC') => {
+    const records = randomRecords({ schema: binary }, 30, seeded(12));
+    const bytes = treeEnsembleModel(binary, {
+      records,
+      trees: 10,
+      depth: 3,
+      oneClass,
+      postTransform,
+    });
+    return toyFixture(binary, bytes);
+  };
+
+  it('mixed-sign weights, LOGISTIC (LightGBM, XGBoost): margins -s and s, equal to brute force', async () => {
+    const { fixture, background, records } = await build('mixed', 'LOGISTIC');
+    expect(fixture.explainer).toMatchObject({ method: 'tree-shap', space: 'margin', outputs: 2 });
+    expect(fixture.explainer.note).toBeUndefined();
+    await against(fixture, records, background, logits);
+    await fixture.release();
+  });
+
+  it('non-negative weights, no post-transform (a scikit-learn forest): probabilities 1-s and s', async () => {
+    const { fixture, background, records } = await build('positive', 'NONE');
+    expect(fixture.explainer).toMatchObject({ method: 'tree-shap', space: 'probability' });
+    await against(fixture, records, background, probabilities);
+    await fixture.release();
+  });
+
+  it('mixed-sign weights without a post-transform: not affine in the trees, exact says why', async () => {
+    const { fixture, background, records } = await build('mixed', 'NONE');
+    expect(fixture.explainer).toMatchObject({ method: 'exact', space: 'probability' });
+    expect(fixture.explainer.note).toMatch(/mixed-sign weights and post_transform NONE/);
+    await against(fixture, records, background, probabilities);
+    await fixture.release();
+  });
+});
+
 describe('sampling', () => {
   const wide = wideSchema(perFieldSchema, 30);
 

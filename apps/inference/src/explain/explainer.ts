@@ -214,6 +214,7 @@ export async function createExplainer(options: ExplainerOptions): Promise<Explai
     space,
     outputs: K,
     backgroundRows: R,
+    ...(structure.note && !closedForm ? { note: structure.note } : {}),
     release: () => session.release(),
   };
   const contributionsOf = (phi: Float64Array) =>

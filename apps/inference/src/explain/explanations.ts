@@ -101,10 +101,14 @@ export function prepareExplainer(options: PrepareExplainerOptions): VersionExpla
         modelDir: resolve(model.dir),
       });
       onSession?.(1);
-      const { method, space, backgroundRows } = explainer;
+      const { method, space, backgroundRows, note } = explainer;
       logger.info(
-        { version, explain: { method, space, backgroundRows }, ms: performance.now() - started },
-        `model version ${version}: explanations by ${method} in ${space} space against ${backgroundRows} background rows`,
+        {
+          version,
+          explain: { method, space, backgroundRows, ...(note ? { fallback: note } : {}) },
+          ms: performance.now() - started,
+        },
+        `model version ${version}: explanations by ${method} in ${space} space against ${backgroundRows} background rows${note ? ` (not tree-shap: ${note})` : ''}`,
       );
       return { status: 'ready', explainer };
     } catch (error) {

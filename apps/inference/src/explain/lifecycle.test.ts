@@ -49,7 +49,9 @@ describe('explainers follow the served version', { timeout: 120_000 }, () => {
   const base = () => `http://127.0.0.1:${service.port}`;
 
   it('chooses the method at load: logged before the first request, in the metadata and on /monitoring', async () => {
-    const loaded = lines.find((l) => String(l.message).startsWith('model version v1: explanations'));
+    const loaded = lines.find((l) =>
+      String(l.message).startsWith('model version v1: explanations'),
+    );
     expect(loaded).toMatchObject({ explain: { method: 'additive', space: 'value' } });
     expect(service.deps.models.current.explainer?.state?.status).toBe('ready');
     expect(await explainerSessions()).toBe(1);

@@ -28,6 +28,8 @@ export interface TreeHead {
 export interface GraphStructure {
   /** The model's last computing node, when it is a linear function or a tree ensemble. */
   readonly head: LinearHead | TreeHead | undefined;
+  /** Why a tree ensemble head could not be read (the explainer falls back and says so). */
+  readonly note?: string;
   /**
    * A classifier node whose scores pass through a LOGISTIC/SOFTMAX post-transform (or a
    * Normalizer) before they become the probabilities: the tensor of its scores, the raw
@@ -114,13 +116,23 @@ function linearNodeHead(
   };
 }
 
-function treeHead(view: GraphView, schema: ModelSchema, node: OnnxNode, outputs: number) {
+/** A tree ensemble node as a head, or why its trees cannot be read (logged by the caller). */
+function treeHead(
+  view: GraphView,
+  schema: ModelSchema,
+  node: OnnxNode,
+  outputs: number,
+): TreeHead | string | undefined {
   const columns = node.input?.[0] ?? '';
   const fields = columnFields(view, schema, columns);
   const ensemble = readTreeEnsemble(node, outputs);
-  if (!fields || !ensemble || ensemble.outputs !== outputs) return undefined;
+  if (typeof ensemble === 'string') return ensemble;
+  if (!fields || ensemble.outputs !== outputs) return undefined;
   return { kind: 'trees', columns, fields, ensemble } satisfies TreeHead;
 }
+
+const headOf = (h: TreeHead | string | undefined) => (typeof h === 'string' ? undefined : h);
+const noteOf = (h: TreeHead | string | undefined) => (typeof h === 'string' ? h : undefined);
 
 /**
  * Reads what the explainers can use from a model's graph: a linear or tree-ensemble head
@@ -144,7 +156,9 @@ export function graphStructure(
       if (head && head.weights.length !== 1) head = undefined;
     } else if (op === 'TreeEnsembleRegressor') {
       const h = treeHead(view, schema, node, 1);
-      head = h?.ensemble.postTransform === 'NONE' ? h : undefined;
+      const note = noteOf(h);
+      if (note) return { head: undefined, margin: undefined, note };
+      head = headOf(h)?.ensemble.postTransform === 'NONE' ? headOf(h) : undefined;
     } else {
       head = matMulHead(view, schema, node);
     }
@@ -168,10 +182,16 @@ export function graphStructure(
   const scores = node.output?.[1] ?? '';
   const margin = transform !== 'NONE' || normalized ? { scores, node } : undefined;
   let head: LinearHead | TreeHead | undefined;
+  let note: string | undefined;
   if (op === 'LinearClassifier') head = linearNodeHead(view, schema, node, classes);
-  else if (op === 'TreeEnsembleClassifier') head = treeHead(view, schema, node, classes);
+  else if (op === 'TreeEnsembleClassifier') {
+    const h = treeHead(view, schema, node, classes);
+    head = headOf(h);
+    note = noteOf(h);
+  }
   return {
     head,
     margin: op === 'LinearClassifier' || op === 'TreeEnsembleClassifier' ? margin : undefined,
+    ...(note ? { note } : {}),
   };
 }

@@ -56,16 +56,43 @@ export function branchTrue(mode: number, x: number, threshold: number): boolean 
 }
 
 /**
- * Reads a tree ensemble node's attributes (`nodes_*`, `target_*` or `class_*`). `undefined`
- * when it uses what the explainer does not model: MIN/MAX aggregates, or a binary classifier
- * whose leaves weigh one class only (onnxruntime derives the other column from it).
+ * A binary classifier whose leaves weigh class 0 only (onnxmltools' LightGBM and XGBoost,
+ * skl2onnx's forests): onnxruntime scores it `s` (the leaves' aggregate plus the base value)
+ * and writes `[-s, s]` before a LOGISTIC (mixed-sign weights: the margins), or `[1 - s, s]`
+ * with all weights >= 0 and no post-transform (the probabilities). Both are affine in `s`:
+ * `complement - s` and `s`. Any other combination is refused, with the reason.
  */
-export function readTreeEnsemble(node: OnnxNode, classes: number): TreeEnsemble | undefined {
+function oneClassBinary(
+  node: OnnxNode,
+  leafIds: readonly number[],
+  leafWeights: readonly number[],
+  classes: number,
+): { complement: number } | string | undefined {
+  if (classes !== 2 || leafIds.some((id) => id !== 0)) return undefined;
+  const transform = stringAttribute(node, 'post_transform', 'NONE');
+  if (numbers(node, 'base_values').length > 1) {
+    return 'a binary tree classifier whose leaves weigh one class but with two base values';
+  }
+  const positive = leafWeights.every((w) => w >= 0);
+  if (positive && transform === 'NONE') return { complement: 1 };
+  if (!positive && transform === 'LOGISTIC') return { complement: 0 };
+  return `a binary tree classifier whose leaves weigh one class, with ${positive ? 'non-negative' : 'mixed-sign'} weights and post_transform ${transform}: onnxruntime's scores are not an affine function of the trees there`;
+}
+
+/**
+ * Reads a tree ensemble node's attributes (`nodes_*`, `target_*` or `class_*`); a binary
+ * classifier whose leaves weigh class 0 only is read as two outputs, `complement - s` and `s`
+ * (see {@link oneClassBinary}). A string says why it cannot be read: MIN/MAX aggregates, or
+ * a one-class binary layout whose scores onnxruntime does not derive affinely.
+ */
+export function readTreeEnsemble(node: OnnxNode, classes: number): TreeEnsemble | string {
   const classifier = node.opType === 'TreeEnsembleClassifier';
   const prefix = classifier ? 'class' : 'target';
   const outputs = classifier ? classes : (numbers(node, 'n_targets')[0] ?? 1);
   const aggregate = stringAttribute(node, 'aggregate_function', 'SUM');
-  if (aggregate !== 'SUM' && aggregate !== 'AVERAGE') return undefined;
+  if (aggregate !== 'SUM' && aggregate !== 'AVERAGE') {
+    return `a tree ensemble with aggregate_function ${aggregate}`;
+  }
   const treeIds = numbers(node, 'nodes_treeids');
   const nodeIds = numbers(node, 'nodes_nodeids');
   const columns = numbers(node, 'nodes_featureids');
@@ -77,7 +104,11 @@ export function readTreeEnsemble(node: OnnxNode, classes: number): TreeEnsemble 
   const leafNodes = numbers(node, `${prefix}_nodeids`);
   const leafIds = numbers(node, `${prefix}_ids`);
   const leafWeights = numbers(node, `${prefix}_weights`);
-  if (classifier && new Set(leafIds).size !== classes) return undefined;
+  const binary = classifier ? oneClassBinary(node, leafIds, leafWeights, classes) : undefined;
+  if (typeof binary === 'string') return binary;
+  if (classifier && !binary && new Set(leafIds).size !== classes) {
+    return `a tree classifier whose leaves weigh ${new Set(leafIds).size} of its ${classes} classes`;
+  }
 
   const byTree = new Map<number, number[]>();
   treeIds.forEach((t, i) => {
@@ -116,15 +147,25 @@ export function readTreeEnsemble(node: OnnxNode, classes: number): TreeEnsemble 
     const tree = trees.get(t);
     const p = position.get(`${t}:${leafNodes[i]}`);
     if (tree && p !== undefined) {
-      const k = p * outputs + (leafIds[i] ?? 0);
-      tree.value[k] = (tree.value[k] ?? 0) + (leafWeights[i] ?? 0);
+      const w = leafWeights[i] ?? 0;
+      if (binary) {
+        // Class 1 scores s, class 0 scores complement - s.
+        tree.value[p * 2] = (tree.value[p * 2] ?? 0) - w;
+        tree.value[p * 2 + 1] = (tree.value[p * 2 + 1] ?? 0) + w;
+      } else {
+        const k = p * outputs + (leafIds[i] ?? 0);
+        tree.value[k] = (tree.value[k] ?? 0) + w;
+      }
     }
   });
   const base = numbers(node, 'base_values');
+  const b = base[0] ?? 0;
   return {
     trees: [...trees.values()],
     outputs,
-    base: Array.from({ length: outputs }, (_, k) => base[k] ?? 0),
+    base: binary
+      ? [binary.complement - b, b]
+      : Array.from({ length: outputs }, (_, k) => base[k] ?? 0),
     average: aggregate === 'AVERAGE',
     postTransform: stringAttribute(node, 'post_transform', 'NONE'),
   };

@@ -31,6 +31,8 @@ export interface Explainer {
   readonly outputs: number;
   /** Background rows the values are computed against. */
   readonly backgroundRows: number;
+  /** Why the graph's closed form was not used (a tree layout it cannot read), when it was not. */
+  readonly note?: string;
   /** One explanation per validated record, in order. */
   explain(records: readonly FeatureRecord[]): Promise<Explanation[]>;
   /** Frees its onnxruntime session. */

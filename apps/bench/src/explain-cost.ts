@@ -2,8 +2,11 @@
 // prediction of the same record through the same model), medians of several runs. The floors
 // are the issue's: additive <= 2x a prediction, exact <= 10 ms/record (the bundled model, 200
 // rows), tree-shap <= 5 ms/record (100 trees of <= 32 leaves, 200 rows), sampling <= 50 ms/record
-// (30 fields). Usage: pnpm --filter @modelship/bench explain [--runs 7] [--records 20]
-import { readFile } from 'node:fs/promises';
+// (30 fields). Then the served comparisons (explain-served.ts): additive /explain against
+// /predict in the service's own CPU, and /predict's throughput with and without explain support.
+// Usage: pnpm --filter @modelship/bench explain [--runs 7] [--records 20] [--requests 2000]
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileSchema, type FeatureRecord, type ModelSchema } from '@modelship/feature-schema';
@@ -17,21 +20,21 @@ import {
   wideSchema,
   writeModelDir,
 } from '@modelship/testkit';
+import { servedExplainCost } from './explain-served.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '7' }, records: { type: 'string', default: '20' } },
+  options: {
+    runs: { type: 'string', default: '7' },
+    records: { type: 'string', default: '20' },
+    requests: { type: 'string', default: '2000' },
+  },
 });
 const runs = Number(values.runs);
 const perRun = Number(values.records);
 
 /** Thirty numeric fields: the sampling target's model. */
 const wide = wideSchema(insuranceSchema, 30);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /** CPU milliseconds (all threads of the process: onnxruntime's included) and wall ms of `f`. */
 async function measure(f: () => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
@@ -140,4 +143,16 @@ for (const target of targets) {
   );
   await explainer.release();
   await model.release();
+}
+
+const workDir = await mkdtemp(join(tmpdir(), 'modelship-explain-served-'));
+try {
+  await servedExplainCost({
+    workDir,
+    runs,
+    requests: Number(values.requests),
+    rows: insuranceRows,
+  });
+} finally {
+  await rm(workDir, { recursive: true, force: true });
 }

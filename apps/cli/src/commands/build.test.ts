@@ -173,6 +173,10 @@ describe('modelship build', () => {
     expect(result.err).toMatch(
       /modelship build: podman build failed \(exit 3\); its output is above/,
     );
+    // what to do when the runtime image could not be pulled
+    expect(result.err).toContain(
+      `The runtime image ${runtimeImage.reference} must be local or pullable: podman pull ${runtimeImage.reference}, or choose one with --base REF`,
+    );
     expect(result.out).toBe('');
     expect((await calls()).map((c) => c.argv[0])).toEqual(['build']);
   });

@@ -5,7 +5,7 @@ import { runtimeImage } from '@modelship/inference';
 import { parseImageReference } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { writeModelContext } from '../build/context.ts';
-import { chooseEngine, ENGINES, runEngine, runEngineOk } from '../build/engine.ts';
+import { chooseEngine, ENGINES, runEngine } from '../build/engine.ts';
 import { buildRuntimeFromSource } from '../build/from-source.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
@@ -85,7 +85,13 @@ DIR is checked as the server would load it first. The runtime image is this rele
       io.err(
         `building ${image}: ${identity.name} ${identity.version} (${files.join(', ')}) on ${base}`,
       );
-      await runEngineOk(engine, ['build', '--tag', image, context], context, io);
+      const code = await runEngine(engine, ['build', '--tag', image, context], context, io);
+      if (code !== 0) {
+        // Most often the runtime image: not pulled (no access to its registry) or not built.
+        throw failure(
+          `${engine} build failed (exit ${code}); its output is above. The runtime image ${base} must be local or pullable: ${engine} pull ${base}, or choose one with --base REF (or --from-source in a checkout)`,
+        );
+      }
       if (push) {
         const code = await runEngine(engine, ['push', image], context, io);
         if (code !== 0) {

@@ -4,7 +4,7 @@
 // framework exported to a served model and its manifests. One install shared by every case.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import {
   exporterFixtureDir,
   exporterFixtures,
 } from '@modelship/feature-schema/test-fixtures/exporters.ts';
+import { runtimeImage } from '@modelship/inference';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import {
   allPolicyViolations,
@@ -87,7 +88,9 @@ describe('the packed command, installed with npm outside the workspace', () => {
 
   it('installs compiled JavaScript: the command, the service, and only npm dependencies', async () => {
     const installed = join(home, 'global', 'lib', 'node_modules', '@modelship', 'cli');
+    // LICENSE: pnpm pack adds the workspace's (Apache-2.0, as package.json declares).
     expect((await readdir(installed)).sort()).toEqual([
+      'LICENSE',
       'README.md',
       'dist',
       'node_modules',
@@ -229,8 +232,52 @@ describe('the packed command, installed with npm outside the workspace', () => {
       expect(findUnknownFields([...plain, ...rollout])).toEqual([]);
     }, 90_000);
 
-    // `modelship build` with podman (FROM the runtime image, only the model layer new) joins
-    // this path here, on the same install and model directory, once build no longer needs a
-    // checkout (branch runtime-image).
+    // `build` layers the model onto this release's runtime image. Here a stand-in engine records
+    // the call and keeps the context; podman builds and runs such an image for real in
+    // apps/inference/image/podman.image-test.ts (pnpm test:image).
+    it('build writes a context FROM the runtime image with the model files, and runs the engine', async () => {
+      const stub = join(home, 'stub');
+      await mkdir(stub);
+      await writeFile(
+        join(stub, 'podman'),
+        `#!/bin/sh\nprintf '%s\\n' "$@" > "${stub}/argv"\neval "context=\\\${$#}"\ncp -R "$context" "${stub}/context"\n`,
+      );
+      await chmod(join(stub, 'podman'), 0o755);
+      const image = execFileSync(
+        join(bin, 'modelship'),
+        ['build', 'model', '--image', IMAGE, '--engine', 'podman'],
+        {
+          cwd: project,
+          env: { ...env(), PATH: `${stub}:${process.env.PATH}` },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      expect(image.trim()).toBe(IMAGE);
+      const argv = (await readFile(join(stub, 'argv'), 'utf8')).trim().split('\n');
+      expect(argv.slice(0, 3)).toEqual(['build', '--tag', IMAGE]);
+      const dockerfile = await readFile(join(stub, 'context', 'Dockerfile'), 'utf8');
+      expect(dockerfile).toMatch(new RegExp(`^FROM ${runtimeImage.reference}$`, 'm'));
+      const files = (await readdir(join(stub, 'context', 'model'))).sort();
+      expect(files).toEqual([...INIT_FILES]);
+      for (const file of files) {
+        expect(await readFile(join(stub, 'context', 'model', file))).toEqual(
+          await readFile(join(project, 'model', file)),
+        );
+      }
+    });
+
+    it('build --from-source says it needs a checkout', () => {
+      let err = '';
+      try {
+        modelship('build', 'model', '--image', IMAGE, '--engine', 'podman', '--from-source');
+        expect.fail('build --from-source succeeded outside a checkout');
+      } catch (error) {
+        const failed = error as { status: number; stderr: string };
+        expect(failed.status).toBe(1);
+        err = failed.stderr;
+      }
+      expect(err).toMatch(/checkout/);
+    });
   });
 });

@@ -74,7 +74,7 @@ describe('invalid props throw, naming the prop and its value', () => {
     [
       'a probe port that nginx already uses',
       { inference: { probePort: 9090 } },
-      "'inference.probePort' (9090) must differ from nginx's ports",
+      "'inference.probePort' (9090) must differ from nginx's metrics port 'metrics.port' (9090)",
     ],
     [
       'an invalid drain marker path',
@@ -200,7 +200,32 @@ describe('invalid props throw, naming the prop and its value', () => {
     [
       'the metrics port on the service port',
       { inference: { port: 9000 }, metrics: { port: 9000 } },
-      "'metrics.port' (9000) must differ",
+      "'metrics.port' (9000) must differ from the service's port 'inference.port' (9000)",
+    ],
+    [
+      "the service's port on its operational port",
+      { inference: { port: 8083 } },
+      "'inference.port' (8083) must differ from the service's operational port 8083 (POD_PORTS.operations)",
+    ],
+    [
+      "the probe port on the service's operational port",
+      { inference: { probePort: 8083 } },
+      "'inference.probePort' (8083) must differ from the service's operational port 8083",
+    ],
+    [
+      "the metrics port on the service's operational port",
+      { metrics: { port: 8083 } },
+      "'metrics.port' (8083) must differ from the service's operational port 8083",
+    ],
+    [
+      "the service's port on nginx's HTTPS port",
+      { tls: { secretName: 'cert' }, inference: { port: 8443 } },
+      "'inference.port' (8443) must differ from nginx's HTTPS port 8443",
+    ],
+    [
+      "the metrics port on nginx's HTTPS port",
+      { tls: { secretName: 'cert' }, metrics: { port: 8443 } },
+      "'metrics.port' (8443) must differ from nginx's HTTPS port 8443",
     ],
     ['a bad metrics port', { metrics: { port: 0 } }, "'metrics.port' (0)"],
     [

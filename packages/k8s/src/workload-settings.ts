@@ -160,7 +160,7 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     loadBalancer: service.type === 'LoadBalancer',
     ingress: ingress.enabled,
   });
-  assertDistinctPorts(inference, metrics);
+  assertDistinctPorts(inference, metrics, tls);
   const clientAddress = clientAddressSeen(service, ingress, props.nginx);
   const nginxDefaults = {
     ...loadBalancerNginxDefaults(ingress),
@@ -278,20 +278,34 @@ function withModelDir(
   return { ...inference, modelDir: source.mountPath };
 }
 
-/** The pod's ports: nginx's, the service's, its probe port and the metrics port all differ. */
-function assertDistinctPorts(inference: ResolvedInference, metrics: ResolvedMetrics): void {
-  if (inference.port === POD_PORTS.nginx) {
-    fail('inference.port', inference.port, `must differ from nginx's port ${POD_PORTS.nginx}`);
-  }
-  if (metrics.port === POD_PORTS.nginx || metrics.port === inference.port) {
-    fail('metrics.port', metrics.port, `must differ from nginx's port 8080 and 'inference.port'`);
-  }
-  const taken = [POD_PORTS.nginx, inference.port, ...(metrics.enabled ? [metrics.port] : [])];
-  if (taken.includes(inference.probePort)) {
-    fail(
-      'inference.probePort',
-      inference.probePort,
-      `must differ from nginx's ports and 'inference.port' (${taken.join(', ')})`,
-    );
+/**
+ * The pod's ports all differ: the fixed ones (nginx's, its HTTPS port, the service's operational
+ * listener) and the props' (the service's port, its probe port, nginx's metrics port). A
+ * collision names both ports, so that it fails at synth time rather than as a crash-looping pod.
+ */
+function assertDistinctPorts(
+  inference: ResolvedInference,
+  metrics: ResolvedMetrics,
+  tls: ResolvedTls,
+): void {
+  const taken: { readonly port: number; readonly what: string }[] = [
+    { port: POD_PORTS.nginx, what: `nginx's port ${POD_PORTS.nginx}` },
+    ...(tls === false ? [] : [{ port: tls.port, what: `nginx's HTTPS port ${tls.port}` }]),
+    {
+      port: POD_PORTS.operations,
+      what: `the service's operational port ${POD_PORTS.operations} (POD_PORTS.operations)`,
+    },
+  ];
+  const chosen = [
+    { prop: 'inference.port', port: inference.port, what: "the service's port" },
+    ...(metrics.enabled
+      ? [{ prop: 'metrics.port', port: metrics.port, what: "nginx's metrics port" }]
+      : []),
+    { prop: 'inference.probePort', port: inference.probePort, what: "the service's probe port" },
+  ];
+  for (const { prop, port, what } of chosen) {
+    const other = taken.find((t) => t.port === port);
+    if (other) fail(prop, port, `must differ from ${other.what}`);
+    taken.push({ port, what: `${what} '${prop}' (${port})` });
   }
 }

@@ -1,5 +1,5 @@
 import type { ErrorBody, ErrorCode, ErrorDetail } from '@modelship/contract';
-import { errorBody } from '@modelship/contract';
+import { ERROR_CODES, errorBody } from '@modelship/contract';
 import { EXTRA_KEYS_ALLOWED, type FieldIssue, MAX_LISTED_ISSUES } from '@modelship/feature-schema';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -46,24 +46,36 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * An {@link HttpError} whose status is the one `ERROR_CODES` (`@modelship/contract`) declares for
+ * its code, so that a code and its status are written once. `HttpError` itself stays open to any
+ * status, for the error handler's mapping of Hono's own exceptions.
+ */
+export class ContractError extends HttpError {
+  constructor(code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
+    // 499 (client_closed_request) is nginx's convention, outside Hono's status type.
+    super(ERROR_CODES[code] as ContentfulStatusCode, code, message, options);
+  }
+}
+
 /** 400: the body is not well-formed JSON. */
-export class MalformedJsonError extends HttpError {
+export class MalformedJsonError extends ContractError {
   constructor(options: HttpErrorOptions = {}) {
-    super(400, 'malformed_json', 'The request body is not valid JSON.', options);
+    super('malformed_json', 'The request body is not valid JSON.', options);
   }
 }
 
 /** 404: no such route. */
-export class NotFoundError extends HttpError {
+export class NotFoundError extends ContractError {
   constructor(path: string) {
-    super(404, 'not_found', `No route for ${path}.`);
+    super('not_found', `No route for ${path}.`);
   }
 }
 
 /** 413: the body is larger than BODY_LIMIT. */
-export class PayloadTooLargeError extends HttpError {
+export class PayloadTooLargeError extends ContractError {
   constructor(limitBytes: number) {
-    super(413, 'payload_too_large', `The request body exceeds ${limitBytes} bytes.`);
+    super('payload_too_large', `The request body exceeds ${limitBytes} bytes.`);
   }
 }
 
@@ -71,10 +83,9 @@ export class PayloadTooLargeError extends HttpError {
  * 499: the client closed its connection before its body ended. Nobody receives it; the request
  * is logged and counted as a client's doing, never as a server error.
  */
-export class ClientClosedRequestError extends HttpError {
+export class ClientClosedRequestError extends ContractError {
   constructor(options: HttpErrorOptions = {}) {
     super(
-      499 as ContentfulStatusCode,
       'client_closed_request',
       'The client closed the connection before its request body ended.',
       options,
@@ -83,10 +94,9 @@ export class ClientClosedRequestError extends HttpError {
 }
 
 /** 413: an object in the body has more keys than any object of the API needs. */
-export class TooManyKeysError extends HttpError {
+export class TooManyKeysError extends ContractError {
   constructor(maxKeys: number) {
     super(
-      413,
       'payload_too_large',
       `The request body holds an object of more than ${maxKeys} keys; a record of this model has ${maxKeys - EXTRA_KEYS_ALLOWED} fields.`,
     );
@@ -94,10 +104,9 @@ export class TooManyKeysError extends HttpError {
 }
 
 /** 415: the body is not declared as JSON. */
-export class UnsupportedMediaTypeError extends HttpError {
+export class UnsupportedMediaTypeError extends ContractError {
   constructor(received: string | undefined) {
     super(
-      415,
       'unsupported_media_type',
       `Expected Content-Type application/json, got ${received ? JSON.stringify(received) : 'none'}.`,
     );
@@ -108,13 +117,12 @@ export class UnsupportedMediaTypeError extends HttpError {
  * 422: the JSON is well-formed but does not satisfy the model's schema. Lists at most
  * `MAX_LISTED_ISSUES` issues; the message counts them all (`unlisted`: found, not listed).
  */
-export class ValidationError extends HttpError {
+export class ValidationError extends ContractError {
   constructor(issues: readonly FieldIssue[], unlisted = 0) {
     const listed = issues.slice(0, MAX_LISTED_ISSUES);
     const count = issues.length + unlisted;
     const more = count > listed.length ? `; the first ${listed.length} are listed` : '';
     super(
-      422,
       'validation_failed',
       `The request has ${count} invalid field${count === 1 ? '' : 's'}${more}.`,
       { details: listed.map(({ path, message }) => ({ path, message })), issues: listed },
@@ -123,35 +131,34 @@ export class ValidationError extends HttpError {
 }
 
 /** 503: the model is not loaded and warmed yet, or the service has stopped. */
-export class NotReadyError extends HttpError {
+export class NotReadyError extends ContractError {
   constructor(state: string) {
-    super(503, 'not_ready', `The model is not ready (${state}).`, {
+    super('not_ready', `The model is not ready (${state}).`, {
       headers: { 'Retry-After': '1' },
     });
   }
 }
 
 /** 503: the batching queue is full; the client should retry shortly. */
-export class QueueFullError extends HttpError {
+export class QueueFullError extends ContractError {
   constructor(retryAfterSeconds = 1) {
-    super(503, 'overloaded', 'Too many pending predictions; retry shortly.', {
+    super('overloaded', 'Too many pending predictions; retry shortly.', {
       headers: { 'Retry-After': String(retryAfterSeconds) },
     });
   }
 }
 
 /** 409: the served model cannot be explained (no background rows); the message says how to fix it. */
-export class ExplainUnavailableError extends HttpError {
+export class ExplainUnavailableError extends ContractError {
   constructor(message: string) {
-    super(409, 'explain_unavailable', message);
+    super('explain_unavailable', message);
   }
 }
 
 /** 500: anything unexpected. The client learns nothing but the request id. */
-export class InternalError extends HttpError {
+export class InternalError extends ContractError {
   constructor(options: HttpErrorOptions = {}) {
     super(
-      500,
       'internal',
       'An internal error occurred; it has been logged under the request id.',
       options,

@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../deps.ts';
-import { HttpError } from '../errors.ts';
+import { ContractError } from '../errors.ts';
 
 /** 413: a form of far more fields than the model has. */
-export class TooManyFormFieldsError extends HttpError {
+export class TooManyFormFieldsError extends ContractError {
   constructor(maxFields: number, modelFields: number) {
     super(
-      413,
       'payload_too_large',
       `The form has more than ${maxFields} fields; this model has ${modelFields}.`,
     );

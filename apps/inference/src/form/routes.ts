@@ -8,7 +8,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps, AppEnv } from '../deps.ts';
-import { HttpError, PayloadTooLargeError } from '../errors.ts';
+import { ContractError, HttpError, PayloadTooLargeError } from '../errors.ts';
 import type { Prediction, ServedTask } from '../model/task.ts';
 import { probabilitiesOf } from '../predict/present.ts';
 import type { LiveModel } from '../reload/live-model.ts';
@@ -140,8 +140,7 @@ export function formRoutes(
     async (c) => {
       const contentType = c.req.header('content-type');
       if (!contentType || !formMediaType.test(contentType)) {
-        throw new HttpError(
-          415,
+        throw new ContractError(
           'unsupported_media_type',
           'Expected Content-Type application/x-www-form-urlencoded or multipart/form-data.',
         );

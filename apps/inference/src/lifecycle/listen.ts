@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
-import { HttpError, InternalError } from '../errors.ts';
+import { ContractError, InternalError } from '../errors.ts';
 import type { NativeLane } from '../http/fast/native-lane.ts';
 import { answerClientError, refusedWithoutHost } from './client-error.ts';
 
@@ -32,7 +32,7 @@ export interface ListenOptions {
 function unusableRequest(cause: unknown): Response {
   const error =
     cause instanceof RequestError
-      ? new HttpError(400, 'bad_request', "The request's Host header or target is not valid.")
+      ? new ContractError('bad_request', "The request's Host header or target is not valid.")
       : new InternalError({ cause });
   return new Response(JSON.stringify(error.toBody()), {
     status: error.status,

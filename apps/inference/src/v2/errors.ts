@@ -1,14 +1,13 @@
 import type { ErrorHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
-import { type ErrorBody, HttpError } from '../errors.ts';
+import { ContractError, type ErrorBody, type HttpError } from '../errors.ts';
 import { type ErrorMappingOptions, errorHandler } from '../http/error-handler.ts';
 import type { Logger } from '../logger.ts';
 
 /** 404: the path names a model (or a version of it) that this server does not serve. */
-export class ModelNotFoundError extends HttpError {
+export class ModelNotFoundError extends ContractError {
   constructor(name: string, version?: string) {
     super(
-      404,
       'model_not_found',
       version === undefined
         ? `Unknown model "${name}".`

@@ -7,7 +7,7 @@ import {
   MAX_LISTED_ISSUES,
 } from '@modelship/feature-schema';
 import { z } from 'zod';
-import { HttpError } from '../errors.ts';
+import { ContractError } from '../errors.ts';
 import { acceptedDatatypes, oipDatatypes } from './datatypes.ts';
 import { checkElements, flattenTensorData } from './tensor-data.ts';
 
@@ -68,13 +68,13 @@ export interface ParseInferRequestOptions {
  * 400 with the problems in one message, as `{"error": "..."}`: at most `MAX_LISTED_ISSUES` of
  * them listed, all of them counted (`unlisted`: found, not listed).
  */
-export class InferRequestError extends HttpError {
+export class InferRequestError extends ContractError {
   constructor(problems: readonly string[], issues: readonly FieldIssue[] = [], unlisted = 0) {
     const listed = problems.slice(0, MAX_LISTED_ISSUES);
     const count = problems.length + unlisted;
     const intro =
       count > listed.length ? `${count} problems, the first ${listed.length} listed: ` : '';
-    super(400, 'bad_request', `Invalid inference request: ${intro}${listed.join('; ')}.`, {
+    super('bad_request', `Invalid inference request: ${intro}${listed.join('; ')}.`, {
       issues: issues.slice(0, MAX_LISTED_ISSUES),
     });
   }

@@ -254,9 +254,9 @@ describe('weights in a side file and a fixed batch', () => {
     const publish = await run(['publish', out, 'gs://acme-models/dense']);
     expect(publish.code).toBe(0);
     expect(publish.out).toMatch(/storage cp --no-clobber .*model\.onnx\.data/);
-    // build: a stand-in engine records the files of the model's build context.
+    // build: a stand-in engine records the model files of its build context (the last argument).
     const { dir: bin } = await standInTools('modelship-side-files-', {
-      podman: `#!/bin/sh\nfor a in "$@"; do case "$a" in model=*) ls "\${a#model=}" > "$LISTING";; esac; done\n`,
+      podman: `#!/bin/sh\neval "context=\\\${$#}"\nls "$context/model" > "$LISTING"\n`,
     });
     process.env.LISTING = join(bin, 'listing');
     const build = await run([
@@ -272,6 +272,7 @@ describe('weights in a side file and a fixed batch', () => {
       'model-card.md',
       'model.onnx',
       'model.onnx.data',
+      'profile.json',
       'schema.json',
     ]);
     await rm(join(out, 'model.onnx.data'));

@@ -116,6 +116,12 @@ export const serviceEnvSchema = z.object({
    * validated inputs with sensitive fields redacted, outputs): 0 (none) to 1 (every one).
    */
   PAYLOAD_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0),
+  /**
+   * Sampled payload lines of `POST /explain` also carry each record's explanation (method,
+   * space, baseline, contributions per field; sensitive fields' contributions redacted).
+   * `/predict`'s lines never do: explaining is never on its path.
+   */
+  PAYLOAD_LOG_EXPLAIN: onOff.default(false),
   /** Most records in one `POST /explain` (each costs far more than a prediction). */
   EXPLAIN_MAX_BATCH: count(1).max(MAX_BATCH_LIMIT).default(16),
   /** Largest accepted `POST /explain` body, in bytes (nginx still refuses more than `BODY_LIMIT`). */

@@ -180,6 +180,7 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   GOOGLE_CLOUD_PROJECT: 'inference.googleCloudProject',
   MONITOR_WINDOW: 'inference.monitorWindow',
   PAYLOAD_LOG_SAMPLE: 'inference.payloadLogSample',
+  PAYLOAD_LOG_EXPLAIN: 'the construct (unset: no explanations in payload lines)',
   EXPLAIN_MAX_BATCH: 'inference.explain.maxBatch',
   EXPLAIN_BODY_LIMIT: 'inference.explain.bodyLimitBytes',
   EXPLAIN_MAX_EXACT_FIELDS: 'inference.explain.maxExactFields',
@@ -294,6 +295,7 @@ function serviceEnv(
     // The key Secret's mount (the `apiKeys` prop), or API keys off.
     ...apiKeysEnv(apiKeys),
     API_KEYS_POLL_INTERVAL: undefined,
+    PAYLOAD_LOG_EXPLAIN: undefined,
   };
   assertServiceAccepts(values);
   return values;

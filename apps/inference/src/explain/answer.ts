@@ -5,7 +5,10 @@ import { predictedValue, probabilitiesOf } from '../predict/present.ts';
 import type { AnswerOfBody } from '../routes/prediction-route.ts';
 import type { Explainer, Explanation } from './types.ts';
 
-type ExplainDeps = Pick<AppDeps, 'config' | 'model' | 'models' | 'predict' | 'metrics'>;
+type ExplainDeps = Pick<
+  AppDeps,
+  'config' | 'model' | 'models' | 'predict' | 'metrics' | 'monitoring'
+>;
 
 /**
  * One record's explanation as `/explain` answers it: the prediction (and a classifier's
@@ -60,9 +63,10 @@ const methodOf = (explainer: Explainer) => ({
  */
 export function explainAnswer(deps: ExplainDeps): AnswerOfBody {
   const { config, model, models, predict, metrics } = deps;
+  const { payload } = deps.monitoring;
   const fields = model.schema.fields.map((f) => f.name);
   const options = { schema: model.compiled, maxBatch: config.EXPLAIN_MAX_BATCH };
-  return async (body) => {
+  return async (body, requestId) => {
     const version = models.current;
     const request = parsePredictRequest(body, options);
     const records = request.kind === 'batch' ? request.records : [request.record];
@@ -81,6 +85,17 @@ export function explainAnswer(deps: ExplainDeps): AnswerOfBody {
         explanations[i] as Explanation,
       );
     const about = { ...methodOf(explainer), model: version.ref };
+    const { method, space } = explainer;
+    payload.maybeLog(requestId, records, predictions, () =>
+      records.map((_, i) => {
+        const {
+          prediction: _p,
+          probabilities: _q,
+          ...e
+        } = present(i) as ReturnType<typeof present> & { probabilities?: unknown };
+        return { method, space, ...e };
+      }),
+    );
     const answer =
       request.kind === 'batch'
         ? { explanations: records.map((_, i) => present(i)), ...about }

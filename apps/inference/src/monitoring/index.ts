@@ -27,7 +27,7 @@ export interface Monitoring {
 
 /** Options of {@link createMonitoring}. */
 export interface CreateMonitoringOptions {
-  readonly config: Pick<Config, 'MONITOR_WINDOW' | 'PAYLOAD_LOG_SAMPLE'>;
+  readonly config: Pick<Config, 'MONITOR_WINDOW' | 'PAYLOAD_LOG_SAMPLE' | 'PAYLOAD_LOG_EXPLAIN'>;
   readonly logger: Logger;
   readonly model: Pick<ServedModel, 'schema' | 'profile'>;
   /** The service's metrics registry. */
@@ -68,6 +68,7 @@ export function createMonitoring(options: CreateMonitoringOptions): Monitoring {
       logger,
       schema: model.schema,
       sample: config.PAYLOAD_LOG_SAMPLE,
+      explain: config.PAYLOAD_LOG_EXPLAIN,
       ...(random ? { random } : {}),
     }),
     countValidationFailures: (issues) =>

@@ -1,8 +1,15 @@
 import { compileSchema } from '@modelship/feature-schema';
-import { insuranceSchema } from '@modelship/insurance-model';
+import { insuranceModelDir, insuranceSchema } from '@modelship/insurance-model';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
-import { fakeDeps, memoryLogger, postJson, validRecord } from '../testing/fake-deps.ts';
+import { startService } from '../service.ts';
+import {
+  fakeDeps,
+  loopbackConfig,
+  memoryLogger,
+  postJson,
+  validRecord,
+} from '../testing/fake-deps.ts';
 import { createPayloadLog, PAYLOAD_LINE_KIND, REDACTED } from './payload-log.ts';
 
 const payloadLines = (lines: Record<string, unknown>[]) =>
@@ -74,5 +81,98 @@ describe('sampled payload logs', () => {
     expect(text).not.toContain('31.4159');
     expect(text).not.toContain('northwest');
     expect(record.bmi).toBe(31.4159); // the caller's record is untouched
+  });
+
+  it('PAYLOAD_LOG_EXPLAIN: /explain lines carry the explanation with sensitive contributions redacted', () => {
+    const schema = {
+      ...insuranceSchema,
+      fields: insuranceSchema.fields.map((f) => (f.name === 'bmi' ? { ...f, sensitive: true } : f)),
+    };
+    const explanation = {
+      method: 'exact',
+      space: 'value',
+      baseline: 13000,
+      contributions: { age: 120.5, sex: -3, bmi: 4321.987, children: 1, smoker: 9000, region: 2 },
+      output: 26442.487,
+    };
+    const logged = (explain: boolean) => {
+      const { logger, lines } = memoryLogger();
+      const log = createPayloadLog({ logger, schema, sample: 1, explain });
+      log.maybeLog('id', [{ ...validRecord, bmi: 33.3 }], [26442.487], () => [explanation]);
+      logger.flush();
+      return payloadLines(lines)[0];
+    };
+    const line = logged(true);
+    expect(line?.explanations).toEqual([
+      { ...explanation, contributions: { ...explanation.contributions, bmi: REDACTED } },
+    ]);
+    expect(JSON.stringify(line)).not.toContain('4321.987');
+    // Off (the default): the same request's line has no explanations.
+    expect(logged(false)).not.toHaveProperty('explanations');
+  });
+
+  it('a classifier’s per-class contributions are redacted in every class', () => {
+    const schema = {
+      ...insuranceSchema,
+      fields: insuranceSchema.fields.map((f) => (f.name === 'age' ? { ...f, sensitive: true } : f)),
+    };
+    const { logger, lines } = memoryLogger();
+    const log = createPayloadLog({ logger, schema, sample: 1, explain: true });
+    log.maybeLog('id', [validRecord], [12], () => [
+      {
+        method: 'sampling',
+        space: 'probability',
+        baseline: { no: 0.6, yes: 0.4 },
+        contributions: { no: { age: 0.123456, bmi: 0.1 }, yes: { age: -0.123456, bmi: -0.1 } },
+        output: { no: 0.82, yes: 0.18 },
+        standardErrors: { no: { age: 0.0111, bmi: 0.01 }, yes: { age: 0.0111, bmi: 0.01 } },
+      },
+    ]);
+    logger.flush();
+    const [line] = payloadLines(lines);
+    expect(line?.explanations).toMatchObject([
+      {
+        contributions: { no: { age: REDACTED, bmi: 0.1 }, yes: { age: REDACTED, bmi: -0.1 } },
+        standardErrors: { no: { age: REDACTED }, yes: { age: REDACTED } },
+      },
+    ]);
+    expect(JSON.stringify(line)).not.toContain('0.123456');
+  });
+
+  it('over real HTTP: a sampled /explain line holds what /explain answered, /predict’s none', async () => {
+    const { logger, lines } = memoryLogger();
+    const config = loopbackConfig({
+      MODEL_DIR: insuranceModelDir,
+      PAYLOAD_LOG_SAMPLE: '1',
+      PAYLOAD_LOG_EXPLAIN: 'true',
+    });
+    const service = await startService({ config, logger, exit: () => {} });
+    try {
+      const base = `http://127.0.0.1:${service.port}`;
+      const res = await fetch(`${base}/explain`, postJson(validRecord, { 'X-Request-Id': 'e1' }));
+      expect(res.status).toBe(200);
+      const answer = (await res.json()) as Record<string, unknown>;
+      await fetch(`${base}/predict`, postJson(validRecord, { 'X-Request-Id': 'p1' }));
+      logger.flush();
+      const explained = payloadLines(lines).find((l) => l.requestId === 'e1');
+      expect(explained).toMatchObject({
+        inputs: [validRecord],
+        outputs: [answer.prediction],
+        explanations: [
+          {
+            method: 'exact',
+            space: 'value',
+            baseline: answer.baseline,
+            contributions: answer.contributions,
+            output: answer.output,
+          },
+        ],
+      });
+      const predicted = payloadLines(lines).find((l) => l.requestId === 'p1');
+      expect(predicted).toBeDefined();
+      expect(predicted).not.toHaveProperty('explanations');
+    } finally {
+      await service.shutdown.begin('test done');
+    }
   });
 });

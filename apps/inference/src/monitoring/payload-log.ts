@@ -8,15 +8,35 @@ export const PAYLOAD_LINE_KIND = 'modelship.payload';
 /** What a sensitive field's value is written as. */
 export const REDACTED = '[redacted]';
 
+/**
+ * One record's explanation as a payload line carries it: `/explain`'s answer without the
+ * prediction (already in `outputs`); contributions per field, per class for a classifier.
+ */
+export interface LoggedExplanation {
+  readonly method: string;
+  readonly space: string;
+  readonly baseline: unknown;
+  readonly contributions: Readonly<Record<string, unknown>>;
+  readonly output: unknown;
+  readonly standardErrors?: Readonly<Record<string, unknown>>;
+}
+
 /** Logs a sampled share of prediction requests, one JSON line each. */
 export interface PayloadLog {
   /** Whether anything is ever logged (`PAYLOAD_LOG_SAMPLE` > 0). */
   readonly enabled: boolean;
-  /** Logs this request's validated inputs and outputs with probability `sample`. */
+  /** Whether `/explain`'s lines carry the explanations (`PAYLOAD_LOG_EXPLAIN`). */
+  readonly explains: boolean;
+  /**
+   * Logs this request's validated inputs and outputs with probability `sample`, and the
+   * explanations when given and {@link explains}; called lazily so an unsampled request
+   * builds nothing.
+   */
   maybeLog(
     requestId: string,
     records: readonly FeatureRecord[],
     predictions: readonly Prediction[],
+    explanations?: () => readonly LoggedExplanation[],
   ): void;
 }
 
@@ -26,6 +46,8 @@ export interface PayloadLogOptions {
   readonly schema: ModelSchema;
   /** The share of requests logged, 0..1 (`PAYLOAD_LOG_SAMPLE`). */
   readonly sample: number;
+  /** `/explain`'s lines carry the explanations (`PAYLOAD_LOG_EXPLAIN`). @default false */
+  readonly explain?: boolean;
   /** A uniform number in [0, 1). @default Math.random */
   readonly random?: () => number;
 }
@@ -39,7 +61,7 @@ export interface PayloadLogOptions {
  * limit and never waited for. An unsampled request costs one random number.
  */
 export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
-  const { logger, schema, sample, random = Math.random } = options;
+  const { logger, schema, sample, explain = false, random = Math.random } = options;
   const model = { name: schema.model.name, version: schema.model.version };
   const sensitive = schema.fields.filter((f) => f.sensitive === true).map((f) => f.name);
   const redact =
@@ -51,9 +73,32 @@ export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
             for (const name of sensitive) copy[name] = REDACTED;
             return copy;
           });
+  // A sensitive field's contribution tells much of its value: redacted like the value.
+  const redactFields = (row: unknown) => {
+    if (!row || typeof row !== 'object') return row;
+    const copy: Record<string, unknown> = { ...row };
+    for (const name of sensitive) if (name in copy) copy[name] = REDACTED;
+    return copy;
+  };
+  const redactPerClass = (fields: Readonly<Record<string, unknown>>, perClass: boolean) =>
+    perClass
+      ? Object.fromEntries(Object.entries(fields).map(([k, row]) => [k, redactFields(row)]))
+      : redactFields(fields);
+  const redactExplanation = (e: LoggedExplanation): LoggedExplanation => {
+    if (sensitive.length === 0) return e;
+    const perClass = typeof e.baseline === 'object';
+    return {
+      ...e,
+      contributions: redactPerClass(e.contributions, perClass) as Record<string, unknown>,
+      ...(e.standardErrors
+        ? { standardErrors: redactPerClass(e.standardErrors, perClass) as Record<string, unknown> }
+        : {}),
+    };
+  };
   return {
     enabled: sample > 0,
-    maybeLog(requestId, records, predictions) {
+    explains: explain,
+    maybeLog(requestId, records, predictions, explanations) {
       if (sample <= 0 || random() >= sample) return;
       logger.info(
         {
@@ -62,6 +107,9 @@ export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
           model,
           inputs: redact(records),
           outputs: predictions,
+          ...(explain && explanations
+            ? { explanations: explanations().map(redactExplanation) }
+            : {}),
         },
         'payload',
       );

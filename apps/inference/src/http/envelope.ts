@@ -35,7 +35,7 @@ const REQUEST_ID_HEADER = 'X-Request-Id';
 const requestIdLookup = REQUEST_ID_HEADER.toLowerCase() as Lowercase<string>;
 
 /** The minimal set for API responses: no MIME sniffing, nothing to load, no framing. */
-const defaultAlways: Readonly<Record<string, string>> = {
+export const defaultAlways: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
 };

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { ERROR_CODES, errorBodySchema } from '@modelship/contract';
 import { insuranceSchema } from '@modelship/insurance-model';
 import { linearModel, writeModelDir } from '@modelship/testkit';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Service, startService } from '../service.ts';
 import { loopbackConfig, memoryLogger } from '../testing/fake-deps.ts';
 import { rawExchange } from '../testing/raw-http.ts';
+import { answerClientError } from './client-error.ts';
 
 /** The status, headers (lower-cased) and JSON error code of one raw answer. */
 function parseAnswer(raw: string) {
@@ -95,6 +96,11 @@ describe("requests Node's parser refuses, sent to the service directly", () => {
         expect(answer.status).toBe(ERROR_CODES[code]);
         expect(answer.headers['content-type']).toBe('application/json');
         expect(answer.headers.connection).toBe('close');
+        expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(answer.headers['x-content-type-options']).toBe('nosniff');
+        expect(answer.headers['content-security-policy']).toBe(
+          "default-src 'none'; frame-ancestors 'none'",
+        );
         expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
         expect(errorBodySchema.parse(JSON.parse(answer.body)).error.code).toBe(code);
       },
@@ -126,5 +132,51 @@ describe("requests Node's parser refuses, sent to the service directly", () => {
   it('still serves HTTP/1.0 without Host (nginx-style clients of old)', async () => {
     const answer = parseAnswer(await rawExchange(ports.serving, 'GET /healthz HTTP/1.0\r\n\r\n'));
     expect(answer.status).toBe(200);
+  });
+});
+
+describe('answerClientError on a bare socket', () => {
+  /** Calls the handler with `code` on the server side of a fresh connection; what the client got. */
+  async function answerOn(code: string, before: (socket: Socket) => void = () => {}) {
+    let thrown: unknown;
+    const server = createServer((socket) => {
+      before(socket);
+      try {
+        answerClientError(Object.assign(new Error(code), { code }), socket);
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const received = await new Promise<string>((resolve) => {
+      let text = '';
+      const client = connect(port, '127.0.0.1');
+      client.setEncoding('utf8');
+      client.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      client.on('error', () => resolve(text));
+      client.on('close', () => resolve(text));
+    });
+    await new Promise((resolve) => server.close(resolve));
+    return { received, thrown };
+  }
+
+  it("answers Node's request timeout with a 408 in the contract", async () => {
+    const { received } = await answerOn('ERR_HTTP_REQUEST_TIMEOUT');
+    const answer = parseAnswer(received);
+    expect(answer.status).toBe(408);
+    expect(errorBodySchema.parse(JSON.parse(answer.body)).error.code).toBe('request_timeout');
+  });
+
+  it('writes nothing and does not throw on a socket already destroyed', async () => {
+    const { received, thrown } = await answerOn('HPE_INVALID_METHOD', (socket) => socket.destroy());
+    expect({ received, thrown }).toEqual({ received: '', thrown: undefined });
+  });
+
+  it('closes a reset connection without an answer', async () => {
+    const { received } = await answerOn('ECONNRESET');
+    expect(received).toBe('');
   });
 });

@@ -1,15 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, type ErrorCode, errorBody } from '@modelship/contract';
+import { defaultAlways } from '../http/envelope.ts';
 
 /** A raw HTTP/1.1 error response in the contract's body, closing the connection. */
-function rawResponse(code: ErrorCode, reason: string, message: string): Buffer {
+interface RawResponse {
+  /** Status line and the headers before the request id. */
+  readonly head: string;
+  /** The headers after it, the blank line and the body. */
+  readonly tail: string;
+}
+
+const securityHeaders = Object.entries(defaultAlways)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
+function rawResponse(code: ErrorCode, reason: string, message: string): RawResponse {
   const body = JSON.stringify(errorBody(code, message));
-  return Buffer.from(
-    `HTTP/1.1 ${ERROR_CODES[code]} ${reason}\r\nContent-Type: application/json\r\n` +
-      `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
+  return {
+    head: `HTTP/1.1 ${ERROR_CODES[code]} ${reason}\r\nContent-Type: application/json\r\n${securityHeaders}`,
+    tail: `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  };
 }
 
 // Built once: a flood of malformed requests costs a lookup and a write each.
@@ -35,7 +47,7 @@ const MALFORMED = rawResponse(
 );
 
 /** The answer to each of Node's parser errors, as Node picks its own bare ones. */
-function responseFor(code: string | undefined): Buffer {
+function responseFor(code: string | undefined): RawResponse {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return HEADERS_TOO_LARGE;
@@ -54,7 +66,9 @@ function answer(socket: Duplex, code: string | undefined): void {
     socket.destroy();
     return;
   }
-  socket.end(responseFor(code));
+  const { head, tail } = responseFor(code);
+  // A request id like every other answer's (no request reached the log: it only tells answers apart).
+  socket.end(`${head}X-Request-Id: ${randomUUID()}\r\n${tail}`);
   socket.once('finish', () => socket.destroy());
 }
 
@@ -104,7 +118,8 @@ export function refusedWithoutHost(request: IncomingMessage, response: ServerRes
   if (request.headers.host !== undefined || request.httpVersion !== '1.1') return false;
   response.writeHead(ERROR_CODES.bad_request, {
     'Content-Type': 'application/json',
-    'X-Content-Type-Options': 'nosniff',
+    ...defaultAlways,
+    'X-Request-Id': randomUUID(),
     'Content-Length': Buffer.byteLength(MISSING_HOST),
     Connection: 'close',
   });

@@ -204,6 +204,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     port: config.PORT,
     host: config.HOST,
     keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
+    requestTimeoutMs: config.REQUEST_TIMEOUT * 1000,
     lane: createPredictionLane(deps, predictions),
   });
   // The kubelet's direct line to the process (liveness), beside nginx's path: the bare probe

@@ -99,6 +99,12 @@ export const serviceEnvSchema = z.object({
   SHUTDOWN_TIMEOUT: z.coerce.number().positive().max(3600).default(20),
   /** Seconds an idle keep-alive connection stays open; above nginx's upstream keepalive_timeout. */
   KEEPALIVE_TIMEOUT: z.coerce.number().positive().max(3600).default(65),
+  /**
+   * Seconds a request may take to arrive whole (header and body), checked every second; past it
+   * the service answers 408 `request_timeout` and closes the connection. nginx passes prediction
+   * bodies on as they arrive, so this is the pod's total bound on a trickled body.
+   */
+  REQUEST_TIMEOUT: z.coerce.number().positive().max(3600).default(90),
   /** Coalesce concurrent requests into one onnxruntime run. */
   BATCHING: onOff.default(true),
   /**

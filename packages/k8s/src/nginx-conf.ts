@@ -1,5 +1,6 @@
 import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { errorLocations, errorPages, notFound } from './nginx-conf-errors.ts';
+import { limitZones, perAddressLimits, streamBodies } from './nginx-conf-limits.ts';
 import {
   type NginxConfOptions,
   type NginxTlsOptions,
@@ -9,8 +10,6 @@ import {
 import { block, comment, d, type NginxNode, renderNodes } from './nginx-directives.ts';
 
 const UPSTREAM = 'modelship_inference';
-const RATE_ZONE = 'modelship_per_client';
-const CONN_ZONE = 'modelship_per_address';
 const REQUEST_ID = '$modelship_request_id';
 const UPSTREAM_HOST = '$modelship_upstream_host';
 const TLS_DIR = '$modelship_tls_dir';
@@ -136,29 +135,7 @@ function httpBlock(o: ResolvedNginxConfOptions): NginxNode {
       d('client_body_buffer_size', `${Math.min(o.bodyLimitBytes, 131_072)}`),
       ...realIp(o),
       ...gzip(o),
-      ...(o.rateLimit
-        ? [
-            d(
-              'limit_req_zone',
-              '$binary_remote_addr',
-              `zone=${RATE_ZONE}:${o.rateLimit.zoneSizeMiB}m`,
-              `rate=${o.rateLimit.requestsPerSecond}r/s`,
-            ),
-            d('limit_req_status', 429),
-            d('limit_req_log_level', 'warn'),
-          ]
-        : []),
-      ...(o.connectionLimit
-        ? [
-            d(
-              'limit_conn_zone',
-              '$binary_remote_addr',
-              `zone=${CONN_ZONE}:${o.connectionLimit.zoneSizeMiB}m`,
-            ),
-            d('limit_conn_status', 429),
-            d('limit_conn_log_level', 'warn'),
-          ]
-        : []),
+      ...limitZones(o),
       block(
         'upstream',
         [UPSTREAM],
@@ -306,21 +283,15 @@ function serverBlock(o: ResolvedNginxConfOptions): NginxNode {
       block('location', ['^~', o.metricsPath], notFound(o.metricsPath, REQUEST_ID)),
       block('location', ['^~', MONITORING_PATH], notFound(MONITORING_PATH, REQUEST_ID)),
       block('location', ['^~', ADMIN_PREFIX], notFound(ADMIN_PREFIX, REQUEST_ID)),
-      block('location', ['/'], [...drainCheck(o), ...rateLimit(o), ...proxyToService(o)]),
+      block(
+        'location',
+        ['/'],
+        [...drainCheck(o), ...perAddressLimits(o), ...streamBodies(), ...proxyToService(o)],
+      ),
       ...drainLocation(o),
       ...errorLocations(o, REQUEST_ID),
     ],
   );
-}
-
-/** The per-address limits (both answer 429 through the JSON error page, with Retry-After). */
-function rateLimit(o: ResolvedNginxConfOptions): NginxNode[] {
-  return [
-    ...(o.rateLimit
-      ? [d('limit_req', `zone=${RATE_ZONE}`, `burst=${o.rateLimit.burst}`, 'nodelay')]
-      : []),
-    ...(o.connectionLimit ? [d('limit_conn', CONN_ZONE, o.connectionLimit.perAddress)] : []),
-  ];
 }
 
 /**
@@ -352,7 +323,8 @@ function drainLocation(o: ResolvedNginxConfOptions): NginxNode[] {
       [
         d('internal'),
         d('keepalive_timeout', 0),
-        ...rateLimit(o),
+        ...perAddressLimits(o),
+        ...streamBodies(),
         ...proxyToService(o, `http://${UPSTREAM}$request_uri`),
       ],
     ),

@@ -82,6 +82,12 @@ export interface InferenceServiceOptions {
   readonly batching?: boolean;
   /** Most rows waiting for a run before 503 (`MAX_QUEUE`). @default undefined (the service's: 10000) */
   readonly maxQueueRows?: number;
+  /**
+   * Seconds a request may take to arrive whole (`REQUEST_TIMEOUT`): nginx passes prediction
+   * bodies on as they arrive, so this ends a trickled body (408 in the error contract).
+   * @default undefined (the service's: 90)
+   */
+  readonly requestTimeoutSeconds?: number;
   /** onnxruntime intra-op threads (`ORT_INTRA_OP_THREADS`). @default undefined (the service's: 1) */
   readonly ortIntraOpThreads?: number;
   /**
@@ -145,6 +151,7 @@ type OptionalInferenceSetting =
   | 'googleCloudProject'
   | 'batching'
   | 'maxQueueRows'
+  | 'requestTimeoutSeconds'
   | 'ortIntraOpThreads'
   | 'monitorWindow'
   | 'payloadLogSample'
@@ -176,6 +183,7 @@ const ENV_SOURCES: { readonly [K in ServiceEnvName]: string } = {
   KEEPALIVE_TIMEOUT: 'inference.keepaliveTimeoutSeconds',
   BATCHING: 'inference.batching',
   MAX_QUEUE: 'inference.maxQueueRows',
+  REQUEST_TIMEOUT: 'inference.requestTimeoutSeconds',
   ORT_INTRA_OP_THREADS: 'inference.ortIntraOpThreads',
   GOOGLE_CLOUD_PROJECT: 'inference.googleCloudProject',
   MONITOR_WINDOW: 'inference.monitorWindow',
@@ -208,6 +216,7 @@ function inferenceEnv(i: ResolvedInference) {
     KEEPALIVE_TIMEOUT: text(i.keepaliveTimeoutSeconds),
     BATCHING: i.batching === undefined ? undefined : i.batching ? 'on' : 'off',
     MAX_QUEUE: text(i.maxQueueRows),
+    REQUEST_TIMEOUT: text(i.requestTimeoutSeconds),
     ORT_INTRA_OP_THREADS: text(i.ortIntraOpThreads),
     GOOGLE_CLOUD_PROJECT: i.googleCloudProject,
     MONITOR_WINDOW: text(i.monitorWindow),

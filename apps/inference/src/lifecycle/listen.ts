@@ -21,6 +21,12 @@ export interface ListenOptions {
    * @default 65000
    */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Milliseconds a request may take to arrive whole (Node's `requestTimeout`, checked every
+   * second at most); past it the `clientError` listener answers 408 and closes the connection.
+   * @default 90000
+   */
+  readonly requestTimeoutMs?: number;
   /** Answers the requests it takes before Hono sees them (the prediction routes' lane). */
   readonly lane?: NativeLane;
 }
@@ -51,26 +57,38 @@ export interface Listening {
 /**
  * Starts the Node HTTP server for an app and resolves once it listens. `headersTimeout` is set
  * just above `keepAliveTimeout` (a Node recommendation, so a slow request's headers never race
- * the idle timer).
+ * the idle timer), within `requestTimeout` (Node requires it).
  *
  * @see https://nodejs.org/api/http.html#serverkeepalivetimeout
  */
 export function listen(app: Hono<AppEnv>, options: ListenOptions = {}): Promise<Listening> {
-  const { port = 8080, host = '0.0.0.0', keepAliveTimeoutMs = 65_000 } = options;
+  const {
+    port = 8080,
+    host = '0.0.0.0',
+    keepAliveTimeoutMs = 65_000,
+    requestTimeoutMs = 90_000,
+  } = options;
   return new Promise((resolve, reject) => {
     const { lane } = options;
     // What @hono/node-server's `serve` does, with the lane (if any) in front of Hono.
     const hono = getRequestListener(app.fetch, { hostname: host, errorHandler: unusableRequest });
     // Node's own refusals (parser errors, a missing Host) are answered in the error contract.
-    const server = createServer({ requireHostHeader: false }, (request, response) => {
-      if (refusedWithoutHost(request, response)) return;
-      if (lane === undefined || !lane(request, response)) void hono(request, response);
-    });
+    const server = createServer(
+      {
+        requireHostHeader: false,
+        requestTimeout: requestTimeoutMs,
+        headersTimeout: Math.min(keepAliveTimeoutMs + 1000, requestTimeoutMs),
+        // Node's default (30 s) would let a request outlive its timeout by up to that long.
+        connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+      },
+      (request, response) => {
+        if (refusedWithoutHost(request, response)) return;
+        if (lane === undefined || !lane(request, response)) void hono(request, response);
+      },
+    );
     server.on('clientError', answerClientError);
     server.listen(port, host);
     server.keepAliveTimeout = keepAliveTimeoutMs;
-    server.headersTimeout = keepAliveTimeoutMs + 1000;
-    server.requestTimeout = Math.max(server.requestTimeout, server.headersTimeout);
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
     server.once('listening', () => {

@@ -282,11 +282,30 @@ describe('tree-shap on a binary classifier whose leaves weigh one class', () => 
     await fixture.release();
   });
 
-  it('mixed-sign weights without a post-transform: not affine in the trees, exact says why', async () => {
+  it('mixed-sign weights without a post-transform: the output -s and s, equal to brute force', async () => {
     const { fixture, background, records } = await build('mixed', 'NONE');
-    expect(fixture.explainer).toMatchObject({ method: 'exact', space: 'probability' });
-    expect(fixture.explainer.note).toMatch(/mixed-sign weights and post_transform NONE/);
+    expect(fixture.explainer).toMatchObject({ method: 'tree-shap', space: 'probability' });
     await against(fixture, records, background, probabilities);
+    await fixture.release();
+  });
+
+  it('non-negative weights under LOGISTIC (which onnxruntime skips there): exact says why', async () => {
+    const { fixture, records } = await build('positive', 'LOGISTIC');
+    expect(fixture.explainer).toMatchObject({ method: 'exact', space: 'margin' });
+    expect(fixture.explainer.note).toMatch(/non-negative weights and post_transform LOGISTIC/);
+    // Its margins are the same trees' scores without the post-transform: the twin's tree-shap
+    // values (equal to brute force above), same trees, same background.
+    const twin = await build('positive', 'NONE');
+    const [a, b] = [
+      await fixture.explainer.explain(records),
+      await twin.fixture.explainer.explain(records),
+    ];
+    records.forEach((_, i) => {
+      (a[i]?.contributions ?? []).forEach((row, k) => {
+        expect(worstRelative(row, b[i]?.contributions[k] ?? [])).toBeLessThan(1e-5);
+      });
+    });
+    await twin.fixture.release();
     await fixture.release();
   });
 });

@@ -58,9 +58,10 @@ export function branchTrue(mode: number, x: number, threshold: number): boolean 
 /**
  * A binary classifier whose leaves weigh class 0 only (onnxmltools' LightGBM and XGBoost,
  * skl2onnx's forests): onnxruntime scores it `s` (the leaves' aggregate plus the base value)
- * and writes `[-s, s]` before a LOGISTIC (mixed-sign weights: the margins), or `[1 - s, s]`
- * with all weights >= 0 and no post-transform (the probabilities). Both are affine in `s`:
- * `complement - s` and `s`. Any other combination is refused, with the reason.
+ * and writes `[-s, s]` with mixed-sign weights (before a LOGISTIC: the margins; without one:
+ * the output), or `[1 - s, s]` with all weights >= 0 and no post-transform (the probabilities).
+ * Both are affine in `s`: `complement - s` and `s`. Other combinations (weights >= 0 under a
+ * post-transform, which onnxruntime then skips; SOFTMAX; PROBIT) are refused, with the reason.
  */
 function oneClassBinary(
   node: OnnxNode,
@@ -75,8 +76,8 @@ function oneClassBinary(
   }
   const positive = leafWeights.every((w) => w >= 0);
   if (positive && transform === 'NONE') return { complement: 1 };
-  if (!positive && transform === 'LOGISTIC') return { complement: 0 };
-  return `a binary tree classifier whose leaves weigh one class, with ${positive ? 'non-negative' : 'mixed-sign'} weights and post_transform ${transform}: onnxruntime's scores are not an affine function of the trees there`;
+  if (!positive && (transform === 'LOGISTIC' || transform === 'NONE')) return { complement: 0 };
+  return `a binary tree classifier whose leaves weigh one class, with ${positive ? 'non-negative' : 'mixed-sign'} weights and post_transform ${transform}: its margins are not read from the trees`;
 }
 
 /**

@@ -5,7 +5,7 @@ describe('countWindow', () => {
   it("counts the main thread's turns, wake-ups and log blocks, other threads' calls and V8's events", () => {
     const trace = [
       '100 epoll_pwait(14, [{events=EPOLLIN, data={u32=24, u64=24}}], 1024, 9, NULL, 8) = 1',
-      '100 epoll_pwait(14, [], 1024, 0, NULL, 8) = 0',
+      '100  epoll_pwait(14, [], 1024, 0, NULL, 8) = 0',
       '100 futex(0x39af3830, FUTEX_WAKE_PRIVATE, 1) = 1',
       '100 write(1, "{\\"severity\\""..., 16380) = 16380',
       '100 write(1, "[1:0x5] 10 ms: Scavenge"..., 90) = 90',

@@ -49,10 +49,11 @@ export function countWindow(
   let others = 0;
   let writes = 0;
   for (const line of trace.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space < 0 || line.includes('resumed>')) continue;
-    const call = line.slice(space + 1);
-    if (Number(line.slice(0, space)) !== pid) {
+    // `strace -f -o` lines: the thread id, spaces, the call.
+    const parsed = /^(\d+)\s+(.*)$/.exec(line);
+    if (!parsed || line.includes('resumed>')) continue;
+    const call = parsed[2] as string;
+    if (Number(parsed[1]) !== pid) {
       others += 1;
       continue;
     }
@@ -123,17 +124,9 @@ export async function measureTailCounts(options: TailCountOptions): Promise<Tail
     if (!managed) throw new Error('no service process');
     await sendSequentially(url, body, agent, options.warmup);
     const before = (await readFile(managed.logFile, 'utf8')).length;
-    const strace = spawn(
-      'strace',
-      ['-f', '-qq', '-e', 'trace=epoll_pwait,futex,write', '-p', String(managed.pid)],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let trace = '';
-    strace.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      trace += chunk;
-    });
+    const traceFile = join(options.workDir, `${options.name}.strace`);
+    const traced = ['-f', '-qq', '-o', traceFile, '-e', 'trace=epoll_pwait,futex,write'];
+    const strace = spawn('strace', [...traced, '-p', String(managed.pid)], { stdio: 'ignore' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await sendSequentially(url, body, agent, options.requests);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -141,7 +134,7 @@ export async function measureTailCounts(options: TailCountOptions): Promise<Tail
     strace.kill('SIGINT');
     await stopped;
     const printed = (await readFile(managed.logFile, 'utf8')).slice(before);
-    return countWindow(trace, printed, managed.pid, options.requests);
+    return countWindow(await readFile(traceFile, 'utf8'), printed, managed.pid, options.requests);
   } finally {
     agent.destroy();
     await service.stop();

@@ -30,6 +30,34 @@ describe('createBatcher', () => {
     expect(await result).toEqual([2, 4]);
   });
 
+  it('runs a lone submission within its own turn when the last run was a lone one too', async () => {
+    // At one connection a turn of its own for the batcher pushes onnxruntime's own
+    // setImmediate into the next event-loop turn: one more turn per request (tail-counts).
+    const { runs, run } = controlledRunner();
+    const batcher = createBatcher({ run });
+    const first = batcher.submit([1]);
+    expect(runs).toHaveLength(0);
+    await tick();
+    runs[0]?.finish();
+    expect(await first).toEqual([2]);
+    await tick();
+    const second = batcher.submit([2]);
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    expect(runs.map((r) => r.rows)).toEqual([[1], [2]]);
+    runs[1]?.finish();
+    expect(await second).toEqual([4]);
+    await tick();
+    // Two at once after a lone run: the first starts at once, the second waits for it.
+    const pair = [batcher.submit([3]), batcher.submit([4])];
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    expect(runs.map((r) => r.rows)).toEqual([[1], [2], [3]]);
+    runs[2]?.finish();
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([[1], [2], [3], [4]]);
+    runs[3]?.finish();
+    expect(await Promise.all(pair)).toEqual([[6], [8]]);
+  });
+
   it('coalesces the submissions of one event-loop turn into one run', async () => {
     const { runs, run } = controlledRunner();
     const sizes: number[] = [];

@@ -68,6 +68,11 @@ interface Job<Row, Out> {
  * next run takes whole queued submissions, oldest first, up to `maxBatchRows`. A failed run
  * fails only the submissions that were in it.
  *
+ * While traffic is lone (the last run took one submission), a submission that finds the
+ * batcher idle runs at once instead: the end of its turn would push onnxruntime-node's own
+ * `setImmediate` into the next event-loop turn, one more turn per request. Two at once then
+ * make two runs, the second taking whatever queued meanwhile, and the next run gathers again.
+ *
  * Under concurrent load a run gathers for a few more turns: when the last run took several
  * submissions and fewer are waiting now, the run waits one more turn, and again while each
  * turn brings more submissions (at most `maxGatherTurns`), so that it takes about as many as
@@ -182,10 +187,14 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
         queue.push(job);
         queuedRows += rows.length;
         onQueueDepth(queuedRows);
-        if (runsInFlight === 0 && !flushScheduled) {
-          flushScheduled = true;
-          setImmediate(pump);
+        if (runsInFlight > 0 || flushScheduled) return;
+        if (lastRunJobs === 1 && queue.length === 1) {
+          // Lone traffic: run now, so that onnxruntime's own setImmediate falls in this turn.
+          pump();
+          return;
         }
+        flushScheduled = true;
+        setImmediate(pump);
       });
     },
     get queuedRows() {

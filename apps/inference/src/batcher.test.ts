@@ -56,6 +56,15 @@ describe('createBatcher', () => {
     expect(runs.map((r) => r.rows)).toEqual([[1], [2], [3], [4]]);
     runs[3]?.finish();
     expect(await Promise.all(pair)).toEqual([[6], [8]]);
+    await tick();
+    // [3] ended with [4] waiting: no longer lone, the next submissions share the end of a turn.
+    const again = [batcher.submit([5]), batcher.submit([6])];
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    expect(runs).toHaveLength(4);
+    await tick();
+    expect(runs[4]?.rows).toEqual([5, 6]);
+    runs[4]?.finish();
+    expect(await Promise.all(again)).toEqual([[10], [12]]);
   });
 
   it('coalesces the submissions of one event-loop turn into one run', async () => {

@@ -68,10 +68,12 @@ interface Job<Row, Out> {
  * next run takes whole queued submissions, oldest first, up to `maxBatchRows`. A failed run
  * fails only the submissions that were in it.
  *
- * While traffic is lone (the last run took one submission), a submission that finds the
- * batcher idle runs at once instead: the end of its turn would push onnxruntime-node's own
- * `setImmediate` into the next event-loop turn, one more turn per request. Two at once then
- * make two runs, the second taking whatever queued meanwhile, and the next run gathers again.
+ * While traffic is lone (the last run took one submission that found the batcher idle, and
+ * none was waiting when it ended), a submission that finds the batcher idle runs at once
+ * instead: the end of its turn would push onnxruntime-node's own `setImmediate` into the next
+ * event-loop turn, one more turn per request. A submission during that run ends the lone
+ * traffic until a run again starts and ends with nothing else around, so that requests that
+ * arrive together keep being run together.
  *
  * Under concurrent load a run gathers for a few more turns: when the last run took several
  * submissions and fewer are waiting now, the run waits one more turn, and again while each
@@ -101,6 +103,9 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
   let flushScheduled = false;
   // Gathering: submissions the last run took, turns waited so far, submissions a turn ago.
   let lastRunJobs = 0;
+  // Lone traffic: the last run took one submission that found the batcher idle, and none was
+  // waiting when it ended.
+  let lone = false;
   let gatheredTurns = 0;
   let waitingBefore = 0;
   let idleWaiters: (() => void)[] = [];
@@ -112,7 +117,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     for (const wake of waiters) wake();
   };
 
-  const execute = (jobs: readonly Job<Row, Out>[]) => {
+  const execute = (jobs: readonly Job<Row, Out>[], fromIdle = false) => {
     const rows = jobs.length === 1 ? (jobs[0]?.rows ?? []) : jobs.flatMap((job) => job.rows);
     runsInFlight += 1;
     onRun(rows.length);
@@ -134,6 +139,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
       })
       .finally(() => {
         runsInFlight -= 1;
+        lone = fromIdle && jobs.length === 1 && queue.length === 0;
         if (enabled) pump();
         settleIdle();
       });
@@ -145,7 +151,8 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     queue.length < lastRunJobs &&
     (gatheredTurns === 0 || queue.length > waitingBefore);
 
-  const pump = () => {
+  /** Starts the next run; `fromIdle` when a submission found the batcher idle (not after a run). */
+  const pump = (fromIdle = false) => {
     flushScheduled = false;
     if (runsInFlight > 0 || queue.length === 0) return;
     if (gatherMore()) {
@@ -168,7 +175,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     queuedRows -= rows;
     onQueueDepth(queuedRows);
     lastRunJobs = jobs.length;
-    execute(jobs);
+    execute(jobs, fromIdle);
   };
 
   return {
@@ -188,13 +195,13 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
         queuedRows += rows.length;
         onQueueDepth(queuedRows);
         if (runsInFlight > 0 || flushScheduled) return;
-        if (lastRunJobs === 1 && queue.length === 1) {
+        if (lone && queue.length === 1) {
           // Lone traffic: run now, so that onnxruntime's own setImmediate falls in this turn.
-          pump();
+          pump(true);
           return;
         }
         flushScheduled = true;
-        setImmediate(pump);
+        setImmediate(pump, true);
       });
     },
     get queuedRows() {

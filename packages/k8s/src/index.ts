@@ -43,7 +43,12 @@ export {
   INFERENCE_UID,
   type InferenceServiceOptions,
 } from './workload-inference.ts';
-export type { BackendConfigSpec, IngressOptions, IngressTlsOptions } from './workload-ingress.ts';
+export type {
+  BackendConfigSpec,
+  IngressIapOptions,
+  IngressOptions,
+  IngressTlsOptions,
+} from './workload-ingress.ts';
 export {
   assertBucketName,
   assertObjectPrefix,

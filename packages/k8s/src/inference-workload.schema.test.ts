@@ -17,6 +17,7 @@ function synth(ingress: boolean): KubeObject[] {
       enabled: ingress,
       host: 'api.example.com',
       tls: { domains: ['api.example.com'], sslPolicy: 'modern-tls12' },
+      iap: { oauthClientSecretName: 'w-oauth' },
     },
     // The passthrough path serves HTTPS from a Secret; behind an Ingress, the load balancer does.
     tls: ingress ? false : { secretName: 'w-tls' },

@@ -562,6 +562,27 @@ describe('InferenceWorkload props', () => {
     expect(off.pod.volumes.map((v: Manifest) => v.name)).not.toContain('api-keys');
   });
 
+  it('ingress.iap → the BackendConfig turns Identity-Aware Proxy on with the OAuth client Secret', () => {
+    const { one, objects } = synth({
+      ingress: {
+        enabled: true,
+        tls: { domains: ['api.example.com'] },
+        iap: { oauthClientSecretName: 'insurance-oauth' },
+      },
+    });
+    expect(one('BackendConfig').spec.iap).toEqual({
+      enabled: true,
+      oauthclientCredentials: { secretName: 'insurance-oauth' },
+    });
+    // The Service names the BackendConfig, so IAP guards its backend.
+    expect(one('Service').metadata.annotations['cloud.google.com/backend-config']).toContain(
+      one('BackendConfig').metadata.name,
+    );
+    expect(allPolicyViolations(objects, SERVICE_ROUTES)).toEqual([]);
+    const plain = synth({ ingress: { enabled: true, tls: false } }).one('BackendConfig');
+    expect(plain.spec.iap).toBeUndefined();
+  });
+
   it("per-address limits by default wherever nginx sees the client's address", () => {
     const limits = (props: Partial<InferenceWorkloadProps>) => {
       const conf = synth(props).one('ConfigMap').data['nginx.conf'] as string;

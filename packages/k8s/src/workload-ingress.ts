@@ -24,6 +24,21 @@ export interface IngressOptions {
    * @default undefined (required when enabled)
    */
   readonly tls?: IngressTlsOptions | false;
+  /**
+   * Identity-Aware Proxy, for people rather than programs: the load balancer signs users in
+   * with Google and lets through only those granted `roles/iap.httpsResourceAccessor` (IAP-secured
+   * Web App User). The OAuth client's id and secret come from a Secret (`client_id`,
+   * `client_secret`). Needs `tls`; an alternative to `apiKeys` (not both).
+   * @see https://cloud.google.com/iap/docs/enabling-kubernetes-howto
+   * @default undefined (off)
+   */
+  readonly iap?: IngressIapOptions;
+}
+
+/** Identity-Aware Proxy on the Ingress's backend. */
+export interface IngressIapOptions {
+  /** The Secret holding the OAuth client's `client_id` and `client_secret`. */
+  readonly oauthClientSecretName: string;
 }
 
 /** The Ingress's certificate and TLS settings. */
@@ -47,11 +62,15 @@ export interface IngressTlsOptions {
 export const INGRESS_DEFAULTS = {
   enabled: false,
   timeoutSeconds: 60,
-} as const satisfies Required<Omit<IngressOptions, 'host' | 'staticIpName' | 'tls'>>;
+} as const satisfies Required<Omit<IngressOptions, 'host' | 'staticIpName' | 'tls' | 'iap'>>;
 
 /** {@link IngressOptions} with defaults applied. */
-export type ResolvedIngress = Required<Omit<IngressOptions, 'host' | 'staticIpName' | 'tls'>> &
-  Pick<IngressOptions, 'host' | 'staticIpName'> & { readonly tls: IngressTlsOptions | false };
+export type ResolvedIngress = Required<
+  Omit<IngressOptions, 'host' | 'staticIpName' | 'tls' | 'iap'>
+> &
+  Pick<IngressOptions, 'host' | 'staticIpName' | 'iap'> & {
+    readonly tls: IngressTlsOptions | false;
+  };
 
 /** Applies the defaults of {@link IngressOptions} and validates them. */
 export function resolveIngress(options: IngressOptions = {}): ResolvedIngress {
@@ -88,6 +107,10 @@ export function resolveIngress(options: IngressOptions = {}): ResolvedIngress {
       );
     }
     if (tls.sslPolicy !== undefined) assertDnsLabel('ingress.tls.sslPolicy', tls.sslPolicy);
+  }
+  if (ingress.iap !== undefined) {
+    assertDnsSubdomain('ingress.iap.oauthClientSecretName', ingress.iap.oauthClientSecretName);
+    if (!tls) fail('ingress.iap', 'set', "needs 'ingress.tls' (IAP serves HTTPS only)");
   }
   return ingress;
 }
@@ -202,6 +225,10 @@ export interface BackendConfigSpec {
   readonly timeoutSec: number;
   readonly connectionDraining: { readonly drainingTimeoutSec: number };
   readonly customRequestHeaders?: { readonly headers: readonly string[] };
+  readonly iap?: {
+    readonly enabled: true;
+    readonly oauthclientCredentials: { readonly secretName: string };
+  };
   readonly healthCheck: {
     readonly type: 'HTTP';
     readonly requestPath: string;
@@ -240,6 +267,14 @@ export function gkeIngress(
     ...(backend.clientIpHeader
       ? { customRequestHeaders: { headers: [`${CLIENT_IP_HEADER}:{client_ip_address}`] } }
       : {}),
+    ...(ingress.iap === undefined
+      ? {}
+      : {
+          iap: {
+            enabled: true,
+            oauthclientCredentials: { secretName: ingress.iap.oauthClientSecretName },
+          },
+        }),
     healthCheck: {
       type: 'HTTP',
       requestPath: OPERATIONAL_ROUTES.ready,

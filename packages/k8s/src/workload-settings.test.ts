@@ -62,6 +62,23 @@ describe('invalid props throw, naming the prop and its value', () => {
       `'apiKeys.open[0]' ("predict") must be one of form, docs`,
     ],
     [
+      'IAP without HTTPS on the Ingress',
+      { ingress: { enabled: true, tls: false, iap: { oauthClientSecretName: 'oauth' } } },
+      `'ingress.iap' ("set") needs 'ingress.tls'`,
+    ],
+    [
+      'IAP and API keys on one path',
+      {
+        ingress: {
+          enabled: true,
+          tls: { domains: ['api.example.com'] },
+          iap: { oauthClientSecretName: 'oauth' },
+        },
+        apiKeys: { secretName: 'keys' },
+      },
+      `'ingress.iap' ("set") and 'apiKeys' are alternatives`,
+    ],
+    [
       'a negative load balancer lag',
       { termination: { loadBalancerLagSeconds: -1 } },
       "'termination.loadBalancerLagSeconds' (-1)",

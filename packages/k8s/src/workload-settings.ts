@@ -209,6 +209,13 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     );
   }
   const apiKeys = resolveApiKeys(props.apiKeys);
+  if (apiKeys !== false && ingress.enabled && ingress.iap !== undefined) {
+    fail(
+      'ingress.iap',
+      'set',
+      "and 'apiKeys' are alternatives: IAP signs people in, keys are for programs (a person behind IAP has no key)",
+    );
+  }
   const { meta } = identity;
   return {
     meta,

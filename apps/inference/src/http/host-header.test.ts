@@ -5,9 +5,12 @@ import { fakeDeps, validRecord } from '../testing/fake-deps.ts';
 import { closeServer, rawExchange, serveApp } from '../testing/raw-http.ts';
 
 /** One raw request's status and body. */
-async function send(port: number, raw: string): Promise<{ status: number; body: string }> {
+async function send(
+  port: number,
+  raw: string,
+): Promise<{ status: number; head: string; body: string }> {
   const [head = '', body = ''] = (await rawExchange(port, raw)).split('\r\n\r\n');
-  return { status: Number(head.split(' ')[1]), body };
+  return { status: Number(head.split(' ')[1]), head, body };
 }
 
 const record = JSON.stringify(validRecord);
@@ -37,8 +40,11 @@ describe('a Host header that is not a plain host name', () => {
         ),
       ];
       expect(answers.map((a) => a.status)).toEqual([400, 400, 400]);
-      for (const { body } of answers) {
+      for (const { head, body } of answers) {
         expect(errorBodySchema.parse(JSON.parse(body)).error.code).toBe('bad_request');
+        // What every answer carries, whichever path refused it.
+        expect(head).toMatch(/^x-request-id: [\w-]+$/im);
+        expect(head).toMatch(/^content-security-policy: default-src 'none'/im);
       }
     },
   );

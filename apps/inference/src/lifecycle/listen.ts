@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { ContractError, InternalError } from '../errors.ts';
+import { defaultAlways } from '../http/envelope.ts';
 import type { NativeLane } from '../http/fast/native-lane.ts';
 import { answerClientError, refusedWithoutHost } from './client-error.ts';
 
@@ -42,7 +44,11 @@ function unusableRequest(cause: unknown): Response {
       : new InternalError({ cause });
   return new Response(JSON.stringify(error.toBody()), {
     status: error.status,
-    headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' },
+    headers: {
+      'Content-Type': 'application/json',
+      ...defaultAlways,
+      'X-Request-Id': randomUUID(),
+    },
   });
 }
 

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { apiKeyGuard } from './auth/guard.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { createRequestScopes, requestEnvelope } from './http/envelope.ts';
 import {
@@ -9,7 +10,7 @@ import {
 } from './http/error-handler.ts';
 import { type NativeLane, nativeLane } from './http/fast/native-lane.ts';
 import { bodyLimits } from './http/json-body.ts';
-import { predictionRoutes, type RouteModule, routeModules } from './routes/index.ts';
+import { keyedPaths, predictionRoutes, type RouteModule, routeModules } from './routes/index.ts';
 import { type PredictionRoute, predictionApp } from './routes/prediction-route.ts';
 
 /** Options of {@link createApp}. */
@@ -26,7 +27,8 @@ export interface CreateAppOptions {
 /**
  * Builds the HTTP application from its dependencies; `startService` listens with it.
  * Every request gets a request id (from `X-Request-Id` or generated, echoed back), one log line,
- * its metrics and security headers; errors are mapped to JSON in one place.
+ * its metrics and security headers; errors are mapped to JSON in one place. With API keys
+ * (`deps.apiKeys`), the prediction routes and the keyed modules' routes admit a request first.
  *
  * @example
  * const app = createApp(deps);
@@ -37,6 +39,12 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   const predictions = options.predictions ?? (options.routes ? [] : predictionRoutes(deps));
   const app = new Hono<AppEnv>();
   app.use(requestEnvelope(envelopeOptions(deps)));
+  if (deps.apiKeys) {
+    const guard = apiKeyGuard(deps.apiKeys);
+    for (const path of keyedPaths(routes, predictions, deps.config.API_KEYS_OPEN)) {
+      app.use(path, guard);
+    }
+  }
   for (const module of routes) app.route('/', module(deps));
   app.route('/', predictionApp(deps, predictions, errorOptions(deps)));
   app.notFound(notFoundHandler);
@@ -59,6 +67,7 @@ export function createPredictionLane(
     scopes: createRequestScopes(envelopeOptions(deps)),
     mapError: errorMapper(deps.logger, errorOptions(deps)),
     readiness: deps.readiness,
+    apiKeys: deps.apiKeys,
     ...bodyLimits(deps),
     routes,
   });

@@ -1,4 +1,5 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
+import type { ApiKeys } from './auth/api-keys.ts';
 import type { Config } from './config.ts';
 import type { RequestTracker } from './http/request-tracker.ts';
 import type { Logger } from './logger.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   readonly monitoring: Monitoring;
   /** Requests in flight (for the shutdown log). */
   readonly requests: RequestTracker;
+  /** The API keys of `API_KEYS_FILE`; undefined: no keys (every route open). */
+  readonly apiKeys: ApiKeys | undefined;
 }
 
 /** Hono's environment for this app: the per-request variables set by its middleware. */
@@ -58,5 +61,7 @@ export interface AppEnv {
     baseHeaders: Readonly<Record<string, string>>;
     /** Whether the route's answer already carries `baseHeaders` (`respondJson`). */
     respondedWithBaseHeaders: boolean;
+    /** The API key's client (a name of the key file), once the request presented a valid key. */
+    client: string | undefined;
   };
 }

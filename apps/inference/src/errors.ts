@@ -1,5 +1,5 @@
 import type { ErrorBody, ErrorCode, ErrorDetail } from '@modelship/contract';
-import { ERROR_CODES, errorBody } from '@modelship/contract';
+import { API_KEY_CHALLENGE, ERROR_CODES, errorBody } from '@modelship/contract';
 import { EXTRA_KEYS_ALLOWED, type FieldIssue, MAX_LISTED_ISSUES } from '@modelship/feature-schema';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -152,6 +152,45 @@ export class QueueFullError extends ContractError {
 export class ExplainUnavailableError extends ContractError {
   constructor(message: string) {
     super('explain_unavailable', message);
+  }
+}
+
+/** Why a request without a valid API key is refused. */
+export type UnauthorizedReason =
+  | 'missing'
+  | 'invalid'
+  | 'malformed_authorization'
+  | 'malformed_x_api_key';
+
+const unauthorizedMessages: Readonly<Record<UnauthorizedReason, string>> = {
+  missing: 'An API key is required: send "Authorization: Bearer KEY" or "X-API-Key: KEY".',
+  invalid: 'The API key is not valid.',
+  malformed_authorization: 'The Authorization header is not "Bearer KEY".',
+  malformed_x_api_key: 'The X-API-Key header is empty or holds more than a key.',
+};
+
+/** 401: API keys are on and the request has no valid key. The message never holds the key. */
+export class UnauthorizedError extends ContractError {
+  constructor(reason: UnauthorizedReason) {
+    super('unauthorized', unauthorizedMessages[reason], {
+      headers: { 'WWW-Authenticate': API_KEY_CHALLENGE },
+    });
+  }
+}
+
+/** 429: a client is over its rate (`rate=`/`burst=` of the key file, or the defaults). */
+export class RateLimitedError extends ContractError {
+  constructor(
+    /** The client's name (the request is still counted as that client's). */
+    readonly client: string,
+    retryAfterSeconds: number,
+  ) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(
+      'rate_limited',
+      `Client "${client}" is over its request rate; retry after ${seconds} s.`,
+      { headers: { 'Retry-After': String(seconds) } },
+    );
   }
 }
 

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     // An expected failure (bad model directory) needs no stack trace; anything else does.
-    const detail = error instanceof ModelLoadError ? {} : { error };
+    const expected = error instanceof ModelLoadError || error instanceof ConfigError;
+    const detail = expected ? {} : { error };
     logger.fatal(detail, `startup failed: ${(error as Error).message}`);
     process.exit(1);
   }

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Counter } from 'prom-client';
 import { createApp, createPredictionLane } from './app.ts';
+import { loadApiKeys } from './auth/api-keys.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
@@ -70,7 +71,8 @@ export interface CreateDepsOptions {
  * Wires the shared dependencies around a loaded model: metrics (with the model info series,
  * and predictions counted per class for a classifier), the lifecycle state (initially
  * `starting`), the model slot (the served version; reloads for a versioned source) and
- * `predict` going through the given version's batcher with the inference metrics.
+ * `predict` going through the given version's batcher with the inference metrics, and the API
+ * keys of `API_KEYS_FILE` (read now: a bad file throws `ApiKeysFileError`).
  */
 export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Promise<void> } {
   const { config, logger, model, defaultMetrics = true, random, versioned } = options;
@@ -83,6 +85,15 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     ...(classes ? { classes } : {}),
   });
   metrics.modelInfo.set({ ...model.identity }, 1);
+  const { API_KEYS_FILE } = config;
+  const apiKeys =
+    API_KEYS_FILE === undefined
+      ? undefined
+      : loadApiKeys({
+          config: { ...config, API_KEYS_FILE },
+          logger,
+          registry: metrics.registry,
+        });
   const monitoring = createMonitoring({
     config,
     logger,
@@ -130,6 +141,7 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     }),
     monitoring,
     requests,
+    apiKeys,
     predict: async (records, version = models.current) => {
       try {
         const predictions = await version.predict(records);
@@ -226,6 +238,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
         });
   deps.readiness.markReady();
   deps.models.start();
+  deps.apiKeys?.start();
   logger.info(
     { port: probes?.port },
     probes ? `probes on 0.0.0.0:${probes.port}` : 'no probe listener (PROBE_PORT unset)',
@@ -235,6 +248,13 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     ops
       ? `operational routes on ${ops.host}:${ops.port}`
       : 'no operational listener (OPS_PORT unset): no /metrics, /monitoring or /admin/reload',
+  );
+  const clients = deps.apiKeys?.names();
+  logger.info(
+    { clients },
+    clients
+      ? `API keys on: ${clients.length} clients (API_KEYS_FILE)`
+      : 'API keys off (API_KEYS_FILE unset): every route is open',
   );
   logger.info(
     { port: listening.port, host: listening.host },
@@ -258,6 +278,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
           side.server.closeAllConnections();
         });
       }
+      deps.apiKeys?.stop();
       await deps.models.stop();
       await deps.models.current.retire();
     },

@@ -66,7 +66,7 @@ export function explainAnswer(deps: ExplainDeps): AnswerOfBody {
   const { payload } = deps.monitoring;
   const fields = model.schema.fields.map((f) => f.name);
   const options = { schema: model.compiled, maxBatch: config.EXPLAIN_MAX_BATCH };
-  return async (body, requestId) => {
+  return async (body, requestId, client) => {
     const version = models.current;
     const request = parsePredictRequest(body, options);
     const records = request.kind === 'batch' ? request.records : [request.record];
@@ -86,15 +86,20 @@ export function explainAnswer(deps: ExplainDeps): AnswerOfBody {
       );
     const about = { ...methodOf(explainer), model: version.ref };
     const { method, space } = explainer;
-    payload.maybeLog(requestId, records, predictions, () =>
-      records.map((_, i) => {
-        const {
-          prediction: _p,
-          probabilities: _q,
-          ...e
-        } = present(i) as ReturnType<typeof present> & { probabilities?: unknown };
-        return { method, space, ...e };
-      }),
+    payload.maybeLog(
+      requestId,
+      records,
+      predictions,
+      () =>
+        records.map((_, i) => {
+          const {
+            prediction: _p,
+            probabilities: _q,
+            ...e
+          } = present(i) as ReturnType<typeof present> & { probabilities?: unknown };
+          return { method, space, ...e };
+        }),
+      client,
     );
     const answer =
       request.kind === 'batch'

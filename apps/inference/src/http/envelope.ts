@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
+import type { ApiKeys } from '../auth/api-keys.ts';
 import type { AppEnv } from '../deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -16,6 +17,8 @@ export interface RequestEnvelopeOptions {
   readonly metrics: Pick<Metrics, 'http'>;
   readonly requests: RequestTracker;
   readonly readiness: Pick<Readiness, 'state'>;
+  /** Counts each client's answered requests. @default undefined (no API keys) */
+  readonly apiKeys?: Pick<ApiKeys, 'count'> | undefined;
   /** Google Cloud project for Cloud Logging's trace fields. @default undefined (generic fields only) */
   readonly traceProject?: string | undefined;
   /**
@@ -89,6 +92,8 @@ export interface RequestScope {
   readonly started: number;
   /** Ends the request's in-flight count (once). */
   readonly done: () => void;
+  /** The API key's client, once the request presented a valid key. */
+  client: string | undefined;
 }
 
 /** How a request was answered, for its metrics and its log line. */
@@ -118,7 +123,7 @@ export interface RequestScopes {
 
 /** Creates the {@link RequestScopes} of a service (see {@link requestEnvelope}). */
 export function createRequestScopes(options: RequestEnvelopeOptions): RequestScopes {
-  const { metrics, requests, readiness, traceProject } = options;
+  const { metrics, requests, readiness, traceProject, apiKeys } = options;
   const always = Object.entries(options.always ?? defaultAlways);
   const writeLine = requestLineWriter(options.logger);
   return {
@@ -138,7 +143,7 @@ export function createRequestScopes(options: RequestEnvelopeOptions): RequestSco
       const base: Record<string, string> = {};
       base[REQUEST_ID_HEADER] = requestId;
       for (const [name, value] of always) base[name] = value;
-      return { requestId, trace, base, started, done: requests.start() };
+      return { requestId, trace, base, started, done: requests.start(), client: undefined };
     },
     stopping: () => readiness.state === 'stopping' || readiness.state === 'stopped',
     close(scope, outcome) {
@@ -146,8 +151,11 @@ export function createRequestScopes(options: RequestEnvelopeOptions): RequestSco
       const seconds = (performance.now() - scope.started) / 1e3;
       const { method, route, status } = outcome;
       metrics.http.observe(metrics.http.series(method, route, status), seconds);
+      const { client } = scope;
+      if (client !== undefined) apiKeys?.count(client, status);
       writeLine({
         requestId: scope.requestId,
+        client,
         method,
         path: outcome.path,
         route,
@@ -192,6 +200,7 @@ export function requestEnvelope(options: RequestEnvelopeOptions): MiddlewareHand
         if (type !== null && htmlMediaType.test(type)) await forHtml(c, nothing);
       }
       if (scopes.stopping()) c.header('Connection', 'close');
+      scope.client = c.get('client');
       scopes.close(scope, {
         method: c.req.method,
         path: c.req.path,

@@ -37,6 +37,8 @@ export interface PayloadLog {
     records: readonly FeatureRecord[],
     predictions: readonly Prediction[],
     explanations?: () => readonly LoggedExplanation[],
+    /** The API key's client, if any. */
+    client?: string,
   ): void;
 }
 
@@ -53,7 +55,8 @@ export interface PayloadLogOptions {
 }
 
 /**
- * Sampled payload logs: one line per sampled request with the request id, the model's name
+ * Sampled payload logs: one line per sampled request with the request id (and the API key's
+ * client), the model's name
  * and version, the validated inputs (fields marked `sensitive` in the schema written as
  * `"[redacted]"`) and the outputs, at `info`, through the service's asynchronous logger. The
  * logger's buffer is bounded (see `createStdoutDestination`): when stdout does not keep up,
@@ -98,12 +101,13 @@ export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
   return {
     enabled: sample > 0,
     explains: explain,
-    maybeLog(requestId, records, predictions, explanations) {
+    maybeLog(requestId, records, predictions, explanations, client) {
       if (sample <= 0 || random() >= sample) return;
       logger.info(
         {
           kind: PAYLOAD_LINE_KIND,
           requestId,
+          client,
           model,
           inputs: redact(records),
           outputs: predictions,

@@ -21,19 +21,19 @@ export function predictAnswer(deps: PredictDeps): AnswerOfBody {
   const { config, model, models, predict } = deps;
   const { payload } = deps.monitoring;
   const options = { schema: model.compiled, maxBatch: config.MAX_BATCH };
-  return async (body, requestId) => {
+  return async (body, requestId, client) => {
     // One read of the pointer: this version computes the answer and labels it.
     const version = models.current;
     const request = parsePredictRequest(body, options);
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
-      payload.maybeLog(requestId, request.records, predictions);
+      payload.maybeLog(requestId, request.records, predictions, undefined, client);
       const answer = Object.assign(presentMany(model.task, predictions), { model: version.ref });
       return { body: answer, headers: version.headers };
     }
     const records = [request.record];
     const predictions = await predict(records, version);
-    payload.maybeLog(requestId, records, predictions);
+    payload.maybeLog(requestId, records, predictions, undefined, client);
     const [prediction] = predictions;
     const answer = Object.assign(presentOne(model.task, prediction as Prediction), {
       model: version.ref,
@@ -51,13 +51,13 @@ export function predictAnswer(deps: PredictDeps): AnswerOfBody {
 export function predictApiAnswer(deps: PredictDeps): AnswerOfBody {
   const { model, models, predict } = deps;
   const { payload } = deps.monitoring;
-  return async (body, requestId) => {
+  return async (body, requestId, client) => {
     const version = models.current;
     const result = model.compiled.validate(body);
     if (!result.ok) throw new ValidationError(result.issues);
     const records = [result.value];
     const predictions = await predict(records, version);
-    payload.maybeLog(requestId, records, predictions);
+    payload.maybeLog(requestId, records, predictions, undefined, client);
     const [prediction] = predictions;
     return { body: predictedValue(prediction as Prediction), headers: version.headers };
   };

@@ -12,8 +12,15 @@ export interface PredictionAnswer {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** What a prediction route answers for a parsed body and the request's id. */
-export type AnswerOfBody = (body: unknown, requestId: string) => Promise<PredictionAnswer>;
+/**
+ * What a prediction route answers for a parsed body, the request's id and its API key's client
+ * (undefined without keys).
+ */
+export type AnswerOfBody = (
+  body: unknown,
+  requestId: string,
+  client?: string,
+) => Promise<PredictionAnswer>;
 
 /**
  * A `POST` route with a JSON body that answers a prediction. Hono serves every one
@@ -59,7 +66,11 @@ export function predictionApp(
     (own ?? app).post(path, async (c) => {
       checkPath?.((name) => c.req.param(name));
       assertServing(readiness);
-      const { body, headers } = await answer(await readBody(c), c.get('requestId'));
+      const { body, headers } = await answer(
+        await readBody(c),
+        c.get('requestId'),
+        c.get('client'),
+      );
       return respondJson(c, body, 200, headers);
     });
     if (own) app.route('/', own);

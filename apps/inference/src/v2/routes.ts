@@ -44,11 +44,11 @@ function inferAnswer(deps: InferDeps): AnswerOfBody {
     outputNames: [...outputs.keys()],
     maxBatch: config.MAX_BATCH,
   };
-  return async (body, requestId) => {
+  return async (body, requestId, client) => {
     const served = models.current;
     const request = parseInferRequest(body, parseOptions);
     const predictions = await predict(request.records, served);
-    payload.maybeLog(requestId, request.records, predictions);
+    payload.maybeLog(requestId, request.records, predictions, undefined, client);
     const answer = {
       model_name: name,
       model_version: served.ref.version,

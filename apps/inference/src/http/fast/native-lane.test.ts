@@ -1,7 +1,7 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createPredictionLane } from '../../app.ts';
+import { createApp } from '../../app.ts';
 import type { AppEnv } from '../../deps.ts';
 import { type Listening, listen } from '../../lifecycle/listen.ts';
 import {
@@ -10,9 +10,10 @@ import {
   fakeInsurancePrediction,
   validRecord,
 } from '../../testing/fake-deps.ts';
+import { serveTwins, type Twins, withoutTimings } from '../../testing/lane-twins.ts';
 import { createRequestScopes, respondJson } from '../envelope.ts';
 import { errorMapper } from '../error-handler.ts';
-import { type NativeLane, nativeLane } from './native-lane.ts';
+import { nativeLane } from './native-lane.ts';
 
 // The same app served twice from the same dependencies: by Hono alone, and with the prediction
 // lane in front. Every request goes to both; the answers (status, headers, body), the log
@@ -22,38 +23,9 @@ import { type NativeLane, nativeLane } from './native-lane.ts';
 /** A record the fake model fails on (a valid age), to exercise the 500 path. */
 const failingAge = 99;
 
-interface Exchange {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  /** The log lines the request wrote, without their timings. */
-  readonly lines: Record<string, unknown>[];
-  /** `http_requests_total` series that moved, with how much. */
-  readonly counted: Record<string, number>;
-  /** Whether the lane answered it. */
-  readonly taken: boolean;
-}
-
 /** An object of `n` keys (`"0"`, `"1"`, ... in base 36). */
 const manyKeys = (n: number) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(36), 0]));
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A generated request id, or the id the client sent. */
-const idOf = (id: unknown) => (typeof id === 'string' && uuid.test(id) ? '<generated>' : id);
-
-function withoutTimings(line: Record<string, unknown>): Record<string, unknown> {
-  const { time: _time, durationMs: _duration, httpRequest, requestId, error, ...rest } = line;
-  const request = httpRequest as Record<string, unknown> | undefined;
-  return {
-    ...rest,
-    requestId: idOf(requestId),
-    ...(request ? { httpRequest: { ...request, latency: typeof request.latency } } : {}),
-    // An internal error's stack differs by path; its type and message must not.
-    ...(error ? { error: (error as { message?: string }).message } : {}),
-  };
-}
 
 describe('the native lane answers exactly as Hono does', () => {
   const { deps, lines } = fakeDeps({
@@ -63,72 +35,12 @@ describe('the native lane answers exactly as Hono does', () => {
       return records.map(fakeInsurancePrediction);
     },
   });
-  let hono: Listening;
-  let laned: Listening;
-  let taken = 0;
+  let twins: Twins;
   beforeAll(async () => {
-    const app = createApp(deps);
-    const lane = createPredictionLane(deps);
-    const counting: NativeLane = (request, response) => {
-      const took = lane(request, response);
-      if (took) taken += 1;
-      return took;
-    };
-    hono = await listen(app, { port: 0, host: '127.0.0.1' });
-    laned = await listen(app, { port: 0, host: '127.0.0.1', lane: counting });
+    twins = await serveTwins(deps, lines);
   });
-  afterAll(async () => {
-    for (const server of [hono, laned]) {
-      server.server.closeAllConnections();
-      await new Promise<void>((resolve) => server.server.close(() => resolve()));
-    }
-  });
-
-  const requestCounts = async () => {
-    const metric = (await deps.metrics.registry.getMetricsAsJSON()).find(
-      (m) => m.name === 'http_requests_total',
-    );
-    const counts: Record<string, number> = {};
-    for (const value of (metric?.values ?? []) as { labels: object; value: number }[]) {
-      counts[JSON.stringify(value.labels)] = value.value;
-    }
-    return counts;
-  };
-
-  async function exchange(server: Listening, path: string, init: RequestInit): Promise<Exchange> {
-    const linesBefore = lines.length;
-    const takenBefore = taken;
-    const countsBefore = await requestCounts();
-    const response = await fetch(`http://127.0.0.1:${server.port}${path}`, init);
-    // A generated id may appear in the body too (the OIP answer's `id`).
-    const body = (await response.text()).replace(
-      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
-      '<generated>',
-    );
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      if (name !== 'date') headers[name] = name === 'x-request-id' ? String(idOf(value)) : value;
-    });
-    const countsAfter = await requestCounts();
-    const counted: Record<string, number> = {};
-    for (const [series, value] of Object.entries(countsAfter)) {
-      const moved = value - (countsBefore[series] ?? 0);
-      if (moved !== 0) counted[series] = moved;
-    }
-    return {
-      status: response.status,
-      headers,
-      body,
-      lines: lines.slice(linesBefore).map(withoutTimings),
-      counted,
-      taken: taken > takenBefore,
-    };
-  }
-
-  /** Sends the request to both servers and returns both exchanges. */
-  async function both(path: string, init: () => RequestInit) {
-    return { hono: await exchange(hono, path, init()), lane: await exchange(laned, path, init()) };
-  }
+  afterAll(() => twins.close());
+  const both = (path: string, init: () => RequestInit) => twins.both(path, init);
 
   const json =
     (body: unknown, headers: Record<string, string> = {}) =>

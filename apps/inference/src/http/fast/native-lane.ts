@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ClientClosedRequestError, type HttpError } from '../../errors.ts';
+import type { ApiKeys } from '../../auth/api-keys.ts';
+import { ClientClosedRequestError, type HttpError, RateLimitedError } from '../../errors.ts';
 import type { Readiness } from '../../readiness.ts';
 import { lanePathOf, type PredictionRoute } from '../../routes/prediction-route.ts';
 import { jsonHeaders, type RequestScope, type RequestScopes } from '../envelope.ts';
@@ -14,6 +15,8 @@ export interface NativeLaneOptions {
   /** The service's error mapping (`errorMapper`). */
   readonly mapError: (error: unknown, origin: ErrorOrigin) => HttpError;
   readonly readiness: Pick<Readiness, 'serving'>;
+  /** API keys: each request is admitted before its body is read. @default undefined (none) */
+  readonly apiKeys?: Pick<ApiKeys, 'admit'> | undefined;
   /** Largest accepted body in bytes (BODY_LIMIT). */
   readonly maxBytes: number;
   /** Most keys of any object in a body (`bodyLimits`). @default no limit */
@@ -63,7 +66,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
  * @see ./README.md
  */
 export function nativeLane(options: NativeLaneOptions): NativeLane {
-  const { scopes, mapError, readiness, maxBytes, maxObjectKeys } = options;
+  const { scopes, mapError, readiness, maxBytes, maxObjectKeys, apiKeys } = options;
   const routes = new Map<string, PredictionRoute>();
   for (const route of options.routes) {
     const path = lanePathOf(route);
@@ -116,14 +119,34 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
         status,
         userAgent: nodeHeader(headers, 'user-agent'),
       });
+    const origin = { requestId: scope.requestId, trace: scope.trace, path: target };
+    if (apiKeys !== undefined) {
+      try {
+        scope.client = apiKeys.admit((name) => nodeHeader(headers, name));
+      } catch (error) {
+        // As Hono's guard answers it: the service's error body on every route; the body unread.
+        if (error instanceof RateLimitedError) scope.client = error.client;
+        const mapped = mapError(error, origin);
+        try {
+          send(response, scope, [mapped.status, JSON.stringify(mapped.toBody()), mapped.headers]);
+        } finally {
+          answered(mapped.status);
+        }
+        request.resume();
+        return true;
+      }
+    }
     readBody(request)
       .then((bytes) =>
-        route.answer(parseJson(decoder.decode(bytes), maxObjectKeys), scope.requestId),
+        route.answer(
+          parseJson(decoder.decode(bytes), maxObjectKeys),
+          scope.requestId,
+          scope.client,
+        ),
       )
       // Serialized here, so that an answer that cannot be is a mapped 500, as on Hono's path.
       .then((answer) => [200, JSON.stringify(answer.body), answer.headers] as const)
       .catch((error: unknown) => {
-        const origin = { requestId: scope.requestId, trace: scope.trace, path: target };
         const mapped = mapError(error, origin);
         const body = route.errorBody ? route.errorBody(mapped) : mapped.toBody();
         return [mapped.status, JSON.stringify(body), mapped.headers] as const;

@@ -13,10 +13,11 @@ function viaPino(fields: RequestLineFields): Record<string, unknown> {
     },
   });
   const logger = createLogger({ destination: destination as never });
-  const { method, path, route, status, seconds, userAgent, trace, requestId } = fields;
+  const { method, path, route, status, seconds, userAgent, trace, requestId, client } = fields;
   logger.info(
     {
       requestId,
+      client,
       ...trace,
       method,
       path,
@@ -38,6 +39,7 @@ function viaPino(fields: RequestLineFields): Record<string, unknown> {
 
 const base: RequestLineFields = {
   requestId: 'abc-123',
+  client: undefined,
   method: 'POST',
   path: '/predict',
   route: '/predict',
@@ -52,6 +54,7 @@ describe('formatRequestLine', () => {
     ['a plain request', base],
     ['a traced request', { ...base, trace: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) } }],
     ['no user agent', { ...base, userAgent: undefined }],
+    ['an API key client', { ...base, client: 'mobile-app.v2' }],
     [
       'strings that need escaping',
       { ...base, path: '/x"\\\n\u2028é', userAgent: 'a "quoted" \\ agent', requestId: 'q"x' },

@@ -3,6 +3,8 @@ import { type Logger, pino } from 'pino';
 /** What one request's log line says. */
 export interface RequestLineFields {
   readonly requestId: string;
+  /** The API key's client (a name of the key file: `[A-Za-z0-9._-]`), if any. */
+  readonly client: string | undefined;
   readonly method: string;
   readonly path: string;
   /** The route template (`/predict`, `/v2/models/:name/infer`) or `unmatched`. */
@@ -67,13 +69,14 @@ export function formatRequestLine(fields: RequestLineFields, bindings = ''): str
     ? `"${fields.requestId}"`
     : JSON.stringify(fields.requestId);
   const trace = fields.trace === undefined ? '' : membersOf(fields.trace);
+  const client = fields.client === undefined ? '' : `,"client":${JSON.stringify(fields.client)}`;
   const userAgent =
     fields.userAgent === undefined ? '' : `,"userAgent":${JSON.stringify(fields.userAgent)}`;
   const durationMs = Math.round(seconds * 1e6) / 1e3;
   // The method is an HTTP token and the status digits: escaping the message is escaping the path.
   const message = `"${method} ${path.slice(1, -1)} ${status}"`;
   return (
-    `{"severity":"INFO","time":"${timeField()}"${bindings},"requestId":${requestId}${trace}` +
+    `{"severity":"INFO","time":"${timeField()}"${bindings},"requestId":${requestId}${client}${trace}` +
     `,"method":"${method}","path":${path},"route":${jsonString(fields.route)}` +
     `,"status":${status},"durationMs":${durationMs}` +
     `,"httpRequest":{"requestMethod":"${method}","requestUrl":${path},"status":${status}` +

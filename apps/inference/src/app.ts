@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { apiKeyGuard } from './auth/guard.ts';
+import { keyedPaths } from './auth/keyed-paths.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { createRequestScopes, requestEnvelope } from './http/envelope.ts';
 import {
@@ -10,13 +11,18 @@ import {
 } from './http/error-handler.ts';
 import { type NativeLane, nativeLane } from './http/fast/native-lane.ts';
 import { bodyLimits } from './http/json-body.ts';
-import { keyedPaths, predictionRoutes, type RouteModule, routeModules } from './routes/index.ts';
+import { predictionRoutes, type RouteModule, routeModules } from './routes/index.ts';
 import { type PredictionRoute, predictionApp } from './routes/prediction-route.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
   /** The route modules to mount. @default routeModules (the service's route table) */
   readonly routes?: readonly RouteModule[];
+  /**
+   * Whether `deps.apiKeys` guards this app (the prediction routes and the keyed pages).
+   * @default true (the operational listener's app passes false)
+   */
+  readonly apiKeys?: boolean;
   /**
    * The prediction routes to serve.
    * @default predictionRoutes(deps) with the service's route table, none with other `routes`
@@ -39,9 +45,10 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   const predictions = options.predictions ?? (options.routes ? [] : predictionRoutes(deps));
   const app = new Hono<AppEnv>();
   app.use(requestEnvelope(envelopeOptions(deps)));
-  if (deps.apiKeys) {
+  if (deps.apiKeys && options.apiKeys !== false) {
     const guard = apiKeyGuard(deps.apiKeys);
-    for (const path of keyedPaths(routes, predictions, deps.config.API_KEYS_OPEN)) {
+    const paths = predictions.map((route) => route.path);
+    for (const path of keyedPaths(paths, deps.config.API_KEYS_OPEN)) {
       app.use(path, guard);
     }
   }

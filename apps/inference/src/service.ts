@@ -232,10 +232,13 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   const ops =
     config.OPS_PORT === undefined
       ? undefined
-      : await listen(createApp(deps, { routes: operationalModules, predictions: [] }), {
-          port: config.OPS_PORT,
-          host: config.OPS_HOST,
-        });
+      : await listen(
+          createApp(deps, { routes: operationalModules, predictions: [], apiKeys: false }),
+          {
+            port: config.OPS_PORT,
+            host: config.OPS_HOST,
+          },
+        );
   deps.readiness.markReady();
   deps.models.start();
   deps.apiKeys?.start();

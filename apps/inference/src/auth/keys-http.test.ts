@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '@modelship/contract';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeDeps, validRecord } from '../testing/fake-deps.ts';
 import { serveTwins, type Twins } from '../testing/lane-twins.ts';
@@ -168,8 +169,9 @@ describe('API keys on the prediction routes', () => {
   });
 });
 
+const get = (headers: Record<string, string>) => ({ method: 'GET', headers });
+
 describe('API keys on the other routes', () => {
-  const get = (headers: Record<string, string>) => ({ method: 'GET', headers });
   const form =
     (headers: Record<string, string> = {}) =>
     () => ({
@@ -249,5 +251,47 @@ describe('API keys on the other routes', () => {
       'POST / (the form)': 401,
       'GET /openapi.json': 200,
     });
+  });
+});
+
+describe('the OpenAPI document with API keys', () => {
+  it('declares the key on exactly the operations that answer 401 without one', async () => {
+    for (const open of ['', 'form,docs']) {
+      const { deps, lines } = fakeDeps({ env: { API_KEYS_FILE: file, API_KEYS_OPEN: open } });
+      const twins = await serveTwins(deps, lines);
+      try {
+        const documented = await twins.exchange(
+          twins.laned,
+          '/openapi.json',
+          get({ 'X-API-Key': alpha }),
+        );
+        const doc = JSON.parse(documented.body);
+        const validation = await new Validator().validate(structuredClone(doc));
+        expect(validation.errors ?? []).toEqual([]);
+        expect(doc.components.securitySchemes.apiKey).toMatchObject({ name: 'x-api-key' });
+        const declared: Record<string, boolean> = {};
+        const answered: Record<string, boolean> = {};
+        for (const [template, item] of Object.entries<
+          Record<string, { security?: unknown; responses: Record<string, unknown> }>
+        >(doc.paths)) {
+          const path = template
+            .replace('{name}', 'insurance-charges')
+            .replace('{version}', '1.0.0');
+          for (const [method, operation] of Object.entries(item)) {
+            if (method !== 'get' && method !== 'post') continue;
+            const name = `${method.toUpperCase()} ${template}`;
+            declared[name] = operation.security !== undefined && '401' in operation.responses;
+            const init = method === 'post' ? json({})() : get({});
+            answered[name] = (await twins.exchange(twins.laned, path, init)).status === 401;
+          }
+        }
+        expect(declared).toEqual(answered);
+        expect(declared['POST /predict']).toBe(true);
+        expect(declared['GET /openapi.json']).toBe(open === '');
+        expect(declared['GET /healthz']).toBe(false);
+      } finally {
+        await twins.close();
+      }
+    }
   });
 });

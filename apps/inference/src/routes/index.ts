@@ -1,4 +1,3 @@
-import type { ApiKeysOpenable } from '@modelship/contract';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { explainAnswer } from '../explain/answer.ts';
@@ -38,32 +37,6 @@ export const operationalModules: readonly RouteModule[] = [
  * routes are added here and nowhere else.
  */
 export const routeModules: readonly RouteModule[] = [...servingModules, ...operationalModules];
-
-/**
- * The paths (Hono patterns) of the modules whose routes need an API key when keys are on,
- * unless their group is in `API_KEYS_OPEN`. The probes (`/healthz`, `/readyz`,
- * `/v2/health/*`) never need one; the prediction routes always do.
- */
-const keyedModules = new Map<RouteModule, { group: ApiKeysOpenable; paths: readonly string[] }>([
-  [formRoutes, { group: 'form', paths: ['/', '/static/*'] }],
-  [docsRoutes, { group: 'docs', paths: ['/docs', '/docs/*'] }],
-  [openApiRoutes, { group: 'docs', paths: ['/openapi.json'] }],
-  [v2Routes, { group: 'docs', paths: ['/v2', '/v2/models/*'] }],
-]);
-
-/** The paths of `routes` and `predictions` that need an API key (see {@link keyedModules}). */
-export function keyedPaths(
-  routes: readonly RouteModule[],
-  predictions: readonly PredictionRoute[],
-  open: readonly ApiKeysOpenable[],
-): string[] {
-  const paths = predictions.map((route) => route.path);
-  for (const module of routes) {
-    const keyed = keyedModules.get(module);
-    if (keyed && !open.includes(keyed.group)) paths.push(...keyed.paths);
-  }
-  return paths;
-}
 
 /**
  * The JSON `POST` routes that answer predictions. Hono serves each one, and the fast lane

@@ -32,15 +32,15 @@ export function keyedPaths(
   return [...predictionPaths, ...pages];
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Whether `path` (concrete, or with `:param` segments) falls under one of Hono's `patterns`. */
 export function matchesPattern(patterns: readonly string[], path: string): boolean {
   return patterns.some((pattern) => {
     const source = pattern
       .split('/')
-      .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : escape(part)))
+      .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : escapeRegExp(part)))
       .join('/');
     return new RegExp(`^${source}$`).test(path);
   });
 }
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

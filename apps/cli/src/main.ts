@@ -1,6 +1,7 @@
 // The `modelship` command: dispatches to a command module and maps failures to exit codes
 // (0 done, 1 the model or data is at fault, 2 usage), with one message on stderr.
 import { type Command, parseCommandLine } from './args.ts';
+import { apikeyCommand } from './commands/apikey.ts';
 import { buildCommand } from './commands/build.ts';
 import { checkCommand } from './commands/check.ts';
 import { compareCommand } from './commands/compare.ts';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   profileCommand,
   compareCommand,
   serveCommand,
+  apikeyCommand,
   buildCommand,
   synthCommand,
   publishCommand,

@@ -1,6 +1,6 @@
 // `modelship serve` through the real bin: the service as a child process on a real port.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,5 +71,49 @@ describe('modelship serve', () => {
     expect(same).toMatchObject({ code: 2, out: '' });
     expect(same.err).toContain('--ops-port (8090) must differ from the serving port (8090)');
     expect((await run(['serve', dir, '--ops-port', 'x'])).code).toBe(2);
+  });
+
+  it('requires the keys of --api-keys on the prediction routes', async () => {
+    const name = foreignFixtures.churnBinary;
+    const root = await mkdtemp(join(tmpdir(), 'modelship-serve-keys-'));
+    const dir = join(root, 'churn');
+    expect(
+      (await run(['init', join(foreignFixtureDir(name), 'model.onnx'), '--out', dir])).code,
+    ).toBe(0);
+    const created = await run(['apikey', 'create', 'ci']);
+    const [key, line] = created.out.split('\n');
+    await writeFile(join(root, 'keys'), `${line}\n`);
+    const port = await freePort();
+    child = spawn(
+      process.execPath,
+      [bin, 'serve', dir, '--port', String(port), '--api-keys', join(root, 'keys')],
+      {
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child?.on('exit', resolve));
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(`${base}/readyz`, child);
+    const record = JSON.stringify(foreignExpected(name).records[0]);
+    const predict = (headers: Record<string, string>) =>
+      fetch(`${base}/predict_api`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: record,
+      });
+    const refused = await predict({});
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="modelship"');
+    expect((await predict({ Authorization: `Bearer ${key}` })).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
+
+  it('refuses an --api-keys file that does not exist', async () => {
+    const { code, err } = await run(['serve', '.', '--api-keys', '/nonexistent/keys']);
+    expect(code).toBe(1);
+    expect(err).toMatch(/--api-keys \/nonexistent\/keys does not exist/);
   });
 });

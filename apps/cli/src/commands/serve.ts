@@ -43,6 +43,11 @@ export const serveCommand = defineCommand({
       must: 'a port number',
       help: 'serve /metrics, /monitoring and POST /admin/reload on this port, on 127.0.0.1 unless OPS_HOST says otherwise (default: OPS_PORT from the environment, else not served)',
     },
+    'api-keys': {
+      type: 'string',
+      value: 'FILE',
+      help: 'require API keys on the prediction routes: the key file of `modelship apikey create` lines (API_KEYS_FILE; re-read when it changes)',
+    },
   },
   description: `Serves a model directory with the inference service, the code the image runs
 (its other settings come from the environment: PORT, HOST, MAX_BATCH, LOG_LEVEL, ...).
@@ -51,20 +56,31 @@ only on --ops-port, when given. Stops on Ctrl-C or SIGTERM with the service's gr
   examples: [
     'modelship serve models/churn --port 8080',
     'modelship serve models/churn --port 8080 --ops-port 9090',
+    'modelship serve models/churn --api-keys keys',
   ],
-  async run({ positionals: [dirArg], values: { port, 'ops-port': opsPort } }, io) {
+  async run(
+    { positionals: [dirArg], values: { port, 'ops-port': opsPort, 'api-keys': keysArg } },
+    io,
+  ) {
     const serving = port ?? Number(process.env.PORT ?? 8080);
     if (opsPort !== undefined && opsPort !== 0 && opsPort === serving) {
       throw usageError(`--ops-port (${opsPort}) must differ from the serving port (${serving})`);
     }
     const dir = resolvePath(io, dirArg);
     if (!existsSync(dir)) throw failure(`${dir} does not exist`);
+    const keys = keysArg === undefined ? undefined : resolvePath(io, keysArg);
+    if (keys !== undefined && !existsSync(keys)) {
+      throw failure(
+        `--api-keys ${keys} does not exist (create lines with modelship apikey create NAME)`,
+      );
+    }
     const child = spawn(process.execPath, serviceArgs(), {
       env: {
         ...process.env,
         MODEL_DIR: dir,
         ...(port === undefined ? {} : { PORT: String(port) }),
         ...(opsPort === undefined ? {} : { OPS_PORT: String(opsPort) }),
+        ...(keys === undefined ? {} : { API_KEYS_FILE: keys }),
       },
       stdio: 'inherit',
     });

@@ -81,8 +81,11 @@ export interface Volume {
     readonly items?: readonly { readonly key: string; readonly path: string }[];
   };
   readonly emptyDir?: Readonly<Record<string, unknown>>;
-  /** A Secret (nginx's TLS certificate): an empty folder locally, its data is not in the manifest. */
-  readonly secret?: { readonly secretName: string };
+  /** A Secret (TLS certificate, API keys): its data is not in the manifest (`secrets` of startLocalPod). */
+  readonly secret?: {
+    readonly secretName: string;
+    readonly items?: readonly { readonly key: string; readonly path: string }[];
+  };
   /** A CSI ephemeral volume (e.g. a Cloud Storage bucket through GKE's FUSE driver). */
   readonly csi?: {
     readonly driver: string;

@@ -138,6 +138,8 @@ export function nodeServiceStandIn(options: NodeServiceStandInOptions = {}): Ima
       // The container's MODEL_DIR on a mounted volume (a bucket's mount) is that volume's host
       // folder (a host path given as `modelDir` is used as is).
       if (own.MODEL_DIR !== undefined) env.MODEL_DIR = paths.mapPath(own.MODEL_DIR);
+      // The API key file on its Secret's mount.
+      if (own.API_KEYS_FILE !== undefined) env.API_KEYS_FILE = paths.mapPath(own.API_KEYS_FILE);
       for (const [name, port] of portsIn(container)) env[name] = String(ports.local(port));
       return {
         command: process.execPath,

@@ -28,6 +28,11 @@ export interface LocalPodOptions {
    * bucket's prefix as a local folder). @default {} (a CSI volume is refused)
    */
   readonly csiVolumes?: Readonly<Record<string, string>>;
+  /**
+   * The data of Secrets the pod mounts, by Secret name (data key → text), as the cluster
+   * would hold them. @default {} (a Secret volume is an empty folder)
+   */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Keep the pod's folder (volumes, mapped configs, logs) after `stop()`. @default false */
   readonly keepDir?: boolean;
 }
@@ -147,7 +152,7 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
   };
 
   try {
-    volumes = await materializeVolumes(dir, workload, options.csiVolumes);
+    volumes = await materializeVolumes(dir, workload, options.csiVolumes, options.secrets);
     await mkdir(join(dir, 'logs'));
     for (const spec of pod.containers) await launch(spec, 0);
     service = await startServiceProxy(endpointPort);

@@ -22,6 +22,7 @@ export async function materializeVolumes(
   root: string,
   workload: Workload,
   csiVolumes: Readonly<Record<string, string>> = {},
+  secrets: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): Promise<VolumeDirs> {
   const dirs = new Map<string, string>();
   for (const volume of workload.pod.volumes ?? []) {
@@ -53,7 +54,20 @@ export async function materializeVolumes(
       }
       await chmod(dir, 0o755);
     } else if (volume.secret) {
-      // Its data lives in the cluster only; the local nginx serves without TLS (nginx-conf-map).
+      // Its data lives in the cluster; a test may hand it over (`secrets`), as kubelet writes it:
+      // the volume's items, or every key. Without it the folder is empty (the local nginx then
+      // serves without TLS: nginx-conf-map).
+      const data = secrets[volume.secret.secretName];
+      if (data !== undefined) {
+        const items = volume.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+        for (const item of items) {
+          const text = data[item.key];
+          if (text === undefined) {
+            throw new ManifestError(`Secret ${volume.secret.secretName} has no key ${item.key}`);
+          }
+          await writeFile(join(dir, item.path), text, { mode: 0o644 });
+        }
+      }
       await chmod(dir, 0o755);
     } else {
       throw new ManifestError(

@@ -86,11 +86,12 @@ export function explainAnswer(deps: ExplainDeps): AnswerOfBody {
       );
     const about = { ...methodOf(explainer), model: version.ref };
     const { method, space } = explainer;
-    payload.maybeLog(
+    payload.maybeLog({
       requestId,
+      model: version.ref,
       records,
       predictions,
-      () =>
+      explanations: () =>
         records.map((_, i) => {
           const {
             prediction: _p,
@@ -100,7 +101,7 @@ export function explainAnswer(deps: ExplainDeps): AnswerOfBody {
           return { method, space, ...e };
         }),
       client,
-    );
+    });
     const answer =
       request.kind === 'batch'
         ? { explanations: records.map((_, i) => present(i)), ...about }

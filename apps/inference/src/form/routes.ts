@@ -163,13 +163,13 @@ export function formRoutes(
         const version = models.current;
         c.header(MODEL_VERSION_HEADER, version.ref.version);
         const predictions = await predict(records, version);
-        monitoring.payload.maybeLog(
-          c.get('requestId'),
+        monitoring.payload.maybeLog({
+          requestId: c.get('requestId'),
+          model: version.ref,
           records,
           predictions,
-          undefined,
-          c.get('client'),
-        );
+          client: c.get('client'),
+        });
         [prediction] = predictions;
         explanation = await formExplanation(version, records[0] as FeatureRecord, prediction);
       } catch (error) {

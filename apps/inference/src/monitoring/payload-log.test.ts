@@ -73,7 +73,12 @@ describe('sampled payload logs', () => {
     const { logger, lines } = memoryLogger();
     const log = createPayloadLog({ logger, schema, sample: 1 });
     const record = { ...validRecord, bmi: 31.4159, region: 'northwest' };
-    log.maybeLog('id', [record], [12345]);
+    log.maybeLog({
+      requestId: 'id',
+      model: { name: 'insurance-charges', version: '1.0.0' },
+      records: [record],
+      predictions: [12345],
+    });
     logger.flush();
     const [line] = payloadLines(lines);
     expect(line?.inputs).toEqual([{ ...record, bmi: REDACTED, region: REDACTED }]);
@@ -98,7 +103,13 @@ describe('sampled payload logs', () => {
     const logged = (explain: boolean) => {
       const { logger, lines } = memoryLogger();
       const log = createPayloadLog({ logger, schema, sample: 1, explain });
-      log.maybeLog('id', [{ ...validRecord, bmi: 33.3 }], [26442.487], () => [explanation]);
+      log.maybeLog({
+        requestId: 'id',
+        model: { name: 'insurance-charges', version: '1.0.0' },
+        records: [{ ...validRecord, bmi: 33.3 }],
+        predictions: [26442.487],
+        explanations: () => [explanation],
+      });
       logger.flush();
       return payloadLines(lines)[0];
     };
@@ -118,16 +129,22 @@ describe('sampled payload logs', () => {
     };
     const { logger, lines } = memoryLogger();
     const log = createPayloadLog({ logger, schema, sample: 1, explain: true });
-    log.maybeLog('id', [validRecord], [12], () => [
-      {
-        method: 'sampling',
-        space: 'probability',
-        baseline: { no: 0.6, yes: 0.4 },
-        contributions: { no: { age: 0.123456, bmi: 0.1 }, yes: { age: -0.123456, bmi: -0.1 } },
-        output: { no: 0.82, yes: 0.18 },
-        standardErrors: { no: { age: 0.0111, bmi: 0.01 }, yes: { age: 0.0111, bmi: 0.01 } },
-      },
-    ]);
+    log.maybeLog({
+      requestId: 'id',
+      model: { name: 'insurance-charges', version: '1.0.0' },
+      records: [validRecord],
+      predictions: [12],
+      explanations: () => [
+        {
+          method: 'sampling',
+          space: 'probability',
+          baseline: { no: 0.6, yes: 0.4 },
+          contributions: { no: { age: 0.123456, bmi: 0.1 }, yes: { age: -0.123456, bmi: -0.1 } },
+          output: { no: 0.82, yes: 0.18 },
+          standardErrors: { no: { age: 0.0111, bmi: 0.01 }, yes: { age: 0.0111, bmi: 0.01 } },
+        },
+      ],
+    });
     logger.flush();
     const [line] = payloadLines(lines);
     expect(line?.explanations).toMatchObject([

@@ -32,14 +32,19 @@ export interface PayloadLog {
    * explanations when given and {@link explains}; called lazily so an unsampled request
    * builds nothing.
    */
-  maybeLog(
-    requestId: string,
-    records: readonly FeatureRecord[],
-    predictions: readonly Prediction[],
-    explanations?: () => readonly LoggedExplanation[],
-    /** The API key's client, if any. */
-    client?: string,
-  ): void;
+  maybeLog(request: PayloadRequest): void;
+}
+
+/** What a payload line is written from: one request, as the version that answered it saw it. */
+export interface PayloadRequest {
+  readonly requestId: string;
+  /** The version that computed the outputs (a reload may have replaced the startup one). */
+  readonly model: { readonly name: string; readonly version: string };
+  readonly records: readonly FeatureRecord[];
+  readonly predictions: readonly Prediction[];
+  readonly explanations?: () => readonly LoggedExplanation[];
+  /** The API key's client, if any. */
+  readonly client?: string | undefined;
 }
 
 /** Options of {@link createPayloadLog}. */
@@ -65,7 +70,6 @@ export interface PayloadLogOptions {
  */
 export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
   const { logger, schema, sample, explain = false, random = Math.random } = options;
-  const model = { name: schema.model.name, version: schema.model.version };
   const sensitive = schema.fields.filter((f) => f.sensitive === true).map((f) => f.name);
   const redact =
     sensitive.length === 0
@@ -101,14 +105,14 @@ export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
   return {
     enabled: sample > 0,
     explains: explain,
-    maybeLog(requestId, records, predictions, explanations, client) {
+    maybeLog({ requestId, model, records, predictions, explanations, client }) {
       if (sample <= 0 || random() >= sample) return;
       logger.info(
         {
           kind: PAYLOAD_LINE_KIND,
           requestId,
           client,
-          model,
+          model: { name: model.name, version: model.version },
           inputs: redact(records),
           outputs: predictions,
           ...(explain && explanations

@@ -12,6 +12,7 @@ import { insuranceSchema } from '@modelship/insurance-model';
 import { type LinearModel, linearModel, writeModelDir } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
+import { PAYLOAD_LINE_KIND } from '../monitoring/payload-log.ts';
 import { type Service, startService } from '../service.ts';
 import { distinctRecord, fakeDeps, loopbackConfig, memoryLogger } from '../testing/fake-deps.ts';
 import { pointAt, schemaOf } from '../testing/versioned-source.ts';
@@ -300,6 +301,40 @@ describe('drift monitoring across a reload', { timeout: 60_000 }, () => {
       await pointAt(root, 'v1');
       await post(service.ops?.port ?? 0, '/admin/reload', '', false);
       expect(await (await fetch(`${base}/monitoring`)).text()).toMatch(/No profile\.json/);
+    } finally {
+      await service.shutdown.begin('test done');
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('payload lines across a reload', { timeout: 60_000 }, () => {
+  it('name the version that answered, not the one the service started with', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'modelship-versions-'));
+    await writeModelDir(schemaOf('v1'), linearModel(schemaOf('v1')).bytes, join(root, 'v1'));
+    const v2 = linearModel(schemaOf('v2'), { bias: 50 });
+    await writeModelDir(schemaOf('v2'), v2.bytes, join(root, 'v2'));
+    await pointAt(root, 'v1');
+    const config = loopbackConfig({
+      MODEL_DIR: root,
+      MODEL_POLL_INTERVAL: '0',
+      PAYLOAD_LOG_SAMPLE: '1',
+    });
+    const { logger, lines } = memoryLogger();
+    const service = await startService({ config, logger, exit: () => {} });
+    try {
+      await post(service.port, '/predict', JSON.stringify(record(1)), false);
+      await pointAt(root, 'v2');
+      await post(service.ops?.port ?? 0, '/admin/reload', '', false);
+      await post(service.port, '/predict', JSON.stringify(record(2)), false);
+      await post(service.port, oipPath, JSON.stringify(oipBody(record(3))), false);
+      logger.flush();
+      const payload = lines.filter((l) => l.kind === PAYLOAD_LINE_KIND);
+      expect(payload.map((l) => (l.model as { version: string }).version)).toEqual([
+        'v1',
+        'v2',
+        'v2',
+      ]);
     } finally {
       await service.shutdown.begin('test done');
       await rm(root, { recursive: true, force: true });

@@ -27,13 +27,19 @@ export function predictAnswer(deps: PredictDeps): AnswerOfBody {
     const request = parsePredictRequest(body, options);
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
-      payload.maybeLog(requestId, request.records, predictions, undefined, client);
+      payload.maybeLog({
+        requestId,
+        model: version.ref,
+        records: request.records,
+        predictions,
+        client,
+      });
       const answer = Object.assign(presentMany(model.task, predictions), { model: version.ref });
       return { body: answer, headers: version.headers };
     }
     const records = [request.record];
     const predictions = await predict(records, version);
-    payload.maybeLog(requestId, records, predictions, undefined, client);
+    payload.maybeLog({ requestId, model: version.ref, records, predictions, client });
     const [prediction] = predictions;
     const answer = Object.assign(presentOne(model.task, prediction as Prediction), {
       model: version.ref,
@@ -57,7 +63,7 @@ export function predictApiAnswer(deps: PredictDeps): AnswerOfBody {
     if (!result.ok) throw new ValidationError(result.issues);
     const records = [result.value];
     const predictions = await predict(records, version);
-    payload.maybeLog(requestId, records, predictions, undefined, client);
+    payload.maybeLog({ requestId, model: version.ref, records, predictions, client });
     const [prediction] = predictions;
     return { body: predictedValue(prediction as Prediction), headers: version.headers };
   };

@@ -48,7 +48,13 @@ function inferAnswer(deps: InferDeps): AnswerOfBody {
     const served = models.current;
     const request = parseInferRequest(body, parseOptions);
     const predictions = await predict(request.records, served);
-    payload.maybeLog(requestId, request.records, predictions, undefined, client);
+    payload.maybeLog({
+      requestId,
+      model: served.ref,
+      records: request.records,
+      predictions,
+      client,
+    });
     const answer = {
       model_name: name,
       model_version: served.ref.version,

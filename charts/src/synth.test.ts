@@ -14,6 +14,7 @@ import {
   type KubeObject,
   validateObjects,
 } from '@modelship/k8s/testing';
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { findNginx, nginxConfigTest } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -21,7 +22,7 @@ import { parseAllDocuments } from 'yaml';
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:9.9.9';
 /** The inference service's probe routes (apps/inference: `/healthz` live, `/readyz` ready). */
-const SERVICE_ROUTES = ['/healthz', '/readyz'];
+const SERVICE_ROUTES = [OPERATIONAL_ROUTES.health, OPERATIONAL_ROUTES.ready];
 
 let outdir: string;
 const charts = new Map<string, KubeObject[]>();

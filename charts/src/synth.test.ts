@@ -8,13 +8,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import {
   allPolicyViolations,
   findUnknownFields,
   type KubeObject,
   validateObjects,
 } from '@modelship/k8s/testing';
-import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { findNginx, nginxConfigTest } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';

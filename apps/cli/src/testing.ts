@@ -3,6 +3,11 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ExporterExpected,
+  exporterExpected,
+  exporterFixtureDir,
+} from '@modelship/feature-schema/test-fixtures/exporters.ts';
+import {
   foreignFixtureDir,
   foreignFixtures,
 } from '@modelship/feature-schema/test-fixtures/foreign.ts';
@@ -52,3 +57,27 @@ export async function standInTools(
 
 /** The files `modelship init --data` writes into a model directory of a self-contained model. */
 export const INIT_FILES = ['model-card.md', 'model.onnx', 'profile.json', 'schema.json'] as const;
+
+/** An exporter fixture's model initialized with its data into a new temp folder (`out`). */
+export async function initExporterFixture(name: string): Promise<{
+  readonly source: string;
+  readonly expected: ExporterExpected;
+  readonly out: string;
+  readonly init: RunResult;
+}> {
+  const source = exporterFixtureDir(name);
+  const expected = exporterExpected(name);
+  const out = join(await mkdtemp(join(tmpdir(), 'modelship-exporter-')), 'model');
+  const init = await run([
+    'init',
+    join(source, 'model.onnx'),
+    '--data',
+    join(source, 'data.csv'),
+    '--target',
+    expected.target,
+    ...expected.init,
+    '--out',
+    out,
+  ]);
+  return { source, expected, out, init };
+}

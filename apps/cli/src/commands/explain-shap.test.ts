@@ -2,18 +2,13 @@
 // onnxmltools' layout, a scikit-learn forest in skl2onnx's) as a user serves them (`modelship
 // init`, then /explain over real HTTP), against shap's TreeExplainer on the same trees and the
 // same background rows (test-fixtures/exporters/tree_shap.py wrote tree-shap.json).
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  exporterExpected,
-  exporterFixtureDir,
-  exporterFixtures,
-} from '@modelship/feature-schema/test-fixtures/exporters.ts';
+import { exporterFixtures } from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import { createLogger, loadConfig, startService } from '@modelship/inference';
 import { describe, expect, it } from 'vitest';
-import { run } from '../testing.ts';
+import { initExporterFixture } from '../testing.ts';
 
 /** tree-shap.json: shap's values per record, `[class 0, class 1]`, fields in data.csv's order. */
 interface ShapReference {
@@ -34,23 +29,10 @@ describe('tree-shap on one-class binary tree layouts equals shap’s TreeExplain
     exporterFixtures.xgboostBreastCancer,
     exporterFixtures.sklearnBreastCancer,
   ])('%s', { timeout: 120_000 }, async (name) => {
-    const source = exporterFixtureDir(name);
-    const expected = exporterExpected(name);
+    const { source, expected, out, init } = await initExporterFixture(name);
     const reference = JSON.parse(
       await readFile(join(source, 'tree-shap.json'), 'utf8'),
     ) as ShapReference;
-    const out = join(await mkdtemp(join(tmpdir(), 'modelship-tree-shap-')), 'model');
-    const init = await run([
-      'init',
-      join(source, 'model.onnx'),
-      '--data',
-      join(source, 'data.csv'),
-      '--target',
-      expected.target,
-      ...expected.init,
-      '--out',
-      out,
-    ]);
     expect(init.code).toBe(0);
     // The background shap explained against, in place of init's sample.
     const profilePath = join(out, 'profile.json');

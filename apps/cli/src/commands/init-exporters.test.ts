@@ -2,19 +2,16 @@
 // packages/feature-schema/test-fixtures/exporters) as a user takes it: `modelship init` with only
 // --data and --target (plus the flags the data cannot tell), `check`, then the service over real
 // HTTP, answering the framework's own labels, probabilities and values on every committed row.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
   type ExporterExpected,
-  exporterExpected,
-  exporterFixtureDir,
   exporterFixtures,
 } from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import { createLogger, externalDataFiles, loadConfig, startService } from '@modelship/inference';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INIT_FILES, run } from '../testing.ts';
+import { INIT_FILES, initExporterFixture, run } from '../testing.ts';
 
 /** The worst difference from the framework's predictions, per framework (printed at the end). */
 const worst = new Map<string, { probabilities: number; values: number }>();
@@ -171,20 +168,7 @@ async function served(dir: string, expected: ExporterExpected) {
 
 describe('modelship init → check → serve, on every exporter fixture', () => {
   it.each(Object.values(exporterFixtures))('%s', async (name) => {
-    const source = exporterFixtureDir(name);
-    const expected = exporterExpected(name);
-    const out = join(await mkdtemp(join(tmpdir(), 'modelship-exporter-')), 'model');
-    const init = await run([
-      'init',
-      join(source, 'model.onnx'),
-      '--data',
-      join(source, 'data.csv'),
-      '--target',
-      expected.target,
-      ...expected.init,
-      '--out',
-      out,
-    ]);
+    const { source, expected, out, init } = await initExporterFixture(name);
     expect(init.err).not.toMatch(/error/i);
     expect(init.code).toBe(0);
     // Self-contained: side files' weights inside model.onnx, nothing else beside it.

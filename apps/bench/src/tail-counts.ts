@@ -79,8 +79,13 @@ export function countWindow(
   };
 }
 
-/** Sends `n` POSTs one after another on `agent`'s one connection. */
-async function sendSequentially(url: string, body: string, agent: Agent, n: number): Promise<void> {
+/** Sends `n` POSTs one after another (on one of `agent`'s connections). */
+export async function sendSequentially(
+  url: string,
+  body: string,
+  agent: Agent,
+  n: number,
+): Promise<void> {
   for (let i = 0; i < n; i++) {
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const req = request(

@@ -28,6 +28,7 @@ export {
   type ResolvedNginxConfOptions,
   resolveNginxConfOptions,
 } from './nginx-conf-options.ts';
+export { type GatewayIapOptions, OAUTH_CLIENT_ID } from './rollout-policies.ts';
 export { InvalidPropError } from './validate.ts';
 export {
   ALERT_RULES_DEFAULTS,

@@ -279,12 +279,73 @@ describe('ModelRollout with tls', () => {
   });
 });
 
+const IAP = {
+  oauthClientId: '123456789012-abc123def456.apps.googleusercontent.com',
+  oauthClientSecretName: 'inference-oauth',
+} as const;
+
+describe('ModelRollout with iap', () => {
+  it("turns on IAP in both Services' GCPBackendPolicy with the OAuth client and its Secret", () => {
+    const { all } = synth({ tls: { secretName: 'inference-tls' }, iap: IAP });
+    const policies = all('GCPBackendPolicy');
+    expect(policies.map((p) => p.spec.targetRef.name)).toEqual([
+      'inference',
+      'inference-candidate',
+    ]);
+    for (const policy of policies) {
+      expect(policy.spec.default.iap).toEqual({
+        enabled: true,
+        clientID: IAP.oauthClientId,
+        oauth2ClientSecret: { name: 'inference-oauth' },
+      });
+      // The policy's other settings stay.
+      expect(policy.spec.default).toMatchObject({ timeoutSec: 60 });
+    }
+  });
+
+  it('in shadow mode too (the mirrored backend service is guarded as well)', () => {
+    const { all } = synth({ mode: 'shadow', tls: { certificateMap: 'certs' }, iap: IAP });
+    expect(all('GCPBackendPolicy').map((p) => p.spec.default.iap?.enabled)).toEqual([true, true]);
+  });
+
+  it('is off unless asked for', () => {
+    const { all } = synth({ tls: { secretName: 'inference-tls' } });
+    expect(all('GCPBackendPolicy').map((p) => p.spec.default.iap)).toEqual([undefined, undefined]);
+  });
+
+  it.each<[Partial<ModelRolloutProps>, string]>([
+    [{ iap: IAP }, `'iap' ("set") needs 'tls' (IAP serves HTTPS only)`],
+    [
+      { tls: { secretName: 't' }, iap: { ...IAP, oauthClientId: 'my-client' } },
+      `'iap.oauthClientId' ("my-client") must be an OAuth client id`,
+    ],
+    [
+      { tls: { secretName: 't' }, iap: { ...IAP, oauthClientSecretName: 'OAuth_Secret' } },
+      `'iap.oauthClientSecretName' ("OAuth_Secret") must be a DNS subdomain`,
+    ],
+    [
+      { tls: { secretName: 't' }, iap: IAP, stable: { ...STABLE, apiKeys: { secretName: 'k' } } },
+      `'iap' ("set") and 'stable.apiKeys' are alternatives`,
+    ],
+    [
+      {
+        tls: { secretName: 't' },
+        iap: IAP,
+        candidate: { ...CANDIDATE, apiKeys: { secretName: 'k' } },
+      },
+      `'iap' ("set") and 'candidate.apiKeys' are alternatives`,
+    ],
+  ])('rejects %j naming the prop', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+});
+
 describe('synthesized rollouts against the Kubernetes and Gateway API schemas', () => {
   const objects: KubeObject[] = [
     ...synth().objects,
     ...synth({ mode: 'shadow', gatewayClassName: 'gke-l7-regional-external-managed' }).objects,
     ...synth({ tls: { secretName: 'inference-tls' }, hostnames: ['api.example.com'] }).objects,
-    ...synth({ tls: { certificateMap: 'inference-certs' } }).objects,
+    ...synth({ tls: { certificateMap: 'inference-certs' }, iap: IAP }).objects,
   ];
 
   it('the Gateway and HTTPRoute are checked (not skipped as custom resources)', async () => {

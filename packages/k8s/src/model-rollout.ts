@@ -1,8 +1,8 @@
-import { OPERATIONAL_ROUTES } from '@modelship/contract';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InferenceWorkload } from './inference-workload.ts';
 import { objectMeta } from './metadata.ts';
+import { type GatewayIapOptions, gatewayPolicies, resolveGatewayIap } from './rollout-policies.ts';
 import { assertDnsLabel, assertInt, fail } from './validate.ts';
 import type { InferenceWorkloadProps } from './workload-settings.ts';
 import { assertDnsSubdomain } from './workload-tls.ts';
@@ -49,6 +49,13 @@ export interface ModelRolloutProps {
   readonly stable: InferenceWorkloadProps;
   /** The candidate workload (its own image and model). @default name `<stable name>-candidate` */
   readonly candidate: InferenceWorkloadProps;
+  /**
+   * Identity-Aware Proxy on both Services' backend services (GCPBackendPolicy `iap`), for
+   * people rather than programs. Needs `tls`; an alternative to `apiKeys` (not both).
+   * @see https://cloud.google.com/iap/docs/enabling-kubernetes-howto
+   * @default undefined (off)
+   */
+  readonly iap?: GatewayIapOptions;
 }
 
 /** Where the Gateway's certificate comes from. */
@@ -129,7 +136,7 @@ function behindGateway(
  * from the load balancer only once its model is loaded, and a `GCPBackendPolicy` whose
  * connection draining and backend timeout follow the workload's termination timeline and
  * nginx's `proxy_read_timeout` (without one, the backend service drains nothing and times out
- * after 30 s).
+ * after 30 s). With `iap`, both GCPBackendPolicies turn on Identity-Aware Proxy.
  *
  * @example
  * new ModelRollout(chart, 'rollout', {
@@ -232,6 +239,11 @@ export class ModelRollout extends Construct {
         assertDnsSubdomain('tls.secretName', tls.secretName);
       }
     }
+
+    const iap = resolveGatewayIap(props.iap, {
+      tls: tls !== false,
+      apiKeys: (['stable', 'candidate'] as const).filter((role) => props[role].apiKeys),
+    });
 
     this.stable = new InferenceWorkload(
       this,
@@ -338,41 +350,8 @@ export class ModelRollout extends Construct {
       });
     }
 
-    // GKE's policies attach to each Service: stable's, then the candidate's.
-    const perService = (kind: string, id: string, spec: (w: InferenceWorkload) => object) =>
-      [this.stable, this.candidate].map(
-        (w) =>
-          new ApiObject(w, id, {
-            apiVersion: 'networking.gke.io/v1',
-            kind,
-            metadata: objectMeta(w.settings.meta),
-            spec: { ...spec(w), targetRef: { group: '', kind: 'Service', name: w.settings.name } },
-          }),
-      );
-    // Without a policy GKE checks `/` on the serving port; nginx's `/readyz` is ready only once
-    // the model is loaded and until draining begins.
-    this.healthCheckPolicies = perService('HealthCheckPolicy', 'health-check-policy', (w) => ({
-      default: {
-        checkIntervalSec: 5,
-        timeoutSec: 3,
-        healthyThreshold: 1,
-        unhealthyThreshold: 2,
-        config: {
-          type: 'HTTP',
-          httpHealthCheck: {
-            port: w.settings.nginx.options.listenPort,
-            requestPath: OPERATIONAL_ROUTES.ready,
-          },
-        },
-      },
-    }));
-    this.backendPolicies = perService('GCPBackendPolicy', 'backend-policy', (w) => ({
-      default: {
-        // The load balancer waits for an answer as long as nginx waits for the service.
-        timeoutSec: w.settings.nginx.options.proxyReadTimeoutSeconds,
-        // Requests in flight on a terminating pod may finish while it still serves.
-        connectionDraining: { drainingTimeoutSec: w.settings.termination.serviceDelaySeconds },
-      },
-    }));
+    const policies = gatewayPolicies([this.stable, this.candidate], iap);
+    this.healthCheckPolicies = policies.healthCheckPolicies;
+    this.backendPolicies = policies.backendPolicies;
   }
 }

@@ -52,6 +52,7 @@ export function buildApp(
       nginxImage: config.nginxImage,
       apiKeys:
         config.apiKeysSecret === undefined ? undefined : { secretName: config.apiKeysSecret },
+      iap: config.iap,
       model,
       name: source.name,
       rollout,

@@ -68,7 +68,13 @@ describe('loadAppConfig', () => {
     );
     expect(loadAppConfig({}).apiKeysSecret).toBeUndefined();
     expect(() => loadAppConfig({ API_KEYS_SECRET: 'Keys' })).toThrow(
-      'API_KEYS_SECRET="Keys": must be',
+      'API_KEYS_SECRET="Keys": must be a Secret name',
+    );
+    // A Secret's name is a DNS subdomain: dots allowed, up to 253 characters.
+    expect(loadAppConfig({ API_KEYS_SECRET: 'api-keys.v2' }).apiKeysSecret).toBe('api-keys.v2');
+    expect(() => loadAppConfig({ API_KEYS_SECRET: 'keys.' })).toThrow(ConfigError);
+    expect(() => loadAppConfig({ API_KEYS_SECRET: `${'a'.repeat(63)}.`.repeat(4) + 'a' })).toThrow(
+      ConfigError,
     );
   });
 

@@ -1,5 +1,10 @@
 import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/contract';
-import { assertBucketName, assertObjectPrefix, type GcsModelSource } from '@modelship/k8s';
+import {
+  assertBucketName,
+  assertObjectPrefix,
+  type GatewayIapOptions,
+  type GcsModelSource,
+} from '@modelship/k8s';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.ts';
 
 /**
@@ -40,7 +45,25 @@ export interface AppConfig {
    * and the service then requires a key. Default: none (no keys).
    */
   readonly apiKeysSecret?: string | undefined;
+  /**
+   * Identity-Aware Proxy on the Gateway in front of a candidate (`modelship synth --iap-*`): the
+   * OAuth client's id and the Secret holding its secret under `key`. No environment has it on
+   * its own path (the passthrough load balancer has no IAP), so no variable sets it.
+   * Default: none.
+   */
+  readonly iap?: GatewayIapOptions | undefined;
 }
+
+/**
+ * A Secret's name (a DNS-1123 subdomain).
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+ */
+export const SECRET_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** What {@link SECRET_NAME} asks for, for error messages. */
+export const SECRET_NAME_RULE =
+  "must be a Secret name: a DNS subdomain of at most 253 lowercase letters, digits, '-' and '.', starting and ending alphanumeric";
 
 /** Parses `MODEL_SOURCE` (`gs://BUCKET/PREFIX`) with the workload's bucket and prefix rules. */
 export function parseModelSource(value: string): GcsModelSource {
@@ -104,9 +127,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const modelSourceUrl = env.MODEL_SOURCE?.trim() || undefined;
   const nginxImage = env.NGINX_IMAGE?.trim() || undefined;
   const apiKeysSecret = env.API_KEYS_SECRET?.trim() || undefined;
-  if (apiKeysSecret !== undefined && !NAMESPACE_NAME.test(apiKeysSecret)) {
+  if (apiKeysSecret !== undefined && !SECRET_NAME.test(apiKeysSecret)) {
     throw new ConfigError(
-      `API_KEYS_SECRET=${JSON.stringify(env.API_KEYS_SECRET)}: must be a Secret name (at most 63 lowercase letters, digits or '-', starting and ending alphanumeric)`,
+      `API_KEYS_SECRET=${JSON.stringify(env.API_KEYS_SECRET)}: ${SECRET_NAME_RULE}`,
     );
   }
   if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) {

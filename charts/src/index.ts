@@ -7,6 +7,8 @@ export {
   loadAppConfig,
   NAMESPACE_NAME,
   parseModelSource,
+  SECRET_NAME,
+  SECRET_NAME_RULE,
 } from './config.ts';
 export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.ts';
 export { ENVIRONMENTS, type Environment } from './environments.ts';

@@ -2,7 +2,11 @@ import { allPolicyViolations, findUnknownFields, validateObjects } from '@models
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from './environments.ts';
-import { type ChartRolloutOptions, InferenceChart } from './inference-chart.ts';
+import {
+  type ChartRolloutOptions,
+  InferenceChart,
+  type InferenceChartProps,
+} from './inference-chart.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized manifests are untyped JSON
 type Manifest = any;
@@ -169,6 +173,53 @@ describe('InferenceChart with a candidate (rollout)', () => {
   it('gke: refuses a candidate image outside Artifact Registry, naming CANDIDATE_IMAGE', () => {
     expect(() => synthRollout({ image: 'docker.io/acme/inference:2' })).toThrow(
       /^CANDIDATE_IMAGE="docker.io\/acme\/inference:2"/,
+    );
+  });
+
+  const IAP = {
+    oauthClientId: '123456789012-abc123def456.apps.googleusercontent.com',
+    oauthClientSecretName: 'insurance-oauth',
+  } as const;
+  const synthWith = (props: Partial<InferenceChartProps>): Manifest[] =>
+    Testing.synth(
+      new InferenceChart(Testing.app(), 'gke', {
+        environment: ENVIRONMENTS.gke,
+        model: MODEL,
+        rollout: { image: CANDIDATE_IMAGE, model: CANDIDATE_MODEL },
+        ...props,
+      }),
+    );
+
+  it("gke: iap turns on IAP in both Services' GCPBackendPolicy behind the HTTPS Gateway", () => {
+    const policies = synthWith({ iap: IAP }).filter((o) => o.kind === 'GCPBackendPolicy');
+    expect(policies.map((p) => [p.spec.targetRef.name, p.spec.default.iap])).toEqual(
+      ['insurance', 'insurance-candidate'].map((name) => [
+        name,
+        {
+          enabled: true,
+          clientID: IAP.oauthClientId,
+          oauth2ClientSecret: { name: 'insurance-oauth' },
+        },
+      ]),
+    );
+  });
+
+  it('gke: apiKeys guard the candidate as well as stable', () => {
+    const deployments = synthWith({ apiKeys: { secretName: 'insurance-api-keys' } }).filter(
+      (o) => o.kind === 'Deployment',
+    );
+    expect(
+      deployments.map(
+        (d) =>
+          d.spec.template.spec.volumes.find((v: Manifest) => v.name === 'api-keys')?.secret
+            .secretName,
+      ),
+    ).toEqual(['insurance-api-keys', 'insurance-api-keys']);
+  });
+
+  it('refuses iap without a Gateway: the passthrough load balancer has none', () => {
+    expect(() => synthWith({ iap: IAP, rollout: undefined })).toThrow(
+      /^IAP: chart 'gke' serves through a LoadBalancer Service, which has no Identity-Aware Proxy/,
     );
   });
 

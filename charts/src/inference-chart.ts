@@ -1,5 +1,6 @@
 import {
   type ApiKeysOptions,
+  type GatewayIapOptions,
   InferenceWorkload,
   type InferenceWorkloadProps,
   type ModelMetadata,
@@ -36,6 +37,11 @@ export interface InferenceChartProps extends ChartProps {
    * workloads alike. @default the environment's, else none
    */
   readonly apiKeys?: ApiKeysOptions;
+  /**
+   * Identity-Aware Proxy, which lives on Google's Application Load Balancer: here the Gateway in
+   * front of a `rollout` (refused without one). @default undefined (off)
+   */
+  readonly iap?: GatewayIapOptions;
   /** The workload's name. @default the environment's */
   readonly name?: string;
   /** The nginx image (`NGINX_IMAGE`). @default the environment's, else the construct's */
@@ -110,6 +116,11 @@ export class InferenceChart extends Chart {
     const stable = workloadProps(image, props.model, undefined);
     const rollout = props.rollout;
     if (rollout === undefined) {
+      if (props.iap !== undefined) {
+        throw new ConfigError(
+          `IAP: chart '${id}' serves through a ${stable.service?.type ?? 'ClusterIP'} Service, which has no Identity-Aware Proxy (it lives on Google's Application Load Balancer): it needs the Gateway in front of a candidate (rollout)`,
+        );
+      }
       this.workload = new InferenceWorkload(this, 'inference', stable);
       return;
     }
@@ -131,6 +142,7 @@ export class InferenceChart extends Chart {
       tls: env.https
         ? { secretName: `${props.name ?? env.workload.name ?? 'inference'}-tls` }
         : false,
+      iap: props.iap,
       stable: behindGateway(stable),
       candidate: behindGateway({
         ...candidate,

@@ -290,6 +290,122 @@ describe('modelship synth on bad input: a clear message, exit 1 or 2, nothing wr
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--api-keys-secret: every workload mounts the key Secret; the step to create it is printed', async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const dir2 = modelDirs.get(foreignFixtures.plansMulticlass) as string;
+    const keysOf = (objects: KubeObject[]) =>
+      (objects as Manifest[])
+        .filter((o) => o.kind === 'Deployment')
+        .map((d) => {
+          const pod = d.spec.template.spec;
+          const env = pod.containers.find((c: Manifest) => c.name === 'inference').env;
+          return [
+            pod.volumes.find((v: Manifest) => v.name === 'api-keys')?.secret.secretName,
+            env.find((e: Manifest) => e.name === 'API_KEYS_FILE')?.value,
+          ];
+        });
+    const base = ['synth', dir, '--image', IMAGE, '--api-keys-secret', 'churn-api-keys'];
+    const single = await run([...base, '--out', join(parent, 'keys'), '--namespace', 'models']);
+    expect(single.code, single.err).toBe(0);
+    const objects = await readManifests(join(parent, 'keys', 'gke.k8s.yaml'));
+    expect(keysOf(objects)).toEqual([['churn-api-keys', '/etc/modelship/api-keys/keys']]);
+    expect(single.err).toContain(
+      'kubectl create secret generic churn-api-keys -n models --from-file=keys=keys.txt',
+    );
+    const image2 = 'europe-west1-docker.pkg.dev/acme/models/inference:3.0.0';
+    const rollout = await run([
+      ...base,
+      ...['--out', join(parent, 'keys-rollout'), '--candidate', dir2, '--candidate-image', image2],
+    ]);
+    expect(rollout.code, rollout.err).toBe(0);
+    const rolloutObjects = await readManifests(join(parent, 'keys-rollout', 'gke.k8s.yaml'));
+    expect(keysOf(rolloutObjects)).toEqual([
+      ['churn-api-keys', '/etc/modelship/api-keys/keys'],
+      ['churn-api-keys', '/etc/modelship/api-keys/keys'],
+    ]);
+    // Both sets name a Service churn-binary-v2: the policies are checked per set.
+    for (const set of [objects, rolloutObjects]) {
+      expect(allPolicyViolations(set, PROBE_ROUTES)).toEqual([]);
+    }
+    const all = [...objects, ...rolloutObjects];
+    expect(await validateObjects(all)).toEqual([]);
+    expect(findUnknownFields(all)).toEqual([]);
+  }, 60_000);
+
+  it("--iap-secret and --iap-client-id: IAP on both Services' GCPBackendPolicy behind the Gateway", async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const dir2 = modelDirs.get(foreignFixtures.plansMulticlass) as string;
+    const image2 = 'europe-west1-docker.pkg.dev/acme/models/inference:3.0.0';
+    const clientId = '123456789012-abc123def456.apps.googleusercontent.com';
+    const out = join(parent, 'iap');
+    const result = await run([
+      ...['synth', dir, '--image', IMAGE, '--out', out],
+      ...['--candidate', dir2, '--candidate-image', image2, '--mode', 'shadow'],
+      ...['--iap-secret', 'churn-oauth', '--iap-client-id', clientId],
+    ]);
+    expect(result.code, result.err).toBe(0);
+    const objects = (await readManifests(join(out, 'gke.k8s.yaml'))) as Manifest[];
+    const policies = objects.filter((o) => o.kind === 'GCPBackendPolicy');
+    expect(policies.map((p) => [p.spec.targetRef.name, p.spec.default.iap])).toEqual(
+      ['churn-binary-v2', 'churn-binary-v2-candidate'].map((name) => [
+        name,
+        { enabled: true, clientID: clientId, oauth2ClientSecret: { name: 'churn-oauth' } },
+      ]),
+    );
+    // IAP only behind the HTTPS listener.
+    const gateway = objects.find((o) => o.kind === 'Gateway');
+    expect(gateway.spec.listeners.map((l: Manifest) => l.protocol)).toEqual(['HTTP', 'HTTPS']);
+    expect(result.err).toContain(
+      'kubectl create secret generic churn-oauth --from-file=key=iap-secret.txt',
+    );
+    expect(result.err).toContain('roles/iap.httpsResourceAccessor');
+    expect(await validateObjects(objects)).toEqual([]);
+    expect(findUnknownFields(objects)).toEqual([]);
+  }, 60_000);
+
+  it('access flags: usage errors name the flag, nothing written', async () => {
+    const dir = modelDirs.get(foreignFixtures.churnBinary) as string;
+    const out = join(parent, 'access-bad');
+    const before = await readdir(parent);
+    const base = ['synth', dir, '--image', IMAGE, '--out', out];
+    const refused = async (args: string[], message: string) => {
+      const result = await run([...base, ...args]);
+      expect(result.err).toContain(message);
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+    };
+    const id = '123456789012-abc123def456.apps.googleusercontent.com';
+    const c = ['--candidate', dir, '--candidate-image', IMAGE];
+    await refused(
+      ['--api-keys-secret', 'Churn_Keys'],
+      '--api-keys-secret "Churn_Keys": must be a Secret name',
+    );
+    await refused([...c, '--iap-secret', 'oauth'], '--iap-secret needs --iap-client-id ID');
+    await refused([...c, '--iap-client-id', id], '--iap-client-id needs --iap-secret NAME');
+    await refused(
+      [...c, '--iap-secret', 'OAuth', '--iap-client-id', id],
+      '--iap-secret "OAuth": must be a Secret name',
+    );
+    await refused(
+      [...c, '--iap-secret', 'oauth', '--iap-client-id', 'my-client'],
+      '--iap-client-id "my-client": must be an OAuth client id',
+    );
+    await refused(
+      ['--iap-secret', 'oauth', '--iap-client-id', id],
+      "--iap-secret: --env gke serves through its own Service (for gke a passthrough load balancer), which has no Identity-Aware Proxy: IAP lives on Google's Application Load Balancer, here the Gateway that --candidate DIR2 puts in front",
+    );
+    await refused(
+      [...c, '--env', 'local', '--iap-secret', 'oauth', '--iap-client-id', id],
+      '--iap-secret: --env local serves plain HTTP, and IAP needs HTTPS',
+    );
+    await refused(
+      [...c, '--iap-secret', 'oauth', '--iap-client-id', id, '--api-keys-secret', 'keys'],
+      '--iap-secret and --api-keys-secret are alternatives',
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(await readdir(parent)).toEqual(before);
+  });
+
   it('a model.name with no letter asks for --name', async () => {
     const dir = join(parent, 'models', 'digits');
     const init = await run([

@@ -18,6 +18,7 @@ import { failure, usageError } from '../errors.ts';
 import { type CommandIo, resolvePath } from '../io.ts';
 import { DNS_1035_LABEL, workloadName } from '../workload-name.ts';
 import { replaceDirAtomically } from '../write-dir.ts';
+import { accessConfig, accessFlags, accessSteps } from './synth-access.ts';
 
 /** Refuses an `--out` that holds anything but synthesized manifests (it is replaced whole). */
 function checkManifestsOut(out: string): void {
@@ -100,6 +101,7 @@ const synthFlags = {
     needs: 'candidate',
     help: `the Gateway's class, ${MODEL_ROLLOUT_DEFAULTS.gatewayClassName} by default; gke-l7-regional-external-managed needs a proxy-only subnet in the cluster's region first: gcloud compute networks subnets create NAME --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE --region=REGION --network=NETWORK --range=CIDR`,
   },
+  ...accessFlags,
 } as const satisfies Flags;
 
 /** The candidate flags, checked: undefined without --candidate. */
@@ -144,6 +146,10 @@ once, replacing an earlier synth's output; nothing is written on any error.`,
     `modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 \\
     --candidate models/churn-v2 --candidate-image us-central1-docker.pkg.dev/acme/models/churn:2.0.0 \\
     --mode canary --weight 10`,
+    'modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --api-keys-secret churn-api-keys',
+    `modelship synth models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 \\
+    --candidate models/churn-v2 --candidate-image us-central1-docker.pkg.dev/acme/models/churn:2.0.0 \\
+    --iap-secret churn-oauth --iap-client-id 123456789012-abc.apps.googleusercontent.com`,
   ],
   run: synth,
 });
@@ -178,6 +184,7 @@ async function synth(
     throw usageError(`--model-source: ${(error as Error).message.replace(/^MODEL_SOURCE=/, '')}`);
   }
   const candidate = candidateFlags(values, io);
+  const access = accessConfig(values);
   const dir = resolvePath(io, dirArg);
   const out = resolvePath(io, values.out);
   checkManifestsOut(out);
@@ -206,6 +213,8 @@ async function synth(
     googleCloudProject: undefined,
     namespace,
     modelSource,
+    apiKeysSecret: access.apiKeysSecret,
+    iap: access.iap,
   };
   const objects: string[] = [];
   await replaceDirAtomically(out, async (temp) => {
@@ -229,6 +238,7 @@ async function synth(
     `wrote ${file}: ${objects.length} objects for ${schema.model.name} ${schema.model.version}`,
   );
   for (const object of objects) io.out(object);
+  for (const step of accessSteps(access, namespace)) io.err(step);
   io.err(`apply with: kubectl apply -f ${relative(io.cwd, out) || '.'}/`);
   if (modelSource !== undefined) {
     // The pods read the bucket as their Kubernetes service account, named after the workload.

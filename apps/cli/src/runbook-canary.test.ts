@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from './args.ts';
 import { synthCommand } from './commands/synth.ts';
-import { checkoutLines, modelshipLines, shBlock, words } from './runbook-shell.ts';
+import { accessConfig } from './commands/synth-access.ts';
+import { checkoutLines, exported, lines, modelshipLines, shBlock, words } from './runbook-shell.ts';
 
 describe("docs/canary.md's runbook", () => {
   const block = shBlock('canary.md');
@@ -30,5 +31,36 @@ describe("docs/canary.md's runbook", () => {
     expect(ops.length).toBeGreaterThan(0);
     for (const op of ops)
       expect(op.path).toMatch(/^\/spec\/rules\/0\/backendRefs\/[01](\/weight)?$/);
+  });
+});
+
+describe("docs/canary.md's Identity-Aware Proxy", () => {
+  const block = shBlock('canary.md', 'Identity-Aware Proxy');
+  const vars: Record<string, string> = {
+    HOME: '/home/user',
+    IMAGE: 'i:1',
+    IMAGE2: 'i:2',
+    NAMESPACE: 'serving',
+  };
+  exported(block, vars);
+
+  it('synthesizes with the IAP flags synth accepts, naming the Secret it creates under "key"', () => {
+    const [synth, ...others] = modelshipLines(block);
+    expect(others).toEqual([]);
+    const [, command, ...args] = words(synth as string, vars);
+    expect(command).toBe('synth');
+    const { values } = parseCommandLine(synthCommand, args);
+    const { iap } = accessConfig({ ...values, env: 'gke' });
+    const created = lines(block).find((l) => l.includes('create secret generic'));
+    expect(created).toContain(
+      `create secret generic ${iap?.oauthClientSecretName} --from-file=key=`,
+    );
+    expect(iap?.oauthClientId).toBe(vars.CLIENT_ID);
+  });
+
+  it("grants IAP's accessor role", () => {
+    expect(block).toMatch(
+      /gcloud iap web add-iam-policy-binding .*--role=roles\/iap\.httpsResourceAccessor/s,
+    );
   });
 });

@@ -152,3 +152,23 @@ describe("docs/your-model.md's From other frameworks", () => {
     expect(parsed.values).toMatchObject({ data: 'train.csv', target: 'target' });
   });
 });
+
+describe("docs/your-model.md's API keys", () => {
+  const section = shBlock('your-model.md', 'API keys');
+  const vars: Record<string, string> = { HOME: '/home/user' };
+  exported(shBlock('gke.md'), vars);
+  exported(block, vars);
+
+  it('creates a key, the Secret and manifests that mount it, with flags the commands accept', () => {
+    const found = installedLines(section).map((line) => {
+      const [, command, ...args] = words(line, vars);
+      const spec = commands.find((c) => c.name === command);
+      if (!spec) expect.fail(`modelship has no command ${command}`);
+      return [command, parseCommandLine(spec, args).values] as const;
+    });
+    expect(found.map(([command]) => command)).toEqual(['apikey', 'synth']);
+    const secret = (found[1]?.[1] as { 'api-keys-secret'?: string })['api-keys-secret'];
+    expect(secret).toBeDefined();
+    expect(section).toContain(`create secret generic ${secret} --from-file=keys=`);
+  });
+});

@@ -167,7 +167,8 @@ describe("docs/your-model.md's API keys", () => {
       return [command, parseCommandLine(spec, args).values] as const;
     });
     expect(found.map(([command]) => command)).toEqual(['apikey', 'synth']);
-    const secret = (found[1]?.[1] as { 'api-keys-secret'?: string })['api-keys-secret'];
+    const synthValues = (found[1]?.[1] ?? {}) as { 'api-keys-secret'?: string };
+    const secret = synthValues['api-keys-secret'];
     expect(secret).toBeDefined();
     expect(section).toContain(`create secret generic ${secret} --from-file=keys=`);
   });

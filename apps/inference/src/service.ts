@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { Counter } from 'prom-client';
 import { createApp, createPredictionLane } from './app.ts';
-import { loadApiKeys } from './auth/api-keys.ts';
+import { loadApiKeys, noClients } from './auth/api-keys.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { QueueFullError } from './errors.ts';
@@ -253,12 +253,15 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       : 'no operational listener (OPS_PORT unset): no /metrics, /monitoring or /admin/reload',
   );
   const clients = deps.apiKeys?.names();
-  logger.info(
-    { clients },
-    clients
-      ? `API keys on: ${clients.length} clients (API_KEYS_FILE)`
-      : 'API keys off (API_KEYS_FILE unset): every route is open',
-  );
+  if (clients?.length === 0) logger.warn({ clients }, `API keys on: ${noClients} (API_KEYS_FILE)`);
+  else {
+    logger.info(
+      { clients },
+      clients
+        ? `API keys on: ${clients.length} clients (API_KEYS_FILE)`
+        : 'API keys off (API_KEYS_FILE unset): every route is open',
+    );
+  }
   logger.info(
     { port: listening.port, host: listening.host },
     `listening on ${listening.host}:${listening.port}`,

@@ -49,8 +49,13 @@ describe('the key file', () => {
     }
   });
 
-  it('refuses a file without clients, or with more than the bound', () => {
-    expect(parseApiKeyFile('# nothing yet\n\n')).toMatchObject({ ok: false, message: /no client/ });
+  it('reads a file without client lines as zero clients (every key revoked)', () => {
+    for (const text of ['', '\n', '# every key revoked\n\n   \n', '  # indented comment']) {
+      expect(parseApiKeyFile(text), JSON.stringify(text)).toEqual({ ok: true, clients: [] });
+    }
+  });
+
+  it('refuses a file with more clients than the bound', () => {
     const many = Array.from(
       { length: API_KEYS_MAX_CLIENTS + 1 },
       (_, i) => `c${i} ${hashApiKey(String(i))}`,

@@ -4,7 +4,8 @@ import { z } from 'zod';
 /**
  * API keys: what the `modelship apikey` command writes, the service reads and the pod mounts.
  * A key file holds one client per line, `NAME SHA256HEX [rate=R] [burst=B]`; `#` starts a
- * comment; blank lines are ignored. The service never sees a key itself, only its hash.
+ * comment; blank lines are ignored. The service never sees a key itself, only its hash. A file
+ * without a client line is valid: no client is allowed (every keyed route answers 401).
  */
 
 /** Every key starts with it, so a leaked key is recognisable (secret scanners, logs). */
@@ -109,7 +110,8 @@ function options(tokens: readonly string[]): Record<string, string> | string {
 
 /**
  * Parses a key file. A problem is reported with its 1-based line number and never with the
- * line's hash. Names and hashes must be unique; at least one client is required.
+ * line's hash. Names and hashes must be unique. No client line (an empty file, or comments
+ * only) is zero clients, not an error: that is how every key is revoked at once.
  */
 export function parseApiKeyFile(text: string): ApiKeyFileResult {
   const clients: ApiKeyClient[] = [];
@@ -143,7 +145,6 @@ export function parseApiKeyFile(text: string): ApiKeyFileResult {
     hashes.add(client.sha256);
     clients.push(client);
   }
-  if (clients.length === 0) return { ok: false, line: lines.length, message: 'no client line' };
   return { ok: true, clients };
 }
 

@@ -41,7 +41,8 @@ NAME SHA256HEX [rate=R] [burst=B]). The key is shown this once and stored nowher
 the client; the key file holds only its hash. NAME (1-63 letters, digits, ".", "_", "-")
 labels the client's requests in the logs and metrics. The service re-reads the key file within
 seconds of a change: add the new line, move the client to the new key, then remove the old
-line. In the pod the file is the Secret mounted at ${API_KEYS_MOUNT.file}.`,
+line. A key file without client lines revokes every key (every keyed route answers 401). In the
+pod the file is the Secret mounted at ${API_KEYS_MOUNT.file}.`,
   examples: [
     'modelship apikey create mobile-app',
     'modelship apikey create partner-batch --rate 20 --burst 40',

@@ -1,6 +1,7 @@
 import { hashApiKey } from '@modelship/contract';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { UnauthorizedError } from '../errors.ts';
 import { memoryLogger } from '../testing/fake-deps.ts';
 import { secretVolume } from '../testing/secret-volume.ts';
 import { ApiKeysFileError, loadApiKeys } from './api-keys.ts';
@@ -10,8 +11,15 @@ const two = 'ms_two-0123456789abcdefghijklmnopqrstuvwxyzABCD';
 const line = (name: string, key: string, extra = '') => `${name} ${hashApiKey(key)}${extra}\n`;
 const header = (key: string) => (name: string) => (name === 'x-api-key' ? key : undefined);
 
+/** `modelship_api_key_reloads_total` by outcome. */
+async function reloadCounts(registry: Registry) {
+  const metric = await registry.getSingleMetric('modelship_api_key_reloads_total')?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [v.labels.outcome, v.value]));
+}
+
 function load(file: string, env: { rate?: number; burst?: number } = {}) {
   const { logger, lines } = memoryLogger();
+  const registry = new Registry();
   let clock = 0;
   const keys = loadApiKeys({
     config: {
@@ -21,10 +29,10 @@ function load(file: string, env: { rate?: number; burst?: number } = {}) {
       API_KEYS_POLL_INTERVAL: 0,
     },
     logger,
-    registry: new Registry(),
+    registry,
     now: () => clock,
   });
-  return { keys, lines, advance: (ms: number) => (clock += ms) };
+  return { keys, lines, registry, advance: (ms: number) => (clock += ms) };
 }
 
 describe('the key file at startup', () => {
@@ -42,6 +50,16 @@ describe('the key file at startup', () => {
     expect(error?.message).not.toContain(hashApiKey(two).slice(0, 12));
   });
 
+  it('starts with a file without client lines: zero clients, every key refused', () => {
+    for (const text of ['', '# every key revoked\n\n']) {
+      const volume = secretVolume('keys', text);
+      const { keys } = load(volume.file);
+      expect(keys.names()).toEqual([]);
+      expect(() => keys.admit(header(one))).toThrow(UnauthorizedError);
+      expect(() => keys.admit(() => undefined)).toThrow(/required/);
+    }
+  });
+
   it('refuses a missing file', () => {
     expect(() => load('/nonexistent/keys')).toThrow(/API_KEYS_FILE \/nonexistent\/keys: ENOENT/);
   });
@@ -50,7 +68,7 @@ describe('the key file at startup', () => {
 describe('rotation', () => {
   it('swaps the whole key set for a good new file, keeps it for a bad one', async () => {
     const volume = secretVolume('keys', line('one', one));
-    const { keys, lines } = load(volume.file);
+    const { keys, lines, registry } = load(volume.file);
     expect(keys.admit(header(one))).toBe('one');
     expect(() => keys.admit(header(two))).toThrow(/not valid/);
 
@@ -67,14 +85,41 @@ describe('rotation', () => {
     expect(warnings[0]?.message).toMatch(/line 2: rate must be a number.*keeping the 2 clients/);
     expect(JSON.stringify(lines)).not.toContain(hashApiKey(one));
 
+    // Another bad content with the same problem is another refusal; an unchanged one is not.
+    volume.write(`${line('two', two)}other ${hashApiKey(two)} rate=y\n`);
+    await keys.check();
+    await keys.check();
+    expect(await reloadCounts(registry)).toEqual({ reloaded: 1, refused: 2 });
+
     volume.write(line('two', two));
     await keys.check();
     expect(keys.admit(header(two))).toBe('two');
     expect(() => keys.admit(header(one))).toThrow(/not valid/);
+    expect(await reloadCounts(registry)).toEqual({ reloaded: 2, refused: 2 });
     expect(lines.at(-1)).toMatchObject({
       message: 'API keys reloaded: 1 clients',
       clients: ['two'],
     });
+  });
+
+  it('revokes every key for a file without clients, and takes keys again after', async () => {
+    const volume = secretVolume('keys', line('one', one) + line('two', two));
+    const { keys, lines, registry } = load(volume.file);
+    volume.write('# all revoked: incident 42\n');
+    await keys.check();
+    expect(keys.names()).toEqual([]);
+    for (const key of [one, two]) expect(() => keys.admit(header(key))).toThrow(/not valid/);
+    expect(lines.at(-1)).toMatchObject({
+      severity: 'WARNING',
+      message: 'API keys reloaded: 0 clients: every keyed route answers 401 until a key is added',
+      clients: [],
+    });
+
+    volume.write(line('two', two));
+    await keys.check();
+    expect(keys.admit(header(two))).toBe('two');
+    expect(() => keys.admit(header(one))).toThrow(/not valid/);
+    expect(await reloadCounts(registry)).toEqual({ reloaded: 2, refused: 0 });
   });
 
   it("keeps a client's bucket across a rotation that keeps its limits, not across one that changes them", async () => {

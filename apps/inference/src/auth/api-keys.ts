@@ -51,6 +51,9 @@ export interface ApiKeysOptions {
 
 const tooLarge = `is larger than ${API_KEYS_MAX_FILE_BYTES} bytes`;
 
+/** What the log says of a key file without clients. */
+export const noClients = '0 clients: every keyed route answers 401 until a key is added';
+
 /** The file's text, or why it cannot be used (never its content). */
 function readSync(file: string): string {
   let size: number;
@@ -72,7 +75,9 @@ const problemOf = (result: Extract<ApiKeyFileResult, { ok: false }>) =>
  * Reads the key file (`API_KEYS_FILE`) and checks requests against it. Rotation: the file is
  * read again every `API_KEYS_POLL_INTERVAL` seconds (a mounted Secret changes by a symlink
  * swap, which file watchers miss); a changed, good file replaces the whole key set at once;
- * a bad or unreadable one is logged (without its content) and the keys in use stay.
+ * a bad or unreadable one is logged (without its content), counted, and the keys in use stay.
+ * A file without client lines is good: zero clients, every keyed route answers 401, at startup
+ * as after a reload (the kubelet swaps a Secret whole, so an empty file is never half a rotation).
  *
  * @throws {ApiKeysFileError} the file is missing, too large or malformed (naming the line)
  */
@@ -103,9 +108,19 @@ export function loadApiKeys(options: ApiKeysOptions): ApiKeys {
     },
   });
 
+  const reloads = new Counter({
+    name: 'modelship_api_key_reloads_total',
+    help: 'Changes of the API key file: reloaded (the new keys are in use), or refused (unreadable or malformed; the keys in use stay).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['reloaded', 'refused']) reloads.inc({ outcome }, 0);
+
+  /** Logs and counts a refused file once per problem (a poll every 2 s repeats it). */
   const warn = (problem: string) => {
     if (problem === lastProblem) return;
     lastProblem = problem;
+    reloads.inc({ outcome: 'refused' });
     logger.warn(
       { file, clients: keys.clients.length },
       `API_KEYS_FILE ${problem}; keeping the ${keys.clients.length} clients in use`,
@@ -126,11 +141,20 @@ export function loadApiKeys(options: ApiKeysOptions): ApiKeys {
       if (next === text) return;
       text = next;
       const parsed = parseApiKeyFile(next);
-      if (!parsed.ok) return warn(problemOf(parsed));
+      if (!parsed.ok) {
+        // A new bad content is a new refusal, even with the last one's message.
+        lastProblem = undefined;
+        return warn(problemOf(parsed));
+      }
       keys = createKeySet(parsed.clients, defaults, now(), keys);
       lastProblem = undefined;
+      reloads.inc({ outcome: 'reloaded' });
       const names = keys.clients.map((c) => c.name);
-      logger.info({ file, clients: names }, `API keys reloaded: ${names.length} clients`);
+      if (names.length === 0) {
+        logger.warn({ file, clients: names }, `API keys reloaded: ${noClients}`);
+      } else {
+        logger.info({ file, clients: names }, `API keys reloaded: ${names.length} clients`);
+      }
     } finally {
       checking = false;
     }

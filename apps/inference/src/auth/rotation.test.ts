@@ -85,6 +85,23 @@ describe('rotating API keys without a restart', () => {
     expect([...clients].sort()).toEqual(['partner', 'partner-next']);
   });
 
+  it('revokes every key by a Secret without clients, then takes a new one, without a restart', async () => {
+    volume.write('# every key revoked\n');
+    await until(newKey, 401);
+    for (let i = 0; i < 4; i += 1) {
+      expect(await predict(newKey, i)).toBe(401);
+      expect(await predict(oldKey, i)).toBe(401);
+    }
+    volume.write(line('partner-next', newKey));
+    await until(newKey, 200);
+    expect(await predict(newKey, 1)).toBe(200);
+    const reloads = lines.filter((l) => String(l.message).startsWith('API keys reloaded'));
+    expect(reloads.slice(-2).map((l) => [l.severity, l.clients])).toEqual([
+      ['WARNING', []],
+      ['INFO', ['partner-next']],
+    ]);
+  });
+
   it('serves /metrics on the operational listener without a key, with the per-client counts', async () => {
     const text = await (await fetch(`http://127.0.0.1:${service.ops?.port}/metrics`)).text();
     expect(text).toMatch(/modelship_client_requests_total\{client="partner",status="200"\} [1-9]/);
@@ -92,5 +109,42 @@ describe('rotating API keys without a restart', () => {
       /modelship_client_requests_total\{client="partner-next",status="200"\} [1-9]/,
     );
     expect(text).not.toContain(oldKey);
+  });
+});
+
+describe('starting with a key file without clients', () => {
+  it('starts, answers 401 on both paths, and takes the first key added', async () => {
+    const volume = secretVolume('keys', '# no client yet\n');
+    const { logger, lines } = memoryLogger();
+    const dir = await writeModelDir(insuranceSchema, linearModel(insuranceSchema).bytes);
+    const config = loopbackConfig({
+      MODEL_DIR: dir,
+      API_KEYS_FILE: volume.file,
+      API_KEYS_POLL_INTERVAL: '0.2',
+    });
+    const service = await startService({ config, logger, exit: () => {} });
+    try {
+      const predict = async (path: string) => {
+        const response = await fetch(`http://127.0.0.1:${service.port}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-API-Key': oldKey },
+          body: JSON.stringify(distinctRecord(1)),
+        });
+        await response.arrayBuffer();
+        return response.status;
+      };
+      expect([await predict('/predict'), await predict('/predict?via=hono')]).toEqual([401, 401]);
+      expect(lines.find((l) => String(l.message).startsWith('API keys on'))).toMatchObject({
+        severity: 'WARNING',
+        message: expect.stringMatching(/0 clients: every keyed route answers 401/),
+      });
+      volume.write(line('partner', oldKey));
+      for (let i = 0; i < 200 && (await predict('/predict')) !== 200; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect([await predict('/predict'), await predict('/predict?via=hono')]).toEqual([200, 200]);
+    } finally {
+      await service.shutdown.begin('test done');
+    }
   });
 });

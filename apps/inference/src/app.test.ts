@@ -309,10 +309,12 @@ describe('errors', () => {
     expect(sizes).toEqual([1, 2, 1]);
   });
 
-  it('404 JSON for unknown routes and methods', async () => {
+  it('404 JSON for unknown routes, 405 for another method on a prediction route', async () => {
     const { app } = setup();
     await expectError(await app.request('/nope'), 404, 'not_found');
-    await expectError(await app.request('/predict'), 404, 'not_found');
+    const get = await app.request('/predict');
+    expect(get.headers.get('allow')).toBe('POST');
+    await expectError(get, 405, 'method_not_allowed');
   });
 });
 

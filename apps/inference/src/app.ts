@@ -12,7 +12,7 @@ import {
 import { type NativeLane, nativeLane } from './http/fast/native-lane.ts';
 import { bodyLimits } from './http/json-body.ts';
 import { predictionRoutes, type RouteModule, routeModules } from './routes/index.ts';
-import { type PredictionRoute, predictionApp } from './routes/prediction-route.ts';
+import { type PredictionRoute, postOnly, predictionApp } from './routes/prediction-route.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -33,8 +33,9 @@ export interface CreateAppOptions {
 /**
  * Builds the HTTP application from its dependencies; `startService` listens with it.
  * Every request gets a request id (from `X-Request-Id` or generated, echoed back), one log line,
- * its metrics and security headers; errors are mapped to JSON in one place. With API keys
- * (`deps.apiKeys`), the prediction routes and the keyed modules' routes admit a request first.
+ * its metrics and security headers; errors are mapped to JSON in one place. A prediction route
+ * answers another method than POST 405. With API keys (`deps.apiKeys`), the prediction routes
+ * and the keyed modules' routes then admit a request first.
  *
  * @example
  * const app = createApp(deps);
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
   const predictions = options.predictions ?? (options.routes ? [] : predictionRoutes(deps));
   const app = new Hono<AppEnv>();
   app.use(requestEnvelope(envelopeOptions(deps)));
+  for (const route of predictions) app.use(route.path, postOnly);
   if (deps.apiKeys && options.apiKeys !== false) {
     const guard = apiKeyGuard(deps.apiKeys);
     const paths = predictions.map((route) => route.path);

@@ -72,6 +72,16 @@ export class NotFoundError extends ContractError {
   }
 }
 
+/** 405: a known route asked with another method; `Allow` lists the ones it answers. */
+export class MethodNotAllowedError extends ContractError {
+  constructor(method: string, path: string, allow: readonly string[]) {
+    // Node's parser only passes known method names on, so the echo is one of a fixed few.
+    super('method_not_allowed', `${path} answers ${allow.join(', ')}, not ${method}.`, {
+      headers: { Allow: allow.join(', ') },
+    });
+  }
+}
+
 /** 413: the body is larger than BODY_LIMIT. */
 export class PayloadTooLargeError extends ContractError {
   constructor(limitBytes: number) {

@@ -168,7 +168,7 @@ describe('the native lane answers exactly as Hono does', () => {
       200,
     ],
     ['OIP infer of another model', '/v2/models/other/infer', json(oip([validRecord])), 404],
-    ['another method', '/predict', () => ({ method: 'GET' }), 404],
+    ['another method', '/predict', () => ({ method: 'GET' }), 405],
   ];
 
   it.each(leaving)('%s: left to Hono, answered the same', async (_name, path, init, status) => {

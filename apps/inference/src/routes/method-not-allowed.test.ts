@@ -42,7 +42,7 @@ for (const [keys, env] of [
     for (const path of predictionPaths) {
       it.each(methods)(`${path}: %s is 405 with Allow: POST, the same on both paths`, async (m) => {
         // With keys, a valid key changes nothing; without one the method is still what is wrong.
-        for (const headers of [{}, { 'X-API-Key': key }]) {
+        for (const headers of [{}, { 'X-API-Key': key }] as Record<string, string>[]) {
           const { hono, lane } = await twins.both(path, () => ({ method: m, headers }));
           expect(hono.status).toBe(405);
           expect(hono.headers.allow).toBe('POST');

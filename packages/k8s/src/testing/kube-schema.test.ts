@@ -16,23 +16,48 @@ const deployment = (spec: Record<string, unknown>): KubeObject => ({
 });
 
 describe('kube-schema checks', () => {
-  it('maps built-in kinds to kubernetes-models and skips custom resources', () => {
+  it('maps built-in kinds to kubernetes-models and skips other custom resources', () => {
     expect(modelModule({ apiVersion: 'v1', kind: 'Service' })).toBe('kubernetes-models/v1/Service');
     expect(modelModule({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' })).toBe(
       'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
     );
     expect(
-      modelModule({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig' }),
+      modelModule({ apiVersion: 'monitoring.googleapis.com/v1', kind: 'PodMonitoring' }),
     ).toBeUndefined();
   });
+
+  it("maps GKE's kinds to @kubernetes-models/gke", () => {
+    expect(modelModule({ apiVersion: 'cloud.google.com/v1', kind: 'BackendConfig' })).toBe(
+      '@kubernetes-models/gke/cloud.google.com/v1/BackendConfig',
+    );
+    expect(modelModule({ apiVersion: 'networking.gke.io/v1', kind: 'GCPBackendPolicy' })).toBe(
+      '@kubernetes-models/gke/networking.gke.io/v1/GCPBackendPolicy',
+    );
+  });
+
+  it('rejects a GCPBackendPolicy whose iap has a misspelt or mistyped field', async () => {
+    const policy = (iap: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'networking.gke.io/v1',
+      kind: 'GCPBackendPolicy',
+      metadata: { name: 'p' },
+      spec: {
+        default: { iap: { enabled: true, oauth2ClientSecret: { name: 's' }, ...iap } },
+        targetRef: { group: '', kind: 'Service', name: 's' },
+      },
+    });
+    expect(await validateObjects([policy({ clientID: 'c' })])).toEqual([]);
+    expect((await validateObjects([policy({ clientID: 7 })]))[0]).toMatch(
+      /^GCPBackendPolicy\/p: .*clientID/,
+    );
+    expect(findUnknownFields([policy({ clientId: 'c' })])).toEqual([
+      expect.stringMatching(/^GCPBackendPolicy\/p: .*'"clientId"' does not exist/),
+    ]);
+  }, 60_000);
 
   it('maps Gateway API kinds to @kubernetes-models/gateway-api', () => {
     expect(modelModule({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' })).toBe(
       '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute',
     );
-    expect(
-      modelModule({ apiVersion: 'networking.gke.io/v1', kind: 'HealthCheckPolicy' }),
-    ).toBeUndefined();
   });
 
   it('rejects an HTTPRoute with a weight out of range or an unknown backend field', async () => {

@@ -6,9 +6,11 @@
  *   TypeScript interface, so that TypeScript's excess-property check rejects every field the
  *   schema does not define, at any depth (the validators alone accept unknown fields).
  * Gateway API objects (`gateway.networking.k8s.io`) are checked the same way with
- * `@kubernetes-models/gateway-api`, generated from the Gateway API's CRDs.
- * Test-only: `kubernetes-models`, `@kubernetes-models/gateway-api` and `typescript` are
- * devDependencies.
+ * `@kubernetes-models/gateway-api`, generated from the Gateway API's CRDs, and GKE's own
+ * (`networking.gke.io`: HealthCheckPolicy, GCPBackendPolicy, ManagedCertificate,
+ * FrontendConfig; `cloud.google.com`: BackendConfig) with `@kubernetes-models/gke`.
+ * Test-only: `kubernetes-models`, `@kubernetes-models/gateway-api`, `@kubernetes-models/gke`
+ * and `typescript` are devDependencies.
  */
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -27,13 +29,20 @@ const CORE_GROUPS = /^(v1|[a-z]+(\.k8s\.io)?\/v[0-9a-z]+)$/;
 /** The Gateway API's group, described by `@kubernetes-models/gateway-api`. */
 const GATEWAY_API_GROUP = /^gateway\.networking\.k8s\.io\/v[0-9a-z]+$/;
 
+/** GKE's groups, described by `@kubernetes-models/gke` (generated from GKE's CRDs). */
+const GKE_GROUP = /^(networking\.gke\.io|cloud\.google\.com)\/v[0-9a-z]+$/;
+
 /**
- * The module describing an object's kind (`kubernetes-models`, or
- * `@kubernetes-models/gateway-api` for the Gateway API), or undefined for another custom resource.
+ * The module describing an object's kind (`kubernetes-models`, `@kubernetes-models/gateway-api`
+ * for the Gateway API, `@kubernetes-models/gke` for GKE's), or undefined for another custom
+ * resource.
  */
 export function modelModule(obj: KubeObject): string | undefined {
   if (GATEWAY_API_GROUP.test(obj.apiVersion)) {
     return `@kubernetes-models/gateway-api/${obj.apiVersion}/${obj.kind}`;
+  }
+  if (GKE_GROUP.test(obj.apiVersion)) {
+    return `@kubernetes-models/gke/${obj.apiVersion}/${obj.kind}`;
   }
   if (!CORE_GROUPS.test(obj.apiVersion)) return undefined;
   return `kubernetes-models/${obj.apiVersion}/${obj.kind}`;

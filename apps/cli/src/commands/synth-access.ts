@@ -13,7 +13,7 @@ export const accessFlags = {
   'api-keys-secret': {
     type: 'string',
     value: 'NAME',
-    help: "require an API key on the prediction routes (stable and candidate alike), checked against the Secret NAME of hashed keys (its data key 'keys': the lines modelship apikey create prints): kubectl create secret generic NAME --from-file=keys=FILE",
+    help: "require an API key on the prediction routes, the form and the docs (stable and candidate alike), checked against the Secret NAME of hashed keys (its data key 'keys': the lines modelship apikey create prints): kubectl create secret generic NAME --from-file=keys=FILE",
   },
   'iap-secret': {
     type: 'string',

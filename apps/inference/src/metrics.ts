@@ -1,6 +1,7 @@
 import { SERVICE_METRICS } from '@modelship/contract';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type RequestMetrics, registerRequestMetrics } from './http/fast/request-metrics.ts';
+import { PARSER_REFUSAL_CODES } from './lifecycle/parser-refusals.ts';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -44,6 +45,8 @@ export interface Metrics {
   readonly explanationDuration: Histogram<'method'>;
   /** `inference_predicted_class_total{class}`: a classifier's predictions, per class. */
   readonly predictedClasses?: Counter<'class'>;
+  /** `http_parser_refusals_total{code}`: requests Node's parser refused, by the answer's code. */
+  readonly parserRefusals: Counter<'code'>;
 }
 
 /** Powers of two up to 1024 rows, enough for the default MAX_BATCH of 1000. */
@@ -82,6 +85,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   for (const outcome of ['switched', 'refused']) reloads.inc({ outcome }, 0);
+  const parserRefusals = new Counter({
+    name: 'http_parser_refusals_total',
+    help: "Requests Node's HTTP parser refused before any route (malformed, headers too large, too slow), by the error code answered.",
+    labelNames: ['code'],
+    registers,
+  });
+  for (const code of PARSER_REFUSAL_CODES) parserRefusals.inc({ code }, 0);
   // Read from the request tracker at each scrape instead of two updates per request.
   new Gauge({
     name: SERVICE_METRICS.inFlight,
@@ -141,6 +151,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     modelReloads: reloads,
+    parserRefusals,
     explainerSessions: new Gauge({
       name: 'inference_explainer_sessions',
       help: 'onnxruntime sessions held by explainers: one per loaded version with background rows, built at load and freed when the version is retired.',

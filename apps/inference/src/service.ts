@@ -8,6 +8,7 @@ import { QueueFullError } from './errors.ts';
 import { prepareExplainer } from './explain/explanations.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { type Listening, listen } from './lifecycle/listen.ts';
+import { parserRefusalReporter } from './lifecycle/parser-refusals.ts';
 import { createShutdown, type Shutdown } from './lifecycle/shutdown.ts';
 import { flushLogSync, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -212,7 +213,10 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   await deps.models.current.explainer?.ready;
   const predictions = options.predictions?.(deps) ?? (routes ? [] : predictionRoutes(deps));
   const app = createApp(deps, { routes: routes ?? servingModules, predictions });
+  // One reporter for every listener: one log budget for a flood, whichever port it hits.
+  const onRefusal = parserRefusalReporter({ logger, counter: deps.metrics.parserRefusals });
   const listening = await listen(app, {
+    onRefusal,
     port: config.PORT,
     host: config.HOST,
     keepAliveTimeoutMs: config.KEEPALIVE_TIMEOUT * 1000,
@@ -225,6 +229,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     config.PROBE_PORT === undefined
       ? undefined
       : await listen(healthRoutes(deps), {
+          onRefusal,
           port: config.PROBE_PORT,
           host: '0.0.0.0',
         });
@@ -235,6 +240,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       : await listen(
           createApp(deps, { routes: operationalModules, predictions: [], apiKeys: false }),
           {
+            onRefusal,
             port: config.OPS_PORT,
             host: config.OPS_HOST,
           },

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, type ErrorCode, errorBody } from '@modelship/contract';
 import { defaultAlways } from '../http/envelope.ts';
+import { type ParserRefusal, type ParserRefusalCode, refusalCodeOf } from './parser-refusals.ts';
 
 /** A raw HTTP/1.1 error response in the contract's body, closing the connection. */
 interface RawResponse {
@@ -47,26 +48,20 @@ const MALFORMED = rawResponse(
 );
 
 /** The answer to each of Node's parser errors, as Node picks its own bare ones. */
-function responseFor(code: string | undefined): RawResponse {
-  switch (code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return HEADERS_TOO_LARGE;
-    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return BODY_TOO_LARGE;
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return TIMEOUT;
-    default:
-      return MALFORMED;
-  }
-}
+const RESPONSES: Readonly<Record<ParserRefusalCode, RawResponse>> = {
+  header_fields_too_large: HEADERS_TOO_LARGE,
+  payload_too_large: BODY_TOO_LARGE,
+  request_timeout: TIMEOUT,
+  bad_request: MALFORMED,
+};
 
 /** Writes the answer and closes; a client that never reads or closes cannot hold the socket. */
-function answer(socket: Duplex, code: string | undefined): void {
+function answer(socket: Duplex, code: ParserRefusalCode): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { head, tail } = responseFor(code);
+  const { head, tail } = RESPONSES[code];
   // A request id like every other answer's (no request reached the log: it only tells answers apart).
   socket.end(`${head}X-Request-Id: ${randomUUID()}\r\n${tail}`);
   socket.once('finish', () => socket.destroy());
@@ -75,29 +70,42 @@ function answer(socket: Duplex, code: string | undefined): void {
 /**
  * The server's `clientError` listener: a request Node's parser refuses (before any route sees
  * it) is answered in the contract's JSON instead of Node's empty `400 Bad Request`, then the
- * connection closes. A response under way for an earlier request on the connection finishes
- * first; one whose headers are out cannot take the error (the socket is closed). Never throws.
+ * connection closes, and `onRefusal` hears of it (a reset connection is no refusal). A response
+ * under way for an earlier request on the connection finishes first; one whose headers are out
+ * cannot take the error (the socket is closed). Never throws.
  *
  * @see https://nodejs.org/api/http.html#event-clienterror
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+export function answerClientError(
+  error: Error & { code?: string },
+  socket: Duplex,
+  onRefusal?: (refusal: ParserRefusal) => void,
+): void {
   try {
     if (error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
+    const code = refusalCodeOf(error.code);
+    try {
+      // Never the error itself: its `rawPacket` holds the request's bytes (keys included).
+      const { remoteAddress } = socket as Duplex & { remoteAddress?: string };
+      onRefusal?.({ code, parserCode: error.code, remoteAddress });
+    } catch {
+      // Reporting never stands in the way of the answer.
+    }
     // `_httpMessage`: the response Node is writing on this connection, null between responses.
     const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (!current) answer(socket, error.code);
+    if (!current) answer(socket, code);
     else if (current.req.complete) {
       // An earlier (pipelined) request's answer: the refused request comes after it.
       let answered = false;
       const then = () => {
-        if (!answered) answer(socket, error.code);
+        if (!answered) answer(socket, code);
         answered = true;
       };
       current.once('finish', then).once('close', then);
-    } else if (!current.headersSent) answer(socket, error.code);
+    } else if (!current.headersSent) answer(socket, code);
     else socket.destroy();
   } catch {
     socket.destroy();

@@ -8,6 +8,7 @@ import { ContractError, InternalError } from '../errors.ts';
 import { defaultAlways } from '../http/envelope.ts';
 import type { NativeLane } from '../http/fast/native-lane.ts';
 import { answerClientError, refusedWithoutHost } from './client-error.ts';
+import type { ParserRefusal } from './parser-refusals.ts';
 
 /** Options of {@link listen}. */
 export interface ListenOptions {
@@ -31,6 +32,8 @@ export interface ListenOptions {
   readonly requestTimeoutMs?: number;
   /** Answers the requests it takes before Hono sees them (the prediction routes' lane). */
   readonly lane?: NativeLane;
+  /** Hears of each request Node's parser refused (logs and counts them). @default none */
+  readonly onRefusal?: (refusal: ParserRefusal) => void;
 }
 
 /**
@@ -92,7 +95,8 @@ export function listen(app: Hono<AppEnv>, options: ListenOptions = {}): Promise<
         if (lane === undefined || !lane(request, response)) void hono(request, response);
       },
     );
-    server.on('clientError', answerClientError);
+    const { onRefusal } = options;
+    server.on('clientError', (error, socket) => answerClientError(error, socket, onRefusal));
     server.listen(port, host);
     server.keepAliveTimeout = keepAliveTimeoutMs;
     const onError = (error: Error) => reject(error);

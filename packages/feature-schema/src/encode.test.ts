@@ -71,3 +71,39 @@ describe('createEncoder (matrix layout)', () => {
     ).toBeCloseTo(0.2, 15);
   });
 });
+
+describe('createEncoder with `into` (an earlier result filled again)', () => {
+  const other = [
+    { age: 61, bmi: 22.25, children: 4, score: 2.5, smoker: 'no' },
+    { age: 33, bmi: 41, children: 1, score: 0, smoker: 'yes' },
+  ];
+
+  it('per-field: fills the same arrays with the new records, as a fresh encoding would', () => {
+    const encode = createEncoder(perFieldSchema);
+    const first = encode(records);
+    const arrays = Object.values(first).map((t) => t.data);
+    const again = encode(other, first);
+    expect(again).toBe(first);
+    for (const [i, t] of Object.values(again).entries()) expect(t.data).toBe(arrays[i]);
+    expect(again).toEqual(encode(other));
+  });
+
+  it('matrix: fills the same matrix with the new records, as a fresh encoding would', () => {
+    const encode = createEncoder(matrixSchema);
+    const rows = [
+      { age: 50, bmi: 34, region: 'east', smoker: 'yes' },
+      { age: 30, bmi: 25.5, region: 'north', smoker: 'no' },
+    ];
+    const first = encode(rows);
+    const matrix = first.X?.data;
+    const again = encode([rows[1], rows[0]] as typeof rows, first);
+    expect(again.X?.data).toBe(matrix);
+    expect(again).toEqual(encode([rows[1], rows[0]] as typeof rows));
+  });
+
+  it('refuses an earlier result made for another number of records', () => {
+    const encode = createEncoder(perFieldSchema);
+    const one = encode([records[0] as (typeof records)[number]]);
+    expect(() => encode(records, one)).toThrow(/no 2-value int64 array for input "age_in"/);
+  });
+});

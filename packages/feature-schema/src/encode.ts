@@ -5,10 +5,18 @@ import type {
   MatrixLayout,
   ModelSchema,
   PerFieldLayout,
+  TensorType,
 } from './types.ts';
 
-/** Turns N validated records into the model's input tensors, keyed by ONNX input name. */
-export type Encoder = (records: readonly FeatureRecord[]) => Record<string, EncodedTensor>;
+/**
+ * Turns N validated records into the model's input tensors, keyed by ONNX input name. Given
+ * `into`, an earlier result for the same number of records that nothing reads any more, it
+ * fills that result's arrays in place and returns it (no new arrays).
+ */
+export type Encoder = (
+  records: readonly FeatureRecord[],
+  into?: Record<string, EncodedTensor>,
+) => Record<string, EncodedTensor>;
 
 /** The value of one matrix column for one record (computed in double precision). */
 export function matrixFeatureValue(feature: MatrixFeature, record: FeatureRecord): number {
@@ -21,26 +29,51 @@ export function matrixFeatureValue(feature: MatrixFeature, record: FeatureRecord
   return (x - (feature.mean ?? 0)) / (feature.std ?? 1) + 0;
 }
 
+type TensorData = EncodedTensor['data'];
+
+/** `into[input]`'s array, checked to hold `size` values, or a new one of `type`. */
+function dataFor(
+  into: Record<string, EncodedTensor> | undefined,
+  input: string,
+  type: TensorType,
+  size: number,
+): TensorData | undefined {
+  if (into === undefined) return undefined;
+  const data = into[input]?.data;
+  if (data === undefined || data.length !== size) {
+    throw new Error(`encode: "into" has no ${size}-value ${type} array for input "${input}"`);
+  }
+  return data;
+}
+
+function newData(type: TensorType, size: number): TensorData {
+  if (type === 'string') return new Array<string>(size).fill('');
+  if (type === 'int64') return new BigInt64Array(size);
+  return type === 'float32' ? new Float32Array(size) : new Float64Array(size);
+}
+
 function perFieldEncoder(layout: PerFieldLayout): Encoder {
-  return (records) => {
+  const { inputs } = layout;
+  return (records, into) => {
     const n = records.length;
-    const out: Record<string, EncodedTensor> = {};
-    for (const { field, input, type } of layout.inputs) {
-      const dims = [n, 1];
+    const out = into ?? {};
+    for (let k = 0; k < inputs.length; k++) {
+      const { field, input, type } = inputs[k] as PerFieldLayout['inputs'][number];
+      let data = dataFor(into, input, type, n);
+      if (data === undefined) {
+        data = newData(type, n);
+        out[input] = { type, dims: [n, 1], data };
+      }
       if (type === 'string') {
-        out[input] = { type, dims, data: records.map((r) => String(r[field])) };
+        const strings = data as string[];
+        for (let i = 0; i < n; i++) strings[i] = String((records[i] as FeatureRecord)[field]);
       } else if (type === 'int64') {
-        const data = new BigInt64Array(n);
-        records.forEach((r, i) => {
-          data[i] = BigInt(r[field] as number);
-        });
-        out[input] = { type, dims, data };
+        const ints = data as BigInt64Array;
+        for (let i = 0; i < n; i++)
+          ints[i] = BigInt((records[i] as FeatureRecord)[field] as number);
       } else {
-        const data = type === 'float32' ? new Float32Array(n) : new Float64Array(n);
-        records.forEach((r, i) => {
-          data[i] = r[field] as number;
-        });
-        out[input] = { type, dims, data };
+        const floats = data as Float32Array | Float64Array;
+        for (let i = 0; i < n; i++) floats[i] = (records[i] as FeatureRecord)[field] as number;
       }
     }
     return out;
@@ -48,26 +81,26 @@ function perFieldEncoder(layout: PerFieldLayout): Encoder {
 }
 
 function matrixEncoder(layout: MatrixLayout): Encoder {
-  const d = layout.features.length;
+  const { features, input } = layout;
+  const d = features.length;
   const type = layout.type ?? 'float32';
-  return (records) => {
-    const n = records.length * d;
-    if (type === 'int64') {
-      const data = new BigInt64Array(n);
-      records.forEach((r, i) => {
-        layout.features.forEach((f, j) => {
-          data[i * d + j] = BigInt(matrixFeatureValue(f, r));
-        });
-      });
-      return { [layout.input]: { type, data, dims: [records.length, d] } };
+  return (records, into) => {
+    const n = records.length;
+    let data = dataFor(into, input, type, n * d);
+    const out = into ?? {};
+    if (data === undefined) {
+      data = newData(type, n * d);
+      out[input] = { type, data, dims: [n, d] };
     }
-    const data = type === 'float64' ? new Float64Array(n) : new Float32Array(n);
-    records.forEach((r, i) => {
-      layout.features.forEach((f, j) => {
-        data[i * d + j] = matrixFeatureValue(f, r);
-      });
-    });
-    return { [layout.input]: { type, data, dims: [records.length, d] } };
+    for (let i = 0; i < n; i++) {
+      const r = records[i] as FeatureRecord;
+      for (let j = 0; j < d; j++) {
+        const value = matrixFeatureValue(features[j] as MatrixFeature, r);
+        if (type === 'int64') (data as BigInt64Array)[i * d + j] = BigInt(value);
+        else (data as Float32Array | Float64Array)[i * d + j] = value;
+      }
+    }
+    return out;
   };
 }
 

@@ -1,4 +1,9 @@
-import type { ClassLabel, CompiledSchema, FeatureRecord } from '@modelship/feature-schema';
+import type {
+  ClassLabel,
+  CompiledSchema,
+  EncodedTensor,
+  FeatureRecord,
+} from '@modelship/feature-schema';
 import * as ort from 'onnxruntime-node';
 import type { ClassificationTask, Prediction, ServedTask } from './task.ts';
 
@@ -17,13 +22,44 @@ export interface RunnerOptions {
   readonly batch?: number;
 }
 
-function feedsOf(compiled: RunnerOptions['compiled'], records: readonly FeatureRecord[]) {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(compiled.encode(records))) {
-    // The encoder pairs each data array with its matching type; the union defeats overloads.
-    feeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
-  }
-  return feeds;
+/** One record count's input tensors: the encoder's arrays, wrapped by onnxruntime tensors. */
+interface FeedSet {
+  readonly encoded: Record<string, EncodedTensor>;
+  readonly feeds: Record<string, ort.Tensor>;
+}
+
+/** Record counts up to which a run's input tensors are kept for the next run of that count. */
+const maxPooledRows = 64;
+
+/**
+ * Input tensors reused between runs of the same record count (a lone request, the batches of a
+ * steady load), so that a run allocates no new arrays or tensors. A set is taken out while its
+ * run is in flight (onnxruntime reads the arrays in a later turn) and put back only once that
+ * run has settled, so concurrent runs never share one; every take refills every value.
+ */
+function feedPool(compiled: RunnerOptions['compiled']) {
+  const idle = new Map<number, FeedSet>();
+  return {
+    take(records: readonly FeatureRecord[]): FeedSet {
+      const kept = idle.get(records.length);
+      if (kept !== undefined) {
+        idle.delete(records.length);
+        compiled.encode(records, kept.encoded);
+        return kept;
+      }
+      const encoded = compiled.encode(records);
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const name in encoded) {
+        const t = encoded[name] as EncodedTensor;
+        // The encoder pairs each data array with its matching type; the union defeats overloads.
+        feeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+      }
+      return { encoded, feeds };
+    },
+    give(records: number, set: FeedSet): void {
+      if (records <= maxPooledRows) idle.set(records, set);
+    },
+  };
 }
 
 function tensorOf(results: ort.InferenceSession.ReturnType, name: string, size: number) {
@@ -106,23 +142,29 @@ export function createRunner(
   options: RunnerOptions,
 ): (records: readonly FeatureRecord[]) => Promise<Prediction[]> {
   const { session, compiled, output, task = { kind: 'regression' }, batch } = options;
-  let run: (records: readonly FeatureRecord[]) => Promise<Prediction[]>;
+  const pool = feedPool(compiled);
+  type Read = (results: ort.InferenceSession.ReturnType, n: number) => Prediction[];
+  let fetches: string[];
+  let read: Read;
   if (task.kind === 'classification') {
     const label = labelReader(task);
-    const fetches =
+    fetches =
       task.labelSource.kind === 'output'
         ? [task.labelSource.name, task.probabilitiesTensor]
         : [task.probabilitiesTensor];
-    run = async (records) => {
-      const results = await session.run(feedsOf(compiled, records), fetches);
-      return classPredictions(results, task, records.length, label);
-    };
+    read = (results, n) => classPredictions(results, task, n, label);
   } else {
-    run = async (records) => {
-      const results = await session.run(feedsOf(compiled, records), [output]);
-      const tensor = tensorOf(results, output, records.length);
-      return Array.from(tensor.data as Float32Array | Float64Array, Number);
-    };
+    fetches = [output];
+    read = (results, n) =>
+      Array.from(tensorOf(results, output, n).data as Float32Array | Float64Array, Number);
   }
+  const run = async (records: readonly FeatureRecord[]): Promise<Prediction[]> => {
+    const set = pool.take(records);
+    try {
+      return read(await session.run(set.feeds, fetches), records.length);
+    } finally {
+      pool.give(records.length, set);
+    }
+  };
   return batch === undefined ? run : inChunks(batch, run);
 }

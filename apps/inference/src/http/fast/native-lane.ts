@@ -3,7 +3,7 @@ import type { ApiKeys } from '../../auth/api-keys.ts';
 import { ClientClosedRequestError, type HttpError, RateLimitedError } from '../../errors.ts';
 import type { Readiness } from '../../readiness.ts';
 import { lanePathOf, type PredictionRoute } from '../../routes/prediction-route.ts';
-import { jsonHeaders, type RequestScope, type RequestScopes } from '../envelope.ts';
+import type { jsonHeaders, RequestScope, RequestScopes } from '../envelope.ts';
 import type { ErrorOrigin } from '../error-handler.ts';
 import { jsonBodyFraming, parseJson } from '../json-body.ts';
 import { nodeHeader } from './request-header.ts';
@@ -41,20 +41,30 @@ const plainHost =
 /** The body's bytes; a body cut short is a {@link ClientClosedRequestError}. */
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const cutShort = (cause?: unknown) =>
-      reject(new ClientClosedRequestError(cause === undefined ? {} : { cause }));
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // One chunk, the usual small body, needs no list.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    request.on('data', (chunk: Buffer) => {
+      if (first === undefined) first = chunk;
+      else if (more === undefined) more = [first, chunk];
+      else more.push(chunk);
+    });
     request.on('end', () =>
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+      resolve(more !== undefined ? Buffer.concat(more) : (first ?? Buffer.alloc(0))),
     );
-    request.on('error', (error) => (request.complete ? reject(error) : cutShort(error)));
+    request.on('error', (error) =>
+      reject(request.complete ? error : new ClientClosedRequestError({ cause: error })),
+    );
     // `close` follows `end` on every request; an Error (and its stack) only for a body cut short.
     request.on('close', () => {
-      if (!request.complete) cutShort();
+      if (!request.complete) reject(new ClientClosedRequestError({}));
     });
   });
 }
+
+/** The headers of the request being opened: read by {@link scopeHeader} within `scopes.open`. */
+let opening: IncomingMessage['headers'] = {};
+const scopeHeader = (name: Lowercase<string>) => nodeHeader(opening, name);
 
 /**
  * Answers the prediction routes on Node's own request and response, in front of Hono: a
@@ -74,18 +84,103 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
   }
   const decoder = new TextDecoder();
 
-  /** Writes an answer: {@link jsonHeaders}, then `Connection: close` if stopping, the length. */
+  // Filled per answer and read by `writeHead` before it returns: no header object per answer.
+  const headerList: string[] = [];
+
+  /**
+   * Writes an answer with {@link jsonHeaders}' headers in its order (an own header replaces an
+   * envelope's of the same name), then `Connection: close` if stopping, and the length.
+   */
   const send = (
     response: ServerResponse,
     scope: RequestScope,
-    answer: readonly [status: number, json: string, extra: Readonly<Record<string, string>>],
+    status: number,
+    json: string,
+    extra: Readonly<Record<string, string>> | undefined,
   ) => {
-    const [status, json, extra] = answer;
-    const headers = jsonHeaders(scope.base, extra);
-    if (scopes.stopping()) headers.Connection = 'close';
-    headers['Content-Length'] = String(Buffer.byteLength(json));
-    response.writeHead(status, headers);
+    let n = 0;
+    const { base } = scope;
+    for (const name in base) {
+      headerList[n++] = name;
+      headerList[n++] = base[name] as string;
+    }
+    headerList[n++] = 'Content-Type';
+    headerList[n++] = 'application/json';
+    for (const name in extra) {
+      const value = extra[name] as string;
+      const at = name in base || name === 'Content-Type' ? headerList.indexOf(name) : -1;
+      if (at >= 0 && at < n && at % 2 === 0) headerList[at + 1] = value;
+      else {
+        headerList[n++] = name;
+        headerList[n++] = value;
+      }
+    }
+    if (scopes.stopping()) {
+      headerList[n++] = 'Connection';
+      headerList[n++] = 'close';
+    }
+    headerList[n++] = 'Content-Length';
+    headerList[n++] = String(Buffer.byteLength(json));
+    headerList.length = n;
+    response.writeHead(status, headerList);
     response.end(json);
+  };
+
+  /** Closes the scope of an answered request (its metrics and log line). */
+  const answered = (
+    scope: RequestScope,
+    request: IncomingMessage,
+    route: PredictionRoute,
+    status: number,
+  ) =>
+    scopes.close(scope, {
+      method: 'POST',
+      path: request.url as string,
+      route: route.path,
+      status,
+      userAgent: nodeHeader(request.headers, 'user-agent'),
+    });
+
+  const originOf = (scope: RequestScope, request: IncomingMessage) => ({
+    requestId: scope.requestId,
+    trace: scope.trace,
+    path: request.url as string,
+  });
+
+  /** Reads the body, answers it and closes the scope. */
+  const serve = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: PredictionRoute,
+    scope: RequestScope,
+  ) => {
+    let status: number;
+    let json: string;
+    let extra: Readonly<Record<string, string>> | undefined;
+    try {
+      const bytes = await readBody(request);
+      const body = parseJson(decoder.decode(bytes), maxObjectKeys);
+      const answer = await route.answer(body, scope.requestId, scope.client);
+      // Serialized here, so that an answer that cannot be is a mapped 500, as on Hono's path.
+      json = JSON.stringify(answer.body);
+      extra = answer.headers;
+      status = 200;
+    } catch (error) {
+      const mapped = mapError(error, originOf(scope, request));
+      json = JSON.stringify(route.errorBody ? route.errorBody(mapped) : mapped.toBody());
+      extra = mapped.headers;
+      status = mapped.status;
+    }
+    try {
+      try {
+        send(response, scope, status, json, extra);
+      } finally {
+        answered(scope, request, route, status);
+      }
+    } catch {
+      // Only if writing failed (e.g. the socket is gone): nothing more can be sent.
+      response.destroy();
+    }
   };
 
   return (request, response) => {
@@ -110,56 +205,25 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
       // Hono refuses it with the same error.
       return false;
     }
-    const scope = scopes.open((name) => nodeHeader(headers, name));
-    const answered = (status: number) =>
-      scopes.close(scope, {
-        method: 'POST',
-        path: target,
-        route: route.path,
-        status,
-        userAgent: nodeHeader(headers, 'user-agent'),
-      });
-    const origin = { requestId: scope.requestId, trace: scope.trace, path: target };
+    opening = headers;
+    const scope = scopes.open(scopeHeader);
     if (apiKeys !== undefined) {
       try {
-        scope.client = apiKeys.admit((name) => nodeHeader(headers, name));
+        scope.client = apiKeys.admit(scopeHeader);
       } catch (error) {
         // As Hono's guard answers it: the service's error body on every route; the body unread.
         if (error instanceof RateLimitedError) scope.client = error.client;
-        const mapped = mapError(error, origin);
+        const mapped = mapError(error, originOf(scope, request));
         try {
-          send(response, scope, [mapped.status, JSON.stringify(mapped.toBody()), mapped.headers]);
+          send(response, scope, mapped.status, JSON.stringify(mapped.toBody()), mapped.headers);
         } finally {
-          answered(mapped.status);
+          answered(scope, request, route, mapped.status);
         }
         request.resume();
         return true;
       }
     }
-    readBody(request)
-      .then((bytes) =>
-        route.answer(
-          parseJson(decoder.decode(bytes), maxObjectKeys),
-          scope.requestId,
-          scope.client,
-        ),
-      )
-      // Serialized here, so that an answer that cannot be is a mapped 500, as on Hono's path.
-      .then((answer) => [200, JSON.stringify(answer.body), answer.headers] as const)
-      .catch((error: unknown) => {
-        const mapped = mapError(error, origin);
-        const body = route.errorBody ? route.errorBody(mapped) : mapped.toBody();
-        return [mapped.status, JSON.stringify(body), mapped.headers] as const;
-      })
-      .then((answer) => {
-        try {
-          send(response, scope, answer);
-        } finally {
-          answered(answer[0]);
-        }
-      })
-      // Only if writing failed (e.g. the socket is gone): nothing more can be sent.
-      .catch(() => response.destroy());
+    void serve(request, response, route, scope);
     return true;
   };
 }

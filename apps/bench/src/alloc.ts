@@ -7,7 +7,7 @@
  * profiled over `--requests` requests on `--connections` keep-alive connections. Prints KB
  * allocated per request, scavenges per 1,000 requests and the top allocating functions.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,8 @@ export interface AllocOptions {
   readonly requests: number;
   readonly warmup: number;
   readonly workDir: string;
+  /** Where to keep the raw profile (`.heapprofile`, opens in Chrome's DevTools). */
+  readonly save?: string | undefined;
 }
 
 /** Profiles one build's allocation (see the module's comment). */
@@ -79,6 +81,7 @@ export async function measureAllocation(options: AllocOptions) {
     const printed = (await readFile(managed.logFile, 'utf8')).slice(before);
     const file = join(tmpdir(), `alloc-${managed.pid}.heapprofile`);
     const profile = JSON.parse(await readFile(file, 'utf8')) as HeapProfile;
+    if (options.save !== undefined) await copyFile(file, options.save);
     await rm(file, { force: true });
     return {
       allocation: allocationByFunction(profile),
@@ -99,6 +102,7 @@ requests (--trace-gc), with the functions that allocate most, for each build ser
   --requests N               requests profiled (3000)
   --warmup N                 requests before the profiled ones (4000)
   --top N                    functions listed (15)
+  --save PREFIX              keep each build's raw profile as PREFIX<name>.heapprofile (Chrome DevTools opens it)
   -h, --help                 this text
 
 Example:
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '3000' },
       warmup: { type: 'string', default: '4000' },
       top: { type: 'string', default: '15' },
+      save: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -134,7 +139,16 @@ async function main(): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-alloc-'));
   try {
     for (const build of builds) {
-      const measured = await measureAllocation({ build, connections, requests, warmup, workDir });
+      const save =
+        values.save === undefined ? undefined : `${values.save}${build.name}.heapprofile`;
+      const measured = await measureAllocation({
+        build,
+        connections,
+        requests,
+        warmup,
+        workDir,
+        save,
+      });
       console.log(`\n${build.name}: c=${connections}, ${requests} requests after ${warmup}`);
       console.log(allocationReport(measured.allocation, requests, measured.scavengesPer1000, top));
     }

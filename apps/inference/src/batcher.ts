@@ -117,32 +117,42 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     for (const wake of waiters) wake();
   };
 
+  /** After a run settled: the next run, or the idle waiters. */
+  const ended = (jobs: number, fromIdle: boolean) => {
+    runsInFlight -= 1;
+    lone = fromIdle && jobs === 1 && queue.length === 0;
+    if (enabled) pump();
+    settleIdle();
+  };
+
   const execute = (jobs: readonly Job<Row, Out>[], fromIdle = false) => {
     const rows = jobs.length === 1 ? (jobs[0]?.rows ?? []) : jobs.flatMap((job) => job.rows);
     runsInFlight += 1;
     onRun(rows.length);
     // The run is started through a promise so that a synchronous throw fails the batch too.
-    Promise.resolve()
-      .then(() => run(rows))
-      .then((outputs) => {
-        if (outputs.length !== rows.length) {
-          throw new Error(`runner returned ${outputs.length} outputs for ${rows.length} rows`);
-        }
-        let offset = 0;
-        for (const job of jobs) {
-          job.resolve(outputs.slice(offset, offset + job.rows.length));
-          offset += job.rows.length;
-        }
-      })
-      .catch((error: unknown) => {
-        for (const job of jobs) job.reject(error);
-      })
-      .finally(() => {
-        runsInFlight -= 1;
-        lone = fromIdle && jobs.length === 1 && queue.length === 0;
-        if (enabled) pump();
-        settleIdle();
-      });
+    Promise.resolve(rows)
+      .then(run)
+      .then(
+        (outputs) => {
+          try {
+            if (outputs.length !== rows.length) {
+              throw new Error(`runner returned ${outputs.length} outputs for ${rows.length} rows`);
+            }
+            let offset = 0;
+            for (const job of jobs) {
+              job.resolve(outputs.slice(offset, offset + job.rows.length));
+              offset += job.rows.length;
+            }
+          } catch (error) {
+            for (const job of jobs) job.reject(error);
+          }
+          ended(jobs.length, fromIdle);
+        },
+        (error: unknown) => {
+          for (const job of jobs) job.reject(error);
+          ended(jobs.length, fromIdle);
+        },
+      );
   };
 
   /** Whether the next run should wait one more turn for submissions (see createBatcher). */

@@ -249,3 +249,53 @@ describe('an answer that cannot be written as JSON', () => {
     expect(viaLane).toEqual(viaHono);
   });
 });
+
+describe("a route's own header named like one of the envelope's", () => {
+  // The lane writes its headers from a list: an own header must replace the envelope's, as
+  // jsonHeaders' object does on Hono's path, never be sent twice.
+  const answer = async () => ({
+    body: { ok: true },
+    headers: { 'X-Content-Type-Options': 'own', 'X-Own': 'yes' },
+  });
+  const { deps } = fakeDeps();
+  let hono: Listening;
+  let laned: Listening;
+  beforeAll(async () => {
+    const route = () =>
+      new Hono<AppEnv>().post('/predict', async (c) => {
+        const { body, headers } = await answer();
+        return respondJson(c, body, 200, headers);
+      });
+    const app = createApp(deps, { routes: [route] });
+    const lane = nativeLane({
+      scopes: createRequestScopes(deps),
+      mapError: errorMapper(deps.logger),
+      readiness: deps.readiness,
+      maxBytes: deps.config.BODY_LIMIT,
+      routes: [{ path: '/predict', answer }],
+    });
+    hono = await listen(app, { port: 0, host: '127.0.0.1' });
+    laned = await listen(app, { port: 0, host: '127.0.0.1', lane });
+  });
+  afterAll(async () => {
+    for (const server of [hono, laned]) {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.server.close(() => resolve()));
+    }
+  });
+
+  it('replaces it on both paths', async () => {
+    for (const server of [hono, laned]) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/predict`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'own-1' },
+        body: JSON.stringify(validRecord),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-content-type-options')).toBe('own');
+      expect(response.headers.get('x-own')).toBe('yes');
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('x-request-id')).toBe('own-1');
+    }
+  });
+});

@@ -80,6 +80,37 @@ describe('createBatcher', () => {
     expect(sizes).toEqual([4]);
   });
 
+  it('reports the queue depth when rows wait, and makes no call for lone submissions run at once', async () => {
+    const { runs, run } = controlledRunner();
+    const depths: number[] = [];
+    const batcher = createBatcher({ run, onQueueDepth: (n) => depths.push(n) });
+    const first = batcher.submit([1]);
+    expect(depths).toEqual([1]);
+    await tick();
+    expect(depths).toEqual([1, 0]);
+    runs[0]?.finish();
+    await first;
+    await tick();
+    for (let i = 0; i < 3; i++) {
+      const lone = batcher.submit([i]);
+      for (let j = 0; j < 3; j++) await Promise.resolve();
+      expect(runs).toHaveLength(i + 2);
+      runs[i + 1]?.finish();
+      await lone;
+      await tick();
+    }
+    expect(depths).toEqual([1, 0]);
+    const pair = [batcher.submit([7]), batcher.submit([8, 9])];
+    expect(depths).toEqual([1, 0, 2]);
+    await tick();
+    expect(runs.map((r) => r.rows)).toEqual([[1], [0], [1], [2], [7]]);
+    runs[4]?.finish();
+    await tick();
+    expect(depths).toEqual([1, 0, 2, 0]);
+    runs[5]?.finish();
+    await Promise.all(pair);
+  });
+
   it('coalesces submissions that arrive during a run, keeping each one whole and in order', async () => {
     const { runs, run } = controlledRunner();
     const sizes: number[] = [];

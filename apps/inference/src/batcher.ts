@@ -18,7 +18,10 @@ export interface BatcherOptions<Row, Out> {
   readonly maxQueueRows?: number;
   /** Called with the row count of every run (for the batch size histogram). */
   readonly onRun?: (rows: number) => void;
-  /** Called whenever the number of waiting rows changes (for the queue depth gauge). */
+  /**
+   * Called with the number of waiting rows when it differs from the last call's (for the queue
+   * depth gauge); a submission run at once never waits, so it makes no call.
+   */
   readonly onQueueDepth?: (rows: number) => void;
   /**
    * Most extra event-loop turns a run may wait for more submissions, under concurrent load
@@ -109,6 +112,13 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
   let gatheredTurns = 0;
   let waitingBefore = 0;
   let idleWaiters: (() => void)[] = [];
+  let reportedDepth = 0;
+
+  const reportDepth = () => {
+    if (queuedRows === reportedDepth) return;
+    reportedDepth = queuedRows;
+    onQueueDepth(queuedRows);
+  };
 
   const settleIdle = () => {
     if (runsInFlight > 0 || queue.length > 0) return;
@@ -168,6 +178,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     if (gatherMore()) {
       gatheredTurns += 1;
       waitingBefore = queue.length;
+      reportDepth();
       flushScheduled = true;
       setImmediate(pump);
       return;
@@ -183,7 +194,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
       rows += next.rows.length;
     }
     queuedRows -= rows;
-    onQueueDepth(queuedRows);
+    reportDepth();
     lastRunJobs = jobs.length;
     execute(jobs, fromIdle);
   };
@@ -203,13 +214,13 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
         }
         queue.push(job);
         queuedRows += rows.length;
-        onQueueDepth(queuedRows);
-        if (runsInFlight > 0 || flushScheduled) return;
-        if (lone && queue.length === 1) {
+        if (lone && queue.length === 1 && runsInFlight === 0 && !flushScheduled) {
           // Lone traffic: run now, so that onnxruntime's own setImmediate falls in this turn.
           pump(true);
           return;
         }
+        reportDepth();
+        if (runsInFlight > 0 || flushScheduled) return;
         flushScheduled = true;
         setImmediate(pump, true);
       });

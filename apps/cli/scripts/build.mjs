@@ -1,12 +1,13 @@
 // Bundles the command into dist/modelship.mjs, and the inference service (apps/inference's
 // server entry, the code the image runs) into dist/service/server.mjs with the form's assets
-// beside it, which `modelship serve` starts. Each is one file of its own code, the workspace
-// packages it uses and their npm dependencies, so that `npm install` of the packed package
-// needs only onnxruntime-node (a native binding) and swagger-ui-dist (files /docs serves).
+// and swagger-ui's files (/docs) beside it, which `modelship serve` starts. Each is one file of
+// its own code, the workspace packages it uses and their npm dependencies, so that `npm
+// install` of the packed package needs only onnxruntime-node (a native binding).
 import { cp, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import runtimePackages from '@modelship/inference/runtime-packages.json' with { type: 'json' };
+import { writeSwaggerAssets } from '@modelship/inference/swagger-assets.mjs';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -45,3 +46,6 @@ await build({
 });
 // The form's stylesheet and script, read at startup from beside the server (src/form/assets.ts).
 await cp(`${inference}/src/form/static`, `${root}/dist/service/static`, { recursive: true });
+// swagger-ui's files, gzip-compressed, carried in the package rather than depended on
+// (swagger-ui-dist's own dependency reports installs to a third party).
+await writeSwaggerAssets(`${root}/dist/service`);

@@ -4,8 +4,7 @@
 // framework exported to a served model and its manifests. One install shared by every case.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONAL_ROUTES } from '@modelship/contract';
@@ -22,7 +21,7 @@ import {
   type KubeObject,
   validateObjects,
 } from '@modelship/k8s/testing';
-import { freePort, waitForHttp } from '@modelship/testkit';
+import { freePort, installPacked, type PackedInstall, waitForHttp } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { INIT_FILES } from './testing.ts';
@@ -33,28 +32,12 @@ const FIXTURE = exporterFixtures.torchWineLabelProbabilitiesDynamo;
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/wine:1.0.0';
 
 describe('the packed command, installed with npm outside the workspace', () => {
+  let installed: PackedInstall;
   let home: string;
   let bin: string;
   /** The user's project: the exported model and its data, where every command runs. */
   let project: string;
-  // The machine's registry and CA bundle (a mirror, a TLS-intercepting proxy) are the user's
-  // too; nothing else of this environment or of the user's npm config is passed on.
-  const registry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
-  const env = () => ({
-    PATH: process.env.PATH,
-    HOME: home,
-    ...(process.env.NODE_EXTRA_CA_CERTS && {
-      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
-    }),
-    npm_config_registry: registry,
-    // Outside any checkout: nothing may resolve from the workspace.
-    NODE_PATH: '',
-    // onnxruntime-node's install script fetches CUDA libraries the CPU build does not use.
-    ONNXRUNTIME_NODE_INSTALL: 'skip',
-    // Kept between runs so that onnxruntime-node is downloaded once, not on every run.
-    npm_config_cache: join(tmpdir(), 'modelship-pack-test-npm-cache'),
-    npm_config_update_notifier: 'false',
-  });
+  const env = () => installed.env();
   const modelship = (...args: string[]) =>
     execFileSync(join(bin, 'modelship'), args, {
       cwd: project,
@@ -64,17 +47,8 @@ describe('the packed command, installed with npm outside the workspace', () => {
     });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'modelship-pack-'));
-    execFileSync('pnpm', ['pack', '--pack-destination', home], { cwd: packageDir, stdio: 'pipe' });
-    const [tarball] = (await readdir(home)).filter((f) => f.endsWith('.tgz'));
-    const prefix = join(home, 'global');
-    await mkdir(prefix);
-    execFileSync(
-      'npm',
-      ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', `./${tarball}`],
-      { cwd: home, env: env(), stdio: 'pipe' },
-    );
-    bin = join(prefix, 'bin');
+    installed = await installPacked(packageDir, '@modelship/cli');
+    ({ home, bin } = installed);
     project = join(home, 'wine');
     await mkdir(project);
     const fixture = exporterFixtureDir(FIXTURE);
@@ -84,27 +58,38 @@ describe('the packed command, installed with npm outside the workspace', () => {
     await cp(insuranceModelDir, join(project, 'insurance'), { recursive: true });
   }, 600_000);
 
-  afterAll(() => rm(home, { recursive: true, force: true }));
+  afterAll(() => installed?.remove());
 
   it('installs compiled JavaScript: the command, the service, and only npm dependencies', async () => {
-    const installed = join(home, 'global', 'lib', 'node_modules', '@modelship', 'cli');
+    const dir = installed.packageDir;
     // LICENSE: pnpm pack adds the workspace's (Apache-2.0, as package.json declares).
-    expect((await readdir(installed)).sort()).toEqual([
+    expect((await readdir(dir)).sort()).toEqual([
       'LICENSE',
       'README.md',
       'dist',
       'node_modules',
       'package.json',
     ]);
-    expect((await readdir(join(installed, 'dist'))).sort()).toEqual(['modelship.mjs', 'service']);
-    expect((await readdir(join(installed, 'dist', 'service'))).sort()).toEqual([
-      'server.mjs',
-      'static',
+    expect((await readdir(join(dir, 'dist'))).sort()).toEqual(['modelship.mjs', 'service']);
+    expect((await readdir(join(dir, 'dist', 'service'))).sort()).toEqual(['server.mjs', 'static']);
+    // /docs' files are carried gzip-compressed, with swagger-ui's license (COPYING) and notice
+    expect((await readdir(join(dir, 'dist', 'service', 'static', 'swagger-ui'))).sort()).toEqual([
+      'COPYING',
+      'NOTICE',
+      'swagger-ui-bundle.js.gz',
+      'swagger-ui.css.gz',
     ]);
-    const dependencies = await readdir(join(installed, 'node_modules'));
+    const dependencies = await readdir(join(dir, 'node_modules'));
     expect(dependencies).toContain('onnxruntime-node');
     expect(dependencies).not.toContain('tsx');
     expect(dependencies).not.toContain('@modelship');
+  });
+
+  it('installs no package that reports the install to a third party (swagger-ui-dist pulls in @scarf/scarf)', async () => {
+    const tree = await readdir(join(installed.packageDir, 'node_modules'), { recursive: true });
+    const names = tree.map((p) => p.split('/'));
+    expect(names.filter((parts) => parts.includes('@scarf'))).toEqual([]);
+    expect(names.filter((parts) => parts.includes('swagger-ui-dist'))).toEqual([]);
   });
 
   it('prints its help', () => {
@@ -185,9 +170,18 @@ describe('the packed command, installed with npm outside the workspace', () => {
         expect(res.status).toBe(200);
         const body = (await res.json()) as { predictions: unknown[] };
         expect(body.predictions).toEqual(expected.labels);
-        // The web form and /docs (Swagger UI from the installed swagger-ui-dist) are served too.
+        // The web form and /docs (Swagger UI's files carried in the package) are served too.
         expect((await fetch(`${base}/`)).status).toBe(200);
-        expect((await fetch(`${base}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+        expect((await fetch(`${base}/docs`)).status).toBe(200);
+        for (const [name, marker] of [
+          ['swagger-ui-bundle.js', 'SwaggerUIBundle'],
+          ['swagger-ui.css', '.swagger-ui'],
+        ]) {
+          const asset = await fetch(`${base}/docs/${name}`);
+          expect(asset.status).toBe(200);
+          expect(asset.headers.get('content-encoding')).toBe('gzip');
+          expect(await asset.text()).toContain(marker);
+        }
         running.kill('SIGTERM');
         expect(await exited).toBe(0);
       }, 90_000);

@@ -1,13 +1,14 @@
 // Bundles the service into dist/server.js: workspace packages and npm dependencies alike,
 // except those in runtime-packages.json's `external`, which stay in node_modules:
-// onnxruntime-node requires its native binding by a computed path, and /docs reads
-// swagger-ui-dist's asset files from its folder. image/bundle.mjs copies only the `files`
-// of those packages (and of onnxruntime-common, onnxruntime-node's dependency) beside the
-// bundle, so the image ships one file of JavaScript. The bundled model is copied beside it.
+// onnxruntime-node requires its native binding by a computed path. image/bundle.mjs copies
+// only the `files` of those packages (and of onnxruntime-common, onnxruntime-node's
+// dependency) beside the bundle, so the image ships one file of JavaScript. The bundled
+// model, the form's assets and swagger-ui's (gzip-compressed) are copied beside it.
 import { cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import runtimePackages from './runtime-packages.json' with { type: 'json' };
+import { writeSwaggerAssets } from './swagger-assets.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,3 +32,5 @@ const modelDir = fileURLToPath(import.meta.resolve('@modelship/insurance-model/m
 await cp(new URL('.', `file://${modelDir}`), `${root}/dist/model`, { recursive: true });
 // The web form's stylesheet and script, read at startup from beside server.js (src/form/assets.ts).
 await cp(`${root}/src/form/static`, `${root}/dist/static`, { recursive: true });
+// /docs' files, read from beside server.js (src/openapi/swagger-assets.ts).
+await writeSwaggerAssets(`${root}/dist`);

@@ -10,4 +10,5 @@ export {
 } from './nginx.ts';
 export * from './onnx-explain-models.ts';
 export * from './onnx-models.ts';
+export { installPacked, type PackedInstall } from './packed.ts';
 export { type Managed, type StartOptions, startProcess, stopAll } from './process.ts';

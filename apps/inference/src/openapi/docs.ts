@@ -1,16 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { htmlContentSecurityPolicy } from '../form/csp.ts';
-
-/** swagger-ui-dist's files that `/docs` serves, with their media types. */
-const swaggerFiles: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+import {
+  acceptsGzip,
+  defaultSwaggerDir,
+  readSwaggerAsset,
+  type SwaggerAsset,
+  swaggerFiles,
+} from './swagger-assets.ts';
 
 /**
  * Starts Swagger UI on `/openapi.json`. A same-origin file rather than an inline script, so
@@ -26,19 +24,17 @@ const initScript = `window.ui = SwaggerUIBundle({
 
 /** Options of {@link docsRoutes}. */
 export interface DocsRoutesOptions {
-  /** Where swagger-ui-dist is installed. @default resolved from this module */
+  /**
+   * The directory of the files (NAME.gz, or NAME). @default the bundle's `static/swagger-ui/`,
+   * or the installed swagger-ui-dist when running from sources
+   */
   readonly swaggerDir?: string;
 }
 
-/** swagger-ui-dist's directory, resolved like an import (node_modules in the image). */
-function resolveSwaggerDir(): string {
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve('swagger-ui-dist/package.json'));
-}
-
 /**
- * `GET /docs`: Swagger UI rendering `/openapi.json`, served from the swagger-ui-dist package
- * (no CDN) under the same strict Content-Security-Policy as the form.
+ * `GET /docs`: Swagger UI rendering `/openapi.json`, served from swagger-ui-dist's files (no
+ * CDN) under the same strict Content-Security-Policy as the form; gzip-compressed to clients
+ * that accept it.
  *
  * @see https://github.com/swagger-api/swagger-ui/blob/master/docs/usage/installation.md
  */
@@ -47,12 +43,11 @@ export function docsRoutes(
   options: DocsRoutesOptions = {},
 ): Hono<AppEnv> {
   const title = `${deps.model.identity.name} ${deps.model.identity.version}: API documentation`;
-  const files = new Map<string, Promise<Buffer>>();
+  const files = new Map<string, Promise<SwaggerAsset>>();
   const read = (name: string) => {
     let file = files.get(name);
     if (!file) {
-      const dir = options.swaggerDir ?? resolveSwaggerDir();
-      file = readFile(join(dir, name));
+      file = readSwaggerAsset(options.swaggerDir ?? defaultSwaggerDir(), name);
       file.catch(() => files.delete(name));
       files.set(name, file);
     }
@@ -86,11 +81,16 @@ export function docsRoutes(
   // regexp router to the slower trie router for the whole service.
   for (const [name, type] of Object.entries(swaggerFiles)) {
     app.get(`/docs/${name}`, async (c) => {
-      const body = await read(name);
-      return c.body(new Uint8Array(body), 200, {
+      const asset = await read(name);
+      const headers = {
         'Content-Type': type,
         'Cache-Control': 'public, max-age=86400',
-      });
+        Vary: 'Accept-Encoding',
+      };
+      if (acceptsGzip(c.req.header('Accept-Encoding'))) {
+        return c.body(asset.gzip, 200, { ...headers, 'Content-Encoding': 'gzip' });
+      }
+      return c.body(await asset.plain(), 200, headers);
     });
   }
   return app;

@@ -2,20 +2,11 @@
 // (no registry is reachable), `podman build` of the unmodified Dockerfile, then the image's
 // metadata, contents and size, and a container (read-only root) that must start as
 // 1000:1000, become ready, predict exactly like the local service and exit 0 on SIGTERM.
-// Then `modelship build` of a foreign model's directory FROM that runtime image (tagged as
-// this release's reference): its layers are the runtime's plus one of model files, and it
-// serves that model's classes.
+// A model layered onto it by the installed command: model-image.image-test.ts.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  foreignExpected,
-  foreignFixtureDir,
-  foreignFixtures,
-} from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimeImage } from '../src/runtime-image.ts';
 import { forbiddenContents, isTrainingData } from './lib/contents.ts';
 import { exec, execOk } from './lib/exec.ts';
 import { freePort, predictEach, sampleRecords, waitUntilReady } from './lib/http.ts';
@@ -24,22 +15,17 @@ import {
   containerPid,
   imageConfig,
   imageFiles,
-  imageLayers,
   imageSize,
   runFlags,
-  startContainer,
   waitForExit,
 } from './lib/podman.ts';
 import { assertMet, shouldRun, unmet } from './lib/requirements.ts';
-import { appDir, dockerfileBaseImages, serviceVersion, workspaceRoot } from './lib/workspace.ts';
+import { buildRuntimeImage, runtimeTestImage } from './lib/runtime-build.ts';
+import { appDir, dockerfileBaseImages, serviceVersion } from './lib/workspace.ts';
 
 const suite = 'the container image test';
-const image = 'localhost/modelship-inference:image-test';
+const image = runtimeTestImage;
 const container = `modelship-image-test-${process.pid}`;
-/** The image `modelship build` makes of a foreign model's directory, and its container. */
-const modelImage = 'localhost/modelship-churn:image-test';
-const modelContainer = `modelship-churn-image-test-${process.pid}`;
-const cli = join(workspaceRoot, 'apps/cli/bin/modelship.mjs');
 const minutes = 60_000;
 
 const missing = unmet(
@@ -56,7 +42,6 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
   beforeAll(() => assertMet(suite, missing));
   afterAll(async () => {
     await exec('podman', ['rm', '--force', '--ignore', container]);
-    await exec('podman', ['rm', '--force', '--ignore', modelContainer]);
   });
 
   it(
@@ -127,14 +112,7 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
   it(
     'builds from the unmodified Dockerfile, with the expected user, entrypoint and labels',
     async () => {
-      // Read once and passed on: other commits may land while the image builds.
-      const { stdout: head } = await execOk('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot });
-      const revision = head.trim();
-      await execOk('bash', [join(appDir, 'image/podman-build.sh'), image], {
-        echo: true,
-        timeoutMs: 15 * minutes,
-        env: { ...process.env, REVISION: revision },
-      });
+      const revision = await buildRuntimeImage();
       const config = await imageConfig(image);
       expect({
         user: config.User,
@@ -270,129 +248,4 @@ describe.runIf(shouldRun(suite, missing))('the container image (podman)', () => 
     },
     5 * minutes,
   );
-
-  describe('a model layered onto it (modelship build)', () => {
-    const fixture = foreignFixtures.churnBinary;
-    let modelDir: string;
-
-    beforeAll(async () => {
-      modelDir = join(await mkdtemp(join(tmpdir(), 'modelship-image-model-')), 'churn');
-      await execOk(process.execPath, [
-        cli,
-        'init',
-        join(foreignFixtureDir(fixture), 'model.onnx'),
-        '--data',
-        join(foreignFixtureDir(fixture), 'data.csv'),
-        '--target',
-        'churn',
-        '--name',
-        'churn',
-        '--out',
-        modelDir,
-      ]);
-    });
-    afterAll(async () => {
-      if (modelDir) await rm(join(modelDir, '..'), { recursive: true, force: true });
-    });
-
-    it(
-      "builds FROM this release's runtime image: its layers plus exactly one of model files",
-      async () => {
-        // The runtime image just built stands for the published one (no registry here).
-        await execOk('podman', ['tag', image, runtimeImage.reference]);
-        const build = await execOk(
-          process.execPath,
-          [cli, 'build', modelDir, '--image', modelImage, '--engine', 'podman'],
-          {
-            echo: true,
-            timeoutMs: 5 * minutes,
-            env: { ...process.env, BUILDAH_ISOLATION: 'chroot' },
-          },
-        );
-        expect(build.stdout.trim()).toBe(modelImage);
-        expect(build.stderr).toContain(`on ${runtimeImage.reference}`);
-
-        const [runtime, model] = [await imageLayers(image), await imageLayers(modelImage)];
-        expect(model.slice(0, -1)).toEqual(runtime);
-        expect(model).toHaveLength(runtime.length + 1);
-
-        // The new layer holds the model's files (and their folder) and little else.
-        const files = ['model.onnx', 'schema.json', 'profile.json', 'model-card.md'];
-        let bytes = 0;
-        for (const file of files) bytes += (await stat(join(modelDir, file))).size;
-        const [runtimeSize, modelSize] = [await imageSize(image), await imageSize(modelImage)];
-        const layer = modelSize.layers[0];
-        const mb = (n: number) => `${(n / 1e6).toFixed(3)} MB`;
-        console.log(
-          [
-            `image ${modelImage}: ${mb(modelSize.size)} = runtime ${mb(runtimeSize.size)} + model layer ${mb(layer?.size ?? 0)} (files: ${mb(bytes)})`,
-            ...modelSize.layers.map(
-              (l) => `  ${mb(l.size).padStart(11)}  ${l.createdBy.slice(0, 90)}`,
-            ),
-          ].join('\n'),
-        );
-        expect(layer?.createdBy).toMatch(/COPY .* in \/model\/? *$/);
-        expect(layer?.size).toBeGreaterThanOrEqual(bytes);
-        expect(layer?.size).toBeLessThan(bytes + 64 * 1024);
-        // the image grows by that layer (and its slightly larger config), nothing else
-        expect(modelSize.size - runtimeSize.size - (layer?.size ?? 0)).toBeLessThan(16 * 1024);
-
-        const config = await imageConfig(modelImage);
-        const schema = JSON.parse(await readFile(join(modelDir, 'schema.json'), 'utf8'));
-        const { stdout: stamped } = await execOk(process.execPath, [cli, 'check', modelDir]);
-        expect(config.Labels).toMatchObject({
-          'io.modelship.model.name': 'churn',
-          'io.modelship.model.version': schema.model.version,
-          'org.opencontainers.image.base.name': runtimeImage.reference,
-          // inherited from the runtime image
-          'org.opencontainers.image.version': serviceVersion,
-        });
-        expect(stamped).toContain(
-          `fingerprint ${config.Labels?.['io.modelship.model.fingerprint']}`,
-        );
-        expect(config.Env).toContain('MODEL_DIR=/model');
-        expect({ user: config.User, entrypoint: config.Entrypoint }).toEqual({
-          user: '1000:1000',
-          entrypoint: ['/nodejs/bin/node', 'dist/server.js'],
-        });
-        const inModel = (await imageFiles(modelImage)).filter((p) => p.startsWith('model/'));
-        expect(inModel.sort()).toEqual(files.map((f) => `model/${f}`).sort());
-      },
-      10 * minutes,
-    );
-
-    it(
-      "serves that model by default: scikit-learn's class and probabilities on every fixture row",
-      async () => {
-        const port = await freePort();
-        await startContainer(modelContainer, modelImage, port);
-        const expected = foreignExpected(fixture);
-        const classes = expected.classes ?? [];
-        for (const [i, record] of expected.records.entries()) {
-          const res = await fetch(`http://127.0.0.1:${port}/predict`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(record),
-          });
-          expect(res.status).toBe(200);
-          const body = (await res.json()) as {
-            prediction: string;
-            probabilities: Record<string, number>;
-            model: { name: string };
-          };
-          expect(body.model.name).toBe('churn');
-          expect(body.prediction).toBe(expected.labels?.[i]);
-          expect(Object.keys(body.probabilities)).toEqual(classes.map(String));
-          classes.forEach((label, j) => {
-            const want = expected.probabilities?.[i]?.[j] as number;
-            expect(Math.abs((body.probabilities[String(label)] as number) - want)).toBeLessThan(
-              1e-5,
-            );
-          });
-        }
-        await execOk('podman', ['rm', '--force', modelContainer]);
-      },
-      5 * minutes,
-    );
-  });
 });

@@ -177,8 +177,37 @@ describe('modelship build', () => {
     expect(result.err).toContain(
       `The runtime image ${runtimeImage.reference} must be local or pullable: podman pull ${runtimeImage.reference}, or choose one with --base REF`,
     );
+    // no release has pinned the runtime image's digest yet: how to build it and pass it
+    expect(runtimeImage.digest).toBeUndefined();
+    expect(result.err).toContain(
+      `This release's runtime image is not published (no digest is pinned): build it in a checkout of modelship (apps/inference/image/podman-build.sh localhost/modelship-inference:${runtimeImage.version}`,
+    );
+    expect(result.err).toContain(
+      `pass --base localhost/modelship-inference:${runtimeImage.version}`,
+    );
     expect(result.out).toBe('');
     expect((await calls()).map((c) => c.argv[0])).toEqual(['build']);
+  });
+
+  it('names only --base when a chosen runtime image cannot be had', async () => {
+    process.env.STUB_FAIL = 'build';
+    const base = 'localhost/modelship-inference:nowhere';
+    const result = await run([
+      'build',
+      modelDir,
+      '--image',
+      image,
+      '--engine',
+      'podman',
+      '--base',
+      base,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      `The runtime image ${base} must be local or pullable: podman pull ${base}, or choose one with --base REF`,
+    );
+    expect(result.err).not.toContain('not published');
+    expect(result.out).toBe('');
   });
 
   it('says how to push by hand when the push fails', async () => {

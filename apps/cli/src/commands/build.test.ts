@@ -180,7 +180,7 @@ describe('modelship build', () => {
     // no release has pinned the runtime image's digest yet: how to build it and pass it
     expect(runtimeImage.digest).toBeUndefined();
     expect(result.err).toContain(
-      `This release's runtime image is not published (no digest is pinned): build it in a checkout of modelship (apps/inference/image/podman-build.sh localhost/modelship-inference:${runtimeImage.version}`,
+      `This release's runtime image is not published (no digest is pinned): build it at the root of a checkout of modelship (podman build -f apps/inference/Dockerfile -t localhost/modelship-inference:${runtimeImage.version} .)`,
     );
     expect(result.err).toContain(
       `pass --base localhost/modelship-inference:${runtimeImage.version}`,

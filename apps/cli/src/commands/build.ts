@@ -89,7 +89,7 @@ DIR is checked as the server would load it first. The runtime image is this rele
       if (code !== 0) {
         // Most often the runtime image: not pulled (no access to its registry) or not built.
         throw failure(
-          `${engine} build failed (exit ${code}); its output is above. The runtime image ${base} must be local or pullable: ${engine} pull ${base}, or choose one with --base REF (or --from-source in a checkout)${base === runtimeImage.reference && !runtimeImage.digest ? `. This release's runtime image is not published (no digest is pinned): build it in a checkout of modelship (apps/inference/image/podman-build.sh localhost/modelship-inference:${runtimeImage.version}, or ${engine} build -f apps/inference/Dockerfile -t localhost/modelship-inference:${runtimeImage.version} .) and pass --base localhost/modelship-inference:${runtimeImage.version}` : ''}`,
+          `${engine} build failed (exit ${code}); its output is above. The runtime image ${base} must be local or pullable: ${engine} pull ${base}, or choose one with --base REF (or --from-source in a checkout)${base === runtimeImage.reference && !runtimeImage.digest ? `. This release's runtime image is not published (no digest is pinned): build it at the root of a checkout of modelship (${engine} build -f apps/inference/Dockerfile -t localhost/modelship-inference:${runtimeImage.version} .) and pass --base localhost/modelship-inference:${runtimeImage.version}` : ''}`,
         );
       }
       if (push) {

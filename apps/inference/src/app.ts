@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { apiKeyGuard } from './auth/guard.ts';
 import { keyedPaths } from './auth/keyed-paths.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
+import { allowedMethods, allowOnly } from './http/allowed-methods.ts';
 import { createRequestScopes, requestEnvelope } from './http/envelope.ts';
 import {
   type ErrorMappingOptions,
@@ -12,7 +13,7 @@ import {
 import { type NativeLane, nativeLane } from './http/fast/native-lane.ts';
 import { bodyLimits } from './http/json-body.ts';
 import { predictionRoutes, type RouteModule, routeModules } from './routes/index.ts';
-import { type PredictionRoute, postOnly, predictionApp } from './routes/prediction-route.ts';
+import { type PredictionRoute, predictionApp } from './routes/prediction-route.ts';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -33,9 +34,9 @@ export interface CreateAppOptions {
 /**
  * Builds the HTTP application from its dependencies; `startService` listens with it.
  * Every request gets a request id (from `X-Request-Id` or generated, echoed back), one log line,
- * its metrics and security headers; errors are mapped to JSON in one place. A prediction route
- * answers another method than POST 405. With API keys (`deps.apiKeys`), the prediction routes
- * and the keyed modules' routes then admit a request first.
+ * its metrics and security headers; errors are mapped to JSON in one place. A known path asked
+ * with another method is 405 (with `Allow`). With API keys (`deps.apiKeys`), the prediction
+ * routes and the keyed modules' routes then admit a request first.
  *
  * @example
  * const app = createApp(deps);
@@ -44,9 +45,13 @@ export interface CreateAppOptions {
 export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<AppEnv> {
   const { routes = routeModules } = options;
   const predictions = options.predictions ?? (options.routes ? [] : predictionRoutes(deps));
+  const routed = new Hono<AppEnv>();
+  for (const module of routes) routed.route('/', module(deps));
+  routed.route('/', predictionApp(deps, predictions, errorOptions(deps)));
   const app = new Hono<AppEnv>();
   app.use(requestEnvelope(envelopeOptions(deps)));
-  for (const route of predictions) app.use(route.path, postOnly);
+  // Another method on a known path is 405, ahead of the key check (the route table is no secret).
+  for (const [path, allow] of allowedMethods(routed.routes)) app.use(path, allowOnly(allow));
   if (deps.apiKeys && options.apiKeys !== false) {
     const guard = apiKeyGuard(deps.apiKeys);
     const paths = predictions.map((route) => route.path);
@@ -54,8 +59,7 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): Hono<A
       app.use(path, guard);
     }
   }
-  for (const module of routes) app.route('/', module(deps));
-  app.route('/', predictionApp(deps, predictions, errorOptions(deps)));
+  app.route('/', routed);
   app.notFound(notFoundHandler);
   app.onError(errorHandler(deps.logger, errorOptions(deps)));
   return app;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeDeps, validRecord } from '../testing/fake-deps.ts';
 import { serveTwins, type Twins } from '../testing/lane-twins.ts';
 
-// Another method than POST on a prediction route: 405 with `Allow: POST` in the error body,
-// with API keys or without, on Hono's path and with the fast lane in front (which leaves it
-// to Hono).
+// A known path asked with another method: 405 with `Allow` in the error body (`POST` on the
+// prediction routes), with API keys or without, on Hono's path and with the fast lane in front
+// (which leaves it to Hono).
 
 const key = 'ms_method-0123456789abcdefghijklmnopqrstuvwxyzAB';
 const keyFile = join(mkdtempSync(join(tmpdir(), 'modelship-keys-')), 'keys');
@@ -69,6 +69,20 @@ for (const [keys, env] of [
         }
       });
     }
+
+    it.each([
+      ['/healthz', 'POST', 'GET, HEAD'],
+      ['/openapi.json', 'PUT', 'GET, HEAD'],
+      ['/docs', 'DELETE', 'GET, HEAD'],
+      ['/v2/models/insurance-charges', 'POST', 'GET, HEAD'],
+      ['/', 'DELETE', 'GET, HEAD, POST'],
+    ])('the page %s: %s is 405 with Allow: %s, before any key check', async (path, m, allow) => {
+      const { hono, lane } = await twins.both(path, () => ({ method: m }));
+      expect(hono.status).toBe(405);
+      expect(hono.headers.allow).toBe(allow);
+      expect(JSON.parse(hono.body).error.code).toBe('method_not_allowed');
+      expect(lane).toEqual(hono);
+    });
 
     it('still answers POST, and 404 for an unknown path whatever the method', async () => {
       const post = await twins.both('/predict', () => ({

@@ -1,6 +1,6 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.ts';
-import { type HttpError, MethodNotAllowedError } from '../errors.ts';
+import type { HttpError } from '../errors.ts';
 import { respondJson } from '../http/envelope.ts';
 import { type ErrorMappingOptions, errorHandler } from '../http/error-handler.ts';
 import { bodyLimits, jsonBodyReader } from '../http/json-body.ts';
@@ -41,16 +41,6 @@ export interface PredictionRoute {
   /** The body of a refusal. @default the service's error body */
   readonly errorBody?: (mapped: HttpError) => unknown;
 }
-
-/**
- * Refuses any method but `POST` on a prediction route: 405 with `Allow: POST`, whether API keys
- * are on or not (registered ahead of the key check; the route table is no secret). The lane
- * leaves other methods to Hono, so both paths answer this.
- */
-export const postOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method !== 'POST') throw new MethodNotAllowedError(c.req.method, c.req.path, ['POST']);
-  await next();
-};
 
 /** The request target the lane answers for `route`, or undefined if only Hono serves it. */
 export function lanePathOf(route: PredictionRoute): string | undefined {

@@ -160,7 +160,7 @@ describe('the native lane answers exactly as Hono does', () => {
       200,
     ],
     ['a query string', '/predict?explain=1', json(validRecord), 200],
-    ['another route', '/v2/models/insurance-charges', () => ({ method: 'POST' }), 404],
+    ['another route', '/v2/models/insurance-charges', () => ({ method: 'POST' }), 405],
     [
       'OIP infer at a versioned path',
       '/v2/models/insurance-charges/versions/1.0.0/infer',

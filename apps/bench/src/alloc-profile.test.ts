@@ -6,7 +6,11 @@ const node = (
   selfSize: number,
   children: HeapProfileNode[] = [],
   url = 'file:///app/server.js',
-): HeapProfileNode => ({ callFrame: { functionName, url, lineNumber: 9 }, selfSize, children });
+): HeapProfileNode => ({
+  callFrame: { functionName, url, lineNumber: 9, columnNumber: 4 },
+  selfSize,
+  children,
+});
 
 describe('allocationByFunction', () => {
   it('sums self bytes by function across stacks, and inclusive bytes once per stack', () => {
@@ -24,6 +28,22 @@ describe('allocationByFunction', () => {
       { name: 'handle (server.js:10)', selfBytes: 150, totalBytes: 750 },
       { name: '(anonymous)', selfBytes: 8, totalBytes: 8 },
       { name: '(root) (server.js:10)', selfBytes: 0, totalBytes: 1058 },
+    ]);
+  });
+});
+
+describe("allocationByFunction with a locator (a bundle's source map)", () => {
+  it('names located frames by their source file and line, the others by the profile', () => {
+    const profile = {
+      head: node('(root)', 0, [node('serve', 64), node('emit', 32, [], 'node:events')]),
+    };
+    const located = allocationByFunction(profile, (frame) =>
+      frame.url === 'file:///app/server.js' ? `src/lane.ts:${frame.columnNumber}` : undefined,
+    );
+    expect(located.functions.map((f) => f.name)).toEqual([
+      'serve (src/lane.ts:4)',
+      'emit (node:events:10)',
+      '(root) (src/lane.ts:4)',
     ]);
   });
 });

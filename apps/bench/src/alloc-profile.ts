@@ -4,6 +4,7 @@ export interface HeapProfileNode {
     readonly functionName: string;
     readonly url: string;
     readonly lineNumber: number;
+    readonly columnNumber: number;
   };
   /** Estimated bytes allocated by this stack's own frame (V8 scales the samples up). */
   readonly selfSize: number;
@@ -31,20 +32,31 @@ export interface Allocation {
   readonly functions: readonly AllocatingFunction[];
 }
 
-function frameName(frame: HeapProfileNode['callFrame']): string {
-  const file = frame.url.split('/').at(-1) ?? '';
+/** Where a frame's code is: `file:line`, 1-based (e.g. from a bundle's source map). */
+export type Locate = (frame: HeapProfileNode['callFrame']) => string | undefined;
+
+function frameName(frame: HeapProfileNode['callFrame'], locate: Locate): string {
   const name = frame.functionName || '(anonymous)';
+  const located = locate(frame);
+  if (located !== undefined) return `${name} (${located})`;
+  const file = frame.url.split('/').at(-1) ?? '';
   return file ? `${name} (${file}:${frame.lineNumber + 1})` : name;
 }
 
-/** Sums a sampling heap profile by function (self and inclusive bytes). */
-export function allocationByFunction(profile: HeapProfile): Allocation {
+/**
+ * Sums a sampling heap profile by function (self and inclusive bytes); `locate` names where a
+ * frame's code is (a bundle's source map), else the profile's file and line.
+ */
+export function allocationByFunction(
+  profile: HeapProfile,
+  locate: Locate = () => undefined,
+): Allocation {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let totalBytes = 0;
   // Depth first, with the names already on the stack (a recursive function counts once).
   const visit = (node: HeapProfileNode, stack: readonly string[]): number => {
-    const name = frameName(node.callFrame);
+    const name = frameName(node.callFrame, locate);
     const onStack = stack.includes(name);
     const below = node.children.reduce(
       (sum, child) => sum + visit(child, onStack ? stack : [...stack, name]),

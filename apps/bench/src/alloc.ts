@@ -9,12 +9,18 @@
  */
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type AbBuild, parseBuilds } from './ab.ts';
-import { allocationByFunction, allocationReport, type HeapProfile } from './alloc-profile.ts';
+import {
+  allocationByFunction,
+  allocationReport,
+  type HeapProfile,
+  type Locate,
+} from './alloc-profile.ts';
 import { OptionsError, runCommand } from './config.ts';
 import { benchBodies } from './records.ts';
 import { startService } from './stacks.ts';
@@ -35,6 +41,28 @@ async function load(url: string, body: string, connections: number, requests: nu
   } finally {
     agent.destroy();
   }
+}
+
+/**
+ * Names frames of the bundle `entry` by their source file and line, through its source map
+ * (`entry.map`, when there is one: the build minifies whitespace, so the bundle's own lines say
+ * nothing).
+ */
+async function bundleLocator(entry: string): Promise<Locate> {
+  let map: SourceMap;
+  try {
+    map = new SourceMap(JSON.parse(await readFile(`${entry}.map`, 'utf8')));
+  } catch {
+    return () => undefined;
+  }
+  const url = pathToFileURL(entry).href;
+  return (frame) => {
+    if (frame.url !== url) return undefined;
+    const found = map.findEntry(frame.lineNumber, frame.columnNumber);
+    if (!('originalSource' in found)) return undefined;
+    const source = found.originalSource.replace(/^(?:\.\.\/)+/, '');
+    return `${source}:${found.originalLine + 1}`;
+  };
 }
 
 /** Waits until `file` holds `text` after offset `from` (the preload's markers). */
@@ -84,7 +112,7 @@ export async function measureAllocation(options: AllocOptions) {
     if (options.save !== undefined) await copyFile(file, options.save);
     await rm(file, { force: true });
     return {
-      allocation: allocationByFunction(profile),
+      allocation: allocationByFunction(profile, await bundleLocator(build.entry)),
       scavengesPer1000: countWindow('', printed, managed.pid, requests).scavenges,
     };
   } finally {

@@ -1,10 +1,12 @@
 // `pnpm --filter @modelship/e2e termination-drops [RUNS]`: counts what a pod's termination does
 // to keep-alive clients behind a passthrough load balancer, for the chart in E2E_MANIFEST_DIR
-// (default dist/). Eight clients send /predict in a closed loop through the whole termination;
-// after 3 s new connections go to another pod (rerouted), established ones stay pinned.
+// (default dist/). Eight clients (own addresses, 25 requests a second each: load/clients.ts)
+// send /predict through the whole termination; after 3 s new connections go to another pod
+// (rerouted), established ones stay pinned.
 // Prints one line per run and stop signal: answered, dropped (5xx, errors on an open
 // connection) and when the first drop happened. The scenario tests assert 0 dropped; this
 // prints the figures, for the chart as it is or for an older one.
+import { loadBalancerClients } from './load/clients.ts';
 import { startLoad } from './load/load-generator.ts';
 import type { TerminateOptions } from './pod/local-pod.ts';
 import { startConfiguredPod } from './testing/pods.ts';
@@ -31,7 +33,7 @@ for (let run = 1; run <= runs; run++) {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(validRecord),
         },
-        concurrency: 8,
+        ...loadBalancerClients,
       });
       await sleep(500);
       const terminating = pod.terminate(options);

@@ -54,15 +54,28 @@ export interface LoadOptions {
   readonly concurrency?: number;
   /** What counts as a success. @default status 200 */
   readonly isOk?: (status: number) => boolean;
+  /**
+   * Source addresses, client `i` connecting from `sourceAddresses[i % length]` (any
+   * 127.0.0.0/8 address works on loopback): clients of a load balancer come from many
+   * addresses, and nginx limits each address. @default the system's choice (127.0.0.1)
+   */
+  readonly sourceAddresses?: readonly string[];
+  /**
+   * Each client's pace: at most this many requests a second (a client waits between its
+   * requests, as a program calling an API does). @default unpaced (a closed loop)
+   */
+  readonly requestsPerSecond?: number;
 }
 
 /**
- * Sends the same request in a closed loop from `concurrency` clients over keep-alive
+ * Sends the same request from `concurrency` clients (a closed loop, or paced) over keep-alive
  * connections (as a load balancer keeps them) until stopped; records every outcome, so that
  * one failed request among thousands is visible.
  */
 export function startLoad(options: LoadOptions): LoadGenerator {
   const { baseUrl, path, request, concurrency = 4, isOk = (status) => status === 200 } = options;
+  const { sourceAddresses = [], requestsPerSecond } = options;
+  const intervalMs = requestsPerSecond === undefined ? 0 : 1000 / requestsPerSecond;
   const results: LoadResult[] = [];
   let stopping = false;
   let rerouting = false;
@@ -72,10 +85,19 @@ export function startLoad(options: LoadOptions): LoadGenerator {
   const pinned = (agent: Agent) =>
     Object.values(agent.freeSockets).some((sockets) => (sockets?.length ?? 0) > 0);
   // One agent (one connection at a time) per client, as each client of a load balancer has.
-  const client = async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const client = async (_: unknown, index: number) => {
+    const localAddress = sourceAddresses[index % sourceAddresses.length];
+    const agent = new Agent({
+      keepAlive: true,
+      maxSockets: 1,
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     agents.push(agent);
+    let nextAt = Date.now();
     for (;;) {
+      const wait = nextAt - Date.now();
+      if (wait > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, wait));
+      nextAt = Date.now() + intervalMs;
       if (stopping) break;
       // The socket returns to the agent's free list just after the response has ended.
       if (rerouting) await new Promise((resolve) => setImmediate(resolve));

@@ -117,6 +117,9 @@ export interface ConfigMap extends KubeObject {
 export interface Service extends KubeObject {
   readonly kind: 'Service';
   readonly spec: {
+    readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+    /** Set for NodePort and LoadBalancer Services (Kubernetes' default: Cluster). */
+    readonly externalTrafficPolicy?: 'Cluster' | 'Local';
     readonly ports: readonly {
       readonly name?: string;
       readonly port: number;

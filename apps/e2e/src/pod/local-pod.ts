@@ -11,7 +11,7 @@ import type { PathMap } from './path-map.ts';
 import { allocatePorts, type PortMap, type PortMode } from './port-map.ts';
 import { type ProbeKind, type ProbeResult, runProbe } from './probe.ts';
 import { reaperGuard } from './reaper.ts';
-import { type ServiceProxy, startServiceProxy } from './service-proxy.ts';
+import { clientAddressOf, type ServiceProxy, startServiceProxy } from './service-proxy.ts';
 import { type TerminationReport, terminatePod } from './termination.ts';
 import { containerPathMap, materializeVolumes } from './volumes.ts';
 
@@ -59,7 +59,10 @@ export interface LocalPod {
   /** The pod's folder: volumes/, containers/, logs/. */
   readonly dir: string;
   readonly ports: PortMap;
-  /** The stand-in for the Service's port (this pod its only endpoint). */
+  /**
+   * The stand-in for the Service's port (this pod its only endpoint); it keeps the client's
+   * address with `externalTrafficPolicy: Local`, as the node does.
+   */
   readonly service: ServiceProxy;
   /** The host port of the Service's targetPort: this pod as an endpoint of another Service. */
   readonly endpointPort: number;
@@ -155,7 +158,9 @@ export async function startLocalPod(options: LocalPodOptions): Promise<LocalPod>
     volumes = await materializeVolumes(dir, workload, options.csiVolumes, options.secrets);
     await mkdir(join(dir, 'logs'));
     for (const spec of pod.containers) await launch(spec, 0);
-    service = await startServiceProxy(endpointPort);
+    service = await startServiceProxy(endpointPort, {
+      clientAddress: clientAddressOf(workload.service),
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Service } from '../manifest/types.ts';
 
 /** A TCP forwarder standing in for the Service (kube-proxy / a passthrough load balancer). */
 export interface ServiceProxy {
@@ -22,13 +23,39 @@ export interface ServiceProxy {
 }
 
 /**
+ * Whose address the endpoint sees as the connection's source:
+ * - `snat`: the forwarder's own (127.0.0.1), as a node's address replaces the client's with
+ *   `externalTrafficPolicy: Cluster`, and as `kubectl port-forward` connects from the pod;
+ * - `preserve`: the client's (any 127.0.0.0/8 address on loopback), as with `Local`.
+ */
+export type ClientAddressMode = 'snat' | 'preserve';
+
+/**
+ * How a Service delivers its clients' addresses: kept with `externalTrafficPolicy: Local` on a
+ * LoadBalancer or NodePort Service, replaced otherwise (Kubernetes' default is `Cluster`).
+ */
+export function clientAddressOf(service: Service): ClientAddressMode {
+  const external = service.spec.type === 'LoadBalancer' || service.spec.type === 'NodePort';
+  return external && service.spec.externalTrafficPolicy === 'Local' ? 'preserve' : 'snat';
+}
+
+/** Options of {@link startServiceProxy}. */
+export interface ServiceProxyOptions {
+  /** @default 'snat' */
+  readonly clientAddress?: ClientAddressMode;
+}
+
+/**
  * Forwards connections from a free loopback port (the Service's port 80 cannot be bound by a
  * test on a shared machine) to the endpoints' host ports, byte for byte and round robin, like
- * kube-proxy forwards a Service port to its pods' targetPort.
+ * kube-proxy forwards a Service port to its pods' targetPort; the endpoint sees the client's
+ * address or the forwarder's, as `clientAddress` says.
  */
 export async function startServiceProxy(
   endpoints: number | readonly number[],
+  options: ServiceProxyOptions = {},
 ): Promise<ServiceProxy> {
+  const { clientAddress = 'snat' } = options;
   const open = new Set<Socket>();
   const counts = new Map<number, number>();
   let targets = typeof endpoints === 'number' ? [endpoints] : [...endpoints];
@@ -37,7 +64,13 @@ export async function startServiceProxy(
     const target = targets[connections % targets.length] ?? 0;
     connections++;
     counts.set(target, (counts.get(target) ?? 0) + 1);
-    const upstream = connect({ host: '127.0.0.1', port: target });
+    const upstream = connect({
+      host: '127.0.0.1',
+      port: target,
+      ...(clientAddress === 'preserve' && client.remoteAddress
+        ? { localAddress: client.remoteAddress }
+        : {}),
+    });
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.once('close', () => open.delete(socket));

@@ -27,8 +27,8 @@ export interface Environment {
  *
  * - `gke`: production on GKE (Autopilot or Standard): 2-10 replicas, the default resources
  *   (Autopilot-compatible), an external backend-service-based passthrough load balancer on
- *   port 80 (externalTrafficPolicy Cluster; see @modelship/k8s's Termination), no client-IP
- *   header trusted (the passthrough load balancer passes none). HTTPS is on: the API is on a
+ *   port 80 with `externalTrafficPolicy: Local` (see the Service below), no client-IP header
+ *   trusted (the passthrough load balancer passes none). HTTPS is on: the API is on a
  *   public address, where plain HTTP would expose every request's data (about people, in the
  *   bundled model) and its answer to anyone on the path; port 443 serves it, 80 redirects.
  *   Pods wait for the `<name>-tls` Secret, which the runbook creates before applying.
@@ -44,7 +44,21 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, Environment>> = {
       name: 'insurance',
       resources: DEFAULT_RESOURCES,
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70 },
-      service: { type: 'LoadBalancer', loadBalancer: 'external', backendServiceBased: true },
+      // Local: the client's own address reaches nginx (no SNAT), so its per-address limits
+      // (limit_req, limit_conn) are on and the access log names real clients; no second hop
+      // between nodes. The costs: only nodes with a ready pod get traffic, balanced by GKE's
+      // health check of each node (healthCheckNodePort); weighted load balancing shares new
+      // connections by the ready pods per node instead of per node (GKE >= 1.31.0-gke.1506000).
+      // Termination stays zero-drop: the service keeps ready through its delay and nginx's
+      // preStop waits 30 s while the health check moves new connections off the node
+      // (@modelship/k8s's resolveTermination). docs/gke.md argues it.
+      service: {
+        type: 'LoadBalancer',
+        loadBalancer: 'external',
+        backendServiceBased: true,
+        externalTrafficPolicy: 'Local',
+        annotations: { 'networking.gke.io/weighted-load-balancing': 'pods-per-node' },
+      },
       ingress: { enabled: false },
       // GKE clusters are regional here (Autopilot always is; the runbook's Standard cluster is
       // too): the two minimum replicas must sit in two zones, even while the cluster has nodes

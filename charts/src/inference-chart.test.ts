@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECTION_LIMIT, DEFAULT_RATE_LIMIT } from '@modelship/k8s';
 import { allPolicyViolations, findUnknownFields, validateObjects } from '@modelship/k8s/testing';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +63,7 @@ describe('InferenceChart', () => {
     expect(kind(objects, 'Service').spec.type).toBe('LoadBalancer');
     expect(kind(objects, 'Service').metadata.annotations).toEqual({
       'cloud.google.com/l4-rbs': 'enabled',
+      'networking.gke.io/weighted-load-balancing': 'pods-per-node',
     });
     const hpa = kind(objects, 'HorizontalPodAutoscaler').spec;
     expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 10]);
@@ -87,6 +89,29 @@ describe('InferenceChart', () => {
       { 'kubernetes.io/metadata.name': 'gke-gmp-system' },
       { 'kubernetes.io/metadata.name': 'gmp-system' },
     ]);
+  });
+
+  it("gke: the client's address reaches nginx (Local), which limits each address by default", () => {
+    const objects = synth('gke');
+    expect(kind(objects, 'Service').spec.externalTrafficPolicy).toBe('Local');
+    const conf: string = kind(objects, 'ConfigMap').data['nginx.conf'];
+    const { requestsPerSecond, burst } = DEFAULT_RATE_LIMIT;
+    expect(conf).toMatch(
+      new RegExp(`limit_req_zone \\$binary_remote_addr zone=(\\w+):\\d+m rate=${requestsPerSecond}r/s;`),
+    );
+    expect(conf).toMatch(new RegExp(`limit_req zone=\\w+ burst=${burst} nodelay;`));
+    expect(conf).toMatch(/limit_conn_zone \$binary_remote_addr zone=\w+:\d+m;/);
+    expect(conf).toMatch(new RegExp(`limit_conn \\w+ ${DEFAULT_CONNECTION_LIMIT.perAddress};`));
+    // The address is the peer's own: no forwarded-address header is trusted.
+    expect(conf).not.toContain('real_ip');
+    // Local's termination: the service stays ready through its delay (kube-proxy sends a
+    // node's new connections to a terminating pod only while it is ready).
+    expect(inference(objects).env).toContainEqual({ name: 'SHUTDOWN_READINESS', value: 'keep' });
+  });
+
+  it('local: no per-address limits (behind port-forward every client is one address)', () => {
+    const conf: string = kind(synth('local'), 'ConfigMap').data['nginx.conf'];
+    expect(conf).not.toMatch(/limit_(req|conn)/);
   });
 
   it('a namespace puts every object in it; none by default', () => {

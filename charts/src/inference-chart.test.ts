@@ -97,7 +97,9 @@ describe('InferenceChart', () => {
     const conf: string = kind(objects, 'ConfigMap').data['nginx.conf'];
     const { requestsPerSecond, burst } = DEFAULT_RATE_LIMIT;
     expect(conf).toMatch(
-      new RegExp(`limit_req_zone \\$binary_remote_addr zone=(\\w+):\\d+m rate=${requestsPerSecond}r/s;`),
+      new RegExp(
+        `limit_req_zone \\$binary_remote_addr zone=(\\w+):\\d+m rate=${requestsPerSecond}r/s;`,
+      ),
     );
     expect(conf).toMatch(new RegExp(`limit_req zone=\\w+ burst=${burst} nodelay;`));
     expect(conf).toMatch(/limit_conn_zone \$binary_remote_addr zone=\w+:\d+m;/);

@@ -58,6 +58,12 @@ function predictLoad(baseUrl: string): LoadGenerator {
   });
 }
 
+/**
+ * A ready pod of the chart; up to eight pods start at once here (on two cores), so each may take
+ * longer than the usual 30 s to become ready.
+ */
+const startPod = () => startReadyPod({}, 3, 90_000);
+
 /** The clients stay within the shipped per-address limits, as the clients of a real pod would. */
 function expectWithinLimits(pod: LocalPod): void {
   const conf = pod.containers.get('nginx')?.conf?.text ?? '';
@@ -106,7 +112,7 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
   it.concurrent.each(STOP_SIGNALS)(
     'behind a proxy load balancer: drops no request and exits within the grace period, %s',
     async (_name, options) => {
-      const pod = await startReadyPod();
+      const pod = await startPod();
       try {
         await pod.waitUntilReady();
         expect(LOAD_BALANCER_LAG_MS).toBeLessThan(lagBudgetMs(pod));
@@ -155,7 +161,7 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
   it.concurrent.each(STOP_SIGNALS)(
     'behind a passthrough load balancer: every pinned client is moved off, none dropped, %s',
     async (_name, options) => {
-      const pod = await startReadyPod();
+      const pod = await startPod();
       try {
         await pod.waitUntilReady();
         expect(LOAD_BALANCER_LAG_MS).toBeLessThan(lagBudgetMs(pod));
@@ -204,12 +210,12 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
     async (_name, kind) => {
       const pods: LocalPod[] = [];
       try {
-        const old = await startReadyPod();
+        const old = await startPod();
         pods.push(old);
         await old.waitUntilReady();
         let next: LocalPod | undefined;
         if (kind === 'scale-in') {
-          next = await startReadyPod();
+          next = await startPod();
           pods.push(next);
           await next.waitUntilReady();
         }
@@ -223,7 +229,7 @@ describe.skipIf(!hasNginx())('pod termination under load', () => {
           await waitFor(() => load.completed >= 20, 10_000);
           if (!next) {
             // maxSurge: the new pod joins the Service once ready, before the old one goes.
-            next = await startReadyPod();
+            next = await startPod();
             pods.push(next);
             await next.waitUntilReady();
             service.setEndpoints([old.endpointPort, next.endpointPort]);

@@ -47,16 +47,18 @@ export async function startConfiguredPod(
  * {@link startConfiguredPod}, then waits until it is ready; a pod whose container could not
  * bind its port because another process took it between the port's allocation and the bind
  * (tests of several packages start servers at once) is stopped and started again on fresh
- * ports, up to `attempts` times. Any other failure is thrown at once.
+ * ports, up to `attempts` times. Any other failure is thrown at once. `readyTimeoutMs` bounds
+ * each start's wait for readiness.
  */
 export async function startReadyPod(
   options: Partial<LocalPodOptions> = {},
   attempts = 3,
+  readyTimeoutMs = 30_000,
 ): Promise<LocalPod> {
   for (let attempt = 1; ; attempt += 1) {
     const pod = await startConfiguredPod(options);
     try {
-      await pod.waitUntilReady();
+      await pod.waitUntilReady(readyTimeoutMs);
       return pod;
     } catch (error) {
       await pod.stop();

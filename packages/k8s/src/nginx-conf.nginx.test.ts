@@ -134,6 +134,12 @@ describeNginx('nginx in front of a stub service', () => {
       req.resume();
       // Like the service: echo the request id (nginx must not send it twice).
       res.setHeader('x-request-id', String(req.headers['x-request-id'] ?? 'none'));
+      if (req.url === '/form.js') {
+        // The service's scripts (the form's, /docs/init.js) go out as text/javascript.
+        const script = `const rows = ${JSON.stringify('x'.repeat(4096))};`;
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
+        return;
+      }
       const body = req.url === '/big' ? JSON.stringify({ rows: 'x'.repeat(4096) }) : '{"ok":true}';
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     });
@@ -345,6 +351,11 @@ describeNginx('nginx in front of a stub service', () => {
 
   it('gzips JSON for clients that accept it', async () => {
     const reply = await send(port, '/big', { headers: { 'accept-encoding': 'gzip' } });
+    expect(reply.headers['content-encoding']).toBe('gzip');
+  });
+
+  it("gzips the service's scripts (text/javascript) too", async () => {
+    const reply = await send(port, '/form.js', { headers: { 'accept-encoding': 'gzip' } });
     expect(reply.headers['content-encoding']).toBe('gzip');
   });
 

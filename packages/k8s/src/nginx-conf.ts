@@ -214,7 +214,14 @@ function gzip(o: ResolvedNginxConfOptions): NginxNode[] {
     d('gzip_proxied', 'any'),
     d('gzip_vary', 'on'),
     comment('text/html is always compressed; listing it again would make nginx warn.'),
-    d('gzip_types', 'application/json', 'text/css', 'application/javascript', 'text/plain'),
+    d(
+      'gzip_types',
+      'application/json',
+      'text/css',
+      'text/javascript',
+      'application/javascript',
+      'text/plain',
+    ),
   ];
 }
 

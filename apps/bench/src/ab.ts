@@ -89,6 +89,8 @@ started in turn and loaded with wrk, interleaved over the rounds.
   --duration S               seconds measured per run (5)
   --warmup S                 seconds of load before each measured run (2)
   --via direct|nginx         load the service directly or through the shipped nginx config (direct)
+  --nginx-workers N[,M]      with --via nginx: nginx's worker processes; several values run each
+                             build with each count (default: the shipped pod's)
   --log-level LEVEL          the service's LOG_LEVEL (info)
   -h, --help                 this text`;
 
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
       via: { type: 'string', default: 'direct' },
+      'nginx-workers': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -110,7 +113,20 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const builds = parseBuilds(values.build);
+  const workerCounts = values['nginx-workers']?.split(',').map(Number) ?? [undefined];
+  if (workerCounts.some((n) => n !== undefined && !(Number.isInteger(n) && n >= 1))) {
+    throw new OptionsError(
+      `--nginx-workers "${values['nginx-workers']}" must be whole numbers >= 1`,
+    );
+  }
+  // Each build once per worker count, named `<build>-w<count>` when counts are given.
+  const builds = parseBuilds(values.build).flatMap((b) =>
+    workerCounts.map((workers) => ({
+      ...b,
+      name: workers === undefined ? b.name : `${b.name}-w${workers}`,
+      workers,
+    })),
+  );
   if (values.via !== 'direct' && values.via !== 'nginx')
     throw new OptionsError(`--via is direct or nginx, not "${values.via}"`);
   for (const flag of ['rounds', 'connections', 'duration', 'warmup'] as const) {
@@ -135,7 +151,7 @@ async function main(): Promise<void> {
         });
         const target =
           values.via === 'nginx'
-            ? await withShippedNginx(service, { workDir, name: 'nginx' })
+            ? await withShippedNginx(service, { workDir, name: 'nginx' }, build.workers)
             : service;
         try {
           const load = { url: `${target.url}/predict`, body, connections, scratchDir: workDir };

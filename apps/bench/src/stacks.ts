@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { insuranceModelDir } from '@modelship/insurance-model';
-import { renderNginxConf } from '@modelship/k8s';
+import { DEFAULT_RESOURCES, nginxWorkersFor, renderNginxConf } from '@modelship/k8s';
 import { freePort, type Managed, startProcess, waitForHttp } from '@modelship/testkit';
 import { inheritedEnv } from './config.ts';
 import { startNginx } from './nginx.ts';
@@ -139,14 +139,24 @@ export async function startConstantServer(options: StackOptions): Promise<Runnin
  * Puts the shipped nginx config (`renderNginxConf` from @modelship/k8s) in front of a running
  * server. Only the listen ports (public and metrics), the upstream port and the writable
  * directory (pid, temp paths) differ from the pod; everything else is the generated file as
- * shipped.
+ * shipped, with the workers the pod's default nginx CPU limit gets (`workers` overrides them).
  */
-export async function withShippedNginx(server: Running, options: StackOptions): Promise<Running> {
+export async function withShippedNginx(
+  server: Running,
+  options: StackOptions,
+  workers = nginxWorkersFor(DEFAULT_RESOURCES.nginx.limits.cpuMillis),
+): Promise<Running> {
   const listenPort = await freePort();
   const upstreamPort = Number(new URL(server.url).port);
   const prefix = join(options.workDir, options.name);
   const metricsPort = await freePort();
-  const conf = renderNginxConf({ listenPort, metricsPort, upstreamPort, tempDir: prefix });
+  const conf = renderNginxConf({
+    listenPort,
+    metricsPort,
+    upstreamPort,
+    tempDir: prefix,
+    workerProcesses: workers,
+  });
   const nginx = await startNginx({ name: options.name, conf, workDir: options.workDir });
   const url = `http://127.0.0.1:${listenPort}`;
   await waitForHttp({ url: `${url}/nginx-health`, process: nginx });

@@ -95,6 +95,7 @@ export {
 } from './workload-scaling.ts';
 export type { ServiceOptions } from './workload-service.ts';
 export type { InferenceWorkloadProps, WorkloadSettings } from './workload-settings.ts';
+export { nginxWorkersFor } from './workload-settings.ts';
 export {
   resolveTermination,
   type TerminationOptions,

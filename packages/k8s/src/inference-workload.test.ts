@@ -6,6 +6,7 @@ import { NGINX_CONF_CHECKSUM_ANNOTATION } from './metadata.ts';
 import { renderNginxConf } from './nginx-conf.ts';
 import { allPolicyViolations } from './testing/policy.ts';
 import { DEFAULT_CONNECTION_LIMIT, DEFAULT_RATE_LIMIT } from './workload-nginx.ts';
+import { DEFAULT_RESOURCES } from './workload-placement.ts';
 import type { InferenceWorkloadProps } from './workload-settings.ts';
 
 const IMAGE = 'europe-west1-docker.pkg.dev/acme/models/inference:1.0.0';
@@ -87,7 +88,12 @@ describe('InferenceWorkload defaults', () => {
   it('ships nginx.conf in a ConfigMap mounted read-only, and writable emptyDirs', () => {
     const cm = one('ConfigMap');
     expect(cm.data['nginx.conf']).toBe(
-      renderNginxConf({ upstreamPort: 8081, bodyLimitBytes: 1048576, realIp: false }),
+      renderNginxConf({
+        upstreamPort: 8081,
+        bodyLimitBytes: 1048576,
+        realIp: false,
+        workerProcesses: 1,
+      }),
     );
     const volume = pod.volumes.find((v: Manifest) => v.configMap?.name === cm.metadata.name);
     const mounts = container('nginx').volumeMounts;
@@ -114,7 +120,7 @@ describe('InferenceWorkload defaults', () => {
     expect(deployment.spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).toBe(
       checksum,
     );
-    const other = synth({ nginx: { workerProcesses: 1 } }).deployment;
+    const other = synth({ nginx: { workerProcesses: 3 } }).deployment;
     expect(other.spec.template.metadata.annotations[NGINX_CONF_CHECKSUM_ANNOTATION]).not.toBe(
       checksum,
     );
@@ -527,11 +533,29 @@ describe('InferenceWorkload props', () => {
   it('nginx → options reach nginx.conf', () => {
     const conf = synth({
       service: { externalTrafficPolicy: 'Local' },
-      nginx: { rateLimit: { requestsPerSecond: 7 }, connectionLimit: false, workerProcesses: 1 },
+      nginx: { rateLimit: { requestsPerSecond: 7 }, connectionLimit: false, workerProcesses: 3 },
     }).one('ConfigMap').data['nginx.conf'];
     expect(conf).toContain('rate=7r/s');
     expect(conf).not.toContain('limit_conn ');
-    expect(conf).toContain('worker_processes 1;');
+    expect(conf).toContain('worker_processes 3;');
+  });
+
+  it("nginx's workers follow its container's CPU limit, one per whole CPU, unless set", () => {
+    const workers = (props: Parameters<typeof synth>[0]) =>
+      /worker_processes (\d+);/.exec(synth(props).one('ConfigMap').data['nginx.conf'])?.[1];
+    const nginxLimit = (cpuMillis: number) => ({
+      resources: {
+        nginx: {
+          requests: { ...DEFAULT_RESOURCES.nginx.requests, cpuMillis: 100 },
+          limits: { ...DEFAULT_RESOURCES.nginx.limits, cpuMillis },
+        },
+      },
+    });
+    expect(DEFAULT_RESOURCES.nginx.limits.cpuMillis).toBe(500);
+    expect(workers({})).toBe('1');
+    expect(workers(nginxLimit(1000))).toBe('1');
+    expect(workers(nginxLimit(1500))).toBe('2');
+    expect(workers({ ...nginxLimit(1500), nginx: { workerProcesses: 4 } })).toBe('4');
   });
 
   it('apiKeys → the key Secret mounted read-only as a directory, API_KEYS_FILE naming its file', () => {

@@ -114,7 +114,10 @@ const NGINX_OPTIONS = {
   operationsPort: derived(int(POD_PORTS.operations, 1, 65535)),
   /** Largest request body in bytes; the service's `BODY_LIMIT` is the same number. @default 1048576 */
   bodyLimitBytes: derived(int(1_048_576, 1)),
-  /** nginx worker processes. @default 2 (the pod's CPU limit, not the node's core count) */
+  /**
+   * nginx worker processes: size it to nginx's CPU limit, not the node's core count
+   * (InferenceWorkload does: one per whole CPU of the limit). @default 2
+   */
   workerProcesses: int(2, 1, 64),
   /**
    * Connections per worker, client and upstream ones together (a proxied request holds two).

@@ -145,6 +145,14 @@ export interface WorkloadSettings {
 }
 
 /**
+ * nginx's workers for its container's CPU limit: one per whole CPU, at least one. Workers beyond
+ * the CFS quota spend it in parallel and are throttled together, which shows as latency spikes.
+ */
+export function nginxWorkersFor(cpuLimitMillis: number): number {
+  return Math.max(1, Math.ceil(cpuLimitMillis / 1000));
+}
+
+/**
  * Applies defaults to {@link InferenceWorkloadProps} and throws on any invalid or inconsistent
  * prop. Each section resolves and validates its own props; what ties sections together is
  * checked here: the pod's ports, the options nginx takes from the other sections, the
@@ -162,8 +170,10 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
   });
   assertDistinctPorts(inference, metrics, tls);
   const clientAddress = clientAddressSeen(service, ingress, props.nginx);
+  const resources = resolveResources(props.resources);
   const nginxDefaults = {
     ...loadBalancerNginxDefaults(ingress),
+    workerProcesses: nginxWorkersFor(resources.nginx.limits.cpuMillis),
     ...(clientAddress
       ? { rateLimit: DEFAULT_RATE_LIMIT, connectionLimit: DEFAULT_CONNECTION_LIMIT }
       : {}),
@@ -186,7 +196,6 @@ export function resolveWorkloadSettings(props: InferenceWorkloadProps): Workload
     );
   }
   const image = resolveInferenceImage(props);
-  const resources = resolveResources(props.resources);
   const autoscaling = resolveAutoscaling(props.autoscaling);
   const topologySpread = resolveTopologySpread(props.topologySpread);
   const termination = resolveTermination(props.termination ?? {}, {

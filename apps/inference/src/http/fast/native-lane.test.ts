@@ -197,6 +197,39 @@ describe('the native lane answers exactly as Hono does', () => {
   });
 });
 
+/** One /predict answer served by Hono alone and by the lane in front of the same app. */
+type PredictAnswer = () => Promise<{ body: unknown; headers: Record<string, string> }>;
+
+async function servePredictBothWays(
+  deps: ReturnType<typeof fakeDeps>['deps'],
+  answer: PredictAnswer,
+): Promise<[Listening, Listening]> {
+  const route = () =>
+    new Hono<AppEnv>().post('/predict', async (c) => {
+      const { body, headers } = await answer();
+      return respondJson(c, body, 200, headers);
+    });
+  const app = createApp(deps, { routes: [route] });
+  const lane = nativeLane({
+    scopes: createRequestScopes(deps),
+    mapError: errorMapper(deps.logger),
+    readiness: deps.readiness,
+    maxBytes: deps.config.BODY_LIMIT,
+    routes: [{ path: '/predict', answer }],
+  });
+  return [
+    await listen(app, { port: 0, host: '127.0.0.1' }),
+    await listen(app, { port: 0, host: '127.0.0.1', lane }),
+  ];
+}
+
+async function closeAll(servers: readonly Listening[]): Promise<void> {
+  for (const server of servers) {
+    server.server.closeAllConnections();
+    await new Promise<void>((resolve) => server.server.close(() => resolve()));
+  }
+}
+
 describe('an answer that cannot be written as JSON', () => {
   // A route whose answer holds a BigInt, served by Hono and by a lane with the same answer.
   const answer = async () => ({ body: { value: 1n }, headers: {} });
@@ -204,28 +237,9 @@ describe('an answer that cannot be written as JSON', () => {
   let hono: Listening;
   let laned: Listening;
   beforeAll(async () => {
-    const route = () =>
-      new Hono<AppEnv>().post('/predict', async (c) => {
-        const { body, headers } = await answer();
-        return respondJson(c, body, 200, headers);
-      });
-    const app = createApp(deps, { routes: [route] });
-    const lane = nativeLane({
-      scopes: createRequestScopes(deps),
-      mapError: errorMapper(deps.logger),
-      readiness: deps.readiness,
-      maxBytes: deps.config.BODY_LIMIT,
-      routes: [{ path: '/predict', answer }],
-    });
-    hono = await listen(app, { port: 0, host: '127.0.0.1' });
-    laned = await listen(app, { port: 0, host: '127.0.0.1', lane });
+    [hono, laned] = await servePredictBothWays(deps, answer);
   });
-  afterAll(async () => {
-    for (const server of [hono, laned]) {
-      server.server.closeAllConnections();
-      await new Promise<void>((resolve) => server.server.close(() => resolve()));
-    }
-  });
+  afterAll(() => closeAll([hono, laned]));
 
   it('is a logged 500 with the JSON error body on both paths', async () => {
     const results = [];
@@ -261,28 +275,9 @@ describe("a route's own header named like one of the envelope's", () => {
   let hono: Listening;
   let laned: Listening;
   beforeAll(async () => {
-    const route = () =>
-      new Hono<AppEnv>().post('/predict', async (c) => {
-        const { body, headers } = await answer();
-        return respondJson(c, body, 200, headers);
-      });
-    const app = createApp(deps, { routes: [route] });
-    const lane = nativeLane({
-      scopes: createRequestScopes(deps),
-      mapError: errorMapper(deps.logger),
-      readiness: deps.readiness,
-      maxBytes: deps.config.BODY_LIMIT,
-      routes: [{ path: '/predict', answer }],
-    });
-    hono = await listen(app, { port: 0, host: '127.0.0.1' });
-    laned = await listen(app, { port: 0, host: '127.0.0.1', lane });
+    [hono, laned] = await servePredictBothWays(deps, answer);
   });
-  afterAll(async () => {
-    for (const server of [hono, laned]) {
-      server.server.closeAllConnections();
-      await new Promise<void>((resolve) => server.server.close(() => resolve()));
-    }
-  });
+  afterAll(() => closeAll([hono, laned]));
 
   it('replaces it on both paths', async () => {
     for (const server of [hono, laned]) {

@@ -25,10 +25,16 @@ export interface PortMap {
 export async function allocatePorts(
   podPorts: Iterable<number>,
   mode: PortMode = 'free',
+  pickPort: () => Promise<number> = freePort,
 ): Promise<PortMap> {
   const entries = new Map<number, number>();
+  const taken = new Set<number>();
   for (const port of new Set(podPorts)) {
-    entries.set(port, mode === 'manifest' ? port : await freePort());
+    let host = mode === 'manifest' ? port : await pickPort();
+    // A free port stays free until something listens on it: never hand one out twice.
+    while (mode === 'free' && taken.has(host)) host = await pickPort();
+    taken.add(host);
+    entries.set(port, host);
   }
   return {
     mode,

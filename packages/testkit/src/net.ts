@@ -29,6 +29,9 @@ function ephemeralStart(): number {
   }
 }
 
+/** Ports this process has handed out: never handed out twice. */
+const handedOut = new Set<number>();
+
 /**
  * A TCP port that was free on every interface a moment ago, for a server started right after.
  * It is drawn at random below the kernel's ephemeral range: ports the kernel hands out (to
@@ -39,8 +42,14 @@ export async function freePort(): Promise<number> {
   const end = ephemeralStart() - 1;
   const start = Math.max(1025, end - 12_000);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await tryListen(randomInt(start, end + 1));
-    if (port !== undefined) return port;
+    const candidate = randomInt(start, end + 1);
+    // Pods started side by side each take several ports before any of them listens.
+    if (handedOut.has(candidate)) continue;
+    const port = await tryListen(candidate);
+    if (port !== undefined) {
+      handedOut.add(port);
+      return port;
+    }
   }
   const port = await tryListen(0);
   if (port === undefined) throw new Error('no free port');

@@ -31,6 +31,12 @@ describe('freePort and waitForHttp', () => {
     }
   });
 
+  it('never hands out one port twice, though each is free until something listens on it', async () => {
+    const ports = [];
+    for (let i = 0; i < 300; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
   it('stops waiting when its check throws, and times out naming the last answer', async () => {
     const port = await freePort();
     await expect(

@@ -2,6 +2,7 @@ import { GOOGLE_CLOUD_PROJECT_ID } from '@modelship/contract';
 import {
   assertBucketName,
   assertObjectPrefix,
+  DNS_SUBDOMAIN,
   type GatewayIapOptions,
   type GcsModelSource,
 } from '@modelship/k8s';
@@ -54,12 +55,8 @@ export interface AppConfig {
   readonly iap?: GatewayIapOptions | undefined;
 }
 
-/**
- * A Secret's name (a DNS-1123 subdomain).
- * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
- */
-export const SECRET_NAME =
-  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Secret's name: a DNS-1123 subdomain, the rule @modelship/k8s checks Secret names by. */
+export const SECRET_NAME = DNS_SUBDOMAIN;
 
 /** What {@link SECRET_NAME} asks for, for error messages. */
 export const SECRET_NAME_RULE =

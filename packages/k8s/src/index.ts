@@ -101,4 +101,4 @@ export {
   type TerminationOptions,
   type TerminationTimeline,
 } from './workload-termination.ts';
-export { HTTPS_SERVICE_PORT, type TlsOptions } from './workload-tls.ts';
+export { DNS_SUBDOMAIN, HTTPS_SERVICE_PORT, type TlsOptions } from './workload-tls.ts';

@@ -55,16 +55,15 @@ export function resolveTls(
 }
 
 /**
- * Asserts that `value` is a DNS-1123 subdomain (Secret names, DNS names).
+ * A DNS-1123 subdomain: the form of Secret names and DNS names.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
  */
+export const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Asserts that `value` is a {@link DNS_SUBDOMAIN}. */
 export function assertDnsSubdomain(name: string, value: string): void {
-  const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  if (
-    typeof value !== 'string' ||
-    value.length > 253 ||
-    !value.split('.').every((l) => label.test(l))
-  ) {
+  if (typeof value !== 'string' || !DNS_SUBDOMAIN.test(value)) {
     fail(
       name,
       value,

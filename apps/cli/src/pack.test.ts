@@ -12,6 +12,7 @@ import {
   exporterExpected,
   exporterFixtureDir,
   exporterFixtures,
+  exporterInitArgs,
 } from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import { runtimeImage } from '@modelship/inference';
 import { insuranceModelDir } from '@modelship/insurance-model';
@@ -104,17 +105,7 @@ describe('the packed command, installed with npm outside the workspace', () => {
     const expected = exporterExpected(FIXTURE);
 
     beforeAll(() => {
-      modelship(
-        'init',
-        'model.onnx',
-        '--data',
-        'data.csv',
-        '--target',
-        expected.target,
-        ...expected.init,
-        '--out',
-        'model',
-      );
+      modelship(...exporterInitArgs(expected), '--out', 'model');
     }, 120_000);
 
     it('init writes a self-contained model directory that check accepts', async () => {

@@ -6,6 +6,7 @@ import {
   type ExporterExpected,
   exporterExpected,
   exporterFixtureDir,
+  exporterInitArgs,
 } from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import {
   foreignFixtureDir,
@@ -69,13 +70,7 @@ export async function initExporterFixture(name: string): Promise<{
   const expected = exporterExpected(name);
   const out = join(await mkdtemp(join(tmpdir(), 'modelship-exporter-')), 'model');
   const init = await run([
-    'init',
-    join(source, 'model.onnx'),
-    '--data',
-    join(source, 'data.csv'),
-    '--target',
-    expected.target,
-    ...expected.init,
+    ...exporterInitArgs(expected, join(source, 'model.onnx'), join(source, 'data.csv')),
     '--out',
     out,
   ]);

@@ -13,6 +13,7 @@ import {
   exporterExpected,
   exporterFixtureDir,
   exporterFixtures,
+  exporterInitArgs,
 } from '@modelship/feature-schema/test-fixtures/exporters.ts';
 import { installPacked, type PackedInstall } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,19 +66,7 @@ describe.runIf(shouldRun(suite, missing))('a model image built by the installed 
     for (const file of ['model.onnx', 'model.onnx.data', 'data.csv']) {
       await cp(join(exporterFixtureDir(FIXTURE), file), join(project, file));
     }
-    modelship([
-      'init',
-      'model.onnx',
-      '--data',
-      'data.csv',
-      '--target',
-      expected.target,
-      ...expected.init,
-      '--name',
-      'wine',
-      '--out',
-      'model',
-    ]);
+    modelship([...exporterInitArgs(expected), '--name', 'wine', '--out', 'model']);
   }, 40 * minutes);
 
   afterAll(async () => {

@@ -86,3 +86,12 @@ export function exporterFixtureDir(name: string): string {
 export function exporterExpected(name: string): ExporterExpected {
   return JSON.parse(readFileSync(`${exporterFixtureDir(name)}expected.json`, 'utf8'));
 }
+
+/** `modelship init`'s arguments for a fixture's model and data, as its expected.json asks. */
+export function exporterInitArgs(
+  expected: ExporterExpected,
+  model = 'model.onnx',
+  data = 'data.csv',
+): string[] {
+  return ['init', model, '--data', data, '--target', expected.target, ...expected.init];
+}

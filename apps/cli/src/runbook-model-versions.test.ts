@@ -8,7 +8,7 @@ import { parseCommandLine } from './args.ts';
 import { initCommand } from './commands/init.ts';
 import { synthCommand } from './commands/synth.ts';
 import { commands } from './main.ts';
-import { checkoutLines, exported, lines, modelshipLines, shBlock, words } from './runbook-shell.ts';
+import { checkoutLines, exported, modelshipLines, shBlock, words } from './runbook-shell.ts';
 import { workloadName } from './workload-name.ts';
 
 describe("docs/model-versions.md's Models from Cloud Storage", () => {

@@ -60,7 +60,7 @@ pod the file is the Secret mounted at ${API_KEYS_MOUNT.file}.`,
       );
     }
     const options = [`rate=${rate ?? ''}`, `burst=${burst ?? ''}`].filter(
-      (option, i) => [rate, burst][i] !== undefined,
+      (_option, i) => [rate, burst][i] !== undefined,
     );
     if (options.some((option) => /\s/.test(option))) {
       throw usageError('--rate and --burst take one number each');

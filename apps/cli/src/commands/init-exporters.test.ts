@@ -125,12 +125,12 @@ async function served(dir: string, expected: ExporterExpected) {
     expect(res.status).toBe(200);
     // biome-ignore lint/suspicious/noExplicitAny: plain JSON bodies
     const explained: any = await res.json();
-    explained.explanations.forEach((e: any, i: number) => {
+    for (const [i, e] of explained.explanations.entries()) {
       const gaps = explanationGaps(e, explained.space, classes);
       additivity.push(...gaps);
       expect(Math.max(...gaps), `explanation ${i}`).toBeLessThan(1e-5);
       expect(e.prediction).toEqual(answers.labels[i]);
-    });
+    }
     explainedBy.set(
       `${expected.framework} ${expected.task} (${Object.keys(expected.records[0] ?? {}).length} fields)`,
       `${explained.method}/${explained.space}`,
@@ -168,7 +168,7 @@ async function served(dir: string, expected: ExporterExpected) {
 
 describe('modelship init → check → serve, on every exporter fixture', () => {
   it.each(Object.values(exporterFixtures))('%s', async (name) => {
-    const { source, expected, out, init } = await initExporterFixture(name);
+    const { expected, out, init } = await initExporterFixture(name);
     expect(init.err).not.toMatch(/error/i);
     expect(init.code).toBe(0);
     // Self-contained: side files' weights inside model.onnx, nothing else beside it.

@@ -62,6 +62,18 @@ describe('sampled payload logs', () => {
     expect(payloadLines(lines).map((l) => (l.inputs as unknown[]).length)).toEqual([2, 1]);
   });
 
+  it('sampled(): no draw when off; when on, true exactly for draws below the share', () => {
+    const { logger } = memoryLogger();
+    const draws = [0.05, 0.25, 0.2499, 0.9];
+    let drawn = 0;
+    const random = () => draws[drawn++] ?? 1;
+    const off = createPayloadLog({ logger, schema: insuranceSchema, sample: 0, random });
+    expect([off.sampled(), off.sampled()]).toEqual([false, false]);
+    expect(drawn).toBe(0);
+    const on = createPayloadLog({ logger, schema: insuranceSchema, sample: 0.25, random });
+    expect(draws.map(() => on.sampled())).toEqual([true, false, true, false]);
+  });
+
   it('writes sensitive fields as "[redacted]", never their values', () => {
     const schema = {
       ...insuranceSchema,

@@ -33,6 +33,13 @@ export interface PayloadLog {
    * builds nothing.
    */
   maybeLog(request: PayloadRequest): void;
+  /**
+   * Draws whether this request is logged (probability `sample`; false without a draw when
+   * sampling is off), so that a hot route builds its {@link PayloadRequest} only when it is.
+   */
+  sampled(): boolean;
+  /** Writes one payload line for a request {@link sampled} chose. */
+  log(request: PayloadRequest): void;
 }
 
 /** What a payload line is written from: one request, as the version that answered it saw it. */
@@ -102,25 +109,27 @@ export function createPayloadLog(options: PayloadLogOptions): PayloadLog {
         : {}),
     };
   };
+  const sampled = () => sample > 0 && random() < sample;
+  const log = ({ requestId, model, records, predictions, explanations, client }: PayloadRequest) =>
+    logger.info(
+      {
+        kind: PAYLOAD_LINE_KIND,
+        requestId,
+        client,
+        model: { name: model.name, version: model.version },
+        inputs: redact(records),
+        outputs: predictions,
+        ...(explain && explanations ? { explanations: explanations().map(redactExplanation) } : {}),
+      },
+      'payload',
+    );
   return {
     enabled: sample > 0,
     explains: explain,
-    maybeLog({ requestId, model, records, predictions, explanations, client }) {
-      if (sample <= 0 || random() >= sample) return;
-      logger.info(
-        {
-          kind: PAYLOAD_LINE_KIND,
-          requestId,
-          client,
-          model: { name: model.name, version: model.version },
-          inputs: redact(records),
-          outputs: predictions,
-          ...(explain && explanations
-            ? { explanations: explanations().map(redactExplanation) }
-            : {}),
-        },
-        'payload',
-      );
+    sampled,
+    log,
+    maybeLog(request) {
+      if (sampled()) log(request);
     },
   };
 }

@@ -9,8 +9,8 @@ export function servicePaths(options: OpenApiOptions) {
   const task = taskOf(model);
   const modelRef = { name: identity.name, version: identity.version };
   const has = examplePrediction !== undefined;
-  const one = has ? presentOne(task, examplePrediction) : undefined;
-  const many = has ? presentMany(task, [examplePrediction]) : undefined;
+  const one = has ? presentOne(task, examplePrediction, modelRef) : undefined;
+  const many = has ? presentMany(task, [examplePrediction], modelRef) : undefined;
   const errors = {
     '400': responseRef('MalformedJson'),
     '413': responseRef('PayloadTooLarge'),
@@ -47,8 +47,8 @@ export function servicePaths(options: OpenApiOptions) {
               { oneOf: [ref('Prediction'), ref('BatchPrediction')] },
               has
                 ? {
-                    single: { summary: 'One record', value: { ...one, model: modelRef } },
-                    batch: { summary: 'A batch', value: { ...many, model: modelRef } },
+                    single: { summary: 'One record', value: one },
+                    batch: { summary: 'A batch', value: many },
                   }
                 : undefined,
             ),

@@ -18,30 +18,33 @@ export function probabilitiesOf(task: ServedTask, prediction: Prediction): Class
 }
 
 /**
- * The body of `/predict` for one record, before `model`: `{prediction}` for regression,
- * `{prediction, probabilities}` for a classifier.
+ * The body of `/predict` for one record: `{prediction, model}` for regression,
+ * `{prediction, probabilities, model}` for a classifier (one literal each: no object copied).
  *
  * @example
- * presentOne(task, { label: 'yes', probabilities: [0.21, 0.79] });
- * // { prediction: 'yes', probabilities: { no: 0.21, yes: 0.79 } }
+ * presentOne(task, { label: 'yes', probabilities: [0.21, 0.79] }, ref);
+ * // { prediction: 'yes', probabilities: { no: 0.21, yes: 0.79 }, model: ref }
  */
-export function presentOne(task: ServedTask, prediction: Prediction) {
-  if (task.kind === 'regression') return { prediction: predictedValue(prediction) };
+export function presentOne<M>(task: ServedTask, prediction: Prediction, model: M) {
+  if (task.kind === 'regression') return { prediction: predictedValue(prediction), model };
   return {
     prediction: predictedValue(prediction),
     probabilities: probabilitiesOf(task, prediction),
+    model,
   };
 }
 
 /**
- * The body of `/predict` for a batch, before `model`: `{predictions}` for regression,
- * `{predictions, probabilities}` (one object per record, in input order) for a classifier.
+ * The body of `/predict` for a batch: `{predictions, model}` for regression,
+ * `{predictions, probabilities, model}` (one object per record, in input order) for a
+ * classifier.
  */
-export function presentMany(task: ServedTask, predictions: readonly Prediction[]) {
+export function presentMany<M>(task: ServedTask, predictions: readonly Prediction[], model: M) {
   const values = predictions.map(predictedValue);
-  if (task.kind === 'regression') return { predictions: values };
+  if (task.kind === 'regression') return { predictions: values, model };
   return {
     predictions: values,
     probabilities: predictions.map((p) => probabilitiesOf(task, p)),
+    model,
   };
 }

@@ -27,23 +27,23 @@ export function predictAnswer(deps: PredictDeps): AnswerOfBody {
     const request = parsePredictRequest(body, options);
     if (request.kind === 'batch') {
       const predictions = await predict(request.records, version);
-      payload.maybeLog({
-        requestId,
-        model: version.ref,
-        records: request.records,
-        predictions,
-        client,
-      });
-      const answer = Object.assign(presentMany(model.task, predictions), { model: version.ref });
-      return { body: answer, headers: version.headers };
+      if (payload.sampled()) {
+        payload.log({
+          requestId,
+          model: version.ref,
+          records: request.records,
+          predictions,
+          client,
+        });
+      }
+      return { body: presentMany(model.task, predictions, version.ref), headers: version.headers };
     }
     const records = [request.record];
     const predictions = await predict(records, version);
-    payload.maybeLog({ requestId, model: version.ref, records, predictions, client });
-    const [prediction] = predictions;
-    const answer = Object.assign(presentOne(model.task, prediction as Prediction), {
-      model: version.ref,
-    });
+    // The payload request is built only for a sampled request (nothing at sampling 0).
+    if (payload.sampled())
+      payload.log({ requestId, model: version.ref, records, predictions, client });
+    const answer = presentOne(model.task, predictions[0] as Prediction, version.ref);
     return { body: answer, headers: version.headers };
   };
 }
@@ -63,8 +63,8 @@ export function predictApiAnswer(deps: PredictDeps): AnswerOfBody {
     if (!result.ok) throw new ValidationError(result.issues);
     const records = [result.value];
     const predictions = await predict(records, version);
-    payload.maybeLog({ requestId, model: version.ref, records, predictions, client });
-    const [prediction] = predictions;
-    return { body: predictedValue(prediction as Prediction), headers: version.headers };
+    if (payload.sampled())
+      payload.log({ requestId, model: version.ref, records, predictions, client });
+    return { body: predictedValue(predictions[0] as Prediction), headers: version.headers };
   };
 }

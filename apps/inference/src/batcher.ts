@@ -1,6 +1,9 @@
 import { QueueFullError } from './errors.ts';
 
-/** Runs one batch: returns exactly one output per input row, in order. */
+/**
+ * Runs one batch: returns exactly one output per input row, in order, in a new array (a lone
+ * submission is answered with that array itself).
+ */
 export type BatchRunner<Row, Out> = (rows: readonly Row[]) => Promise<readonly Out[]>;
 
 /** Options of {@link createBatcher}. */
@@ -18,6 +21,11 @@ export interface BatcherOptions<Row, Out> {
   readonly maxQueueRows?: number;
   /** Called with the row count of every run (for the batch size histogram). */
   readonly onRun?: (rows: number) => void;
+  /**
+   * Called with the seconds each run took, from its start to its outcome, failed or not (for
+   * the run duration histogram).
+   */
+  readonly onRunDone?: (seconds: number) => void;
   /**
    * Called with the number of waiting rows when it differs from the last call's (for the queue
    * depth gauge); a submission run at once never waits, so it makes no call.
@@ -97,6 +105,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     maxBatchRows = 1000,
     maxQueueRows = 10_000,
     onRun = () => {},
+    onRunDone = () => {},
     onQueueDepth = () => {},
     maxGatherTurns = 8,
   } = options;
@@ -139,30 +148,40 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     const rows = jobs.length === 1 ? (jobs[0]?.rows ?? []) : jobs.flatMap((job) => job.rows);
     runsInFlight += 1;
     onRun(rows.length);
-    // The run is started through a promise so that a synchronous throw fails the batch too.
-    Promise.resolve(rows)
-      .then(run)
-      .then(
-        (outputs) => {
-          try {
-            if (outputs.length !== rows.length) {
-              throw new Error(`runner returned ${outputs.length} outputs for ${rows.length} rows`);
-            }
+    const started = performance.now();
+    let running: Promise<readonly Out[]>;
+    try {
+      running = run(rows);
+    } catch (error) {
+      // A synchronous throw fails the batch like a rejected run.
+      running = Promise.reject(error);
+    }
+    running.then(
+      (outputs) => {
+        onRunDone((performance.now() - started) / 1000);
+        try {
+          if (outputs.length !== rows.length) {
+            throw new Error(`runner returned ${outputs.length} outputs for ${rows.length} rows`);
+          }
+          if (jobs.length === 1) (jobs[0] as Job<Row, Out>).resolve(outputs as Out[]);
+          else {
             let offset = 0;
             for (const job of jobs) {
               job.resolve(outputs.slice(offset, offset + job.rows.length));
               offset += job.rows.length;
             }
-          } catch (error) {
-            for (const job of jobs) job.reject(error);
           }
-          ended(jobs.length, fromIdle);
-        },
-        (error: unknown) => {
+        } catch (error) {
           for (const job of jobs) job.reject(error);
-          ended(jobs.length, fromIdle);
-        },
-      );
+        }
+        ended(jobs.length, fromIdle);
+      },
+      (error: unknown) => {
+        onRunDone((performance.now() - started) / 1000);
+        for (const job of jobs) job.reject(error);
+        ended(jobs.length, fromIdle);
+      },
+    );
   };
 
   /** Whether the next run should wait one more turn for submissions (see createBatcher). */

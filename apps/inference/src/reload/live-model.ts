@@ -34,7 +34,7 @@ export interface LiveModel {
   readonly drift?: DriftMonitor;
   /** The version's explainer, built when it was loaded (absent: this version explains nothing). */
   readonly explainer?: VersionExplainer;
-  /** Predicts through this version's batcher. */
+  /** Predicts through this version's batcher (the batcher's run counts it in flight). */
   predict(records: readonly FeatureRecord[]): Promise<Prediction[]>;
   /**
    * Explains validated records with this version's explainer.
@@ -45,8 +45,6 @@ export interface LiveModel {
   ): Promise<{ explainer: Explainer; explanations: Explanation[] }>;
   /** Resolves once no batch runs and nothing waits (the shutdown drain). */
   idle(): Promise<void>;
-  /** Predictions and explanations submitted and not yet answered. */
-  readonly inFlight: number;
   /** Stops taking work; resolves once the in-flight requests are done and the sessions are freed. */
   retire(): Promise<void>;
 }
@@ -68,22 +66,20 @@ export interface LiveModelOptions {
 export function createLiveModel(options: LiveModelOptions): LiveModel {
   const { model, config, metrics, drift, explainer } = options;
   metrics.modelSessions.inc();
+  // Children resolved once: prom-client's `observe(value)` builds and hashes a label set per call.
+  const batchRows = metrics.batchRows.labels();
+  const runSeconds = metrics.inferenceDuration.labels();
   const batcher = createBatcher<FeatureRecord, Prediction>({
     enabled: config.BATCHING,
     maxBatchRows: config.MAX_BATCH,
     maxQueueRows: config.MAX_QUEUE,
-    onRun: (rows) => metrics.batchRows.observe(rows),
+    onRun: (rows) => batchRows.observe(rows),
+    onRunDone: (seconds) => runSeconds.observe(seconds),
     onQueueDepth: (rows) => metrics.queueRows.set(rows),
-    run: async (records) => {
-      const stop = metrics.inferenceDuration.startTimer();
-      try {
-        return await model.run(records);
-      } finally {
-        stop();
-      }
-    },
+    run: (records) => model.run(records),
   });
-  let inFlight = 0;
+  // Explanations in flight; predictions are the batcher's own (`batcher.idle()`).
+  let explaining = 0;
   let released: Promise<void> | undefined;
   let onIdle: (() => void) | undefined;
   const release = () => {
@@ -94,12 +90,12 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
     return released;
   };
   const track = async <T>(work: () => Promise<T>): Promise<T> => {
-    inFlight += 1;
+    explaining += 1;
     try {
       return await work();
     } finally {
-      inFlight -= 1;
-      if (inFlight === 0) onIdle?.();
+      explaining -= 1;
+      if (explaining === 0) onIdle?.();
     }
   };
   // Built by assignment, once: a computed key in a literal costs a runtime call per object.
@@ -111,11 +107,8 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
     headers,
     ...(drift ? { drift } : {}),
     ...(explainer ? { explainer } : {}),
-    get inFlight() {
-      return inFlight;
-    },
     idle: () => batcher.idle(),
-    predict: (records) => track(() => batcher.submit(records)),
+    predict: (records) => batcher.submit(records),
     explain: (records) =>
       track(async () => {
         if (!explainer) throw new ExplainUnavailableError('This model version explains nothing.');
@@ -123,7 +116,7 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
         return { explainer: ready, explanations: await ready.explain(records) };
       }),
     retire: async () => {
-      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+      if (explaining > 0) await new Promise<void>((resolve) => (onIdle = resolve));
       await batcher.idle();
       await release();
     },

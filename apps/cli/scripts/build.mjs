@@ -2,11 +2,14 @@
 // server entry, the code the image runs) into dist/service/server.mjs with the form's assets
 // and swagger-ui's files (/docs) beside it, which `modelship serve` starts. Each is one file of
 // its own code, the workspace packages it uses and their npm dependencies, so that `npm
-// install` of the packed package needs only onnxruntime-node (a native binding).
-import { cp, rm } from 'node:fs/promises';
+// install` of the packed package needs only onnxruntime-node (a native binding). Also what
+// `modelship build` builds the runtime image from when none is published: the bundled model
+// (the image's default, dist/service/model) and the Dockerfile's runtime stage (dist/runtime).
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import runtimePackages from '@modelship/inference/runtime-packages.json' with { type: 'json' };
+import { runtimeStage } from '@modelship/inference/runtime-stage.mjs';
 import { writeSwaggerAssets } from '@modelship/inference/swagger-assets.mjs';
 import { build } from 'esbuild';
 
@@ -49,3 +52,11 @@ await cp(`${inference}/src/form/static`, `${root}/dist/service/static`, { recurs
 // swagger-ui's files, gzip-compressed, carried in the package rather than depended on
 // (swagger-ui-dist's own dependency reports installs to a third party).
 await writeSwaggerAssets(`${root}/dist/service`);
+// The bundled model, which the runtime image serves when MODEL_DIR is unset (as the Dockerfile's).
+const model = fileURLToPath(import.meta.resolve('@modelship/insurance-model/model/schema.json'));
+await cp(dirname(model), `${root}/dist/service/model`, { recursive: true });
+// The runtime stage is shipped verbatim from apps/inference/Dockerfile rather than split into a
+// file of its own: a Dockerfile cannot include another, and one file keeps `docker build` whole.
+const { text } = runtimeStage(await readFile(`${inference}/Dockerfile`, 'utf8'));
+await mkdir(`${root}/dist/runtime`);
+await writeFile(`${root}/dist/runtime/Dockerfile`, text);

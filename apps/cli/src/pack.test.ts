@@ -2,7 +2,7 @@
 // of the tarball into an empty directory outside the workspace, with its own HOME and npm cache,
 // and the installed `modelship` run from there: the whole user path, from a model another
 // framework exported to a served model and its manifests. One install shared by every case.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import {
 import { freePort, installPacked, type PackedInstall, waitForHttp } from '@modelship/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { INIT_FILES } from './testing.ts';
+import { ENGINE_STUB, INIT_FILES } from './testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 /** PyTorch's default (dynamo) export, weights in a side file: a model as a user brings one. */
@@ -71,8 +71,19 @@ describe('the packed command, installed with npm outside the workspace', () => {
       'node_modules',
       'package.json',
     ]);
-    expect((await readdir(join(dir, 'dist'))).sort()).toEqual(['modelship.mjs', 'service']);
-    expect((await readdir(join(dir, 'dist', 'service'))).sort()).toEqual(['server.mjs', 'static']);
+    expect((await readdir(join(dir, 'dist'))).sort()).toEqual([
+      'modelship.mjs',
+      'runtime',
+      'service',
+    ]);
+    // the service with the bundled model (the runtime image's default) and the Dockerfile's
+    // runtime stage: what `build` makes the runtime image of when none is published
+    expect((await readdir(join(dir, 'dist', 'service'))).sort()).toEqual([
+      'model',
+      'server.mjs',
+      'static',
+    ]);
+    expect(await readdir(join(dir, 'dist', 'runtime'))).toEqual(['Dockerfile']);
     // /docs' files are carried gzip-compressed, with swagger-ui's license (COPYING) and notice
     expect((await readdir(join(dir, 'dist', 'service', 'static', 'swagger-ui'))).sort()).toEqual([
       'COPYING',
@@ -217,39 +228,104 @@ describe('the packed command, installed with npm outside the workspace', () => {
       expect(findUnknownFields([...plain, ...rollout])).toEqual([]);
     }, 90_000);
 
-    // `build` layers the model onto this release's runtime image. Here a stand-in engine records
-    // the call and keeps the context; podman builds and runs such an image for real in
-    // apps/inference/image/podman.image-test.ts (pnpm test:image).
-    it('build writes a context FROM the runtime image with the model files, and runs the engine', async () => {
+    // `build` layers the model onto this release's runtime image, which no release has
+    // published yet: the installed command builds it from what the package carries, once.
+    // Here a stand-in engine with a local image store records the calls and keeps the contexts;
+    // podman builds and runs such images for real in
+    // apps/inference/image/model-image.image-test.ts (pnpm test:image).
+    it('build builds the runtime image from the package once, then layers each model onto it', async () => {
       const stub = join(home, 'stub');
       await mkdir(stub);
-      await writeFile(
-        join(stub, 'podman'),
-        `#!/bin/sh\nprintf '%s\\n' "$@" > "${stub}/argv"\neval "context=\\\${$#}"\ncp -R "$context" "${stub}/context"\n`,
-      );
+      await writeFile(join(stub, 'podman'), ENGINE_STUB);
       await chmod(join(stub, 'podman'), 0o755);
-      const image = execFileSync(
-        join(bin, 'modelship'),
-        ['build', 'model', '--image', IMAGE, '--engine', 'podman'],
-        {
-          cwd: project,
-          env: { ...env(), PATH: `${stub}:${process.env.PATH}` },
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+      const base = 'gcr.io/distroless/nodejs22-debian12:nonroot';
+      const log = join(stub, 'calls.jsonl');
+      const build = (image: string) =>
+        spawnSync(
+          join(bin, 'modelship'),
+          ['build', 'model', '--image', image, '--engine', 'podman'],
+          {
+            cwd: project,
+            env: {
+              ...env(),
+              PATH: `${stub}:${process.env.PATH}`,
+              ...{ STUB_DIR: stub, STUB_LOG: log, STUB_IMAGES: join(stub, 'images') },
+              STUB_PULLABLE: base,
+            },
+            encoding: 'utf8',
+          },
+        );
+      const calls = async () =>
+        (await readFile(log, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { argv: string[]; context?: string });
+
+      const first = build(IMAGE);
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout.trim()).toBe(IMAGE);
+      const tag = /as (localhost\/modelship-runtime:\S+)$/m.exec(first.stderr)?.[1] as string;
+      expect(first.stderr).toContain(
+        `this release's runtime image (${runtimeImage.reference}) is not published; building it from the installed package as ${tag}`,
       );
-      expect(image.trim()).toBe(IMAGE);
-      const argv = (await readFile(join(stub, 'argv'), 'utf8')).trim().split('\n');
-      expect(argv.slice(0, 3)).toEqual(['build', '--tag', IMAGE]);
-      const dockerfile = await readFile(join(stub, 'context', 'Dockerfile'), 'utf8');
-      expect(dockerfile).toMatch(new RegExp(`^FROM ${runtimeImage.reference}$`, 'm'));
-      const files = (await readdir(join(stub, 'context', 'model'))).sort();
+      expect(tag).toMatch(
+        new RegExp(`^localhost/modelship-runtime:${runtimeImage.version}-[0-9a-f]{12}$`),
+      );
+      const [, , pull, runtime, model, ...rest] = await calls();
+      expect(rest).toEqual([]);
+      expect(pull?.argv).toEqual(['pull', '--platform', 'linux/amd64', base]);
+      expect(runtime?.argv.slice(0, 5)).toEqual([
+        'build',
+        '--tag',
+        tag,
+        '--platform',
+        'linux/amd64',
+      ]);
+      // the runtime's context: the package's service and model as /app, linux/x64's binding only
+      const app = join(runtime?.context as string, 'app');
+      expect((await readdir(join(app, 'dist'))).sort()).toEqual(['model', 'server.js', 'static']);
+      expect(await readFile(join(app, 'dist', 'server.js'))).toEqual(
+        await readFile(join(installed.packageDir, 'dist', 'service', 'server.mjs')),
+      );
+      expect(
+        await readdir(join(app, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6')),
+      ).toEqual(['linux']);
+      expect(
+        await readdir(join(app, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux')),
+      ).toEqual(['x64']);
+      expect(await readFile(join(runtime?.context as string, 'Dockerfile'), 'utf8')).toMatch(
+        new RegExp(`^FROM ${base}$`, 'm'),
+      );
+      // the model's context: FROM that runtime image, with the model directory's files
+      expect(model?.argv.slice(0, 5)).toEqual([
+        'build',
+        '--tag',
+        IMAGE,
+        '--platform',
+        'linux/amd64',
+      ]);
+      const dockerfile = await readFile(join(model?.context as string, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toMatch(new RegExp(`^FROM ${tag}$`, 'm'));
+      const files = (await readdir(join(model?.context as string, 'model'))).sort();
       expect(files).toEqual([...INIT_FILES]);
       for (const file of files) {
-        expect(await readFile(join(stub, 'context', 'model', file))).toEqual(
+        expect(await readFile(join(model?.context as string, 'model', file))).toEqual(
           await readFile(join(project, 'model', file)),
         );
       }
+
+      // another model: the same runtime image, found in the engine's store, not built again
+      const second = build(`${IMAGE}-2`);
+      expect(second.status, second.stderr).toBe(0);
+      expect(second.stderr).toContain(
+        `using the runtime image ${tag}, built from the installed package before`,
+      );
+      expect((await calls()).slice(5).map((c) => c.argv.slice(0, 3))).toEqual([
+        ['image', 'inspect', '--format'],
+        ['build', '--tag', `${IMAGE}-2`],
+      ]);
+      // the contexts were temporary
+      expect((await readdir(installed.tmp)).filter((f) => f.startsWith('modelship-'))).toEqual([]);
     });
 
     it('build --from-source says it needs a checkout', () => {

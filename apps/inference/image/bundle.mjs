@@ -3,18 +3,15 @@
 //
 //   node apps/inference/image/bundle.mjs OUT_DIR    (after `pnpm --filter @modelship/inference build`)
 //
-// OUT_DIR/package.json (name, version, "type": "module"), OUT_DIR/dist (server.js with every
-// dependency bundled, the bundled model, the form's assets; no source map) and
-// OUT_DIR/node_modules holding only the runtime packages' needed files, as declared in
-// scripts/runtime-packages.json (`files`; `{platform}`/`{arch}` are this Node's), copied
-// from the workspace's installed (locked) versions. Written to OUT_DIR.partial, then renamed.
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+// OUT_DIR is the runtime image's /app as runtime-app.mjs lays it out (also for `modelship
+// build` from the installed package): package.json, dist (server.js with every dependency
+// bundled, the bundled model, the form's assets; no source map) and node_modules holding only
+// the runtime packages' declared files for this Node's platform and architecture, copied from
+// the workspace's installed (locked) versions. Written to OUT_DIR.partial, then renamed.
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import runtimePackages from '../scripts/runtime-packages.json' with { type: 'json' };
-
-const runtimeFiles = runtimePackages.files;
+import { resolveRuntimePackages, runtimeAppFiles, writeRuntimeApp } from './runtime-app.mjs';
 
 const fail = (message) => {
   console.error(`bundle.mjs: ${message}`);
@@ -39,59 +36,22 @@ if (!(await exists(join(app, 'dist/server.js')))) {
 }
 if ((await exists(out)) && (await readdir(out)).length > 0) fail(`${out} exists and is not empty`);
 
-// Every runtime package as installed for the service: a dependency of the service or, for
-// onnxruntime-common, of onnxruntime-node (resolved from its own folder, as Node would).
-const packageDirs = new Map();
-// The folder of package `name` as Node resolves it from `fromDir` (through its entry point:
-// onnxruntime-common's `exports` does not expose package.json).
-const resolveFrom = async (fromDir, name) => {
-  let entry;
-  try {
-    entry = createRequire(join(fromDir, 'noop.js')).resolve(name);
-  } catch {
-    return undefined;
-  }
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if ((await exists(manifest)) && JSON.parse(await readFile(manifest, 'utf8')).name === name) {
-      return dir;
-    }
-  }
-  return undefined;
-};
-for (const name of Object.keys(runtimeFiles)) {
-  let found;
-  for (const dir of [app, ...packageDirs.values()]) {
-    found ??= await resolveFrom(dir, name);
-  }
-  if (!found) fail(`cannot resolve ${name} from ${app}: run pnpm install`);
-  packageDirs.set(name, found);
-}
-
-/** Source maps and type declarations are for development only. */
-const shipped = (source) => !/\.map$|\.d\.[cm]?ts$/.test(source);
+const packages = await resolveRuntimePackages(app).catch((error) =>
+  fail(`${error.message}: run pnpm install`),
+);
+const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8'));
+const files = await runtimeAppFiles({
+  manifest,
+  dist: join(app, 'dist'),
+  packages,
+  platform: process.platform,
+  arch: process.arch,
+}).catch((error) => fail(error.message));
 
 const staging = `${out}.partial`;
 await rm(staging, { recursive: true, force: true });
 try {
-  await mkdir(staging, { recursive: true });
-  const pkg = JSON.parse(await readFile(join(app, 'package.json'), 'utf8'));
-  const manifest = { name: pkg.name, version: pkg.version, private: true, type: 'module' };
-  await writeFile(join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await cp(join(app, 'dist'), join(staging, 'dist'), {
-    recursive: true,
-    filter: shipped,
-  });
-  for (const [name, dir] of packageDirs) {
-    for (const pattern of runtimeFiles[name]) {
-      const path = pattern.replace('{platform}', process.platform).replace('{arch}', process.arch);
-      if (!(await exists(join(dir, path)))) fail(`${name} has no ${path} (in ${dir})`);
-      await cp(join(dir, path), join(staging, 'node_modules', name, path), {
-        recursive: true,
-        filter: shipped,
-      });
-    }
-  }
+  await writeRuntimeApp(files, staging);
   await rm(out, { recursive: true, force: true });
   await mkdir(dirname(out), { recursive: true });
   await rename(staging, out);

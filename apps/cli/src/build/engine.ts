@@ -1,6 +1,6 @@
 // The image builders `modelship build` drives (docker or podman: the same command lines),
 // run with their output forwarded as progress.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { failure } from '../errors.ts';
 import { type CommandIo, onPath } from '../io.ts';
 
@@ -64,4 +64,17 @@ export async function runEngineOk(
   if (code !== 0) {
     throw failure(`${engine} ${args[0]} failed (exit ${code}); its output is above`);
   }
+}
+
+/**
+ * The `os/architecture` of a local image (e.g. `linux/amd64`), or undefined when the engine
+ * has no image of that reference.
+ */
+export function localImagePlatform(engine: Engine, reference: string): string | undefined {
+  const result = spawnSync(
+    engine,
+    ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', reference],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return result.status === 0 ? result.stdout.trim().split('\n')[0] : undefined;
 }

@@ -1,6 +1,8 @@
 // `modelship build`'s command line, with a stand-in engine on PATH that records what it is
 // asked and snapshots the build context (podman itself builds the runtime image, layers a
-// model onto it and runs it in apps/inference/image/podman.image-test.ts, `pnpm test:image`).
+// model onto it and runs it in apps/inference/image/*.image-test.ts, `pnpm test:image`). The
+// runtime image built from the package when none is named: build/from-package.test.ts here,
+// and from the installed package in pack.test.ts (in process, this command runs from source).
 import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +12,8 @@ import {
 } from '@modelship/feature-schema/test-fixtures/foreign.ts';
 import { loadModel, runtimeImage } from '@modelship/inference';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INIT_FILES, run, standInTools } from '../testing.ts';
+import { runtimeSource } from '../build/runtime-source.ts';
+import { ENGINE_STUB, INIT_FILES, run, standInTools } from '../testing.ts';
 
 /** One call of the stand-in engine: its arguments and a copy of the model's build context. */
 interface Call {
@@ -18,23 +21,11 @@ interface Call {
   readonly context?: string;
 }
 
-const engineScript = `#!/usr/bin/env node
-const { appendFileSync, cpSync, mkdtempSync } = require('node:fs');
-const argv = process.argv.slice(2);
-let context;
-if (argv[0] === 'build' && !argv.includes('--file')) {
-  context = mkdtempSync(process.env.STUB_DIR + '/context-');
-  cpSync(argv.at(-1), context, { recursive: true });
-}
-appendFileSync(process.env.STUB_LOG, JSON.stringify({ argv, context }) + '\\n');
-console.log('STEP 1/2: stand-in ' + argv[0]);
-process.exit(argv[0] === process.env.STUB_FAIL ? 3 : 0);
-`;
-
 let stubDir: string;
 let log: string;
 let modelDir: string;
 const image = 'europe-west1-docker.pkg.dev/acme/models/churn:1.0.0';
+const base = 'localhost/modelship-inference:test';
 
 const calls = async (): Promise<Call[]> =>
   existsSync(log)
@@ -49,7 +40,7 @@ const flag = (argv: readonly string[], name: string) =>
 
 beforeAll(async () => {
   ({ dir: stubDir, modelDir } = await standInTools('modelship-build-test-', {
-    podman: engineScript,
+    podman: ENGINE_STUB,
   }));
   process.env.STUB_DIR = stubDir;
   // A private file in the user's directory must still be readable in the image.
@@ -58,14 +49,18 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  log = join(stubDir, `calls-${Math.random().toString(36).slice(2)}.jsonl`);
+  const id = Math.random().toString(36).slice(2);
+  log = join(stubDir, `calls-${id}.jsonl`);
   process.env.STUB_LOG = log;
+  process.env.STUB_IMAGES = join(stubDir, `images-${id}`);
   delete process.env.STUB_FAIL;
 });
 
 describe('modelship build', () => {
   it('builds a context of the model files and a Dockerfile FROM the runtime image, then pushes', async () => {
-    const result = await run(['build', modelDir, '--image', image, '--engine', 'podman', '--push']);
+    const result = await run([
+      ...['build', modelDir, '--image', image, '--base', base, '--engine', 'podman', '--push'],
+    ]);
     expect(result.code, result.err).toBe(0);
     expect(result.out).toBe(image);
     expect(result.err).toMatch(/STEP 1\/2: stand-in build/);
@@ -94,7 +89,7 @@ describe('modelship build', () => {
     const model = await loadModel({ dir: modelDir });
     const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+ /.test(l));
     expect(instructions.slice(0, 3)).toEqual([
-      `FROM ${runtimeImage.reference}`,
+      `FROM ${base}`,
       'COPY model/ /model/',
       'ENV MODEL_DIR=/model',
     ]);
@@ -113,12 +108,13 @@ describe('modelship build', () => {
       ...['--target', 'churn', '--name', 'churn', '--out', profiled],
     ]);
     expect(init.code, init.err).toBe(0);
-    const base = 'localhost/modelship-inference:test';
     const result = await run([
       ...['build', profiled, '--image', image, '--base', base, '--engine', 'podman'],
+      ...['--platform', 'linux/arm64'],
     ]);
     expect(result.code, result.err).toBe(0);
     const [build] = await calls();
+    expect(build?.argv.slice(0, 5)).toEqual(['build', '--tag', image, '--platform', 'linux/arm64']);
     const snapshot = build?.context as string;
     expect(await readFile(join(snapshot, 'Dockerfile'), 'utf8')).toMatch(
       new RegExp(`^FROM ${base}$`, 'm'),
@@ -160,59 +156,80 @@ describe('modelship build', () => {
     expect(await calls()).toEqual([]);
   });
 
-  it('does not push unless asked', async () => {
-    const result = await run(['build', modelDir, '--image', image, '--engine', 'podman']);
+  it('does not push unless asked, nor ask for a platform', async () => {
+    const result = await run([
+      'build',
+      modelDir,
+      '--image',
+      image,
+      '--base',
+      base,
+      '--engine',
+      'podman',
+    ]);
     expect(result.code).toBe(0);
-    expect((await calls()).map((c) => c.argv[0])).toEqual(['build']);
+    expect((await calls()).map((c) => c.argv)).toEqual([
+      ['build', '--tag', image, expect.stringMatching(/modelship-build-/)],
+    ]);
   });
 
   it('fails with exit 1 when the engine fails, and pushes nothing', async () => {
     process.env.STUB_FAIL = 'build';
-    const result = await run(['build', modelDir, '--image', image, '--engine', 'podman', '--push']);
+    const result = await run([
+      ...['build', modelDir, '--image', image, '--base', base, '--engine', 'podman', '--push'],
+    ]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(
       /modelship build: podman build failed \(exit 3\); its output is above/,
     );
     // what to do when the runtime image could not be pulled
     expect(result.err).toContain(
-      `The runtime image ${runtimeImage.reference} must be local or pullable: podman pull ${runtimeImage.reference}, or choose one with --base REF`,
-    );
-    // no release has pinned the runtime image's digest yet: how to build it and pass it
-    expect(runtimeImage.digest).toBeUndefined();
-    expect(result.err).toContain(
-      `This release's runtime image is not published (no digest is pinned): build it at the root of a checkout of modelship (podman build -f apps/inference/Dockerfile -t localhost/modelship-inference:${runtimeImage.version} .)`,
-    );
-    expect(result.err).toContain(
-      `pass --base localhost/modelship-inference:${runtimeImage.version}`,
+      `The runtime image ${base} must be local or pullable: podman pull ${base}, or choose one with --base REF (or --from-package)`,
     );
     expect(result.out).toBe('');
     expect((await calls()).map((c) => c.argv[0])).toEqual(['build']);
   });
 
-  it('names only --base when a chosen runtime image cannot be had', async () => {
-    process.env.STUB_FAIL = 'build';
-    const base = 'localhost/modelship-inference:nowhere';
-    const result = await run([
-      'build',
-      modelDir,
-      '--image',
-      image,
-      '--engine',
-      'podman',
-      '--base',
-      base,
-    ]);
-    expect(result.code).toBe(1);
-    expect(result.err).toContain(
-      `The runtime image ${base} must be local or pullable: podman pull ${base}, or choose one with --base REF`,
+  it("layers onto this release's runtime image once published, else onto one built from the package", () => {
+    const flags = { fromSource: false, fromPackage: false };
+    const unpublished = {
+      repository: 'ghcr.io/x/inference',
+      version: '1.2.3',
+      reference: 'ghcr.io/x/inference:1.2.3',
+    };
+    const published = {
+      ...unpublished,
+      digest: 'sha256:ab',
+      reference: 'ghcr.io/x/inference:1.2.3@sha256:ab',
+    };
+    expect(runtimeSource(flags, published)).toEqual({
+      kind: 'reference',
+      reference: published.reference,
+    });
+    expect(runtimeSource(flags, unpublished)).toEqual({
+      kind: 'package',
+      why: "this release's runtime image (ghcr.io/x/inference:1.2.3) is not published; building it",
+    });
+    expect(runtimeSource({ ...flags, fromPackage: true }, published)).toEqual({
+      kind: 'package',
+      why: '--from-package: building the runtime image',
+    });
+    expect(runtimeSource({ ...flags, base }, unpublished)).toEqual({
+      kind: 'reference',
+      reference: base,
+    });
+    expect(runtimeSource({ ...flags, fromSource: true }, published)).toEqual({ kind: 'source' });
+    // this release's, until one is published
+    expect(runtimeSource(flags, runtimeImage).kind).toBe(
+      runtimeImage.digest ? 'reference' : 'package',
     );
-    expect(result.err).not.toContain('not published');
-    expect(result.out).toBe('');
   });
 
   it('says how to push by hand when the push fails', async () => {
     process.env.STUB_FAIL = 'push';
-    const result = await run(['build', modelDir, '--image', image, '--engine', 'podman', '--push']);
+    const result = await run([
+      ...['build', modelDir, '--image', image, '--base', base, '--engine', 'podman', '--push'],
+    ]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(
       /podman push .* failed \(exit 3\); the image is built: log in to its registry \(podman login\), then podman push /,
@@ -244,6 +261,24 @@ describe('modelship build', () => {
       () => [modelDir, '--image', image, '--base', 'localhost/x:1', '--from-source'],
       2,
       /--base and --from-source exclude each other/,
+    ],
+    [
+      '--from-package with --base',
+      () => [modelDir, '--image', image, '--base', 'localhost/x:1', '--from-package'],
+      2,
+      /--base and --from-package exclude each other: choose one runtime image/,
+    ],
+    [
+      '--from-package with --from-source',
+      () => [modelDir, '--image', image, '--from-source', '--from-package'],
+      2,
+      /--from-source and --from-package exclude each other/,
+    ],
+    [
+      'an unknown platform',
+      () => [modelDir, '--image', image, '--platform', 'windows/amd64', '--engine', 'podman'],
+      2,
+      /--platform windows\/amd64: must be one of linux\/amd64, linux\/arm64/,
     ],
     [
       'a missing directory',

@@ -6,7 +6,10 @@ import { parseImageReference } from '@modelship/k8s';
 import { defineCommand } from '../args.ts';
 import { writeModelContext } from '../build/context.ts';
 import { chooseEngine, ENGINES, runEngine } from '../build/engine.ts';
+import { buildRuntimeFromPackage } from '../build/from-package.ts';
 import { buildRuntimeFromSource } from '../build/from-source.ts';
+import { PACKAGE_RUNTIME_REPOSITORY, PLATFORMS, packageParts } from '../build/package-context.ts';
+import { runtimeSource } from '../build/runtime-source.ts';
 import { diagnoseModelDir, formatProblems } from '../diagnose.ts';
 import { failure, usageError } from '../errors.ts';
 import { inferenceCheckout } from '../inference-checkout.ts';
@@ -27,7 +30,17 @@ export const buildCommand = defineCommand({
     base: {
       type: 'string',
       value: 'REF',
-      help: `the runtime image to layer the model onto (default: this release's, ${runtimeImage.reference})`,
+      help: `the runtime image to layer the model onto (default: this release's, ${runtimeImage.reference}, once published; until then one built from this package, as --from-package)`,
+    },
+    'from-package': {
+      type: 'boolean',
+      help: `build the runtime image from this installed package (once, tagged ${PACKAGE_RUNTIME_REPOSITORY}:VERSION-HASH and reused) and layer the model onto it; the default while this release's runtime image is not published`,
+    },
+    platform: {
+      type: 'string',
+      value: 'PLATFORM',
+      choices: PLATFORMS,
+      help: "the image's platform (default: linux/amd64 for a runtime image built from the package, else the engine's)",
     },
     engine: {
       type: 'string',
@@ -47,15 +60,21 @@ model-card.md, and a Dockerfile FROM the runtime image, COPY of those files to /
 MODEL_DIR=/model and the model's labels) built with docker or podman. Every layer but the
 model's is the runtime image's, so it builds in seconds and needs no repository checkout.
 DIR is checked as the server would load it first. The runtime image is this release's
-(${runtimeImage.reference}), pulled by the engine if it is not local; --base names another.
---from-source builds the runtime image from this repository first
-(localhost/modelship-inference:VERSION-source), for changes to the service itself.`,
+(${runtimeImage.reference}) once published, pulled by the engine if it is not local. Until
+then (and with --from-package) the command builds it from what this package carries (the
+service, onnxruntime-node for the target platform, the Dockerfile's runtime stage, FROM its
+distroless Node base, pulled if not local) and tags it ${PACKAGE_RUNTIME_REPOSITORY}:VERSION-HASH:
+once per release and platform, later builds reuse it. --base names another runtime image;
+--from-source builds it from this repository (localhost/modelship-inference:VERSION-source),
+for changes to the service itself.`,
   examples: [
     'modelship build models/churn --image us-central1-docker.pkg.dev/acme/models/churn:1.0.0 --push',
+    'modelship build models/churn --image localhost/churn:dev --engine podman --platform linux/arm64',
+    'modelship build models/churn --image localhost/churn:dev --base ghcr.io/acme/modelship-inference:0.1.0',
     'modelship build models/churn --image localhost/churn:dev --engine podman --from-source',
   ],
   async run({ positionals: [dirArg], values }, io) {
-    const { image, base: baseFlag, engine: engineFlag, push } = values;
+    const { image, base: baseFlag, engine: engineFlag, platform: platformFlag, push } = values;
     const reference = parseImageReference(image);
     if (!reference || reference.tag === undefined || reference.digest !== undefined) {
       throw usageError(
@@ -65,31 +84,49 @@ DIR is checked as the server would load it first. The runtime image is this rele
     if (baseFlag !== undefined && !parseImageReference(baseFlag)) {
       throw usageError(`--base ${baseFlag}: must be an image reference, NAME[:TAG][@DIGEST]`);
     }
-    if (baseFlag !== undefined && values['from-source']) {
-      throw usageError('--base and --from-source exclude each other: choose one runtime image');
-    }
+    const source = runtimeSource(
+      { base: baseFlag, fromSource: values['from-source'], fromPackage: values['from-package'] },
+      runtimeImage,
+    );
     const engine = chooseEngine(engineFlag);
-    const inferenceDir = values['from-source'] ? inferenceCheckout('build --from-source') : '';
+    const inferenceDir = source.kind === 'source' ? inferenceCheckout('build --from-source') : '';
     const dir = resolvePath(io, dirArg);
     const diagnosis = await diagnoseModelDir(dir);
     if (!diagnosis.ok) throw failure(formatProblems(dir, diagnosis.problems));
     const { identity } = diagnosis.model;
     await diagnosis.model.release();
 
-    const base = values['from-source']
-      ? await buildRuntimeFromSource(engine, inferenceDir, io)
-      : (baseFlag ?? runtimeImage.reference);
+    // A runtime image built here for a platform is a local image of that platform: the model's
+    // build must ask for the same one (the engine would otherwise look for the host's).
+    const platform = platformFlag ?? (source.kind === 'package' ? 'linux/amd64' : undefined);
+    const base =
+      source.kind === 'source'
+        ? await buildRuntimeFromSource(engine, inferenceDir, io)
+        : source.kind === 'package'
+          ? await buildRuntimeFromPackage(
+              engine,
+              platform ?? 'linux/amd64',
+              source.why,
+              io,
+              packageParts(),
+            )
+          : source.reference;
     const context = await mkdtemp(join(tmpdir(), 'modelship-build-'));
     try {
       const files = await writeModelContext(dir, context, base, identity);
       io.err(
         `building ${image}: ${identity.name} ${identity.version} (${files.join(', ')}) on ${base}`,
       );
-      const code = await runEngine(engine, ['build', '--tag', image, context], context, io);
+      const code = await runEngine(
+        engine,
+        ['build', '--tag', image, ...(platform ? ['--platform', platform] : []), context],
+        context,
+        io,
+      );
       if (code !== 0) {
-        // Most often the runtime image: not pulled (no access to its registry) or not built.
+        // Most often a named runtime image: not pulled (no access to its registry) or not built.
         throw failure(
-          `${engine} build failed (exit ${code}); its output is above. The runtime image ${base} must be local or pullable: ${engine} pull ${base}, or choose one with --base REF (or --from-source in a checkout)${base === runtimeImage.reference && !runtimeImage.digest ? `. This release's runtime image is not published (no digest is pinned): build it at the root of a checkout of modelship (${engine} build -f apps/inference/Dockerfile -t localhost/modelship-inference:${runtimeImage.version} .) and pass --base localhost/modelship-inference:${runtimeImage.version}` : ''}`,
+          `${engine} build failed (exit ${code}); its output is above.${source.kind === 'reference' ? ` The runtime image ${base} must be local or pullable: ${engine} pull ${base}, or choose one with --base REF (or --from-package)` : ''}`,
         );
       }
       if (push) {

@@ -264,6 +264,8 @@ describe('weights in a side file and a fixed batch', () => {
       out,
       '--image',
       'example.com/dense:1.0.0',
+      '--base',
+      'localhost/modelship-inference:test',
       '--engine',
       'podman',
     ]);

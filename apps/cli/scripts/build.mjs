@@ -46,6 +46,10 @@ await build({
   ...common,
   entryPoints: { server: `${inference}/src/index.ts` },
   outdir: `${root}/dist/service`,
+  // as apps/inference/scripts/build.mjs minifies the image's server.js (names kept for stack
+  // traces): the runtime image built from this package then carries the same /app
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 // The form's stylesheet and script, read at startup from beside the server (src/form/assets.ts).
 await cp(`${inference}/src/form/static`, `${root}/dist/service/static`, { recursive: true });

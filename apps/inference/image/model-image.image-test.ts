@@ -74,6 +74,13 @@ describe.runIf(shouldRun(suite, missing))('a model image built by the installed 
 
   const mb = (n: number) => `${(n / 1e6).toFixed(3)} MB`;
 
+  // Each image's file list is read once (an export of ~200 MB): no test changes an image.
+  const listed = new Map<string, Promise<string[]>>();
+  const filesIn = (image: string) => {
+    if (!listed.has(image)) listed.set(image, imageFiles(image));
+    return listed.get(image) as Promise<string[]>;
+  };
+
   /**
    * `image` is `runtime`'s layers plus exactly one, of the files of the model directory `dir`
    * at /model and nothing else; logs the sizes.
@@ -85,8 +92,8 @@ describe.runIf(shouldRun(suite, missing))('a model image built by the installed 
 
     // The new layer is /model with the model directory's files, nothing else anywhere.
     const files = (await readdir(dir)).sort();
-    const inImage = new Set(await imageFiles(image));
-    const inRuntime = new Set(await imageFiles(runtime));
+    const inImage = new Set(await filesIn(image));
+    const inRuntime = new Set(await filesIn(runtime));
     expect([...inImage].filter((p) => !inRuntime.has(p)).sort()).toEqual([
       'model',
       ...files.map((f) => `model/${f}`),
@@ -281,7 +288,7 @@ describe.runIf(shouldRun(suite, missing))('a model image built by the installed 
       expect(layers).toHaveLength(baseLayers.length + 1);
       // the same /app files, user, entrypoint and environment as the Dockerfile's runtime image
       const app = async (image: string) =>
-        (await imageFiles(image)).filter((p) => p.startsWith('app/')).sort();
+        (await filesIn(image)).filter((p) => p.startsWith('app/')).sort();
       expect(await app(packageRuntime)).toEqual(await app(runtimeTestImage));
       const [fromPackage, fromDockerfile] = [
         await imageConfig(packageRuntime),

@@ -43,13 +43,14 @@ function buildArgs(engine: Engine, inferenceDir: string, version: string): strin
 
 /**
  * Builds the runtime image from the checkout whose apps/inference is `inferenceDir` (the
- * repository root as the build context) and resolves its tag,
+ * repository root as the build context), for `platform` if given, and resolves its tag,
  * `localhost/modelship-inference:VERSION-source`, never the release's reference.
  */
 export async function buildRuntimeFromSource(
   engine: Engine,
   inferenceDir: string,
   io: CommandIo,
+  platform?: string,
 ): Promise<string> {
   const workspaceRoot = join(inferenceDir, '..', '..');
   const { version } = JSON.parse(readFileSync(join(inferenceDir, 'package.json'), 'utf8')) as {
@@ -65,6 +66,7 @@ export async function buildRuntimeFromSource(
       join(inferenceDir, 'Dockerfile'),
       '--tag',
       tag,
+      ...(platform ? ['--platform', platform] : []),
       ...buildArgs(engine, inferenceDir, version),
       workspaceRoot,
     ],

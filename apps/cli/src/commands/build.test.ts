@@ -125,6 +125,7 @@ describe('modelship build', () => {
   it('--from-source builds the runtime image from this checkout first, then layers the model onto it', async () => {
     const result = await run([
       ...['build', modelDir, '--image', image, '--engine', 'podman', '--from-source'],
+      ...['--platform', 'linux/arm64'],
     ]);
     expect(result.code, result.err).toBe(0);
     const [runtime, model, ...rest] = await calls();
@@ -135,6 +136,9 @@ describe('modelship build', () => {
     expect(flag(argv, '--file')).toEqual([join(root, 'apps/inference/Dockerfile')]);
     const tag = `localhost/modelship-inference:${runtimeImage.version}-source`;
     expect(flag(argv, '--tag')).toEqual([tag]);
+    // both images for the platform asked for
+    expect(flag(argv, '--platform')).toEqual(['linux/arm64']);
+    expect(flag(model?.argv ?? [], '--platform')).toEqual(['linux/arm64']);
     expect(flag(argv, '--build-arg')).toContain(`VERSION=${runtimeImage.version}`);
     const dockerfile = await readFile(join(model?.context as string, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(new RegExp(`^FROM ${tag}$`, 'm'));

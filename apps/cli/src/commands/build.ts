@@ -101,7 +101,7 @@ for changes to the service itself.`,
     const platform = platformFlag ?? (source.kind === 'package' ? 'linux/amd64' : undefined);
     const base =
       source.kind === 'source'
-        ? await buildRuntimeFromSource(engine, inferenceDir, io)
+        ? await buildRuntimeFromSource(engine, inferenceDir, io, platform)
         : source.kind === 'package'
           ? await buildRuntimeFromPackage(
               engine,

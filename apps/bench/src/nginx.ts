@@ -1,3 +1,4 @@
+import { chmod } from 'node:fs/promises';
 import { type Managed, startNginx as startPrivateNginx } from '@modelship/testkit';
 import { binaries } from './paths.ts';
 
@@ -9,11 +10,17 @@ export interface NginxOptions {
   readonly conf: string;
   /** Parent directory of the instance's private prefix. */
   readonly workDir: string;
+  /** The nginx binary (or a script that runs it). @default the benchmark's nginx */
+  readonly binary?: string;
 }
 
 /** A private nginx instance (the test kit's), run with the benchmark's nginx binary. */
-export function startNginx(options: NginxOptions): Promise<Managed & { prefix: string }> {
-  return startPrivateNginx({ ...options, binary: binaries.nginx });
+export async function startNginx(options: NginxOptions): Promise<Managed & { prefix: string }> {
+  // The workers run as an unprivileged user under a root master: they must be able to traverse
+  // the (mkdtemp, 0700) work directory to the prefix, or every request's check of the pod's
+  // drain marker fails with EACCES and writes a [crit] line to the error log.
+  await chmod(options.workDir, 0o711);
+  return startPrivateNginx({ ...options, binary: options.binary ?? binaries.nginx });
 }
 
 /** The tutorial-style proxy config of the peer, with its two ports filled in. */

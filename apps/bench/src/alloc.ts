@@ -29,7 +29,7 @@ import { countWindow, sendSequentially } from './tail-counts.ts';
 const preload = fileURLToPath(new URL('./alloc-preload.mjs', import.meta.url));
 
 /** Sends `requests` POSTs over `connections` keep-alive connections, each one after another. */
-async function load(url: string, body: string, connections: number, requests: number) {
+export async function load(url: string, body: string, connections: number, requests: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   try {
     await Promise.all(

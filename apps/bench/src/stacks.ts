@@ -46,6 +46,11 @@ export interface ServiceOptions extends StackOptions {
   readonly logLevel?: string;
   /** The service's entry file. @default apps/inference/dist/server.js */
   readonly entry?: string;
+  /**
+   * A command that runs node (its arguments, then node's), e.g. `valgrind --tool=callgrind`;
+   * readiness is then awaited for up to 5 minutes. @default none (node itself)
+   */
+  readonly wrapper?: readonly string[];
 }
 
 /**
@@ -64,15 +69,23 @@ export async function startService(options: ServiceOptions): Promise<Running> {
     SHUTDOWN_DELAY: '0',
   };
   if (options.modelDir) env.MODEL_DIR = options.modelDir;
+  const [command = process.execPath, ...wrapperArgs] = [
+    ...(options.wrapper ?? []),
+    ...(options.wrapper ? [process.execPath] : []),
+  ];
   const service = startProcess({
     name: options.name,
-    command: process.execPath,
-    args: [...(options.nodeArgs ?? []), options.entry ?? serviceEntry],
+    command,
+    args: [...wrapperArgs, ...(options.nodeArgs ?? []), options.entry ?? serviceEntry],
     env,
     logDir: options.workDir,
   });
   const url = `http://127.0.0.1:${port}`;
-  const readyAt = await waitForHttp({ url: `${url}/readyz`, process: service });
+  const readyAt = await waitForHttp({
+    url: `${url}/readyz`,
+    process: service,
+    ...(options.wrapper ? { timeoutMs: 300_000 } : {}),
+  });
   return {
     url,
     app: [service],
@@ -145,6 +158,7 @@ export async function withShippedNginx(
   server: Running,
   options: StackOptions,
   workers = nginxWorkersFor(DEFAULT_RESOURCES.nginx.limits.cpuMillis),
+  binary?: string,
 ): Promise<Running> {
   const listenPort = await freePort();
   const upstreamPort = Number(new URL(server.url).port);
@@ -157,7 +171,12 @@ export async function withShippedNginx(
     tempDir: prefix,
     workerProcesses: workers,
   });
-  const nginx = await startNginx({ name: options.name, conf, workDir: options.workDir });
+  const nginx = await startNginx({
+    name: options.name,
+    conf,
+    workDir: options.workDir,
+    ...(binary ? { binary } : {}),
+  });
   const url = `http://127.0.0.1:${listenPort}`;
   await waitForHttp({ url: `${url}/nginx-health`, process: nginx });
   return {

@@ -84,7 +84,9 @@ describe('renderNginxConf defaults', () => {
         'upstream_connect_time',
       ]),
     );
-    expect(conf).toContain('access_log /dev/stdout modelship_json if=$modelship_loggable;');
+    expect(conf).toContain(
+      'access_log /dev/stdout modelship_json buffer=4k flush=100ms if=$modelship_loggable;',
+    );
     expect(conf).toContain('error_log stderr warn;');
   });
 

@@ -18,7 +18,7 @@ import { jsonOf, type Reply, send } from '../http/send.ts';
 import { loadManifest, type Manifest } from '../manifest/load-manifest.ts';
 import type { ConfigMap } from '../manifest/types.ts';
 import type { LocalPod } from '../pod/local-pod.ts';
-import { jsonLines } from '../testing/logs.ts';
+import { linesWhen } from '../testing/logs.ts';
 import { hasNginx, startReadyPod } from '../testing/pods.ts';
 import { validRecord } from '../testing/records.ts';
 
@@ -129,7 +129,11 @@ describe.skipIf(!hasNginx())("per-address limits in the gke chart's pod", () => 
     expect(served.status).toBe(200);
 
     // nginx's access log names each client's own address, not the Service's.
-    const lines = jsonLines((await pod.containers.get('nginx')?.process.stdout()) ?? '');
+    const ids = [refused, served].map((reply) => reply?.headers['x-request-id']);
+    const lines = await linesWhen(
+      async () => (await pod.containers.get('nginx')?.process.stdout()) ?? '',
+      (read) => ids.every((id) => read.some((l) => l.request_id === id)),
+    );
     const line = (reply: Reply | undefined) =>
       lines.find((l) => l.request_id === reply?.headers['x-request-id']);
     expect(line(refused)).toMatchObject({ status: 429, remote_addr: '127.0.0.2' });

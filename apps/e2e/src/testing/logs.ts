@@ -11,3 +11,20 @@ export function jsonLines(text: string): Record<string, unknown>[] {
       return value as Record<string, unknown>;
     });
 }
+
+/**
+ * Reads JSON-lines output until `done` holds for its lines, or `timeoutMs` passed (then returns
+ * what it read): nginx's access log is written in blocks flushed every 100 ms.
+ */
+export async function linesWhen(
+  read: () => Promise<string>,
+  done: (lines: Record<string, unknown>[]) => boolean,
+  timeoutMs = 5_000,
+): Promise<Record<string, unknown>[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lines = jsonLines(await read());
+    if (done(lines) || Date.now() > deadline) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -22,6 +22,13 @@ export interface BatcherOptions<Row, Out> {
   /** Called with the row count of every run (for the batch size histogram). */
   readonly onRun?: (rows: number) => void;
   /**
+   * Called with a successful run's rows and outputs (one per row, in order), before its
+   * submissions are answered: per-run accounting instead of per submission.
+   */
+  readonly onOutputs?: (rows: readonly Row[], outputs: readonly Out[]) => void;
+  /** Called for each submission refused with {@link QueueFullError}. */
+  readonly onRefused?: () => void;
+  /**
    * Called with the seconds each run took, from its start to its outcome, failed or not (for
    * the run duration histogram).
    */
@@ -106,6 +113,8 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
     maxQueueRows = 10_000,
     onRun = () => {},
     onRunDone = () => {},
+    onOutputs = () => {},
+    onRefused = () => {},
     onQueueDepth = () => {},
     maxGatherTurns = 8,
   } = options;
@@ -163,6 +172,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
           if (outputs.length !== rows.length) {
             throw new Error(`runner returned ${outputs.length} outputs for ${rows.length} rows`);
           }
+          onOutputs(rows, outputs);
           if (jobs.length === 1) (jobs[0] as Job<Row, Out>).resolve(outputs as Out[]);
           else {
             let offset = 0;
@@ -228,6 +238,7 @@ export function createBatcher<Row, Out>(options: BatcherOptions<Row, Out>): Batc
           return;
         }
         if (!admits(queuedRows, maxQueueRows, rows.length)) {
+          onRefused();
           reject(new QueueFullError());
           return;
         }

@@ -1,10 +1,8 @@
 import type { Hono } from 'hono';
-import type { Counter } from 'prom-client';
 import { createApp, createPredictionLane } from './app.ts';
 import { loadApiKeys, noClients } from './auth/api-keys.ts';
 import type { Config } from './config.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
-import { QueueFullError } from './errors.ts';
 import { prepareExplainer } from './explain/explanations.ts';
 import { createRequestTracker } from './http/request-tracker.ts';
 import { type Listening, listen } from './lifecycle/listen.ts';
@@ -14,7 +12,6 @@ import { flushLogSync, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { loadModel, ModelLoadError } from './model/load.ts';
 import type { ServedModel } from './model/served-model.ts';
-import type { Prediction } from './model/task.ts';
 import { createMonitoring } from './monitoring/index.ts';
 import { createReadiness } from './readiness.ts';
 import { createLiveModel } from './reload/live-model.ts';
@@ -28,15 +25,6 @@ import {
   servingModules,
 } from './routes/index.ts';
 import type { PredictionRoute } from './routes/prediction-route.ts';
-
-/** Counts each predicted class (`inference_predicted_class_total{class}`). */
-function countClasses(counter: Counter<'class'>, predictions: readonly Prediction[]): void {
-  const counts = new Map<string, number>();
-  for (const p of predictions) {
-    if (typeof p === 'object') counts.set(String(p.label), (counts.get(String(p.label)) ?? 0) + 1);
-  }
-  for (const [label, n] of counts) counter.inc({ class: label }, n);
-}
 
 /** `current` of a versioned source at startup: unreadable is a load error (exit before listening). */
 async function readCurrentOrFail(root: string): Promise<{ name: string; dir: string }> {
@@ -143,18 +131,8 @@ export function createDeps(options: CreateDepsOptions): AppDeps & { idle(): Prom
     monitoring,
     requests,
     apiKeys,
-    predict: async (records, version = models.current) => {
-      try {
-        const predictions = await version.predict(records);
-        version.drift?.observe(records, predictions);
-        metrics.predictedRows.inc(predictions.length);
-        if (metrics.predictedClasses) countClasses(metrics.predictedClasses, predictions);
-        return predictions;
-      } catch (error) {
-        if (error instanceof QueueFullError) metrics.queueRejections.inc();
-        throw error;
-      }
-    },
+    // The version counts its rows, classes, drift and refusals once per run (live-model.ts).
+    predict: (records, version = models.current) => version.predict(records),
     idle: () => models.current.idle(),
   };
 }

@@ -1,5 +1,6 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
 import { describe, expect, it } from 'vitest';
+import { QueueFullError } from '../errors.ts';
 import { createMetrics } from '../metrics.ts';
 import { fakeModel, loopbackConfig, validRecord } from '../testing/fake-deps.ts';
 import { createLiveModel } from './live-model.ts';
@@ -64,5 +65,21 @@ describe('createLiveModel', () => {
     expect(text).toMatch(/^inference_batch_rows_sum 5$/m);
     expect(text).toMatch(/^inference_batch_rows_bucket\{le="4"\} 3$/m);
     expect(text).toMatch(/^inference_batch_rows_bucket\{le="2"\} 2$/m);
+  });
+
+  it('counts predicted rows once per run and every refused submission', async () => {
+    const { live, finishes, metrics } = controlled({ MAX_QUEUE: '3' });
+    const first = live.predict([record]);
+    await tick();
+    const queued = live.predict([record, record]);
+    await expect(live.predict([record, record])).rejects.toBeInstanceOf(QueueFullError);
+    finishes.shift()?.();
+    await first;
+    await tick();
+    finishes.shift()?.();
+    await queued;
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^inference_predicted_rows_total 3$/m);
+    expect(text).toMatch(/^inference_queue_rejections_total 1$/m);
   });
 });

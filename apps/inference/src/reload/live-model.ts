@@ -1,4 +1,5 @@
 import type { FeatureRecord } from '@modelship/feature-schema';
+import type { Counter } from 'prom-client';
 import { createBatcher } from '../batcher.ts';
 import type { Config } from '../config.ts';
 import { ExplainUnavailableError } from '../errors.ts';
@@ -55,11 +56,26 @@ export interface LiveModelOptions {
   readonly config: Pick<Config, 'BATCHING' | 'MAX_BATCH' | 'MAX_QUEUE'>;
   readonly metrics: Pick<
     Metrics,
-    'batchRows' | 'queueRows' | 'inferenceDuration' | 'modelSessions'
+    | 'batchRows'
+    | 'queueRows'
+    | 'inferenceDuration'
+    | 'modelSessions'
+    | 'predictedRows'
+    | 'predictedClasses'
+    | 'queueRejections'
   >;
   readonly drift?: DriftMonitor;
   /** The version's explainer ({@link prepareExplainer}); released when the version retires. */
   readonly explainer?: VersionExplainer;
+}
+
+/** Counts each predicted class (`inference_predicted_class_total{class}`). */
+function countClasses(counter: Counter<'class'>, predictions: readonly Prediction[]): void {
+  const counts = new Map<string, number>();
+  for (const p of predictions) {
+    if (typeof p === 'object') counts.set(String(p.label), (counts.get(String(p.label)) ?? 0) + 1);
+  }
+  for (const [label, n] of counts) counter.inc({ class: label }, n);
 }
 
 /** Wraps a loaded (checked, warmed) model; counts its session in `inference_model_sessions`. */
@@ -69,6 +85,8 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
   // Children resolved once: prom-client's `observe(value)` builds and hashes a label set per call.
   const batchRows = metrics.batchRows.labels();
   const runSeconds = metrics.inferenceDuration.labels();
+  const predictedRows = metrics.predictedRows.labels();
+  const { predictedClasses } = metrics;
   const batcher = createBatcher<FeatureRecord, Prediction>({
     enabled: config.BATCHING,
     maxBatchRows: config.MAX_BATCH,
@@ -76,7 +94,14 @@ export function createLiveModel(options: LiveModelOptions): LiveModel {
     onRun: (rows) => batchRows.observe(rows),
     onRunDone: (seconds) => runSeconds.observe(seconds),
     onQueueDepth: (rows) => metrics.queueRows.set(rows),
+    onRefused: () => metrics.queueRejections.inc(),
     run: (records) => model.run(records),
+    // Once per run for all of its submissions: the drift bins, the row and class counts.
+    onOutputs: (records, predictions) => {
+      drift?.observe(records, predictions);
+      predictedRows.inc(predictions.length);
+      if (predictedClasses) countClasses(predictedClasses, predictions);
+    },
   });
   // Explanations in flight; predictions are the batcher's own (`batcher.idle()`).
   let explaining = 0;

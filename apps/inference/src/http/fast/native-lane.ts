@@ -2,7 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeys } from '../../auth/api-keys.ts';
 import { ClientClosedRequestError, type HttpError, RateLimitedError } from '../../errors.ts';
 import type { Readiness } from '../../readiness.ts';
-import { lanePathOf, type PredictionRoute } from '../../routes/prediction-route.ts';
+import {
+  lanePathOf,
+  type PredictionAnswer,
+  type PredictionRoute,
+} from '../../routes/prediction-route.ts';
 import type { jsonHeaders, RequestScope, RequestScopes } from '../envelope.ts';
 import type { ErrorOrigin } from '../error-handler.ts';
 import { jsonBodyFraming, parseJson } from '../json-body.ts';
@@ -38,27 +42,35 @@ export type NativeLane = (request: IncomingMessage, response: ServerResponse) =>
 const plainHost =
   /^[a-z0-9.-]+(?::(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/;
 
-/** The body's bytes; a body cut short is a {@link ClientClosedRequestError}. */
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // One chunk, the usual small body, needs no list.
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    request.on('data', (chunk: Buffer) => {
-      if (first === undefined) first = chunk;
-      else if (more === undefined) more = [first, chunk];
-      else more.push(chunk);
-    });
-    request.on('end', () =>
-      resolve(more !== undefined ? Buffer.concat(more) : (first ?? Buffer.alloc(0))),
-    );
-    request.on('error', (error) =>
-      reject(request.complete ? error : new ClientClosedRequestError({ cause: error })),
-    );
-    // `close` follows `end` on every request; an Error (and its stack) only for a body cut short.
-    request.on('close', () => {
-      if (!request.complete) reject(new ClientClosedRequestError({}));
-    });
+/**
+ * Calls `done` once with the body's bytes, or with the error that ended it (a body cut short is
+ * a {@link ClientClosedRequestError}): a callback, not a promise, so the answer starts in the
+ * `end` event itself.
+ */
+function readBody(request: IncomingMessage, done: (error: unknown, bytes?: Buffer) => void): void {
+  // One chunk, the usual small body, needs no list.
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let settled = false;
+  const settle = (error: unknown, bytes?: Buffer) => {
+    if (settled) return;
+    settled = true;
+    done(error, bytes);
+  };
+  request.on('data', (chunk: Buffer) => {
+    if (first === undefined) first = chunk;
+    else if (more === undefined) more = [first, chunk];
+    else more.push(chunk);
+  });
+  request.on('end', () =>
+    settle(undefined, more !== undefined ? Buffer.concat(more) : (first ?? Buffer.alloc(0))),
+  );
+  request.on('error', (error) =>
+    settle(request.complete ? error : new ClientClosedRequestError({ cause: error })),
+  );
+  // `close` follows `end` on every request; an Error (and its stack) only for a body cut short.
+  request.on('close', () => {
+    if (!request.complete) settle(new ClientClosedRequestError({}));
   });
 }
 
@@ -147,30 +159,16 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
     path: request.url as string,
   });
 
-  /** Reads the body, answers it and closes the scope. */
-  const serve = async (
+  /** Writes the answer and closes the scope (its metrics and log line). */
+  const finish = (
     request: IncomingMessage,
     response: ServerResponse,
     route: PredictionRoute,
     scope: RequestScope,
+    status: number,
+    json: string,
+    extra: Readonly<Record<string, string>> | undefined,
   ) => {
-    let status: number;
-    let json: string;
-    let extra: Readonly<Record<string, string>> | undefined;
-    try {
-      const bytes = await readBody(request);
-      const body = parseJson(decoder.decode(bytes), maxObjectKeys);
-      const answer = await route.answer(body, scope.requestId, scope.client);
-      // Serialized here, so that an answer that cannot be is a mapped 500, as on Hono's path.
-      json = JSON.stringify(answer.body);
-      extra = answer.headers;
-      status = 200;
-    } catch (error) {
-      const mapped = mapError(error, originOf(scope, request));
-      json = JSON.stringify(route.errorBody ? route.errorBody(mapped) : mapped.toBody());
-      extra = mapped.headers;
-      status = mapped.status;
-    }
     try {
       try {
         send(response, scope, status, json, extra);
@@ -181,6 +179,40 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
       // Only if writing failed (e.g. the socket is gone): nothing more can be sent.
       response.destroy();
     }
+  };
+
+  /** Reads the body, answers it and closes the scope: callbacks, no async frame per request. */
+  const serve = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: PredictionRoute,
+    scope: RequestScope,
+  ) => {
+    const fail = (error: unknown) => {
+      const mapped = mapError(error, originOf(scope, request));
+      const json = JSON.stringify(route.errorBody ? route.errorBody(mapped) : mapped.toBody());
+      finish(request, response, route, scope, mapped.status, json, mapped.headers);
+    };
+    readBody(request, (error, bytes) => {
+      if (error !== undefined) return fail(error);
+      let answer: Promise<PredictionAnswer>;
+      try {
+        const body = parseJson(decoder.decode(bytes), maxObjectKeys);
+        answer = route.answer(body, scope.requestId, scope.client);
+      } catch (thrown) {
+        return fail(thrown);
+      }
+      answer.then((answered) => {
+        let json: string;
+        try {
+          // Serialized here, so that an answer that cannot be is a mapped 500, as on Hono's path.
+          json = JSON.stringify(answered.body);
+        } catch (thrown) {
+          return fail(thrown);
+        }
+        finish(request, response, route, scope, 200, json, answered.headers);
+      }, fail);
+    });
   };
 
   return (request, response) => {
@@ -223,7 +255,7 @@ export function nativeLane(options: NativeLaneOptions): NativeLane {
         return true;
       }
     }
-    void serve(request, response, route, scope);
+    serve(request, response, route, scope);
     return true;
   };
 }

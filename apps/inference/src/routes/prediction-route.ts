@@ -14,7 +14,7 @@ export interface PredictionAnswer {
 
 /**
  * What a prediction route answers for a parsed body, the request's id and its API key's client
- * (undefined without keys).
+ * (undefined without keys). A refusal may be thrown at once or be the promise's rejection.
  */
 export type AnswerOfBody = (
   body: unknown,

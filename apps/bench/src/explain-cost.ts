@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileSchema, type FeatureRecord, type ModelSchema } from '@modelship/feature-schema';
+import { compileSchema, type FeatureRecord } from '@modelship/feature-schema';
 import { createExplainer, type ExplainMethod, loadModel } from '@modelship/inference';
 import { insuranceModelDir, insuranceSchema } from '@modelship/insurance-model';
 import {

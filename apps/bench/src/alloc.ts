@@ -21,7 +21,7 @@ import {
   type HeapProfile,
   type Locate,
 } from './alloc-profile.ts';
-import { OptionsError, runCommand } from './config.ts';
+import { countFlags, OptionsError, runCommand } from './config.ts';
 import { benchBodies } from './records.ts';
 import { startService } from './stacks.ts';
 import { countWindow, sendSequentially } from './tail-counts.ts';
@@ -154,14 +154,12 @@ async function main(): Promise<void> {
     return;
   }
   const builds = parseBuilds(values.build);
-  const [connections, requests, warmup, top] = (
-    ['connections', 'requests', 'warmup', 'top'] as const
-  ).map((flag) => {
-    const n = Number(values[flag]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new OptionsError(`--${flag} must be an integer >= 1, not "${values[flag]}"`);
-    return n;
-  }) as [number, number, number, number];
+  const [connections, requests, warmup, top] = countFlags(values, [
+    'connections',
+    'requests',
+    'warmup',
+    'top',
+  ]) as [number, number, number, number];
   if (requests < connections)
     throw new OptionsError(`--requests (${requests}) must be >= --connections (${connections})`);
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-alloc-'));

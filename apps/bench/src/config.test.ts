@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullOptions, OptionsError, parseOptions, smokeOptions } from './config.ts';
+import { countFlags, fullOptions, OptionsError, parseOptions, smokeOptions } from './config.ts';
 
 describe('parseOptions', () => {
   it('uses the full preset by default and the smoke preset with --smoke', () => {
@@ -44,5 +44,18 @@ describe('parseOptions', () => {
 
   it('rounds durations to whole seconds (wrk takes no fractions)', () => {
     expect(parseOptions(['--duration', '0.4']).durationS).toBe(1);
+  });
+});
+
+describe('countFlags', () => {
+  it('gives the named flags as integers, in order', () => {
+    const values = { requests: '3000', warmup: '40', top: '5' };
+    expect(countFlags(values, ['top', 'requests'])).toEqual([5, 3000]);
+  });
+
+  it.each(['0', '-2', '1.5', 'x', undefined])('refuses %s, naming the flag', (value) => {
+    expect(() => countFlags({ rounds: '3', warmup: value }, ['rounds', 'warmup'])).toThrow(
+      new OptionsError(`--warmup must be an integer >= 1, not "${value}"`),
+    );
   });
 });

@@ -123,6 +123,24 @@ function numberList(flag: string, value: string): number[] {
   return list;
 }
 
+/**
+ * The named flags' values as integers >= 1, in order (the measuring tools' counts).
+ *
+ * @throws {OptionsError} naming the first flag whose value is not one.
+ */
+export function countFlags<K extends string>(
+  values: Readonly<Record<K, string | undefined>>,
+  flags: readonly K[],
+): number[] {
+  return flags.map((flag) => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new OptionsError(`--${flag} must be an integer >= 1, not "${values[flag]}"`);
+    }
+    return n;
+  });
+}
+
 function positive(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

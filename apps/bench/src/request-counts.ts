@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { type AbBuild, parseBuilds } from './ab.ts';
 import { load } from './alloc.ts';
-import { OptionsError, runCommand } from './config.ts';
+import { countFlags, OptionsError, runCommand } from './config.ts';
 import { binaries } from './paths.ts';
 import { benchBodies } from './records.ts';
 import {
@@ -229,14 +229,11 @@ async function main(): Promise<void> {
     requests: values.requests ?? (callgrind ? '1000' : '5000'),
     warmup: values.warmup ?? (callgrind ? '2000' : '5000'),
   };
-  const [connections, requests, warmup] = (['connections', 'requests', 'warmup'] as const).map(
-    (flag) => {
-      const n = Number(given[flag]);
-      if (!Number.isInteger(n) || n < 1)
-        throw new OptionsError(`--${flag} must be an integer >= 1, not "${given[flag]}"`);
-      return n;
-    },
-  ) as [number, number, number];
+  const [connections, requests, warmup] = countFlags(given, [
+    'connections',
+    'requests',
+    'warmup',
+  ]) as [number, number, number];
   if (requests < connections)
     throw new OptionsError(`--requests (${requests}) must be >= --connections (${connections})`);
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-counts-'));

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseBuilds } from './ab.ts';
-import { OptionsError, runCommand } from './config.ts';
+import { countFlags, OptionsError, runCommand } from './config.ts';
 import { benchBodies } from './records.ts';
 import { startService } from './stacks.ts';
 import { median } from './stats.ts';
@@ -173,15 +173,7 @@ async function main(): Promise<void> {
     return;
   }
   const builds = parseBuilds(values.build ?? []);
-  const [requests, warmup, rounds] = [values.requests, values.warmup, values.rounds].map(Number);
-  for (const [flag, n] of [
-    ['requests', requests],
-    ['warmup', warmup],
-    ['rounds', rounds],
-  ] as const) {
-    if (!Number.isInteger(n) || (n as number) < 1)
-      throw new OptionsError(`--${flag} must be an integer >= 1`);
-  }
+  const [requests, warmup, rounds] = countFlags(values, ['requests', 'warmup', 'rounds']);
   await new Promise<void>((resolve, reject) =>
     execFile('strace', ['-V'], (error) =>
       error

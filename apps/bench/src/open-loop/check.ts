@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OptionsError, runCommand } from '../config.ts';
+import { countFlags, runCommand } from '../config.ts';
 import { benchBodies } from '../records.ts';
 import { startService } from '../stacks.ts';
 import { runWrk } from '../wrk.ts';
@@ -26,16 +26,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '5' },
     },
   });
-  const [rate, rounds, durationS] = [values.rate, values.rounds, values.duration].map(Number);
-  for (const [flag, n] of [
-    ['rate', rate],
-    ['rounds', rounds],
-    ['duration', durationS],
-  ] as const) {
-    if (!Number.isInteger(n) || (n as number) < 1) {
-      throw new OptionsError(`--${flag} must be an integer >= 1`);
-    }
-  }
+  const [rate, rounds, durationS] = countFlags(values, ['rate', 'rounds', 'duration']);
   const workDir = await mkdtemp(join(tmpdir(), 'open-loop-check-'));
   const service = await startService({ workDir, name: 'ours' });
   try {

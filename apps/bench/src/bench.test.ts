@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchOutput, missingPrerequisite, runBenchmark } from './bench.ts';
 import { isCi, smokeOptions } from './config.ts';
+import { allowedCpus } from './cpu-layout.ts';
 import { requestsPerCore } from './summarize.ts';
 
 // The CI smoke run: every stack for real (nginx, the built service, Gunicorn + Flask, Gunicorn
@@ -114,3 +115,33 @@ describe.skipIf(missing !== undefined)('benchmark smoke run', async () => {
     expect(svg).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
   });
 });
+
+// The same harness with the load generator set apart (`--layout apart`), on the two stacks the
+// c=32 floors compare; needs two CPUs.
+const cpus = await allowedCpus();
+describe.skipIf(missing !== undefined || cpus.length < 2)(
+  'benchmark smoke run, --layout apart',
+  async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'bench-apart-'));
+    afterAll(() => rm(outDir, { recursive: true, force: true }));
+    const lines: string[] = [];
+    let output: BenchOutput | undefined;
+
+    it('runs the servers on all CPUs but the last, and the load generator on the last', {
+      timeout: 300_000,
+    }, async () => {
+      output = await runBenchmark(
+        { ...smokeOptions, outDir, layout: 'apart', only: ['ours-nginx/1', 'fastapi-nginx/1'] },
+        (line) => lines.push(line),
+      );
+      const servers = cpus.slice(0, -1).join(', ');
+      expect(output.report.method).toContain(
+        `CPU layout "apart": servers and their nginx on CPU${cpus.length > 2 ? 's' : ''} ${servers}, the load generator on CPU ${cpus.at(-1)} (taskset), so that the load generator's CPU, which grows with the rate a stack answers, is not taken from the stack; each peer's Gunicorn counts the cores it may use (${cpus.length - 1}).`,
+      );
+      const ids = new Set(output.report.measurements.map((m) => m.target));
+      expect([...ids].sort()).toEqual(['fastapi-nginx/1', 'ours-nginx/1']);
+      // The run moved itself back and forth; the test's own process keeps every CPU.
+      expect(await allowedCpus()).toEqual(cpus);
+    });
+  },
+);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { stopAll } from '@modelship/testkit';
-import { type BenchOptions, cores } from './config.ts';
+import { type BenchOptions, cores, OptionsError } from './config.ts';
+import { allowedCpus, type CpuSplit, moveTo, splitCpus } from './cpu-layout.ts';
 import { writeHeavyModel } from './heavy-model.ts';
 import { describeMachine } from './machine.ts';
 import { measureTargets } from './measure.ts';
@@ -90,6 +91,8 @@ export async function runBenchmark(
   const missing = await missingPrerequisite(options.modelDir, options.serviceEntry, ids);
   if (missing) throw new Error(`cannot benchmark: missing ${missing}`);
   const needed = serversFor(ids);
+  const ownCpus = await allowedCpus();
+  const split = options.layout === 'apart' ? apartCpus(ownCpus) : undefined;
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-bench-'));
   let stacks: StartedStacks | undefined;
   let failed = false;
@@ -105,6 +108,8 @@ export async function runBenchmark(
       progress('training the Flask peer (scikit-learn pipeline) ...');
       await trainPeer(insuranceCsv, peerModel);
     }
+    // Everything started from here on (the servers, onnxruntime alone) runs on the servers' CPUs.
+    if (split) await moveTo(process.pid, split.servers);
     const { trees, depth } = options.heavyModel;
     progress(`writing the heavy model (${trees} trees, depth ${depth}) ...`);
     const heavyDir = await writeHeavyModel({ dir: join(workDir, 'heavy-model'), trees, depth });
@@ -137,12 +142,18 @@ export async function runBenchmark(
     const startup = await measureStartupsOf(needed, context, options.startupRuns, progress);
 
     stacks = await startStacks(needed, context, progress);
+    if (split) {
+      await expectServersOn(stacks, split.servers);
+      // wrk and the open-loop client, started from now on, run on the load generator's CPUs.
+      await moveTo(process.pid, split.load);
+    }
     const targets = buildTargets(ids, stacks.servers, bodies);
     const measurements = await measureTargets(targets, options, workDir, progress);
     const openLoop = await openLoopPhase(targets, measurements, options, progress);
 
     const report = buildReport({
       ...(openLoop && { openLoop }),
+      ...(split && { cpuSplit: split }),
       machine,
       options,
       bodies,
@@ -160,7 +171,33 @@ export async function runBenchmark(
   } finally {
     await stacks?.stop();
     await stopAll();
+    if (split) await moveTo(process.pid, ownCpus);
     if (!failed) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** This process's CPUs split for an `apart` run. @throws {OptionsError} with fewer than two. */
+function apartCpus(cpus: readonly number[]): CpuSplit {
+  const split = splitCpus(cpus);
+  if (!split) {
+    throw new OptionsError(
+      `--layout apart needs two CPUs or more; this process may use ${cpus.length} (${cpus.join(',')})`,
+    );
+  }
+  return split;
+}
+
+/** Checks that every started server and proxy process runs on `cpus` (it inherited them). */
+async function expectServersOn(stacks: StartedStacks, cpus: readonly number[]): Promise<void> {
+  for (const [id, running] of Object.entries(stacks.servers)) {
+    for (const p of [...(running?.app ?? []), ...(running?.proxy ? [running.proxy] : [])]) {
+      const allowed = await allowedCpus(p.pid);
+      if (allowed.join(',') !== cpus.join(',')) {
+        throw new Error(
+          `${id}: process ${p.pid} may run on CPUs ${allowed.join(',')}, not only ${cpus.join(',')}`,
+        );
+      }
+    }
   }
 }
 

@@ -42,6 +42,14 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--quiet-cores=x'])).toThrow(/--quiet-cores "x" must be > 0/);
   });
 
+  it('runs every process on every CPU unless --layout apart sets the load generator apart', () => {
+    expect(parseOptions([]).layout).toBe('shared');
+    expect(parseOptions(['--layout', 'apart']).layout).toBe('apart');
+    expect(() => parseOptions(['--layout', 'pinned'])).toThrow(
+      /--layout "pinned" must be one of: shared, apart/,
+    );
+  });
+
   it('rounds durations to whole seconds (wrk takes no fractions)', () => {
     expect(parseOptions(['--duration', '0.4']).durationS).toBe(1);
   });

@@ -1,5 +1,6 @@
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CPU_LAYOUTS, type CpuLayout } from './cpu-layout.ts';
 import { resultsDir } from './paths.ts';
 import { QUIET_MAX_BUSY_CORES } from './quiet.ts';
 
@@ -45,6 +46,8 @@ export interface BenchOptions {
   readonly openLoopS: number;
   /** Seconds at each open-loop run's rate before its measured ones. */
   readonly openLoopWarmupS: number;
+  /** Where the servers and the load generator run (`src/cpu-layout.ts`). */
+  readonly layout: CpuLayout;
 }
 
 /** The full run: `pnpm bench` (about 15 minutes on 2 cores). */
@@ -64,6 +67,7 @@ export const fullOptions: BenchOptions = {
   quietCores: QUIET_MAX_BUSY_CORES,
   openLoopS: 10,
   openLoopWarmupS: 2,
+  layout: 'shared',
 };
 
 /** The CI smoke run: one concurrency, one short run per target; proves the harness works. */
@@ -141,6 +145,13 @@ export function countFlags<K extends string>(
   });
 }
 
+function cpuLayout(value: string): CpuLayout {
+  const layout = CPU_LAYOUTS.find((l) => l === value);
+  if (!layout)
+    throw new OptionsError(`--layout "${value}" must be one of: ${CPU_LAYOUTS.join(', ')}`);
+  return layout;
+}
+
 function positive(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -175,6 +186,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       service: { type: 'string' },
       'quiet-cores': { type: 'string' },
       'open-loop-duration': { type: 'string' },
+      layout: { type: 'string' },
     },
     strict: true,
   });
@@ -196,6 +208,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     wrkThreads: Math.round(positive('wrk-threads', values['wrk-threads'], base.wrkThreads)),
     quietCores: nonNegative('quiet-cores', values['quiet-cores'], base.quietCores),
     openLoopS: nonNegative('open-loop-duration', values['open-loop-duration'], base.openLoopS),
+    layout: values.layout === undefined ? base.layout : cpuLayout(values.layout),
     ...(values['model-dir'] !== undefined && { modelDir: values['model-dir'] }),
     ...(values.service !== undefined && { serviceEntry: values.service }),
   };
@@ -211,7 +224,7 @@ export function isCi(): boolean {
   return process.env.CI === 'true';
 }
 
-/** CPU cores this process may use. */
+/** The machine's CPUs (not only those this process may use: an `apart` run narrows its own). */
 export function cores(): number {
-  return availableParallelism();
+  return cpus().length;
 }

@@ -35,4 +35,5 @@ export const binaries = {
   nginx: '/usr/sbin/nginx',
   wrk: '/usr/bin/wrk',
   python: '/usr/bin/python3',
+  taskset: '/usr/bin/taskset',
 } as const;

@@ -4,9 +4,10 @@ uvicorn picks uvloop and httptools (both installed). No access log (Gunicorn's d
 the Flask peer).
 """
 
-import multiprocessing
 import os
 
 bind = os.environ.get("PEER_BIND", "127.0.0.1:8000")
-workers = multiprocessing.cpu_count() * 2 + 1
+# The cores this process may use: the machine's, or fewer under taskset (`pnpm bench --layout apart`).
+cores = len(os.sched_getaffinity(0))
+workers = cores * 2 + 1
 worker_class = "uvicorn.workers.UvicornWorker"

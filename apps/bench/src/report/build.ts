@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchOptions } from '../config.ts';
+import { type CpuSplit, describeLayout } from '../cpu-layout.ts';
 import { evaluateFastapiFloors, evaluateFloors, evaluateOpenLoopFloors } from '../floors.ts';
 import type { Machine } from '../machine.ts';
 import type { ModelAloneResult } from '../model-alone.ts';
@@ -30,6 +31,8 @@ export interface RunResults {
   readonly modelAlone: readonly ModelAloneResult[];
   readonly measurements: readonly Measurement[];
   readonly openLoop?: { readonly capacity: Capacity; readonly runs: readonly OpenLoopRun[] };
+  /** The CPUs of each side, in an `apart` run. */
+  readonly cpuSplit?: CpuSplit;
 }
 
 /** How the runs waited for a quiet machine, from what each measurement recorded. */
@@ -46,13 +49,21 @@ export function quietLine(options: BenchOptions, measurements: readonly Measurem
   );
 }
 
+/** Where the processes ran (`--layout`). */
+function cpuLine({ options, machine, cpuSplit }: RunResults): string {
+  if (options.layout === 'apart' && cpuSplit) {
+    return `CPU layout "apart": ${describeLayout('apart', cpuSplit)} (taskset), so that the load generator's CPU, which grows with the rate a stack answers, is not taken from the stack; each peer's Gunicorn counts the cores it may use (${cpuSplit.servers.length}).`;
+  }
+  return `CPU layout "shared" (no pinning): wrk, nginx, the servers and the peers share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`;
+}
+
 /** How the run was set up, one line per component, for the reader of the report. */
 function methodLines(results: RunResults): string[] {
-  const { options, machine, bodies } = results;
+  const { options, bodies } = results;
   return [
     `Load generator: wrk ${options.wrkThreads} thread(s), POST with a fixed JSON body, keep-alive connections, 10 s request timeout.`,
     quietLine(options, results.measurements),
-    `No CPU pinning: wrk, nginx, the servers and the peers share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`,
+    cpuLine(results),
     `ours: ${options.serviceEntry ? `a service build at ${options.serviceEntry}, not the repository's` : 'the built service, node apps/inference/dist/server.js'} (LOG_LEVEL=info: one JSON log line per request, batching on), behind the nginx.conf rendered by renderNginxConf() from @modelship/k8s (only ports and the temp directory changed; the worker count the pod's default nginx CPU limit gets).`,
     "FastAPI peer (the stack a speed-minded Python user would pick): Gunicorn with uvicorn workers (workers = 2 × cores + 1; uvloop, httptools) → FastAPI → pydantic validation generated at startup from the model's schema.json (ranges, integer/float, levels, unknown fields refused) → onnxruntime (1 intra-op thread per worker) on OUR model.onnx, fed the raw fields as the schema's per-field inputs (peers/fastapi/app.py); no access log.",
     'Flask peer (the tutorial stack): Gunicorn (workers = 2 × cores + 1, threads = 2 × cores) → Flask → scikit-learn pipeline (one-hot, scaling, linear regression) on a per-request pandas DataFrame; no access log.',

@@ -181,7 +181,7 @@ function apartCpus(cpus: readonly number[]): CpuSplit {
   const split = splitCpus(cpus);
   if (!split) {
     throw new OptionsError(
-      `--layout apart needs two CPUs or more; this process may use ${cpus.length} (${cpus.join(',')})`,
+      `--layout apart (the full run's default) needs two CPUs or more; this process may use ${cpus.length} (${cpus.join(',')}): run with --layout shared`,
     );
   }
   return split;

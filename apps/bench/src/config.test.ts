@@ -42,9 +42,11 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--quiet-cores=x'])).toThrow(/--quiet-cores "x" must be > 0/);
   });
 
-  it('runs every process on every CPU unless --layout apart sets the load generator apart', () => {
-    expect(parseOptions([]).layout).toBe('shared');
-    expect(parseOptions(['--layout', 'apart']).layout).toBe('apart');
+  it('sets the load generator apart in the full run, not in the smoke run; --layout chooses', () => {
+    expect(parseOptions([]).layout).toBe('apart');
+    expect(parseOptions(['--smoke']).layout).toBe('shared');
+    expect(parseOptions(['--layout', 'shared']).layout).toBe('shared');
+    expect(parseOptions(['--smoke', '--layout', 'apart']).layout).toBe('apart');
     expect(() => parseOptions(['--layout', 'pinned'])).toThrow(
       /--layout "pinned" must be one of: shared, apart/,
     );

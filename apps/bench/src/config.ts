@@ -67,7 +67,7 @@ export const fullOptions: BenchOptions = {
   quietCores: QUIET_MAX_BUSY_CORES,
   openLoopS: 10,
   openLoopWarmupS: 2,
-  layout: 'shared',
+  layout: 'apart',
 };
 
 /** The CI smoke run: one concurrency, one short run per target; proves the harness works. */
@@ -89,6 +89,8 @@ export const smokeOptions: BenchOptions = {
   quietCores: 0,
   openLoopS: 1,
   openLoopWarmupS: 0.5,
+  // Beside CI's other tests no CPU is the load generator's own.
+  layout: 'shared',
 };
 
 /** Thrown for a bad command-line flag; the message names it. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { insuranceModelDir } from '@modelship/insurance-model';
 import { stopAll } from '@modelship/testkit';
 import { type BenchOptions, cores, OptionsError } from './config.ts';
-import { allowedCpus, type CpuSplit, moveTo, splitCpus } from './cpu-layout.ts';
+import { allowedCpus, type CpuSplit, moveTo, resolveLayout, splitCpus } from './cpu-layout.ts';
 import { writeHeavyModel } from './heavy-model.ts';
 import { describeMachine } from './machine.ts';
 import { measureTargets } from './measure.ts';
@@ -92,7 +92,7 @@ export async function runBenchmark(
   if (missing) throw new Error(`cannot benchmark: missing ${missing}`);
   const needed = serversFor(ids);
   const ownCpus = await allowedCpus();
-  const split = options.layout === 'apart' ? apartCpus(ownCpus) : undefined;
+  const split = resolveLayout(options.layout, ownCpus) === 'apart' ? apartCpus(ownCpus) : undefined;
   const workDir = await mkdtemp(join(tmpdir(), 'modelship-bench-'));
   let stacks: StartedStacks | undefined;
   let failed = false;
@@ -181,7 +181,7 @@ function apartCpus(cpus: readonly number[]): CpuSplit {
   const split = splitCpus(cpus);
   if (!split) {
     throw new OptionsError(
-      `--layout apart (the full run's default) needs two CPUs or more; this process may use ${cpus.length} (${cpus.join(',')}): run with --layout shared`,
+      `--layout apart needs two CPUs or more; this process may use ${cpus.length} (${cpus.join(',')})`,
     );
   }
   return split;

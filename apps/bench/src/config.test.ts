@@ -42,13 +42,13 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--quiet-cores=x'])).toThrow(/--quiet-cores "x" must be > 0/);
   });
 
-  it('sets the load generator apart in the full run, not in the smoke run; --layout chooses', () => {
-    expect(parseOptions([]).layout).toBe('apart');
+  it('lets the full run choose the layout, shares the CPUs in the smoke run; --layout sets it', () => {
+    expect(parseOptions([]).layout).toBe('auto');
     expect(parseOptions(['--smoke']).layout).toBe('shared');
     expect(parseOptions(['--layout', 'shared']).layout).toBe('shared');
     expect(parseOptions(['--smoke', '--layout', 'apart']).layout).toBe('apart');
     expect(() => parseOptions(['--layout', 'pinned'])).toThrow(
-      /--layout "pinned" must be one of: shared, apart/,
+      /--layout "pinned" must be one of: auto, shared, apart/,
     );
   });
 

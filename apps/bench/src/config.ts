@@ -67,7 +67,7 @@ export const fullOptions: BenchOptions = {
   quietCores: QUIET_MAX_BUSY_CORES,
   openLoopS: 10,
   openLoopWarmupS: 2,
-  layout: 'apart',
+  layout: 'auto',
 };
 
 /** The CI smoke run: one concurrency, one short run per target; proves the harness works. */

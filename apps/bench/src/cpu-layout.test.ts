@@ -1,6 +1,13 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { allowedCpus, describeLayout, moveTo, parseCpuList, splitCpus } from './cpu-layout.ts';
+import {
+  allowedCpus,
+  describeLayout,
+  moveTo,
+  parseCpuList,
+  resolveLayout,
+  splitCpus,
+} from './cpu-layout.ts';
 
 describe('parseCpuList', () => {
   it('reads the kernel list format: single CPUs and ranges', () => {
@@ -26,13 +33,22 @@ describe('splitCpus', () => {
   });
 });
 
+describe('resolveLayout', () => {
+  it('sets the load generator apart on three CPUs or more when auto, so that nginx and the service keep one each', () => {
+    expect(resolveLayout('auto', [0, 1])).toBe('shared');
+    expect(resolveLayout('auto', [0, 1, 2])).toBe('apart');
+    expect(resolveLayout('apart', [0, 1])).toBe('apart');
+    expect(resolveLayout('shared', [0, 1, 2, 3])).toBe('shared');
+  });
+});
+
 describe('describeLayout', () => {
   it('names each side', () => {
-    expect(describeLayout('apart', { servers: [0], load: [1] })).toBe(
+    expect(describeLayout({ servers: [0], load: [1] })).toBe(
       'servers and their nginx on CPU 0, the load generator on CPU 1',
     );
-    expect(describeLayout('apart', { servers: [0, 1, 2], load: [3] })).toMatch(/on CPUs 0, 1, 2,/);
-    expect(describeLayout('shared')).toMatch(/every process on every CPU/);
+    expect(describeLayout({ servers: [0, 1, 2], load: [3] })).toMatch(/on CPUs 0, 1, 2,/);
+    expect(describeLayout()).toMatch(/every process on every CPU/);
   });
 });
 

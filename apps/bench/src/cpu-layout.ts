@@ -9,9 +9,12 @@ const run = promisify(execFile);
  * Where the run's processes may execute. `shared`: every process on every CPU, the load
  * generator among the servers. `apart`: the load generator (wrk, the open-loop client) on the
  * last CPU, the servers and their proxies on the others, so that the load generator's CPU,
- * which grows with the rate a stack answers, is not taken from the stack.
+ * which grows with the rate a stack answers, is not taken from the stack. `auto`: `apart` when
+ * the servers keep two CPUs or more (nginx and the service each one), else `shared`: on two
+ * CPUs, `apart` leaves nginx and the service one core to share, and their hand-offs then decide
+ * the throughput.
  */
-export const CPU_LAYOUTS = ['shared', 'apart'] as const;
+export const CPU_LAYOUTS = ['auto', 'shared', 'apart'] as const;
 export type CpuLayout = (typeof CPU_LAYOUTS)[number];
 
 /** The CPUs of each side of an `apart` run. */
@@ -31,6 +34,15 @@ export function parseCpuList(list: string): number[] {
     for (let cpu = first; cpu <= last; cpu++) cpus.push(cpu);
   }
   return cpus;
+}
+
+/** Fewest CPUs with which `auto` sets the load generator apart. */
+export const AUTO_APART_MIN_CPUS = 3;
+
+/** The layout `auto` means with `cpus` allowed; other layouts as they are. */
+export function resolveLayout(layout: CpuLayout, cpus: readonly number[]): 'shared' | 'apart' {
+  if (layout !== 'auto') return layout;
+  return cpus.length >= AUTO_APART_MIN_CPUS ? 'apart' : 'shared';
 }
 
 /**
@@ -61,9 +73,9 @@ export async function moveTo(pid: number, cpus: readonly number[]): Promise<void
   await run(binaries.taskset, ['--all-tasks', '--pid', '--cpu-list', cpus.join(','), String(pid)]);
 }
 
-/** How a report states the layout, e.g. "servers on CPU 0, the load generator on CPU 1". */
-export function describeLayout(layout: CpuLayout, split?: CpuSplit): string {
-  if (layout === 'shared' || !split) {
+/** How a report states the layout (an `apart` run's split, or none), e.g. "servers on CPU 0, the load generator on CPU 1". */
+export function describeLayout(split?: CpuSplit): string {
+  if (!split) {
     return 'every process on every CPU, the load generator among the servers';
   }
   const cpus = (list: readonly number[]): string =>

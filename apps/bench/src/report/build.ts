@@ -50,9 +50,9 @@ export function quietLine(options: BenchOptions, measurements: readonly Measurem
 }
 
 /** Where the processes ran (`--layout`). */
-function cpuLine({ options, machine, cpuSplit }: RunResults): string {
-  if (options.layout === 'apart' && cpuSplit) {
-    return `CPU layout "apart": ${describeLayout('apart', cpuSplit)} (taskset), so that the load generator's CPU, which grows with the rate a stack answers, is not taken from the stack; each peer's Gunicorn counts the cores it may use (${cpuSplit.servers.length}).`;
+function cpuLine({ machine, cpuSplit }: RunResults): string {
+  if (cpuSplit) {
+    return `CPU layout "apart": ${describeLayout(cpuSplit)} (taskset), so that the load generator's CPU, which grows with the rate a stack answers, is not taken from the stack; each peer's Gunicorn counts the cores it may use (${cpuSplit.servers.length}).`;
   }
   return `CPU layout "shared" (no pinning): wrk, nginx, the servers and the peers share the machine's ${machine.cores} cores, as they would on one small node; wrk's single thread takes up to one core.`;
 }

@@ -11,8 +11,7 @@ const run = promisify(execFile);
  * last CPU, the servers and their proxies on the others, so that the load generator's CPU,
  * which grows with the rate a stack answers, is not taken from the stack. `auto`: `apart` when
  * the servers keep two CPUs or more (nginx and the service each one), else `shared`: on two
- * CPUs, `apart` leaves nginx and the service one core to share, and their hand-offs then decide
- * the throughput.
+ * CPUs, `apart` leaves nginx and the service one core to share, which then caps them.
  */
 export const CPU_LAYOUTS = ['auto', 'shared', 'apart'] as const;
 export type CpuLayout = (typeof CPU_LAYOUTS)[number];
@@ -73,7 +72,7 @@ export async function moveTo(pid: number, cpus: readonly number[]): Promise<void
   await run(binaries.taskset, ['--all-tasks', '--pid', '--cpu-list', cpus.join(','), String(pid)]);
 }
 
-/** How a report states the layout (an `apart` run's split, or none), e.g. "servers on CPU 0, the load generator on CPU 1". */
+/** How a report states an `apart` run's split, or the shared layout when there is none. */
 export function describeLayout(split?: CpuSplit): string {
   if (!split) {
     return 'every process on every CPU, the load generator among the servers';

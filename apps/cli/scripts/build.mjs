@@ -4,7 +4,8 @@
 // its own code, the workspace packages it uses and their npm dependencies, so that `npm
 // install` of the packed package needs only onnxruntime-node (a native binding). Also what
 // `modelship build` builds the runtime image from when none is published: the bundled model
-// (the image's default, dist/service/model) and the Dockerfile's runtime stage (dist/runtime).
+// (the image's default, dist/service/model), the Dockerfile's runtime stage and the commit it is
+// built from (dist/runtime).
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import runtimePackages from '@modelship/inference/runtime-packages.json' with { 
 import { runtimeStage } from '@modelship/inference/runtime-stage.mjs';
 import { writeSwaggerAssets } from '@modelship/inference/swagger-assets.mjs';
 import { build } from 'esbuild';
+import { checkoutRevision } from '../src/build/revision.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const inference = dirname(fileURLToPath(import.meta.resolve('@modelship/inference/package.json')));
@@ -64,3 +66,5 @@ await cp(dirname(model), `${root}/dist/service/model`, { recursive: true });
 const { text } = runtimeStage(await readFile(`${inference}/Dockerfile`, 'utf8'));
 await mkdir(`${root}/dist/runtime`);
 await writeFile(`${root}/dist/runtime/Dockerfile`, text);
+// The commit this package is built from: the runtime image built from it is labelled with it.
+await writeFile(`${root}/dist/runtime/revision`, `${checkoutRevision(root)}\n`);

@@ -83,7 +83,14 @@ describe('the packed command, installed with npm outside the workspace', () => {
       'server.mjs',
       'static',
     ]);
-    expect(await readdir(join(dir, 'dist', 'runtime'))).toEqual(['Dockerfile']);
+    expect((await readdir(join(dir, 'dist', 'runtime'))).sort()).toEqual([
+      'Dockerfile',
+      'revision',
+    ]);
+    // the commit it was packed from (REVISION, else this checkout's), which that image is labelled with
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const revision = process.env.REVISION ?? head;
+    expect(await readFile(join(dir, 'dist', 'runtime', 'revision'), 'utf8')).toBe(`${revision}\n`);
     // /docs' files are carried gzip-compressed, with swagger-ui's license (COPYING) and notice
     expect((await readdir(join(dir, 'dist', 'service', 'static', 'swagger-ui'))).sort()).toEqual([
       'COPYING',

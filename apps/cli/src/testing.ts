@@ -116,10 +116,14 @@ if (verb === 'image inspect') {
 }
 `;
 
+/** The commit {@link fakePackageParts} says its package was built from. */
+export const FAKE_PACKAGE_REVISION = '0123456789abcdef0123456789abcdef01234567';
+
 /**
  * The parts of a package in a new temp folder as scripts/build.mjs lays them out: a small
- * service (server.mjs and its map, static/, model/) and apps/inference/Dockerfile's runtime
- * stage; onnxruntime-node resolves from this workspace (which has every platform's binding).
+ * service (server.mjs and its map, static/, model/), apps/inference/Dockerfile's runtime
+ * stage and the revision file; onnxruntime-node resolves from this workspace (which has every
+ * platform's binding).
  */
 export async function fakePackageParts(): Promise<PackageParts> {
   const dir = await mkdtemp(join(tmpdir(), 'modelship-package-'));
@@ -139,9 +143,11 @@ export async function fakePackageParts(): Promise<PackageParts> {
   const { text } = runtimeStage(await readFile(join(inference, 'Dockerfile'), 'utf8'));
   await mkdir(join(dir, 'runtime'));
   await writeFile(join(dir, 'runtime', 'Dockerfile'), text);
+  await writeFile(join(dir, 'runtime', 'revision'), `${FAKE_PACKAGE_REVISION}\n`);
   return {
     service: join(dir, 'service'),
     stage: join(dir, 'runtime', 'Dockerfile'),
     packagesFrom: fileURLToPath(new URL('..', import.meta.url)),
+    revision: join(dir, 'runtime', 'revision'),
   };
 }

@@ -304,6 +304,10 @@ describe.runIf(shouldRun(suite, missing))('a model image built by the installed 
       });
       expect(runs(fromPackage)).toEqual(runs(fromDockerfile));
       expect(fromPackage.Labels?.['org.opencontainers.image.version']).toBe(serviceVersion);
+      // the commit the package was built from: this checkout's, as the Dockerfile's image says
+      const revision = 'org.opencontainers.image.revision';
+      expect(fromPackage.Labels?.[revision]).toMatch(/^[0-9a-f]{40}$/);
+      expect(fromPackage.Labels?.[revision]).toBe(fromDockerfile.Labels?.[revision]);
       const [pkgSize, dockerfileSize] = [
         await imageSize(packageRuntime),
         await imageSize(runtimeTestImage),

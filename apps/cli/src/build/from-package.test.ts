@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
-import { ENGINE_STUB, fakePackageParts, standInTools } from '../testing.ts';
+import { ENGINE_STUB, FAKE_PACKAGE_REVISION, fakePackageParts, standInTools } from '../testing.ts';
 import { buildRuntimeFromPackage } from './from-package.ts';
 import type { PackageParts } from './package-context.ts';
 
@@ -65,6 +65,13 @@ describe('the runtime image built from the package', () => {
     expect(inspectBase?.argv.at(-1)).toBe(BASE);
     expect(pull?.argv).toEqual(['pull', '--platform', 'linux/amd64', BASE]);
     expect(build?.argv.slice(0, 5)).toEqual(['build', '--tag', tag, '--platform', 'linux/amd64']);
+    // the package's commit, as a build argument (the Dockerfile's LABEL) and as a label
+    expect(build?.argv).toEqual(
+      expect.arrayContaining([
+        `REVISION=${FAKE_PACKAGE_REVISION}`,
+        `org.opencontainers.image.revision=${FAKE_PACKAGE_REVISION}`,
+      ]),
+    );
     const context = build?.context as string;
     expect((await readdir(context)).sort()).toEqual(['Dockerfile', 'app']);
     expect(await readFile(join(context, 'Dockerfile'), 'utf8')).toMatch(/^FROM scratch AS build$/m);

@@ -60,8 +60,9 @@ export async function buildRuntimeFromPackage(
       [
         ...['build', '--tag', plan.tag, '--platform', platform],
         // as podman-build.sh: the label too, which a cached LABEL layer cannot keep stale
-        ...['--build-arg', `VERSION=${version}`],
+        ...['--build-arg', `VERSION=${version}`, '--build-arg', `REVISION=${plan.revision}`],
         ...['--label', `org.opencontainers.image.version=${version}`],
+        ...['--label', `org.opencontainers.image.revision=${plan.revision}`],
         context,
       ],
       context,

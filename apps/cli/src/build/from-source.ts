@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandIo } from '../io.ts';
 import { type Engine, runEngineOk } from './engine.ts';
+import { checkoutRevision } from './revision.mjs';
 
 const git = (workspaceRoot: string, ...args: string[]) => {
   const result = spawnSync('git', args, { cwd: workspaceRoot, encoding: 'utf8' });
@@ -18,7 +19,7 @@ const git = (workspaceRoot: string, ...args: string[]) => {
  */
 function buildArgs(engine: Engine, inferenceDir: string, version: string): string[] {
   const workspaceRoot = join(inferenceDir, '..', '..');
-  const revision = process.env.REVISION ?? git(workspaceRoot, 'rev-parse', 'HEAD') ?? 'unknown';
+  const revision = checkoutRevision(workspaceRoot);
   const source = git(workspaceRoot, 'remote', 'get-url', 'origin');
   const oci = 'org.opencontainers.image';
   const args = [

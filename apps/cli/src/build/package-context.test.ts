@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import servicePackage from '@modelship/inference/package.json' with { type: 'json' };
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fakePackageParts } from '../testing.ts';
+import { FAKE_PACKAGE_REVISION, fakePackageParts } from '../testing.ts';
 import { type PackageParts, planRuntimeContext, writeRuntimeContext } from './package-context.ts';
 
 let parts: PackageParts;
@@ -108,6 +108,24 @@ describe('the runtime image context from the package', () => {
       expect((await planRuntimeContext(parts, 'linux/amd64')).tag).not.toBe(first.tag);
     } finally {
       await writeFile(server, before);
+    }
+  });
+
+  it('carries the package\'s revision, which is part of the tag; "unknown" without one', async () => {
+    const first = await planRuntimeContext(parts, 'linux/amd64');
+    expect(first.revision).toBe(FAKE_PACKAGE_REVISION);
+    await writeFile(parts.revision, 'fedcba9876543210fedcba9876543210fedcba98\n');
+    try {
+      const other = await planRuntimeContext(parts, 'linux/amd64');
+      expect(other.revision).toBe('fedcba9876543210fedcba9876543210fedcba98');
+      expect(other.tag).not.toBe(first.tag);
+      const none = await planRuntimeContext(
+        { ...parts, revision: join(parts.stage, '..', 'absent') },
+        'linux/amd64',
+      );
+      expect(none.revision).toBe('unknown');
+    } finally {
+      await writeFile(parts.revision, `${FAKE_PACKAGE_REVISION}\n`);
     }
   });
 

@@ -38,6 +38,8 @@ export interface PackageParts {
   readonly stage: string;
   /** Where onnxruntime-node resolves from (the package's dist/). */
   readonly packagesFrom: string;
+  /** A file holding the commit the package was built from (scripts/build.mjs writes it). */
+  readonly revision: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export function packageParts(): PackageParts | undefined {
       service: join(dir, 'service'),
       stage: join(dir, 'runtime', 'Dockerfile'),
       packagesFrom: dir,
+      revision: join(dir, 'runtime', 'revision'),
     };
     if (existsSync(join(parts.service, 'server.mjs')) && existsSync(parts.stage)) return parts;
   }
@@ -64,8 +67,10 @@ export interface RuntimeContext {
   /** The runtime stage's base image. */
   readonly base: string;
   readonly platform: Platform;
-  /** `localhost/modelship-runtime:VERSION-HASH`, HASH from the context's content. */
+  /** `localhost/modelship-runtime:VERSION-HASH`, HASH from the context's content and revision. */
   readonly tag: string;
+  /** The commit the package was built from, "unknown" when it does not say. */
+  readonly revision: string;
 }
 
 /**
@@ -88,7 +93,13 @@ export async function planRuntimeContext(
     platform: 'linux',
     arch: NODE_ARCH[platform],
   });
+  // In the tag: a label is not in the context, and an image of another commit must not be reused.
+  const revision = await readFile(parts.revision, 'utf8').then(
+    (text) => text.trim() || 'unknown',
+    () => 'unknown',
+  );
   const hash = createHash('sha256').update(dockerfile).update(app.packageJson);
+  hash.update(`\0revision\0${revision}\0`);
   for (const file of app.files) {
     const content = await readFile(file.from);
     const mode = (await stat(file.from)).mode & 0o111 ? 'x' : '-';
@@ -101,6 +112,7 @@ export async function planRuntimeContext(
     base: runtimeStage(stage).base,
     platform,
     tag: `${PACKAGE_RUNTIME_REPOSITORY}:${servicePackage.version}-${digest}`,
+    revision,
   };
 }
 

@@ -38,6 +38,11 @@ export interface AbBuild {
   readonly nodeArgs: readonly string[];
 }
 
+/** The `--build` option of every tool that compares builds (for `parseArgs`), and its help line. */
+export const BUILD_OPTION = { type: 'string', multiple: true, default: [] as string[] } as const;
+export const BUILD_HELP =
+  '  --build name=path [flags]  a build: its name, its server.js, node flags after the path (repeat)';
+
 /**
  * `name=path [node flags]` flags → builds, in order; names must be unique. Flags after the
  * path (e.g. `after=dist/server.js --max-semi-space-size=16`) go to node before the entry.
@@ -83,7 +88,7 @@ const usage = `Usage: pnpm --filter @modelship/bench run ab -- --build name=path
 Side by side CPU per request, req/s, p50 and p99 of service builds (copies of apps/inference/dist),
 started in turn and loaded with wrk, interleaved over the rounds.
 
-  --build name=path [flags]  a build: its name, its server.js, node flags after the path (repeat)
+${BUILD_HELP}
   --rounds N                 interleaved rounds (5)
   --connections N            wrk connections (32)
   --duration S               seconds measured per run (5)
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      build: { type: 'string', multiple: true, default: [] },
+      build: BUILD_OPTION,
       rounds: { type: 'string', default: '5' },
       connections: { type: 'string', default: '32' },
       duration: { type: 'string', default: '5' },

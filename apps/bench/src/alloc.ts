@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type AbBuild, parseBuilds } from './ab.ts';
+import { type AbBuild, BUILD_HELP, BUILD_OPTION, parseBuilds } from './ab.ts';
 import {
   allocationByFunction,
   allocationReport,
@@ -125,7 +125,7 @@ const usage = `Usage: pnpm --filter @modelship/bench run alloc -- --build name=p
 Bytes allocated per request (V8's sampling heap profiler in the service) and scavenges per 1,000
 requests (--trace-gc), with the functions that allocate most, for each build served directly.
 
-  --build name=path [flags]  a build: its name, its server.js, node flags after the path (repeat)
+${BUILD_HELP}
   --connections N            keep-alive connections, each sending one request after another (1)
   --requests N               requests profiled (3000)
   --warmup N                 requests before the profiled ones (4000)
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      build: { type: 'string', multiple: true, default: [] },
+      build: BUILD_OPTION,
       connections: { type: 'string', default: '1' },
       requests: { type: 'string', default: '3000' },
       warmup: { type: 'string', default: '4000' },

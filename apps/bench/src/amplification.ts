@@ -12,7 +12,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseBuilds } from './ab.ts';
+import { BUILD_HELP, BUILD_OPTION, parseBuilds } from './ab.ts';
 import { OptionsError, runCommand } from './config.ts';
 import { benchRecords } from './records.ts';
 import { startService } from './stacks.ts';
@@ -181,7 +181,7 @@ const usage = `Usage: pnpm --filter @modelship/bench run amplification -- --buil
 Good requests' and /readyz latency while clients send 1 MiB bodies of unknown keys, per service
 build (copies of apps/inference/dist), started in turn, interleaved over the rounds.
 
-  --build name=path [flags]  a build: its name, its server.js, node flags after the path (repeat)
+${BUILD_HELP}
   --rounds N                 interleaved rounds (3)
   --attackers N              clients sending the attack body (4; 0: the quiet baseline)
   --attack-rps N             attack requests per second, all clients together, at most (8)
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      build: { type: 'string', multiple: true, default: [] },
+      build: BUILD_OPTION,
       rounds: { type: 'string', default: '3' },
       attackers: { type: 'string', default: '4' },
       'attack-rps': { type: 'string', default: '8' },

@@ -36,7 +36,7 @@ export function parseCpuList(list: string): number[] {
 }
 
 /** Fewest CPUs with which `auto` sets the load generator apart. */
-export const AUTO_APART_MIN_CPUS = 3;
+const AUTO_APART_MIN_CPUS = 3;
 
 /** The layout `auto` means with `cpus` allowed; other layouts as they are. */
 export function resolveLayout(layout: CpuLayout, cpus: readonly number[]): 'shared' | 'apart' {

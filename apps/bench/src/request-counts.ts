@@ -14,7 +14,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { type AbBuild, parseBuilds } from './ab.ts';
+import { type AbBuild, BUILD_HELP, BUILD_OPTION, parseBuilds } from './ab.ts';
 import { load } from './alloc.ts';
 import { countFlags, OptionsError, runCommand } from './config.ts';
 import { binaries } from './paths.ts';
@@ -196,7 +196,7 @@ const usage = `Usage: pnpm --filter @modelship/bench run counts -- --build name=
 Work per request of nginx's worker and the service, each build behind the shipped nginx.conf
 (one worker): system calls (strace -c -f), or instructions with --callgrind (both under valgrind).
 
-  --build name=path [flags]  a build: its name, its server.js, node flags after the path (repeat)
+${BUILD_HELP}
   --connections N            keep-alive connections, each sending one request after another (1)
   --requests N               requests counted (5000; 1000 with --callgrind)
   --warmup N                 requests before the counted ones (5000; 2000 with --callgrind)
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      build: { type: 'string', multiple: true, default: [] },
+      build: BUILD_OPTION,
       connections: { type: 'string', default: '1' },
       requests: { type: 'string' },
       warmup: { type: 'string' },
